@@ -1,0 +1,25 @@
+# klp4j: `make demo` shows what klp4j does, `make test` runs everything CI runs.
+MVN ?= mvn -B -ntp
+SHELL := /bin/bash
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh all
+
+build: deps
+	@$(MVN) -q -DskipTests package
+
+test: deps
+	$(MVN) verify
+
+demo: build
+	@bash scripts/demo.sh
+
+bench: build
+	./klp4j bench elf
+
+clean:
+	$(MVN) -q clean

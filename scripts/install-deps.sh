@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the system packages klp4j's build, tests and VM harness need, with apt-get.
+# Idempotent and quiet when everything is already there. Run as root on Debian 12.
+#   scripts/install-deps.sh [base|kernel|vm|all]...   (default: all)
+set -euo pipefail
+
+want_base=(openjdk-17-jdk-headless maven make gcc binutils git)
+want_kbuild=(bc flex bison libelf-dev libssl-dev cpio xz-utils kmod patch rsync)
+want_vm=(qemu-system-x86 busybox-static)
+
+# The release Debian's linux-image-amd64 points to moves with each kernel update: ask apt, never hard-code.
+kernel_release() {
+  if [ -n "${KLP4J_KERNEL:-}" ]; then echo "$KLP4J_KERNEL"; return; fi
+  apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub("linux-image-","",$2); print $2; exit}'
+}
+
+missing() {
+  local p out=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || out+=("$p")
+  done
+  echo "${out[@]:-}"
+}
+
+updated=0
+apt_install() {
+  local todo; todo=$(missing "$@")
+  [ -z "$todo" ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages: $todo; run this script as root" >&2; exit 2
+  fi
+  if [ $updated = 0 ]; then apt-get update -qq; updated=1; fi
+  echo "install-deps: installing $todo" >&2
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $todo >/dev/null
+}
+
+groups=("$@"); [ ${#groups[@]} = 0 ] && groups=(all)
+for g in "${groups[@]}"; do
+  case "$g" in
+    base) apt_install "${want_base[@]}" ;;
+    vm) apt_install "${want_vm[@]}" ;;
+    kernel)
+      apt_install "${want_kbuild[@]}"
+      if [ $updated = 0 ] && [ -z "$(kernel_release)" ]; then apt-get update -qq; updated=1; fi
+      rel=$(kernel_release)
+      [ -n "$rel" ] || { echo "install-deps: cannot tell which kernel linux-image-amd64 points to; run apt-get update" >&2; exit 2; }
+      apt_install "linux-image-$rel" "linux-headers-$rel" linux-source-6.1 ;;
+    all) "$0" base vm kernel ;;
+    *) echo "install-deps: unknown group '$g' (base, kernel, vm, all)" >&2; exit 2 ;;
+  esac
+done
