@@ -18,8 +18,9 @@ test: deps
 demo: build
 	@bash scripts/demo.sh
 
+# Benchmarks run with the full JIT (the ./klp4j launcher tunes for start-up instead).
 bench: build
-	./klp4j bench elf
+	java -jar target/klp4j.jar bench elf
 
 clean:
 	$(MVN) -q clean

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages klp4j's build, tests and VM harness need, with apt-get.
 # Idempotent and quiet when everything is already there. Run as root on Debian 12.
-#   scripts/install-deps.sh [base|kernel|vm|all]...   (default: all)
+#   scripts/install-deps.sh [base|kernel|vm|cross|all]...   (default: all)
 set -euo pipefail
 
 want_base=(openjdk-17-jdk-headless maven make gcc binutils git)
 want_kbuild=(bc flex bison libelf-dev libssl-dev cpio xz-utils kmod patch rsync)
 want_vm=(qemu-system-x86 busybox-static)
+# Assemblers for other architectures: the ELF tests parse their objects (big-endian s390x/ppc64 too).
+want_cross=(binutils-aarch64-linux-gnu binutils-powerpc64le-linux-gnu binutils-powerpc64-linux-gnu binutils-s390x-linux-gnu binutils-riscv64-linux-gnu)
 
 # The release Debian's linux-image-amd64 points to moves with each kernel update: ask apt, never hard-code.
 kernel_release() {
@@ -29,10 +31,10 @@ apt_install() {
   if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing packages: $todo; run this script as root" >&2; exit 2
   fi
-  if [ $updated = 0 ]; then apt-get update -qq; updated=1; fi
+  if [ $updated = 0 ]; then apt-get update -qq -o DPkg::Lock::Timeout=300; updated=1; fi
   echo "install-deps: installing $todo" >&2
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $todo >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends $todo >/dev/null
 }
 
 groups=("$@"); [ ${#groups[@]} = 0 ] && groups=(all)
@@ -40,13 +42,14 @@ for g in "${groups[@]}"; do
   case "$g" in
     base) apt_install "${want_base[@]}" ;;
     vm) apt_install "${want_vm[@]}" ;;
+    cross) apt_install "${want_cross[@]}" ;;
     kernel)
       apt_install "${want_kbuild[@]}"
       if [ $updated = 0 ] && [ -z "$(kernel_release)" ]; then apt-get update -qq; updated=1; fi
       rel=$(kernel_release)
       [ -n "$rel" ] || { echo "install-deps: cannot tell which kernel linux-image-amd64 points to; run apt-get update" >&2; exit 2; }
       apt_install "linux-image-$rel" "linux-headers-$rel" linux-source-6.1 ;;
-    all) "$0" base vm kernel ;;
-    *) echo "install-deps: unknown group '$g' (base, kernel, vm, all)" >&2; exit 2 ;;
+    all) "$0" base vm cross kernel ;;
+    *) echo "install-deps: unknown group '$g' (base, kernel, vm, cross, all)" >&2; exit 2 ;;
   esac
 done

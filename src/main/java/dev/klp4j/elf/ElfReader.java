@@ -228,6 +228,9 @@ public final class ElfReader {
     }
 
     private void checkSectionData(int i, String what) throws ElfFormatException {
+        if (shAlign[i] != 0 && Long.bitCount(shAlign[i]) != 1) {
+            throw new ElfFormatException(what + ": sh_addralign " + shAlign[i] + " is not a power of two");
+        }
         if (shType[i] == Elf.SHT_NOBITS || shType[i] == Elf.SHT_NULL) return;
         checkRange(shOffset[i], shSize[i], what);
     }

@@ -150,7 +150,8 @@ public final class ElfWriter {
         for (int i = 1; i < count; i++) {
             Section s = sections.get(i - 1);
             byte[] data = content.getOrDefault(s, s.data());
-            long align = Math.max(1, s.addralign());
+            // A relocatable object needs its contents aligned in the file only as far as a page.
+            long align = Math.min(Math.max(1, s.addralign()), 4096);
             pos = (pos + align - 1) / align * align;
             offsets[i] = pos;
             if (s.type() == Elf.SHT_NOBITS) {

@@ -1,0 +1,76 @@
+package dev.klp4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klp4j.testing.SharedData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CliTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsCommandsAndVersionPrints() {
+        Run help = run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Usage: klp4j").contains("elf").contains("--version");
+        assertThat(run("elf", "show", "--help").out()).contains("Usage: klp4j elf show").contains("--json");
+        Run version = run("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).startsWith("klp4j ");
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLine() {
+        Run r = run("elf", "show");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).singleElement().asString()
+                .startsWith("klp4j: Missing required parameter: 'FILE'").contains("klp4j elf show --help");
+        Run unknown = run("frobnicate");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unmatched argument");
+        Run missing = run("elf", "show", "/nonexistent.o");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err().strip()).isEqualTo("klp4j: /nonexistent.o: no such file");
+    }
+
+    @Test
+    void elfShowPrintsSectionsSymbolsAndRelocations() {
+        Path o = SharedData.unitObjects().resolve("cmdline-ubsan.ORIG.o");
+        Run r = run("elf", "show", o.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).containsPattern("\\[13\\] \\.text\\.cmdline_proc_show +PROGBITS +AX +58 ")
+                .containsPattern("FUNC +LOCAL +DEFAULT +13 cmdline_proc_show")
+                .contains("Relocations in .rela.text.cmdline_proc_show (5):")
+                .containsPattern("R_X86_64_PLT32 +__fentry__ - 4");
+    }
+
+    @Test
+    void elfShowJsonIsStructured() throws Exception {
+        Path o = SharedData.unitObjects().resolve("cmdline-ubsan.ORIG.o");
+        Run r = run("elf", "show", "--json", o.toString());
+        assertThat(r.exit()).isZero();
+        JsonNode root = Json.mapper().readTree(r.out());
+        assertThat(root.get("machine").asInt()).isEqualTo(62);
+        JsonNode text = null;
+        for (JsonNode s : root.get("sections")) if (s.get("name").asText().equals(".rela.text.cmdline_proc_show")) text = s;
+        assertThat(text).isNotNull();
+        assertThat(text.get("target").asText()).isEqualTo(".text.cmdline_proc_show");
+        assertThat(text.get("relocations").get(0).get("symbol").asText()).isEqualTo("__fentry__");
+        assertThat(text.get("relocations").get(0).get("addend").asLong()).isEqualTo(-4);
+    }
+}
