@@ -215,9 +215,30 @@ final class RuntimeCommands {
 
         @Override
         public void run() {
-            List<String> names = Failures.call(() -> opts.livepatcher(err(spec)).signal());
-            if (opts.json) out(spec).println(Json.write(Map.of("signalled", names)));
-            else out(spec).println(names.isEmpty() ? "no livepatch transition in progress" : "signalled " + String.join(", ", names));
+            Livepatcher lp = opts.livepatcher(err(spec));
+            Livepatcher.Signalled s = Failures.call(lp::signal);
+            // Only one transition runs at a time: its tasks are the ones still short of its target state.
+            List<BlockingTask> blocking = new ArrayList<>();
+            for (PatchStatus p : Failures.call(lp::list)) {
+                if (p.inTransition()) blocking.addAll(lp.blockingTasks(p.enabled() ? 1 : 0));
+            }
+            PrintWriter out = out(spec);
+            if (opts.json) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("signalled", s.signalled());
+                j.put("signalledByKernel", s.automatic());
+                j.put("blockingTasks", tasksJson(blocking));
+                out.println(Json.write(j));
+            } else if (s.signalled().isEmpty() && s.automatic().isEmpty()) {
+                out.println("no livepatch transition in progress");
+            } else {
+                if (!s.signalled().isEmpty()) out.println("signalled the tasks blocking " + String.join(", ", s.signalled()));
+                if (!s.automatic().isEmpty()) {
+                    out.println("this kernel signals the tasks blocking " + String.join(", ", s.automatic())
+                            + " itself (every 15 s); nothing to write");
+                }
+                for (BlockingTask t : blocking) out.printf("  blocking task %s%n", t.describe());
+            }
             out(spec).flush();
         }
     }

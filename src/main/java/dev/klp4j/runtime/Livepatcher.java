@@ -129,17 +129,29 @@ public final class Livepatcher {
         return new Unloaded(name, ms);
     }
 
-    /** Writes 1 to the signal attribute of every patch in transition; returns their names. */
-    public List<String> signal() {
+    /** What {@link #signal()} did: patches signalled by us, and those whose kernel signals by itself. */
+    public record Signalled(List<String> signalled, List<String> automatic) {}
+
+    /**
+     * Writes 1 to the signal attribute of every patch in transition. Kernels since 5.1 have no such
+     * attribute: they send the fake signals themselves (every 15 s), so those patches are only
+     * reported, with their blocking tasks.
+     */
+    public Signalled signal() {
         requireLivepatch();
         List<String> done = new ArrayList<>();
+        List<String> automatic = new ArrayList<>();
         for (PatchStatus p : list()) {
-            if (p.inTransition()) {
-                ops.write(sys.patch(p.name()).resolve("signal"), "1");
+            if (!p.inTransition()) continue;
+            Path attr = sys.patch(p.name()).resolve("signal");
+            if (Files.exists(attr)) {
+                ops.write(attr, "1");
                 done.add(p.name());
+            } else {
+                automatic.add(p.name());
             }
         }
-        return done;
+        return new Signalled(done, automatic);
     }
 
     public List<PatchStatus> list() {
@@ -215,13 +227,15 @@ public final class Livepatcher {
             if (now >= nextStall) {
                 List<BlockingTask> blockers = blockingTasks(target);
                 stalls.add(blockers);
+                boolean canSignal = Files.exists(d.resolve("signal"));
                 log.accept("'" + name + "': transition stalled after " + (now - start) + " ms; blocking tasks: "
-                        + describe(blockers) + "; signalling them");
+                        + describe(blockers) + (canSignal ? "; signalling them"
+                        : "; this kernel signals them itself (no " + name + "/signal since Linux 5.1)"));
                 for (BlockingTask b : blockers) {
                     log.accept("  " + b.pid() + " " + b.comm() + ":");
                     for (String frame : b.stack()) log.accept("      " + frame);
                 }
-                if (Files.exists(d.resolve("signal"))) {
+                if (canSignal) {
                     try {
                         ops.write(d.resolve("signal"), "1");
                         signals[0]++;

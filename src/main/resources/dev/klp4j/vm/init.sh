@@ -8,6 +8,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
+# the kernel's request_module() runs /sbin/modprobe: make it busybox's
+ln -s /bin/modprobe /sbin/modprobe 2>/dev/null
+echo /sbin/modprobe > /proc/sys/kernel/modprobe
 . /klp4j/config
 for m in $BOOT_MODULES; do insmod "/klp4j/boot/$m" 2>/dev/null; done
 mkdir -p "/lib/modules/$(uname -r)"

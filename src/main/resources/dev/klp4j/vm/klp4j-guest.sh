@@ -54,7 +54,8 @@ wait_transition() {
       say "'$name': transition stalled after $((now - start)) ms; blocking tasks:"
       blocking_tasks "$target"
       proto stall "$name" "$(blocking_tasks "$target" | grep -c '^blocking task')"
-      echo 1 > "$LP/$name/signal" 2>/dev/null && say "'$name': signalled blocking tasks"
+      if [ -e "$LP/$name/signal" ]; then echo 1 > "$LP/$name/signal" && say "'$name': signalled blocking tasks"
+      else say "'$name': this kernel signals blocking tasks itself (no $name/signal since Linux 5.1)"; fi
       next_stall=$((now + stall))
     fi
     usleep $POLL_US
@@ -131,7 +132,9 @@ cmd_list() {
 
 cmd_signal() {
   for d in "$LP"/*; do
-    [ "$(cat "$d/transition" 2>/dev/null)" = 1 ] && echo 1 > "$d/signal" && say "signalled $(basename "$d")"
+    [ "$(cat "$d/transition" 2>/dev/null)" = 1 ] || continue
+    if [ -e "$d/signal" ]; then echo 1 > "$d/signal" && say "signalled $(basename "$d")"
+    else say "this kernel signals the tasks blocking $(basename "$d") itself (every 15 s)"; fi
   done
   return 0
 }
