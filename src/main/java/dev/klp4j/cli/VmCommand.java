@@ -53,6 +53,7 @@ final class VmCommand {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             VmHarness.Spec s = new VmHarness.Spec(tree(), modules, check, timeout, loadTimeout, cpus, log);
+            Failures.run(() -> VmHarness.validate(s));   // bad input: one line, before any output
             if (!json) {
                 out.printf("booting %s with %d module(s) under QEMU (tcg)...%n", s.kernel().release(), modules.size());
                 out.flush();

@@ -35,7 +35,14 @@ public final class VmHarness {
         }
     }
 
+    /** Where temp dirs and failure logs go; null for java.io.tmpdir (tests point it at their own dir). */
+    static Path tmpRoot;
+
     private VmHarness() {}
+
+    private static Path tempDir() throws IOException {
+        return tmpRoot == null ? Files.createTempDirectory("klp4j-vm-") : Files.createTempDirectory(tmpRoot, "klp4j-vm-");
+    }
 
     /** Checks the inputs on the host, before anything boots. */
     public static void validate(Spec spec) {
@@ -67,7 +74,7 @@ public final class VmHarness {
         Path work = null;
         long t0 = System.nanoTime();
         try {
-            work = Files.createTempDirectory("klp4j-vm-");
+            work = tempDir();
             Path initramfs = work.resolve("initramfs.cpio");
             new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs)
                     .write(initramfs);
@@ -117,7 +124,7 @@ public final class VmHarness {
         if (check != null) GuestImage.requireBusyboxScript(check);
         Path work = null;
         try {
-            work = Files.createTempDirectory("klp4j-vm-");
+            work = tempDir();
             Path initramfs = work.resolve("initramfs.cpio");
             new GuestImage(kernel, GuestImage.Mode.SHELL, modules, check, 60).write(initramfs);
             Process p = new ProcessBuilder(Qemu.interactive(kernel, initramfs, 1)).inheritIO().start();
@@ -138,7 +145,8 @@ public final class VmHarness {
         Path target = spec.log();
         if (target == null) {
             if (!failed) return null;
-            target = Files.createTempFile("klp4j-vm-serial-", ".log");
+            target = tmpRoot == null ? Files.createTempFile("klp4j-vm-serial-", ".log")
+                    : Files.createTempFile(tmpRoot, "klp4j-vm-serial-", ".log");
         }
         if (target.getParent() != null) Files.createDirectories(target.getParent());
         return Files.copy(serial, target, StandardCopyOption.REPLACE_EXISTING);

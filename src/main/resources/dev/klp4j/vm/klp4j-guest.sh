@@ -156,7 +156,7 @@ cmd_test() {
     [ $failed = 0 ] && phase load pass "$(echo $loaded)"
   fi
   if [ $failed = 0 ]; then
-    if "$CHECK" > /tmp/check.out 2>&1; then phase check-loaded pass "check passes with the patches active"
+    if "$CHECK" > /tmp/check.out 2>&1; then phase check-loaded pass "check passes with the patches active: $(head -n 1 /tmp/check.out | head -c 200)"
     else phase check-loaded fail "check failed with the patches loaded: $(head -c 200 /tmp/check.out)"; failed=1; fi
   fi
   for n in $loaded; do

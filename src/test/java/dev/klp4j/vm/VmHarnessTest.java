@@ -1,0 +1,144 @@
+package dev.klp4j.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klp4j.cli.Json;
+import dev.klp4j.cli.Main;
+import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.kernel.KernelTree;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The real thing: builds examples/handwritten-cmdline with the target kernel's kbuild and proves
+ * it in QEMU through every phase, then checks that a broken check, a hung guest and bad input
+ * fail the way they should. About 30 s on two shared cores.
+ */
+@Tag("vm")
+class VmHarnessTest {
+    static final Path EXAMPLE = Path.of("examples/handwritten-cmdline");
+    @TempDir static Path tmp;
+    static Path ko;
+    static Path vmTmp;
+    static String release;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run klp4j(String... args) {
+        CommandLine cl = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void build() throws IOException {
+        release = KernelRelease.defaultRelease();
+        ko = KbuildModule.build(EXAMPLE, KernelTree.of(release), tmp.resolve("build"));
+        vmTmp = Files.createDirectories(tmp.resolve("vmtmp"));
+        VmHarness.tmpRoot = vmTmp;
+    }
+
+    @AfterAll
+    static void reset() {
+        VmHarness.tmpRoot = null;
+    }
+
+    static List<String> leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(vmTmp)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".log")).toList();
+        }
+    }
+
+    @Test
+    void theHandwrittenPatchPassesEveryPhase() throws Exception {
+        Path log = tmp.resolve("serial.log");
+        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+                "--json", "--log", log.toString(), "--timeout", "150");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("release").asText()).isEqualTo(release);
+        assertThat(j.get("passed").asBoolean()).isTrue();
+        List<String> phases = new ArrayList<>();
+        for (JsonNode p : j.get("phases")) {
+            assertThat(p.get("passed").asBoolean()).as(p.toString()).isTrue();
+            phases.add(p.get("name").asText());
+        }
+        assertThat(phases).containsExactly("check-before", "load", "check-loaded", "unload", "check-after", "dmesg");
+        // the check saw the patched /proc/cmdline print the marker
+        assertThat(j.get("phases").get(2).get("detail").asText()).endsWith("klp4j_handwritten_cmdline=active");
+        JsonNode t = j.get("transitions").get(0);
+        assertThat(t.get("module").asText()).isEqualTo("livepatch_cmdline");
+        assertThat(t.get("kind").asText()).isEqualTo("patching");
+        assertThat(t.get("transitionMs").asDouble()).isGreaterThan(0).isLessThan(30_000);
+        assertThat(j.get("transitions").get(1).get("kind").asText()).isEqualTo("unpatching");
+        assertThat(Files.readString(log)).contains("shared from the host").contains("KLP4J result pass");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aCheckThatPassesWithoutThePatchFailsTheRun() throws Exception {
+        Path check = Files.writeString(tmp.resolve("always.sh"), "#!/bin/sh\nexit 0\n");
+        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--timeout", "150");
+        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.out()).contains("check-before  FAIL  check passed before any patch was loaded")
+                .contains("guest dmesg (last lines):");
+        assertThat(r.err().trim()).startsWith("klp4j: vm test failed: phase check-before failed").doesNotContain("\n");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aHungGuestIsKilledAtTheTimeout() throws Exception {
+        long t0 = System.nanoTime();
+        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+                "--timeout", "2");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
+        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("did not finish within its --timeout").contains("killed it").contains("serial log:");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void benchmarkReportsTransitionTimes() throws Exception {
+        Run r = klp4j("bench", "transition", "--module", ko.toString(), "--runs", "3", "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("runs").asInt()).isEqualTo(3);
+        assertThat(j.get("patchingMs").get("median").asDouble()).isGreaterThan(0);
+        assertThat(j.get("unpatchingMs").get("max").asDouble()).isGreaterThan(0);
+    }
+
+    @Test
+    void badInputIsRefusedBeforeBooting() throws Exception {
+        Path bash = Files.writeString(tmp.resolve("bash.sh"), "#!/bin/bash\nexit 0\n");
+        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", bash.toString());
+        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.err()).contains("only busybox").contains("#!/bin/sh");
+        assertThat(r.out()).isEmpty();
+
+        Run k = klp4j("vm", "test", "--kernel", "9.9.9-1-amd64", "--module", ko.toString(), "--check", bash.toString());
+        assertThat(k.exit()).isEqualTo(Main.INPUT);
+        assertThat(k.err()).contains("vmlinuz-9.9.9-1-amd64: no such file");
+
+        Run m = klp4j("vm", "test", "--module", tmp.resolve("none.ko").toString(), "--check", bash.toString());
+        assertThat(m.exit()).isEqualTo(Main.INPUT);
+        assertThat(m.err()).contains("none.ko: no such file");
+        assertThat(leftovers()).isEmpty();
+    }
+}
