@@ -97,9 +97,12 @@ final class VmCommand {
                 out.printf("  transition    %s %s: %.1f ms (kernel), %d ms seen by the runtime%n", t.module(), t.kind(),
                         t.kernelMicros() / 1000.0, t.wallMillis());
             }
-            if (!o.passed() && !r.dmesg().isEmpty()) {
-                out.println("guest dmesg (last lines):");
+            r.blocked().forEach((m, tasks) -> out.printf("  blocked       %s: transition held up by task(s) %s%n", m, tasks));
+            for (String m : r.reversed()) out.printf("  reversed      %s: timed out, reversed and unloaded%n", m);
+            if (!o.passed() && r.result() != null) {
+                out.println("guest dmesg since the sequence began:");
                 for (String l : r.dmesg()) out.println("  " + l);
+                if (r.dmesg().isEmpty()) out.println("  (no new messages)");
             }
             if (o.passed()) out.printf("%s: PASS, %d phases held in %.1f s%n", what, r.phases().size(), o.millis() / 1000.0);
         }

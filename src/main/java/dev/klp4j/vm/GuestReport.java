@@ -20,6 +20,8 @@ public final class GuestReport {
     private final List<Phase> phases = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
     private final List<String> stalls = new ArrayList<>();
+    private final Map<String, String> blocked = new LinkedHashMap<>();
+    private final List<String> reversed = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
     private String result;
     private boolean inDmesg;
@@ -48,6 +50,9 @@ public final class GuestReport {
                         parse(w[2]), parse(t[0])));
             }
             case "stall" -> stalls.add(w.length > 1 ? w[1] : "");
+            case "blocked" -> blocked.put(w.length > 1 ? w[1] : "", String.join(" ",
+                    java.util.Arrays.copyOfRange(w, Math.min(2, w.length), w.length)).trim());
+            case "reversed" -> reversed.add(w.length > 1 ? w[1] : "");
             case "dmesg-begin" -> inDmesg = true;
             case "result" -> result = w.length > 1 ? w[1] : "";
             default -> { }
@@ -69,6 +74,10 @@ public final class GuestReport {
     public List<Transition> transitions() { return transitions; }
     public List<String> stalls() { return stalls; }
     public List<String> dmesg() { return dmesg; }
+    /** Module -> the tasks that blocked its transition at the timeout ("PID COMM PID COMM ..."). */
+    public Map<String, String> blocked() { return blocked; }
+    /** Modules whose timed-out transition was reversed and which were unloaded again. */
+    public List<String> reversed() { return reversed; }
     public String result() { return result; }
 
     /** Every phase reported passed and the guest said so. */
@@ -104,6 +113,8 @@ public final class GuestReport {
         }
         m.put("transitions", ts);
         m.put("stalls", stalls);
+        m.put("blocked", blocked);
+        m.put("reversed", reversed);
         return m;
     }
 }

@@ -21,6 +21,15 @@ public final class KbuildModule {
 
     /** Returns the one .ko the build produced. */
     public static Path build(Path sourceDir, KernelTree kernel, Path outDir) {
+        List<Path> kos = buildAll(sourceDir, kernel, outDir);
+        if (kos.size() != 1) {
+            throw KernelException.failed("kbuild of " + sourceDir + " made " + kos.size() + " .ko files, expected one");
+        }
+        return kos.get(0);
+    }
+
+    /** Returns every .ko the build produced, sorted by name. */
+    public static List<Path> buildAll(Path sourceDir, KernelTree kernel, Path outDir) {
         if (!Files.isRegularFile(sourceDir.resolve("Kbuild")) && !Files.isRegularFile(sourceDir.resolve("Makefile"))) {
             throw new KernelException(sourceDir + ": no Kbuild or Makefile; give a module source directory");
         }
@@ -52,9 +61,9 @@ public final class KbuildModule {
                 throw KernelException.failed("kbuild of " + sourceDir + " failed: " + last.trim());
             }
             try (Stream<Path> files = Files.list(outDir)) {
-                List<Path> kos = files.filter(f -> f.getFileName().toString().endsWith(".ko")).toList();
-                if (kos.size() != 1) throw KernelException.failed("kbuild of " + sourceDir + " made " + kos.size() + " .ko files, expected one");
-                return kos.get(0);
+                List<Path> kos = files.filter(f -> f.getFileName().toString().endsWith(".ko")).sorted().toList();
+                if (kos.isEmpty()) throw KernelException.failed("kbuild of " + sourceDir + " made no .ko file");
+                return kos;
             }
         } catch (IOException e) {
             throw KernelException.failed("cannot build " + sourceDir + ": " + e.getMessage());

@@ -17,6 +17,7 @@ POLL_US=10000
 PROTO=${KLP4J_PROTO:-/dev/stdout}
 
 say() { echo "klp4j: $*"; }
+fail() { LOAD_ERR="$*"; say "$*"; }
 proto() { echo "KLP4J $*" >> "$PROTO"; [ "$PROTO" = /dev/stdout ] || echo "KLP4J $*"; }
 
 # now_ms: milliseconds of uptime (10 ms resolution; busybox date has no %N).
@@ -73,20 +74,26 @@ transition_us() {
 
 cmd_load() {
   ko=$1 timeout_s=${2:-60}
-  [ -f "$ko" ] || { say "$ko: no such file"; return 2; }
-  [ -d "$LP" ] || { say "this kernel has no $LP (needs CONFIG_LIVEPATCH=y)"; return 2; }
+  [ -f "$ko" ] || { fail "$ko: no such file"; return 2; }
+  [ -d "$LP" ] || { fail "this kernel has no $LP (needs CONFIG_LIVEPATCH=y)"; return 2; }
   name=$(modname "$ko")
   if [ -d "$LP/$name" ] || [ -d "/sys/module/$name" ]; then
-    say "'$name' is already loaded (name clash): unload it first"; return 2
+    fail "'$name' is already loaded (name clash): unload it first"; return 2
   fi
   want=$(uname -r); vm=$(modinfo -F vermagic "$ko" 2>/dev/null); vm=${vm%% *}
   if [ -n "$vm" ] && [ "$vm" != "$want" ]; then
-    say "$ko was built for kernel $vm, this is $want: rebuild it for $want"; return 2
+    fail "$ko was built for kernel $vm, this is $want (vermagic): rebuild it for $want"; return 2
   fi
   limit=$((timeout_s * 1000)); stall=$((limit / 4)); [ $stall -gt 2000 ] && stall=2000
   t0=$(now_ms)
   if ! out=$(insmod "$ko" 2>&1); then
-    say "insmod $ko failed: $out"; dmesg | tail -n 5; return 1
+    fail "insmod failed: $out"; dmesg | tail -n 5; return 1
+  fi
+  if [ ! -d "$LP/$name" ]; then
+    if [ "$(modinfo -F livepatch "$ko" 2>/dev/null)" = Y ]; then
+      fail "'$name': loaded but registered no livepatch; unloaded it"; rmmod "$name"; return 1
+    fi
+    say "'$name': loaded (not a livepatch)"; return 0
   fi
   if wait_transition "$name" 1 "$limit" "$stall"; then
     t1=$(now_ms); us=$(transition_us "$name" patching)
@@ -94,15 +101,25 @@ cmd_load() {
     say "'$name': patched (transition ${us:-?} us, load $((t1 - t0)) ms)"
     return 0
   fi
-  say "'$name': transition did not finish in ${timeout_s} s; reversing"
+  say "'$name': transition did not finish in ${timeout_s} s; reversing it. Blocking tasks:"
   blocking_tasks 1
+  proto blocked "$name" "$(blocking_tasks 1 | sed -n 's/^blocking task //p' | tr '\n' ' ')"
   echo 0 > "$LP/$name/enabled"
   if wait_transition "$name" 0 "$limit" "$stall"; then
-    rmmod "$name" && say "'$name': reversed and unloaded; system as before"
+    # whether a reversed patch stays enabled depends on the kernel: disable it outright if so
+    if [ -d "$LP/$name" ] && [ "$(cat "$LP/$name/enabled" 2>/dev/null)" = 1 ]; then
+      echo 0 > "$LP/$name/enabled"; wait_transition "$name" 0 "$limit" "$stall"
+    fi
+    i=0; while [ -d "$LP/$name" ] && [ $i -lt 500 ]; do usleep $POLL_US; i=$((i + 1)); done
+    if rmmod "$name"; then
+      fail "'$name': transition timed out after ${timeout_s} s; reversed and unloaded, the system is as before"
+      proto reversed "$name"
+    else
+      fail "'$name': transition timed out; reversed, but rmmod failed"
+    fi
   else
-    say "'$name': the reverse transition is stuck too; the patch stays loaded"
+    fail "'$name': transition timed out and the reverse transition is stuck too; the patch stays loaded"
   fi
-  proto load_timeout "$name"
   return 1
 }
 
@@ -120,7 +137,7 @@ cmd_unload() {
   # the sysfs directory goes away asynchronously once the patch is freed
   i=0; while [ -d "$LP/$name" ] && [ $i -lt 500 ]; do usleep $POLL_US; i=$((i + 1)); done
   rmmod "$name" || { say "rmmod $name failed"; return 1; }
-  say "'$name': unpatched and unloaded"
+  say "'$name': unloaded"
 }
 
 cmd_list() {
@@ -140,7 +157,7 @@ cmd_signal() {
 }
 
 # The harness sequence. CONFIG defines TIMEOUT, CHECK and PATCHES (space-separated .ko paths).
-phase() { proto phase "$1" "$2" "$3"; say "phase $1: $2${3:+ ($3)}"; }
+phase() { d=$(echo "$3" | tr '\n' ' '); proto phase "$1" "$2" "$d"; say "phase $1: $2${d:+ ($d)}"; }
 cmd_test() {
   . "$1"
   failed=0
@@ -151,7 +168,7 @@ cmd_test() {
   if [ $failed = 0 ]; then
     for ko in $PATCHES; do
       if cmd_load "$ko" "$TIMEOUT"; then loaded="$(modname "$ko") $loaded"
-      else phase load fail "$ko"; failed=1; break; fi
+      else phase load fail "${ko##*/}: $LOAD_ERR"; failed=1; break; fi
     done
     [ $failed = 0 ] && phase load pass "$(echo $loaded)"
   fi
@@ -159,20 +176,20 @@ cmd_test() {
     if "$CHECK" > /tmp/check.out 2>&1; then phase check-loaded pass "check passes with the patches active: $(head -n 1 /tmp/check.out | head -c 200)"
     else phase check-loaded fail "check failed with the patches loaded: $(head -c 200 /tmp/check.out)"; failed=1; fi
   fi
+  ufail=0
   for n in $loaded; do
-    cmd_unload "$n" "$TIMEOUT" || { phase unload fail "$n"; failed=1; }
+    cmd_unload "$n" "$TIMEOUT" || { phase unload fail "$n"; ufail=1; failed=1; }
   done
-  if [ -n "$loaded" ] && [ $failed = 0 ]; then phase unload pass "$(echo $loaded)"; fi
-  if [ $failed = 0 ]; then
-    if "$CHECK" > /tmp/check.out 2>&1; then phase check-after fail "check still passes after unloading"; failed=1
-    else phase check-after pass "check fails again after unloading"; fi
-  fi
+  if [ -n "$loaded" ] && [ $ufail = 0 ]; then phase unload pass "$(echo $loaded)"; fi
+  # even after a failed load (reversed and unloaded), the check must fail again: system as before
+  if "$CHECK" > /tmp/check.out 2>&1; then phase check-after fail "check still passes after unloading"; failed=1
+  else phase check-after pass "check fails again after unloading"; fi
   bad=$(dmesg | tail -n +$((base + 1)) | grep -E 'WARNING:|BUG:|Oops|livepatch: failed|cut here' | head -n 5)
   if [ -n "$bad" ]; then phase dmesg fail "$(echo "$bad" | head -n 1)"; failed=1
   else phase dmesg pass "no WARN, BUG, Oops or livepatch failure"; fi
   if [ $failed != 0 ]; then
     proto dmesg-begin
-    dmesg | tail -n 200 >> "$PROTO"
+    dmesg | tail -n +$((base + 1)) | tail -n 200 >> "$PROTO"
     proto dmesg-end
   fi
   if [ $failed = 0 ]; then proto result pass; else proto result fail; fi

@@ -98,8 +98,37 @@ class VmHarnessTest {
         Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--timeout", "150");
         assertThat(r.exit()).isEqualTo(Main.FAILED);
         assertThat(r.out()).contains("check-before  FAIL  check passed before any patch was loaded")
-                .contains("guest dmesg (last lines):");
+                .contains("check-after   FAIL  check still passes after unloading")
+                .contains("guest dmesg since the sequence began:");
         assertThat(r.err().trim()).startsWith("klp4j: vm test failed: phase check-before failed").doesNotContain("\n");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aStalledTransitionNamesTheBlockerIsReversedAndLeavesTheSystemAsBefore() throws Exception {
+        Path stall = Path.of("examples/stalled-transition");
+        List<Path> kos = KbuildModule.buildAll(stall, KernelTree.of(release), tmp.resolve("stall-build"));
+        assertThat(kos).extracting(p -> p.getFileName().toString())
+                .containsExactly("klp4j-stall-helper.ko", "livepatch-stall.ko");
+        Path log = tmp.resolve("stall.log");
+        Run r = klp4j("vm", "test", "--module", kos.get(0).toString(), "--module", kos.get(1).toString(),
+                "--check", stall.resolve("check.sh").toString(), "--load-timeout", "3", "--log", log.toString(),
+                "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("phase load failed: 02-livepatch-stall.ko: 'livepatch_stall': transition timed out"
+                + " after 3 s; reversed and unloaded, the system is as before");
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("blocked").get("livepatch_stall").asText()).endsWith("klp4j_stall");
+        assertThat(j.get("reversed").get(0).asText()).isEqualTo("livepatch_stall");
+        assertThat(j.get("stalls").size()).isGreaterThanOrEqualTo(2);
+        List<String> held = new ArrayList<>();
+        for (JsonNode p : j.get("phases")) if (p.get("passed").asBoolean()) held.add(p.get("name").asText());
+        // the helper was unloaded, the check still fails and dmesg is clean: the system is as before
+        assertThat(held).containsExactly("check-before", "unload", "check-after", "dmesg");
+        assertThat(String.join("\n", Json.mapper().convertValue(j.get("dmesg"), List.class)))
+                .contains("'livepatch_stall': starting unpatching transition", "'livepatch_stall': unpatching complete");
+        // the blocking task was named with its stack, which shows the function the patch replaces
+        assertThat(Files.readString(log)).contains("klp4j_stall").containsPattern("stall_loop\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[klp4j_stall_helper\\]");
         assertThat(leftovers()).isEmpty();
     }
 
