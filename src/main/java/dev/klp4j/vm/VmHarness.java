@@ -85,28 +85,23 @@ public final class VmHarness {
             Process p = new ProcessBuilder(Qemu.batch(spec.kernel(), initramfs, spec.cpus(), serial, proto))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(qemuErr.toFile()).redirectErrorStream(true).start();
-            GuestReport report = new GuestReport();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(spec.timeoutSeconds());
-            boolean timedOut = false;
-            try (RandomAccessFile in = new RandomAccessFile(proto.toFile(), "r")) {
-                StringBuilder partial = new StringBuilder();
-                while (true) {
-                    boolean exited = p.waitFor(100, TimeUnit.MILLISECONDS);
-                    drain(in, partial, report, onPhase);
-                    if (exited) break;
-                    if (System.nanoTime() > deadline) {
-                        timedOut = true;
-                        p.destroyForcibly();
-                        p.waitFor(10, TimeUnit.SECONDS);
-                        break;
-                    }
+            // Ctrl-C or a kill of klp4j must not leave a guest running or its files behind
+            Path dir = work;
+            Thread cleanup = new Thread(() -> {
+                p.destroyForcibly();
+                Qemu.deleteTree(dir);
+            }, "klp4j-vm-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                return follow(spec, p, proto, qemuErr, serial, t0, onPhase);
+            } finally {
+                p.destroyForcibly();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook does the cleanup
                 }
-                if (partial.length() > 0) feed(partial.toString(), report, onPhase);
             }
-            String errors = Files.readString(qemuErr, StandardCharsets.UTF_8).trim();
-            Path kept = keepLog(spec, serial, timedOut || !report.passed());
-            return new Outcome(report, timedOut, timedOut ? -1 : p.exitValue(),
-                    (System.nanoTime() - t0) / 1_000_000, kept, errors);
         } catch (IOException e) {
             throw KernelException.failed("VM run failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -115,6 +110,32 @@ public final class VmHarness {
         } finally {
             Qemu.deleteTree(work);
         }
+    }
+
+    private static Outcome follow(Spec spec, Process p, Path proto, Path qemuErr, Path serial, long t0,
+                                  Consumer<GuestReport.Phase> onPhase) throws IOException, InterruptedException {
+        GuestReport report = new GuestReport();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(spec.timeoutSeconds());
+        boolean timedOut = false;
+        try (RandomAccessFile in = new RandomAccessFile(proto.toFile(), "r")) {
+            StringBuilder partial = new StringBuilder();
+            while (true) {
+                boolean exited = p.waitFor(100, TimeUnit.MILLISECONDS);
+                drain(in, partial, report, onPhase);
+                if (exited) break;
+                if (System.nanoTime() > deadline) {
+                    timedOut = true;
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    break;
+                }
+            }
+            if (partial.length() > 0) feed(partial.toString(), report, onPhase);
+        }
+        String errors = Files.readString(qemuErr, StandardCharsets.UTF_8).trim();
+        Path kept = keepLog(spec, serial, timedOut || !report.passed());
+        return new Outcome(report, timedOut, timedOut ? -1 : p.exitValue(),
+                (System.nanoTime() - t0) / 1_000_000, kept, errors);
     }
 
     /** Boots the same image with an interactive shell on the console; returns QEMU's exit status. */
