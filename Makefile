@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench bench-transition clean
 
 all: build
 
@@ -20,6 +20,10 @@ demo: build
 
 bench: build
 	./klp4j bench elf
+
+# Livepatch transition time on an idle QEMU guest (builds examples/handwritten-cmdline with kbuild).
+bench-transition: build
+	./klp4j bench transition
 
 clean:
 	$(MVN) -q clean
