@@ -6,7 +6,6 @@ import dev.klp4j.vm.KbuildModule;
 import dev.klp4j.vm.VmHarness;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +66,7 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
             }
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UserError(Main.FAILED, "cannot create a build directory: " + e.getMessage());
         } finally {
             if (build != null) delete(build);
         }

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * Nothing here stops the machine: the kernel's consistency model switches tasks one by one.
  */
 public final class Livepatcher {
-    static final long POLL_MS = 10;
-    static final long MAX_STALL_MS = 2000;
+    static final long POLL_MS = LivepatcherConstants.POLL_MS;
+    static final long MAX_STALL_MS = LivepatcherConstants.MAX_STALL_MS;
 
     /** A finished load. */
     public record Loaded(String name, long transitionMillis, List<List<BlockingTask>> stalls, int signals) {}
