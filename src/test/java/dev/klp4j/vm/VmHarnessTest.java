@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The real thing: builds examples/handwritten-cmdline with the target kernel's kbuild and proves
- * it in QEMU through every phase, then checks that a broken check, a hung guest and bad input
- * fail the way they should. About 30 s on two shared cores.
+ * The real thing: builds the examples with the target kernel's kbuild and proves them in QEMU
+ * through every phase (a patch to vmlinux, a patch to a module loaded with modprobe), then checks
+ * that a stalled transition, a broken check, a hung guest and bad input fail the way they should.
+ * About a minute on two shared cores.
  */
 @Tag("vm")
 class VmHarnessTest {
@@ -90,6 +91,18 @@ class VmHarnessTest {
         assertThat(j.get("transitions").get(1).get("kind").asText()).isEqualTo("unpatching");
         assertThat(Files.readString(log)).contains("shared from the host").contains("KLP4J result pass");
         assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aPatchToAModuleIsProvedThroughTheSharedModulesTree() throws Exception {
+        Path xfs = Path.of("examples/module-xfs");
+        Path patch = KbuildModule.build(xfs, KernelTree.of(release), tmp.resolve("xfs-build"));
+        Run r = klp4j("vm", "test", "--module", patch.toString(), "--check", xfs.resolve("check.sh").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        // check-before could modprobe xfs from the host's /lib/modules, and found it unpatched
+        assertThat(r.out()).contains("check-loaded  pass  check passes with the patches active: xfs patched by livepatch_xfs")
+                .contains("check-after   pass").contains("transition    livepatch_xfs patching:")
+                .contains("vm test: PASS, 6 phases held");
     }
 
     @Test
