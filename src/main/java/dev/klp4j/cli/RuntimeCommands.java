@@ -71,8 +71,17 @@ final class RuntimeCommands {
                 modules.add(target.module);
             }
             List<Object> done = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (Path m : modules) {
-                Livepatcher.Loaded l = Failures.call(() -> lp.load(m, ms));
+                Livepatcher.Loaded l;
+                try {
+                    l = Failures.call(() -> lp.load(m, ms));
+                } catch (UserError e) {
+                    if (names.isEmpty()) throw e;
+                    throw new UserError(e.exitCode(), e.getMessage() + " (stopped there; loaded before it: "
+                            + String.join(", ", names) + ")");
+                }
+                names.add(l.name());
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("name", l.name());
                 j.put("file", m.toString());

@@ -70,8 +70,8 @@ public final class Livepatcher {
 
     public Loaded load(Path ko, long timeoutMillis) {
         String name = preflight(ko);
-        long t0 = ops.millis();
         ops.insmod(ko);
+        long t0 = ops.millis();   // the transition starts in the module's init
         if (!Files.isDirectory(sys.patch(name))) {
             // klp_enable_patch failed inside module_init, which makes insmod fail; if we get here the
             // module loaded without registering a patch.

@@ -110,7 +110,7 @@ cmd_load() {
     if [ -d "$LP/$name" ] && [ "$(cat "$LP/$name/enabled" 2>/dev/null)" = 1 ]; then
       echo 0 > "$LP/$name/enabled"; wait_transition "$name" 0 "$limit" "$stall"
     fi
-    i=0; while [ -d "$LP/$name" ] && [ $i -lt 500 ]; do usleep $POLL_US; i=$((i + 1)); done
+    i=0; while [ -d "$LP/$name" ] && [ $i -lt $((limit / 10)) ]; do usleep $POLL_US; i=$((i + 1)); done
     if rmmod "$name"; then
       fail "'$name': transition timed out after ${timeout_s} s; reversed and unloaded, the system is as before"
       proto reversed "$name"
@@ -127,15 +127,18 @@ cmd_unload() {
   name=$1 timeout_s=${2:-60}
   if [ ! -d "/sys/module/$name" ]; then say "'$name' is not loaded"; return 2; fi
   limit=$((timeout_s * 1000)); stall=$((limit / 4)); [ $stall -gt 2000 ] && stall=2000
-  if [ -d "$LP/$name" ] && [ "$(cat "$LP/$name/enabled")" = 1 ]; then
+  if [ -d "$LP/$name" ]; then
     t0=$(now_ms)
-    echo 0 > "$LP/$name/enabled" || { say "'$name': cannot disable"; return 1; }
+    # writing 0 disables an applied patch, or reverses a patching transition still under way
+    if [ "$(cat "$LP/$name/enabled")" = 1 ]; then
+      echo 0 > "$LP/$name/enabled" || { say "'$name': cannot disable"; return 1; }
+    fi
     wait_transition "$name" 0 "$limit" "$stall" || { say "'$name': unpatching did not finish"; return 1; }
     t1=$(now_ms); us=$(transition_us "$name" unpatching)
     proto untransition "$name" "${us:-$(( (t1 - t0) * 1000 ))}" "$((t1 - t0))"
   fi
   # the sysfs directory goes away asynchronously once the patch is freed
-  i=0; while [ -d "$LP/$name" ] && [ $i -lt 500 ]; do usleep $POLL_US; i=$((i + 1)); done
+  i=0; while [ -d "$LP/$name" ] && [ $i -lt $((limit / 10)) ]; do usleep $POLL_US; i=$((i + 1)); done
   rmmod "$name" || { say "rmmod $name failed"; return 1; }
   say "'$name': unloaded"
 }
