@@ -114,8 +114,9 @@ final class VmCommand {
         if (!o.passed()) {
             String why = r.phases().stream().filter(p -> !p.passed()).findFirst()
                     .map(p -> "phase " + p.name() + " failed: " + p.detail())
-                    .orElse(r.booted() ? "the guest stopped after phase " + r.lastPhase()
-                            : "the guest did not boot" + (o.qemuErrors().isEmpty() ? "" : " (qemu: " + o.qemuErrors().lines().findFirst().orElse("") + ")"));
+                    .orElse((r.booted() ? "the guest stopped after phase " + r.lastPhase() : "the guest did not boot")
+                            + (!o.qemuErrors().isEmpty() ? " (qemu: " + o.qemuErrors().lines().findFirst().orElse("") + ")"
+                            : !o.lastConsoleLine().isEmpty() ? " (console: " + o.lastConsoleLine() + ")" : ""));
             throw new UserError(Main.FAILED, what + " failed: " + why + "; serial log: " + o.serialLog());
         }
     }

@@ -47,10 +47,38 @@ public final class GuestImage {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** The static busybox to put in the image. */
+    /** The static busybox to put in the image (the guest has no shared libraries). */
     public static Path busybox() {
-        for (Path p : BUSYBOX) if (Files.isRegularFile(p)) return p;
+        for (Path p : BUSYBOX) {
+            if (!Files.isRegularFile(p)) continue;
+            if (hasInterpreter(p)) {
+                throw new KernelException(p + " is dynamically linked and cannot run in the guest;"
+                        + " install busybox-static (scripts/install-deps.sh vm)");
+            }
+            return p;
+        }
         throw new KernelException("no busybox found; install busybox-static (scripts/install-deps.sh vm)");
+    }
+
+    /** True if a 64-bit little-endian ELF executable has a PT_INTERP program header. */
+    static boolean hasInterpreter(Path elf) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(elf)) {
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(h, 0);
+            if (h.getInt(0) != 0x464c457f || h.get(4) != 2) return false;
+            long phoff = h.getLong(0x20);
+            int phentsize = Short.toUnsignedInt(h.getShort(0x36));
+            int phnum = Short.toUnsignedInt(h.getShort(0x38));
+            java.nio.ByteBuffer ph = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < phnum; i++) {
+                ph.clear();
+                ch.read(ph, phoff + (long) i * phentsize);
+                if (ph.getInt(0) == 3) return true;   // PT_INTERP
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Rejects check scripts the guest's busybox cannot run. */

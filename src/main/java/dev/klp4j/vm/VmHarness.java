@@ -27,9 +27,9 @@ public final class VmHarness {
     public record Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds,
                        int cpus, Path log) {}
 
-    /** How a run ended. */
+    /** How a run ended; {@code lastConsoleLine} is the serial console's last line (e.g. a panic). */
     public record Outcome(GuestReport report, boolean timedOut, int qemuExit, long millis, Path serialLog,
-                          String qemuErrors) {
+                          String qemuErrors, String lastConsoleLine) {
         public boolean passed() {
             return !timedOut && report.passed();
         }
@@ -133,9 +133,14 @@ public final class VmHarness {
             if (partial.length() > 0) feed(partial.toString(), report, onPhase);
         }
         String errors = Files.readString(qemuErr, StandardCharsets.UTF_8).trim();
+        String last = "";
+        if (Files.exists(serial)) {
+            last = new String(Files.readAllBytes(serial), StandardCharsets.UTF_8).replace("\r", "").lines()
+                    .map(String::trim).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElse("");
+        }
         Path kept = keepLog(spec, serial, timedOut || !report.passed());
         return new Outcome(report, timedOut, timedOut ? -1 : p.exitValue(),
-                (System.nanoTime() - t0) / 1_000_000, kept, errors);
+                (System.nanoTime() - t0) / 1_000_000, kept, errors, last);
     }
 
     /** Boots the same image with an interactive shell on the console; returns QEMU's exit status. */

@@ -36,6 +36,12 @@ class CpioWriterTest {
         assertThat(out.resolve("klp4j/patches/01-a.ko")).hasContent("hello");
     }
 
+    @Test
+    void theImageGetsAStaticBusybox() throws IOException {
+        assertThat(GuestImage.hasInterpreter(GuestImage.busybox())).isFalse();
+        assertThat(GuestImage.hasInterpreter(Path.of("/bin/ls"))).isTrue();   // a dynamic executable
+    }
+
     private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
