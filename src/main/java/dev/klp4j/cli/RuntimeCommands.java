@@ -217,7 +217,9 @@ final class RuntimeCommands {
     }
 
     @Command(name = "signal", mixinStandardHelpOptions = true,
-            description = "Signal the tasks blocking every livepatch transition in progress (writes 1 to NAME/signal).")
+            description = {"Signal the tasks blocking every livepatch transition in progress, and name them.",
+                    "Writes 1 to /sys/kernel/livepatch/NAME/signal; kernels since 5.1 have no such file and signal"
+                            + " those tasks themselves every 15 s."})
     static final class Signal implements Runnable {
         @Mixin RuntimeOptions opts;
         @Spec CommandSpec spec;

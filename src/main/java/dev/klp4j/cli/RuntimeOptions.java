@@ -18,7 +18,7 @@ final class RuntimeOptions {
             description = "Root of the sysfs/procfs tree to act on (tests use a fake one).")
     Path root;
 
-    @Option(names = "--store", defaultValue = "${env:KLP4J_STORE:-/var/lib/klp4j}",
+    @Option(names = "--store", paramLabel = "DIR", defaultValue = "${env:KLP4J_STORE:-/var/lib/klp4j}",
             description = "Where installed patches are kept, per kernel release (default: ${DEFAULT-VALUE}).")
     Path store;
 
