@@ -31,6 +31,8 @@ final class FakeKernel implements KernelOps {
     long switchAfterMs = 30;
     boolean signalAttribute = true;
     boolean signalFreesStuck = true;
+    /** Stuck tasks also hold up unpatching and reversals (a task that never leaves the kernel). */
+    boolean stuckBothWays = false;
     long now = 1_000;
 
     private String patch;         // the patch in transition
@@ -143,7 +145,11 @@ final class FakeKernel implements KernelOps {
         if (now - transitionStart < switchAfterMs) return;
         boolean all = true;
         for (int pid : tasks.keySet()) {
-            if (stuck.contains(pid) && target == 1) { all = false; continue; }
+            if (stuck.contains(pid) && (target == 1 || stuckBothWays)) {
+                if (target == 0) setState(pid, 1);
+                all = false;
+                continue;
+            }
             setState(pid, target);
         }
         if (!all) return;

@@ -90,6 +90,32 @@ class LivepatcherTest {
     }
 
     @Test
+    void aStuckReversalLeavesThePatchLoadedAndSaysSo() throws IOException {
+        kernel.signalFreesStuck = false;
+        kernel.stuckBothWays = true;
+        kernel.task(4242, "stuck-reader", true);
+
+        assertThatThrownBy(() -> lp.load(ko, 2_000))
+                .hasMessageContaining("the reverse transition is stuck too")
+                .hasMessageContaining("4242 (stuck-reader)")
+                .hasMessageContaining("the patch stays loaded");
+        assertThat(kernel.actions).noneMatch(a -> a.startsWith("rmmod"));
+        assertThat(kernel.sys.module("livepatch_cmdline")).exists();
+    }
+
+    @Test
+    void anUnloadThatCannotFinishKeepsThePatchAndNamesTheBlocker() throws IOException {
+        lp.load(ko, 1000);
+        kernel.signalFreesStuck = false;
+        kernel.stuckBothWays = true;
+        kernel.task(99, "busy", true);
+        assertThatThrownBy(() -> lp.unload("livepatch_cmdline", 1000))
+                .hasMessageContaining("unpatching transition did not finish")
+                .hasMessageContaining("99 (busy)");
+        assertThat(kernel.actions).noneMatch(a -> a.startsWith("rmmod"));
+    }
+
+    @Test
     void aModuleForAnotherKernelIsRefusedBeforeInsmod() throws IOException {
         Path other = FakeModules.livepatch(tmp.resolve("ko"), "old_patch", "5.10.0-28-amd64");
         assertThatThrownBy(() -> lp.load(other, 1000))
