@@ -161,11 +161,19 @@ cmd_signal() {
 
 # The harness sequence. CONFIG defines TIMEOUT, CHECK and PATCHES (space-separated .ko paths).
 phase() { d=$(echo "$3" | tr '\n' ' '); proto phase "$1" "$2" "$d"; say "phase $1: $2${d:+ ($d)}"; }
+# run_check: 0 passed, 1 failed, 2 did not finish within TIMEOUT seconds (output in /tmp/check.out)
+run_check() {
+  timeout -k 2 "$TIMEOUT" "$CHECK" > /tmp/check.out 2>&1
+  rc=$?
+  case $rc in 0) return 0 ;; 124|137|143) return 2 ;; *) return 1 ;; esac
+}
 cmd_test() {
   . "$1"
   failed=0
   base=$(dmesg | wc -l)
-  if "$CHECK" > /tmp/check.out 2>&1; then phase check-before fail "check passed before any patch was loaded"; failed=1
+  run_check; rc=$?
+  if [ $rc = 0 ]; then phase check-before fail "check passed before any patch was loaded"; failed=1
+  elif [ $rc = 2 ]; then phase check-before fail "check did not finish in $TIMEOUT s"; failed=1
   else phase check-before pass "check fails on the unpatched kernel"; fi
   loaded=""
   if [ $failed = 0 ]; then
@@ -176,7 +184,9 @@ cmd_test() {
     [ $failed = 0 ] && phase load pass "$(echo $loaded)"
   fi
   if [ $failed = 0 ]; then
-    if "$CHECK" > /tmp/check.out 2>&1; then phase check-loaded pass "check passes with the patches active: $(head -n 1 /tmp/check.out | head -c 200)"
+    run_check; rc=$?
+    if [ $rc = 0 ]; then phase check-loaded pass "check passes with the patches active: $(head -n 1 /tmp/check.out | head -c 200)"
+    elif [ $rc = 2 ]; then phase check-loaded fail "check did not finish in $TIMEOUT s"; failed=1
     else phase check-loaded fail "check failed with the patches loaded: $(head -c 200 /tmp/check.out)"; failed=1; fi
   fi
   ufail=0
@@ -185,7 +195,9 @@ cmd_test() {
   done
   if [ -n "$loaded" ] && [ $ufail = 0 ]; then phase unload pass "$(echo $loaded)"; fi
   # even after a failed load (reversed and unloaded), the check must fail again: system as before
-  if "$CHECK" > /tmp/check.out 2>&1; then phase check-after fail "check still passes after unloading"; failed=1
+  run_check; rc=$?
+  if [ $rc = 0 ]; then phase check-after fail "check still passes after unloading"; failed=1
+  elif [ $rc = 2 ]; then phase check-after fail "check did not finish in $TIMEOUT s"; failed=1
   else phase check-after pass "check fails again after unloading"; fi
   bad=$(dmesg | tail -n +$((base + 1)) | grep -E 'WARNING:|BUG:|Oops|livepatch: failed|cut here' | head -n 5)
   if [ -n "$bad" ]; then phase dmesg fail "$(echo "$bad" | head -n 1)"; failed=1

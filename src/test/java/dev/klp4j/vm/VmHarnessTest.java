@@ -146,6 +146,16 @@ class VmHarnessTest {
     }
 
     @Test
+    void aCheckThatHangsIsAFailureNotAnExpectedFailure() throws Exception {
+        Path check = Files.writeString(tmp.resolve("hang.sh"), "#!/bin/sh\nsleep 600\n");
+        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--load-timeout", "2",
+                "--timeout", "150");
+        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("phase check-before failed: check did not finish in 2 s");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
     void aHungGuestIsKilledAtTheTimeout() throws Exception {
         long t0 = System.nanoTime();
         Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
