@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench bench-transition clean
 
 all: build
 
@@ -21,6 +21,10 @@ demo: build
 # Benchmarks run with the full JIT (the ./klp4j launcher tunes for start-up instead).
 bench: build
 	java -jar target/klp4j.jar bench elf
+
+# Livepatch transition time on an idle QEMU guest (builds examples/handwritten-cmdline with kbuild).
+bench-transition: build
+	./klp4j bench transition
 
 clean:
 	$(MVN) -q clean

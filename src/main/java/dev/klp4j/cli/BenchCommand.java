@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that check klp4j's speed targets in a warm JVM.",
-        subcommands = {BenchCommand.Elf.class})
+        subcommands = {BenchCommand.Elf.class, BenchTransitionCommand.class})
 final class BenchCommand {
 
     @Command(name = "elf", mixinStandardHelpOptions = true,

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, prove and load Linux kernel live patches.",
-        subcommands = {ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ElfCommand.class, BenchCommand.class, VmCommand.class,
+                RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
+                RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
+                RuntimeCommands.Uninstall.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status: success. */
@@ -18,6 +21,8 @@ public final class Main implements Runnable {
     public static final int INTERNAL = 1;
     /** Exit status: bad usage or bad input. */
     public static final int INPUT = 2;
+    /** Exit status: the input was fine but the operation failed (a VM phase, a stalled transition). */
+    public static final int FAILED = 3;
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces for errors.")

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Not a livepatch: a module whose kernel thread never leaves stall_loop(), so a livepatch of
+ * stall_loop (livepatch-stall.c) can never finish its transition. klp4j's tests use the pair to
+ * prove that a stalled load names the blocking task, then reverses and unloads at the timeout.
+ */
+#include <linux/module.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+
+static struct task_struct *thread;
+
+static noinline int stall_loop(void *data)
+{
+	while (!kthread_should_stop())
+		msleep_interruptible(50);
+	return 0;
+}
+
+static int __init helper_init(void)
+{
+	thread = kthread_run(stall_loop, NULL, "klp4j_stall");
+	return PTR_ERR_OR_ZERO(thread);
+}
+
+static void __exit helper_exit(void)
+{
+	kthread_stop(thread);
+}
+
+module_init(helper_init);
+module_exit(helper_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("klp4j test helper: a kthread that never leaves stall_loop");

@@ -1,0 +1,113 @@
+package dev.klp4j.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Which kernel release klp4j targets by default: the one Debian's {@code linux-image-amd64}
+ * meta-package depends on ({@code apt-cache depends linux-image-amd64}), else the newest
+ * {@code /boot/vmlinuz-*}. Never hard-coded; {@code --kernel RELEASE} overrides it.
+ * Shared by the {@code vm}, {@code runtime} and {@code build} packages (no dependencies).
+ */
+public final class KernelRelease {
+    private static final Pattern APT_DEPENDS = Pattern.compile("Depends:\\s*linux-image-(\\d[^\\s]*)");
+    private static final Pattern RELEASE = Pattern.compile("[0-9][0-9A-Za-z._+~-]*");
+
+    private KernelRelease() {}
+
+    /** The explicit release when given (validated), else the default one. */
+    public static String resolve(String explicit) {
+        if (explicit != null && !explicit.isBlank()) {
+            if (!RELEASE.matcher(explicit).matches()) {
+                throw new KernelException("'" + explicit + "' is not a kernel release (like "
+                        + "6.1.0-56-amd64): see 'ls /boot/vmlinuz-*'");
+            }
+            return explicit;
+        }
+        return defaultRelease();
+    }
+
+    /** The default release: apt's linux-image-amd64 target, else the newest kernel in /boot. */
+    public static String defaultRelease() {
+        Optional<String> apt = fromAptCacheOutput(aptCacheDepends());
+        if (apt.isPresent()) return apt.get();
+        return newestInBoot(Path.of("/boot")).orElseThrow(() -> new KernelException(
+                "cannot tell the target kernel: apt-cache knows no linux-image-amd64 and /boot has no vmlinuz-*;"
+                        + " pass --kernel RELEASE or run scripts/install-deps.sh kernel"));
+    }
+
+    /** Parses {@code apt-cache depends linux-image-amd64} output. */
+    public static Optional<String> fromAptCacheOutput(String output) {
+        if (output == null) return Optional.empty();
+        Matcher m = APT_DEPENDS.matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The newest release with a {@code vmlinuz-RELEASE} in {@code boot}, by version order. */
+    public static Optional<String> newestInBoot(Path boot) {
+        if (!Files.isDirectory(boot)) return Optional.empty();
+        try (Stream<Path> files = Files.list(boot)) {
+            List<String> releases = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("vmlinuz-"))
+                    .map(n -> n.substring("vmlinuz-".length()))
+                    .sorted(KernelRelease::compareVersions)
+                    .toList();
+            return releases.isEmpty() ? Optional.empty() : Optional.of(releases.get(releases.size() - 1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Compares releases like 6.1.0-9-amd64 and 6.1.0-56-amd64 numerically, part by part. */
+    public static int compareVersions(String a, String b) {
+        String[] pa = a.split("[.-]");
+        String[] pb = b.split("[.-]");
+        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
+            int c = comparePart(pa[i], pb[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(pa.length, pb.length);
+    }
+
+    private static int comparePart(String a, String b) {
+        boolean na = !a.isEmpty() && a.chars().allMatch(Character::isDigit);
+        boolean nb = !b.isEmpty() && b.chars().allMatch(Character::isDigit);
+        if (na && nb) {
+            return Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()).compare(
+                    a.replaceFirst("^0+(?=.)", ""), b.replaceFirst("^0+(?=.)", ""));
+        }
+        return a.compareTo(b);
+    }
+
+    private static String aptCacheDepends() {
+        try {
+            Process p = new ProcessBuilder("apt-cache", "depends", "linux-image-amd64")
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out;
+            try (InputStream in = p.getInputStream()) {
+                out = in.readAllBytes();
+            }
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

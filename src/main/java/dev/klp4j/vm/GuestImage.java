@@ -1,0 +1,156 @@
+package dev.klp4j.vm;
+
+import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kernel.KernelTree;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the guest's initramfs (newc cpio, written in Java): static busybox, {@code /init},
+ * klp4j's guest runtime ({@code /klp4j/klp4j-guest.sh}, the shell twin of
+ * {@code dev.klp4j.runtime}), the patch modules in the given order, the check script, and only
+ * the modules needed to mount the host's {@code /lib/modules/RELEASE} over virtio-9p (their
+ * {@code modules.dep} closure); every other module is reached through that share.
+ */
+public final class GuestImage {
+    /** Modules /init loads before mounting the 9p share of /lib/modules. */
+    static final List<String> SHARE_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p");
+    static final String SHARE_TAG = "klp4jmods";
+    private static final List<Path> BUSYBOX = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
+
+    public enum Mode { TEST, BENCH, SHELL }
+
+    private final KernelTree kernel;
+    private final Mode mode;
+    private final List<Path> patches;
+    private final Path check;
+    private final int timeoutSeconds;
+    private final int runs;
+
+    public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds) {
+        this(kernel, mode, patches, check, timeoutSeconds, 1);
+    }
+
+    public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds, int runs) {
+        this.runs = runs;
+        this.kernel = kernel;
+        this.mode = mode;
+        this.patches = List.copyOf(patches);
+        this.check = check;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** The static busybox to put in the image (the guest has no shared libraries). */
+    public static Path busybox() {
+        for (Path p : BUSYBOX) {
+            if (!Files.isRegularFile(p)) continue;
+            if (hasInterpreter(p)) {
+                throw new KernelException(p + " is dynamically linked and cannot run in the guest;"
+                        + " install busybox-static (scripts/install-deps.sh vm)");
+            }
+            return p;
+        }
+        throw new KernelException("no busybox found; install busybox-static (scripts/install-deps.sh vm)");
+    }
+
+    /** True if a 64-bit little-endian ELF executable has a PT_INTERP program header. */
+    static boolean hasInterpreter(Path elf) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(elf)) {
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(h, 0);
+            if (h.getInt(0) != 0x464c457f || h.get(4) != 2) return false;
+            long phoff = h.getLong(0x20);
+            int phentsize = Short.toUnsignedInt(h.getShort(0x36));
+            int phnum = Short.toUnsignedInt(h.getShort(0x38));
+            java.nio.ByteBuffer ph = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < phnum; i++) {
+                ph.clear();
+                ch.read(ph, phoff + (long) i * phentsize);
+                if (ph.getInt(0) == 3) return true;   // PT_INTERP
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Rejects check scripts the guest's busybox cannot run. */
+    public static void requireBusyboxScript(Path check) {
+        if (!Files.isRegularFile(check)) throw new KernelException(check + ": no such check script");
+        String first;
+        try (InputStream in = Files.newInputStream(check)) {
+            byte[] head = in.readNBytes(128);
+            String s = new String(head, StandardCharsets.UTF_8);
+            first = s.contains("\n") ? s.substring(0, s.indexOf('\n')) : s;
+        } catch (IOException e) {
+            throw new KernelException(check + ": cannot read: " + e.getMessage());
+        }
+        if (first.startsWith("#!") && !first.matches("#!\\s*/bin/(sh|ash|busybox sh)\\s*")) {
+            throw new KernelException(check + ": starts with '" + first.trim() + "' but the guest has only busybox;"
+                    + " make it a '#!/bin/sh' script");
+        }
+    }
+
+    /** The module files (relative to the modules dir) /init loads, in load order. */
+    public List<String> shareModules() {
+        ModulesDep dep = ModulesDep.read(kernel.modulesDir());
+        List<String> wanted = new ArrayList<>();
+        for (String m : SHARE_MODULES) if (dep.contains(m)) wanted.add(m);
+        return dep.closure(wanted);
+    }
+
+    /** Writes the initramfs to {@code out}; returns the guest paths of the patches, in order. */
+    public List<String> write(Path out) throws IOException {
+        List<String> bootModules = shareModules();
+        List<String> guestPatches = new ArrayList<>();
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
+             CpioWriter cpio = new CpioWriter(os)) {
+            for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "tmp", "root", "etc", "klp4j/patches",
+                    "lib/modules/" + kernel.release())) {
+                cpio.directory(d);
+            }
+            cpio.charDevice("dev/console", 5, 1, 0600);
+            cpio.charDevice("dev/null", 1, 3, 0666);
+            cpio.file("bin/busybox", Files.readAllBytes(busybox()), 0755);
+            cpio.symlink("bin/sh", "busybox");
+            cpio.file("init", resource("init.sh"), 0755);
+            cpio.file("klp4j/klp4j-guest.sh", resource("klp4j-guest.sh"), 0755);
+            for (String m : bootModules) {
+                cpio.file("klp4j/boot/" + m, Files.readAllBytes(kernel.modulesDir().resolve(m)), 0644);
+            }
+            int i = 1;
+            for (Path p : patches) {
+                String name = String.format("%02d-%s", i++, p.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_"));
+                String guest = "/klp4j/patches/" + name;
+                cpio.file(guest, Files.readAllBytes(p), 0644);
+                guestPatches.add(guest);
+            }
+            if (check != null) cpio.file("klp4j/check", Files.readAllBytes(check), 0755);
+            String config = "# written by klp4j: read by /init and klp4j-guest.sh\n"
+                    + "MODE=" + mode.name().toLowerCase() + "\n"
+                    + "TIMEOUT=" + timeoutSeconds + "\n"
+                    + "RUNS=" + runs + "\n"
+                    + "CHECK=" + (check != null ? "/klp4j/check" : "") + "\n"
+                    + "PATCHES=\"" + String.join(" ", guestPatches) + "\"\n"
+                    + "BOOT_MODULES=\"" + String.join(" ", bootModules) + "\"\n"
+                    + "SHARE_TAG=" + SHARE_TAG + "\n";
+            cpio.file("klp4j/config", config.getBytes(StandardCharsets.UTF_8), 0644);
+            cpio.finish();
+        }
+        return guestPatches;
+    }
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = GuestImage.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("klp4j jar lacks resource dev/klp4j/vm/" + name);
+            return in.readAllBytes();
+        }
+    }
+}

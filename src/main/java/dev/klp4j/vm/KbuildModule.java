@@ -1,0 +1,75 @@
+package dev.klp4j.vm;
+
+import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kernel.KernelTree;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Builds an out-of-tree module (a directory with a Kbuild file and C sources, such as
+ * examples/handwritten-cmdline) against a release's kbuild tree, in a copy under {@code outDir}
+ * so no build output lands in the source directory.
+ */
+public final class KbuildModule {
+    private KbuildModule() {}
+
+    /** Returns the one .ko the build produced. */
+    public static Path build(Path sourceDir, KernelTree kernel, Path outDir) {
+        List<Path> kos = buildAll(sourceDir, kernel, outDir);
+        if (kos.size() != 1) {
+            throw KernelException.failed("kbuild of " + sourceDir + " made " + kos.size() + " .ko files, expected one");
+        }
+        return kos.get(0);
+    }
+
+    /** Returns every .ko the build produced, sorted by name. */
+    public static List<Path> buildAll(Path sourceDir, KernelTree kernel, Path outDir) {
+        if (!Files.isRegularFile(sourceDir.resolve("Kbuild")) && !Files.isRegularFile(sourceDir.resolve("Makefile"))) {
+            throw new KernelException(sourceDir + ": no Kbuild or Makefile; give a module source directory");
+        }
+        Path kbuild = kernel.requireBuildDir();
+        try {
+            Files.createDirectories(outDir);
+            try (Stream<Path> files = Files.list(sourceDir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.endsWith(".c") || n.endsWith(".h") || n.equals("Kbuild") || n.equals("Makefile")) {
+                        Files.copy(f, outDir.resolve(n));
+                    }
+                }
+            }
+            Process p = new ProcessBuilder(List.of("make", "-s", "-C", kbuild.toString(), "M=" + outDir.toAbsolutePath(),
+                    "modules")).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw KernelException.failed("kbuild of " + sourceDir + " did not finish in 300 s");
+            }
+            if (p.exitValue() != 0) {
+                String last = out.lines().filter(l -> l.contains("error") || l.contains("ERROR")).findFirst()
+                        .orElse(out.lines().reduce((a, b) -> b).orElse("exit " + p.exitValue()));
+                throw KernelException.failed("kbuild of " + sourceDir + " failed: " + last.trim());
+            }
+            try (Stream<Path> files = Files.list(outDir)) {
+                List<Path> kos = files.filter(f -> f.getFileName().toString().endsWith(".ko")).sorted().toList();
+                if (kos.isEmpty()) throw KernelException.failed("kbuild of " + sourceDir + " made no .ko file");
+                return kos;
+            }
+        } catch (IOException e) {
+            throw KernelException.failed("cannot build " + sourceDir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KernelException.failed("kbuild interrupted");
+        }
+    }
+}

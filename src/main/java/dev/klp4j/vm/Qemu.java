@@ -1,0 +1,66 @@
+package dev.klp4j.vm;
+
+import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kernel.KernelTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The QEMU command line for a guest: software emulation only ({@code -accel tcg}; KVM hangs on
+ * our machines), the kernel's own vmlinuz, our initramfs, and the host's /lib/modules/RELEASE
+ * shared read-only over virtio-9p.
+ */
+public final class Qemu {
+    public static final String BINARY = "qemu-system-x86_64";
+    private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3";
+
+    private Qemu() {}
+
+    public static Path binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, BINARY);
+            if (Files.isExecutable(p)) return p;
+        }
+        throw new KernelException(BINARY + " not found; install qemu-system-x86 (scripts/install-deps.sh vm)");
+    }
+
+    /** Common part; the caller adds the serial ports. */
+    public static List<String> command(KernelTree kernel, Path initramfs, int memoryMb, int cpus) {
+        List<String> c = new ArrayList<>(List.of(binary().toString(),
+                "-accel", "tcg", "-cpu", "max", "-m", String.valueOf(memoryMb), "-smp", String.valueOf(cpus),
+                "-nodefaults", "-display", "none", "-no-reboot",
+                "-kernel", kernel.vmlinuz().toString(), "-initrd", initramfs.toString(),
+                "-append", APPEND));
+        if (Files.isDirectory(kernel.modulesDir())) {
+            c.addAll(List.of("-virtfs", "local,path=" + kernel.modulesDir() + ",mount_tag=" + GuestImage.SHARE_TAG
+                    + ",security_model=none,readonly=on"));
+        }
+        return c;
+    }
+
+    /** Batch run: console to {@code serialLog}, the guest runtime's protocol to {@code protoLog}. */
+    public static List<String> batch(KernelTree kernel, Path initramfs, int cpus, Path serialLog, Path protoLog) {
+        List<String> c = command(kernel, initramfs, 512, cpus);
+        c.addAll(List.of("-monitor", "none", "-serial", "file:" + serialLog, "-serial", "file:" + protoLog));
+        return c;
+    }
+
+    /** Interactive run: the console on stdio (Ctrl-A X quits QEMU). */
+    public static List<String> interactive(KernelTree kernel, Path initramfs, int cpus) {
+        List<String> c = command(kernel, initramfs, 512, cpus);
+        c.addAll(List.of("-serial", "mon:stdio"));
+        return c;
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: a leftover temp dir is not worth failing the run
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.klp4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klp4j.kernel.FakeModules;
+import dev.klp4j.runtime.KernelOps;
+import dev.klp4j.runtime.LinuxKernelOps;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The runtime commands end to end against a fake sysfs tree and a scripted kernel. */
+class RuntimeCommandsTest {
+    static final String R = "6.1.0-56-amd64";
+    @TempDir Path tmp;
+    Path root;
+    Path store;
+    final List<String> actions = new ArrayList<>();
+
+    /** A kernel whose transitions finish at once: the fake of runtime's tests is package-private. */
+    final class InstantKernel implements KernelOps {
+        long now;
+
+        @Override public void insmod(Path module) {
+            String name = dev.klp4j.kernel.ModuleInfo.read(module).name();
+            actions.add("insmod " + name);
+            try {
+                Files.createDirectories(root.resolve("sys/module/" + name));
+                Path d = root.resolve("sys/kernel/livepatch/" + name);
+                Files.createDirectories(d.resolve("vmlinux/cmdline_proc_show,1"));
+                Files.writeString(d.resolve("enabled"), "1\n");
+                Files.writeString(d.resolve("transition"), "0\n");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override public void rmmod(String name) {
+            actions.add("rmmod " + name);
+            try {
+                Files.deleteIfExists(root.resolve("sys/module/" + name));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override public void write(Path attribute, String value) {
+            actions.add("write " + attribute.getParent().getFileName() + "/" + attribute.getFileName() + " " + value);
+            try (var s = Files.walk(attribute.getParent())) {
+                for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) Files.delete(p);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override public long millis() { return now; }
+        @Override public void sleep(long millis) { now += millis; }
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    Run run(String... args) {
+        CommandLine cl = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--root", root.toString(), "--store", store.toString()));
+        int exit = cl.execute(all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = tmp.resolve("root");
+        store = tmp.resolve("store");
+        Files.createDirectories(root.resolve("sys/kernel/livepatch"));
+        Files.createDirectories(root.resolve("sys/module"));
+        Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.writeString(root.resolve("proc/sys/kernel/osrelease"), R + "\n");
+        RuntimeOptions.ops = new InstantKernel();
+    }
+
+    @AfterEach
+    void tearDown() {
+        RuntimeOptions.ops = new LinuxKernelOps();
+    }
+
+    @Test
+    void loadListInfoUnloadWithJson() throws Exception {
+        Path ko = FakeModules.livepatch(tmp, "livepatch_cmdline", R);
+        Run load = run("load", ko.toString(), "--json");
+        assertThat(load.exit()).as(load.err()).isZero();
+        JsonNode j = Json.mapper().readTree(load.out());
+        assertThat(j.get("name").asText()).isEqualTo("livepatch_cmdline");
+        assertThat(j.get("transitionMs").asLong()).isZero();
+
+        Run list = run("list", "--json");
+        JsonNode l = Json.mapper().readTree(list.out());
+        assertThat(l.get("release").asText()).isEqualTo(R);
+        assertThat(l.get("patches").get(0).get("name").asText()).isEqualTo("livepatch_cmdline");
+        assertThat(l.get("patches").get(0).get("enabled").asBoolean()).isTrue();
+        assertThat(l.get("patches").get(0).get("installed").asBoolean()).isFalse();
+
+        Run info = run("info", "livepatch_cmdline");
+        assertThat(info.out()).contains("livepatch_cmdline: enabled, transition finished", "object vmlinux", "cmdline_proc_show (sympos 1)");
+
+        Run unload = run("unload", "livepatch_cmdline");
+        assertThat(unload.exit()).as(unload.err()).isZero();
+        assertThat(unload.out()).startsWith("unloaded livepatch_cmdline");
+        assertThat(actions).containsExactly("insmod livepatch_cmdline", "write livepatch_cmdline/enabled 0", "rmmod livepatch_cmdline");
+    }
+
+    @Test
+    void vermagicMismatchIsOneLineExit2AndNothingOnStdout() throws Exception {
+        Path ko = FakeModules.livepatch(tmp, "old_patch", "5.10.0-28-amd64");
+        Run r = run("load", ko.toString());
+        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().trim()).doesNotContain("\n").startsWith("klp4j: ").contains("built for kernel 5.10.0-28-amd64")
+                .contains("rebuild the patch for " + R);
+        assertThat(actions).isEmpty();
+    }
+
+    @Test
+    void missingFilesAndLivepatchSupportAreNamed() throws Exception {
+        Run r = run("load", tmp.resolve("nope.ko").toString());
+        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.err()).contains("nope.ko: no such file");
+
+        Files.delete(root.resolve("sys/kernel/livepatch"));
+        Run l = run("list");
+        assertThat(l.exit()).isEqualTo(Main.INPUT);
+        assertThat(l.err()).contains("no livepatch support");
+        assertThat(l.out()).isEmpty();
+    }
+
+    @Test
+    void installedPatchesLoadInInstallOrderSkippingLoadedOnes() throws Exception {
+        Path b = FakeModules.livepatch(tmp, "patch_b", R);
+        Path a = FakeModules.livepatch(tmp, "patch_a", R);
+        assertThat(run("install", b.toString()).exit()).isZero();
+        Run ia = run("install", a.toString(), "--json");
+        assertThat(Json.mapper().readTree(ia.out()).get("release").asText()).isEqualTo(R);
+        assertThat(run("install", a.toString()).err()).contains("already installed");
+
+        assertThat(run("load", b.toString()).exit()).isZero();
+        actions.clear();
+        Run boot = run("load", "--installed");
+        assertThat(boot.exit()).as(boot.err()).isZero();
+        assertThat(actions).containsExactly("insmod patch_a");
+
+        Run list = run("list");
+        assertThat(list.out()).contains("patch_b", "yes (#1)", "patch_a", "yes (#2)");
+        Run un = run("uninstall", "patch_a");
+        assertThat(un.out()).contains("uninstalled patch_a for " + R, "still loaded");
+    }
+
+    @Test
+    void signalWithNoTransitionSaysSo() {
+        Run r = run("signal");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().trim()).isEqualTo("no livepatch transition in progress");
+    }
+
+    @Test
+    void badTimeoutIsAUsageError() throws Exception {
+        Path ko = FakeModules.livepatch(tmp, "livepatch_cmdline", R);
+        Run r = run("load", ko.toString(), "--timeout", "0");
+        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.err()).contains("--timeout must be a positive number");
+        assertThat(actions).isEmpty();
+    }
+}
