@@ -94,6 +94,19 @@ class VmHarnessTest {
     }
 
     @Test
+    void aModuleRewrittenByTheElfLayerIsAcceptedByTheKernelsModuleLoader() throws Exception {
+        // The ELF writer's output must load: rewrite the built .ko through the model and prove that copy.
+        Path rewritten = tmp.resolve("rewritten/livepatch-cmdline.ko");
+        Files.createDirectories(rewritten.getParent());
+        Run w = klp4j("elf", "rewrite", ko.toString(), rewritten.toString());
+        assertThat(w.exit()).as(w.err()).isZero();
+        assertThat(Files.readAllBytes(rewritten)).isNotEqualTo(Files.readAllBytes(ko));
+        Run r = klp4j("vm", "test", "--module", rewritten.toString(), "--check", EXAMPLE.resolve("check.sh").toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("check-loaded  pass").contains("vm test: PASS, 6 phases held");
+    }
+
+    @Test
     void aPatchToAModuleIsProvedThroughTheSharedModulesTree() throws Exception {
         Path xfs = Path.of("examples/module-xfs");
         Path patch = KbuildModule.build(xfs, KernelTree.of(release), tmp.resolve("xfs-build"));
