@@ -1,0 +1,124 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The changes a live patch cannot carry. Each reason names the function or data, says why, and
+ * what the author can do instead.
+ */
+final class Checks {
+    private final ObjectIndex orig;
+    private final ObjectIndex patched;
+    private final Correlation c;
+    private final Comparator cmp;
+    private final Inclusion inc;
+    private final List<String> reasons = new ArrayList<>();
+
+    private Checks(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc) {
+        this.orig = orig;
+        this.patched = patched;
+        this.c = c;
+        this.cmp = cmp;
+        this.inc = inc;
+    }
+
+    static List<String> run(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc) {
+        Checks k = new Checks(orig, patched, c, cmp, inc);
+        k.symbols();
+        k.staticLocalReferences();
+        return k.reasons;
+    }
+
+    private void symbols() {
+        for (Symbol p : patched.file.symbols()) {
+            if (p.section() == null || !(p.isFunction() || p.isObject())) continue;
+            Symbol o = c.origOf(p);
+            if (o == null || o.section() == null) continue;
+            String ok = SymbolNames.kind(o.section());
+            String pk = SymbolNames.kind(p.section());
+            if (!ok.equals(pk)) {
+                reasons.add(p.name() + ": moved from " + ok + " (" + o.section().name() + ") to " + pk + " ("
+                        + p.section().name() + "), which a live patch cannot do; keep it where it was and change its users instead");
+                continue;
+            }
+            if (cmp.status(p) != Status.CHANGED) continue;
+            if (p.isFunction()) function(o, p);
+            else data(p);
+        }
+    }
+
+    private void function(Symbol o, Symbol p) {
+        if (SymbolNames.isPrefixSymbol(p)) return;
+        if (SymbolNames.isInitSection(p.section())) {
+            reasons.add(p.name() + ": changed __init/__exit function (" + p.section().name()
+                    + "): it ran at boot or module load and is gone, so redirecting it has no effect; "
+                    + "patch the code it set up at run time, or use a patch callback (pre_patch/post_patch) to redo its work");
+            return;
+        }
+        if (SymbolNames.coldParent(p.name()) != null) return;
+        if (!hasFentry(o)) {
+            reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
+                    + "so ftrace cannot redirect it; patch its callers instead");
+        }
+    }
+
+    private boolean hasFentry(Symbol o) {
+        long start = orig.extentStart(o);
+        for (Ref r : orig.refs(o.section(), start, orig.extentEnd(o))) {
+            if (ObjectIndex.isFentry(r.target())) return true;
+        }
+        return false;
+    }
+
+    private void data(Symbol p) {
+        if (SymbolNames.isInitSection(p.section())) {
+            reasons.add(p.name() + ": changed init data (" + p.section().name()
+                    + "): it was used at boot and freed; use a patch callback to apply the new setting at patch time");
+            return;
+        }
+        String kind = SymbolNames.kind(p.section());
+        if (kind.equals("read-only data")) {
+            if (!inc.isKept(p.section())) {
+                reasons.add(p.name() + ": read-only data changed (" + p.section().name()
+                        + ") but no changed function uses it, so the running kernel would keep the old value; "
+                        + "change the functions that use it (they get the new copy) or add a new object");
+            }
+            return;
+        }
+        reasons.add(p.name() + ": existing " + kind + " changed (" + p.section().name()
+                + ": initial value or size), but a live patch cannot modify data the running kernel already has; "
+                + "use a shadow variable for new fields, or a patch callback to update the value at patch time");
+    }
+
+    /** A patched function that stopped using a static local of its original would silently fork its state. */
+    private void staticLocalReferences() {
+        for (Symbol o : orig.file.symbols()) {
+            if (!o.isFunction() || o.section() == null) continue;
+            Symbol p = c.patchedOf(o);
+            if (p == null || p.section() == null || cmp.status(p) != Status.CHANGED) continue;
+            List<Ref> pRefs = patched.refs(p.section(), patched.extentStart(p), patched.extentEnd(p));
+            for (Ref r : orig.refs(o.section(), orig.extentStart(o), orig.extentEnd(o))) {
+                Symbol v = r.target();
+                if (v == null || !SymbolNames.isStaticLocal(v)) continue;
+                String base = SymbolNames.mangled(v.name());
+                boolean still = false;
+                for (Ref q : pRefs) {
+                    Symbol w = q.target();
+                    if (w != null && SymbolNames.isStaticLocal(w) && SymbolNames.mangled(w.name()).equals(base)) still = true;
+                }
+                if (!still) {
+                    reasons.add(p.name() + ": no longer references static local variable " + v.name()
+                            + "; a patched function must keep using the running kernel's copy (or use a shadow variable for new state)");
+                    break;
+                }
+            }
+        }
+    }
+
+    static boolean isInitOrExit(Section s) {
+        return SymbolNames.isInitSection(s);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.klp4j.diff;
+
+import java.util.List;
+import java.util.Map;
+
+/** The serializable summary of a {@link DiffResult} (what {@code --json} prints). */
+public record DiffReport(int exit, List<String> changed, List<String> added, List<String> newData,
+                         Map<String, Integer> specialEntries, List<String> reasons) {
+}

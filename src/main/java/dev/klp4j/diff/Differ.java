@@ -1,0 +1,87 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the original and the patched object of one source file into a patch object.
+ *
+ * <p>{@link #diff} is pure: it reads its inputs, never modifies them, keeps no state between
+ * calls, and so may run on many objects at once from several threads.
+ */
+public final class Differ {
+    private Differ() {}
+
+    public static DiffResult diff(ElfFile orig, ElfFile patched, DiffOptions opts) {
+        ObjectIndex o = new ObjectIndex(orig);
+        ObjectIndex p = new ObjectIndex(patched);
+        Correlation c = Correlator.correlate(o, p);
+        Comparator cmp = Comparator.compare(o, p, c);
+        Inclusion inc = new Inclusion(p, cmp);
+        inc.seed();
+
+        SpecialSections special = new SpecialSections(p, opts.structSizes());
+        Map<Section, SpecialSections.Rebuilt> tables;
+        while (true) {
+            Set<String> names = keptFunctionNames(p, inc);
+            tables = special.rebuild(s -> inc.isKept(s) && hasFunction(p, s), names);
+            int before = inc.kept().size();
+            for (SpecialSections.Rebuilt r : tables.values()) for (Ref ref : r.refs()) inc.need(ref);
+            inc.close();
+            if (inc.kept().size() == before) break;
+        }
+
+        List<String> reasons = Checks.run(o, p, c, cmp, inc);
+
+        List<String> changed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> newData = new ArrayList<>();
+        List<PatchMeta.Function> functions = new ArrayList<>();
+        for (Symbol s : p.file.symbols()) {
+            if (s.section() == null || !inc.isKept(s.section())) continue;
+            Status st = cmp.status(s);
+            if (s.isObject() && st == Status.NEW) newData.add(s.name());
+            if (!s.isFunction() || SymbolNames.isPrefixSymbol(s) || SymbolNames.coldParent(s.name()) != null) continue;
+            if (st == Status.CHANGED) {
+                Symbol twin = c.origOf(s);
+                changed.add(twin.name());
+                functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin)));
+            } else if (st == Status.NEW) {
+                added.add(s.name());
+                functions.add(new PatchMeta.Function(s.name(), "new", 0, s.size(), 0));
+            }
+        }
+        Map<String, Integer> entries = new LinkedHashMap<>();
+        for (SpecialSections.Rebuilt r : tables.values()) entries.merge(r.source().name(), r.entries(), Integer::sum);
+
+        if (!reasons.isEmpty()) {
+            return new DiffResult(DiffResult.REFUSED, changed, added, newData, entries, reasons, null);
+        }
+        if (changed.isEmpty() && added.isEmpty()) {
+            return new DiffResult(DiffResult.NO_CHANGE, changed, added, newData, entries, reasons, null);
+        }
+        ElfFile out = new OutputBuilder(o, p, c).build(inc, tables, functions, newData, opts.objectName());
+        return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);
+    }
+
+    private static boolean hasFunction(ObjectIndex p, Section s) {
+        if (!s.isText()) return false;
+        for (Symbol sym : p.symbolsIn(s)) if (sym.isFunction()) return true;
+        return false;
+    }
+
+    private static Set<String> keptFunctionNames(ObjectIndex p, Inclusion inc) {
+        Set<String> names = new HashSet<>();
+        for (Section s : inc.kept()) {
+            for (Symbol sym : p.symbolsIn(s)) if (sym.isFunction()) names.add(sym.name());
+        }
+        return names;
+    }
+}

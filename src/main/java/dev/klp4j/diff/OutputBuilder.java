@@ -1,0 +1,161 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Elf;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.Relocation;
+import dev.klp4j.elf.RelocationSection;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the patch object: the kept sections (renamed to the original's names where GCC renumbered
+ * a clone), the rebuilt special tables, their symbols, relocations against those symbols or against
+ * undefined GLOBAL references named as in the original, and the {@code .klp4j.meta} section.
+ */
+final class OutputBuilder {
+    private final ObjectIndex orig;
+    private final ObjectIndex patched;
+    private final Correlation c;
+    private final Map<Section, Section> out = new IdentityHashMap<>();
+    private final Map<Section, Symbol> outSecSym = new IdentityHashMap<>();
+    private final Map<Symbol, Symbol> outSym = new IdentityHashMap<>();
+    /** Undefined references, keyed by the original symbol (or the patched one if it has none). */
+    private final Map<Symbol, Symbol> externals = new LinkedHashMap<>();
+    private final List<PatchMeta.Reference> references = new ArrayList<>();
+    private final List<Section> sections = new ArrayList<>();
+    private final List<Symbol> symbols = new ArrayList<>();
+
+    OutputBuilder(ObjectIndex orig, ObjectIndex patched, Correlation c) {
+        this.orig = orig;
+        this.patched = patched;
+        this.c = c;
+    }
+
+    ElfFile build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
+                  List<String> newData, String objectName) {
+        for (Symbol s : patched.file.symbols()) {
+            if (s.isFileSymbol()) {
+                symbols.add(s.copy());
+                break;
+            }
+        }
+        // Sections in the patched object's order: kept ones copied, special tables rebuilt.
+        for (Section s : patched.file.sections()) {
+            SpecialSections.Rebuilt r = specials.get(s);
+            if (r != null) {
+                addSection(s, new Section(s.name(), s.type(), s.flags() & ~Elf.SHF_GROUP, s.addralign(), s.entsize(), r.data()));
+            } else if (inc.isKept(s)) {
+                Section copy = s.type() == Elf.SHT_NOBITS
+                        ? Section.nobits(outName(s), s.flags() & ~Elf.SHF_GROUP, s.addralign(), s.size())
+                        : new Section(outName(s), s.type(), s.flags() & ~Elf.SHF_GROUP, s.addralign(), s.entsize(), s.data().clone());
+                addSection(s, copy);
+            }
+        }
+        for (Section s : patched.file.sections()) {
+            Section o = out.get(s);
+            if (o == null || specials.containsKey(s)) continue;
+            for (Symbol sym : patched.symbolsIn(s)) {
+                Symbol copy = sym.copy().section(o);
+                Symbol twin = c.origOf(sym);
+                if (twin != null && !twin.name().equals(sym.name())) copy.name(twin.name());
+                if (copy.bind() == Elf.STB_WEAK) copy.bind(Elf.STB_GLOBAL);
+                outSym.put(sym, copy);
+                symbols.add(copy);
+            }
+        }
+        // Relocations.
+        for (Section s : patched.file.sections()) {
+            Section o = out.get(s);
+            if (o == null) continue;
+            SpecialSections.Rebuilt r = specials.get(s);
+            List<Ref> refs = r != null ? r.refs() : patched.refs(s);
+            if (refs.isEmpty()) {
+                if (r != null && r.linkTo() != null) o.link(out.get(r.linkTo()));
+                continue;
+            }
+            List<Relocation> rels = new ArrayList<>(refs.size());
+            for (int i = 0; i < refs.size(); i++) {
+                Ref ref = refs.get(i);
+                long offset = r != null ? r.refOffsets().get(i) : ref.offset();
+                rels.add(relocation(ref, offset));
+            }
+            if (r != null && r.linkTo() != null) o.link(out.get(r.linkTo()));
+            RelocationSection src = patched.rela(s);
+            boolean rela = src == null || src.isRela();
+            String name = (rela ? ".rela" : ".rel") + o.name();
+            RelocationSection rs = new RelocationSection(name, rela, Elf.SHF_INFO_LINK, o, rels);
+            sections.add(sections.indexOf(o) + 1, rs);
+        }
+        patched.file.section(".note.GNU-stack").ifPresent(s -> sections.add(new Section(s.name(), s.type(), s.flags(), s.addralign(), 0, new byte[0])));
+        PatchMeta meta = new PatchMeta(objectName, functions, references, newData);
+        sections.add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
+        symbols.addAll(externals.values());
+        return new ElfFile(patched.file.header(), sections, symbols);
+    }
+
+    /** A kept section keeps its name, except that a renumbered clone takes the original's name. */
+    private String outName(Section s) {
+        Symbol p = patched.primary(s);
+        Symbol twin = p == null ? null : c.origOf(p);
+        if (twin != null && !twin.name().equals(p.name()) && s.name().endsWith("." + p.name())) {
+            return s.name().substring(0, s.name().length() - p.name().length()) + twin.name();
+        }
+        return s.name();
+    }
+
+    private void addSection(Section from, Section copy) {
+        copy.addr(0);
+        out.put(from, copy);
+        sections.add(copy);
+        Symbol ss = Symbol.forSection(copy);
+        outSecSym.put(copy, ss);
+        symbols.add(ss);
+    }
+
+    private Relocation relocation(Ref ref, long offset) {
+        Symbol t = ref.target();
+        if (t == null) return new Relocation(offset, ref.type(), null, ref.addend());
+        if (t.isSectionSymbol()) {
+            Section o = out.get(t.section());
+            if (o == null) throw new IllegalStateException("reference to section " + t.section() + ", which is not in the patch object");
+            return new Relocation(offset, ref.type(), outSecSym.get(o), ref.addend());
+        }
+        Symbol defined = outSym.get(t);
+        if (defined != null) return new Relocation(offset, ref.type(), defined, ref.addend());
+        return new Relocation(offset, ref.type(), external(t), ref.addend());
+    }
+
+    /** An undefined GLOBAL symbol named as in the original object, recorded in the metadata. */
+    private Symbol external(Symbol patchedSym) {
+        Symbol o = c.origOf(patchedSym);
+        if (o == null && patchedSym.isUndefined()) {
+            // An external of the patched object that the original did not use yet.
+            for (Symbol cand : orig.file.symbols(patchedSym.name())) if (cand.isUndefined()) o = cand;
+        }
+        Symbol key = o != null ? o : patchedSym;
+        Symbol ext = externals.get(key);
+        if (ext != null) return ext;
+        Symbol src = o != null ? o : patchedSym;
+        int type = src.isFunction() || src.isObject() || src.type() == Elf.STT_TLS ? src.type() : Elf.STT_NOTYPE;
+        ext = Symbol.undefined(src.name(), type);
+        externals.put(key, ext);
+        boolean wasLocal = o != null && o.isLocal() && !o.isUndefined();
+        int sympos = o != null && !o.isUndefined() ? orig.sympos(o) : 0;
+        references.add(new PatchMeta.Reference(src.name(), typeName(type), wasLocal, sympos));
+        return ext;
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case Elf.STT_FUNC -> "FUNC";
+            case Elf.STT_OBJECT -> "OBJECT";
+            case Elf.STT_TLS -> "TLS";
+            default -> "NOTYPE";
+        };
+    }
+}

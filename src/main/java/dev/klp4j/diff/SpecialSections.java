@@ -1,0 +1,160 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel's tables of per-call-site entries (bug table, exception table, jump labels,
+ * alternatives, ORC, ...). Each is an array of fixed-size entries whose relocations point at code;
+ * the patch object gets a new table holding only the entries that point into kept functions.
+ * {@code .orc_unwind} is kept in step with {@code .orc_unwind_ip}; {@code .modinfo} keeps only its
+ * {@code import_ns=} strings.
+ */
+final class SpecialSections {
+    /** A rebuilt table: the original section (for its attributes), the kept bytes and references. */
+    record Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo) {}
+
+    private final ObjectIndex patched;
+    private final StructSizes sizes;
+
+    SpecialSections(ObjectIndex patched, StructSizes sizes) {
+        this.patched = patched;
+        this.sizes = sizes;
+    }
+
+    /** Entry size of a special table, or 0 if the section is not one. */
+    int entrySize(Section s) {
+        return switch (s.name()) {
+            case "__bug_table" -> sizes.get(StructSizes.BUG);
+            case "__ex_table" -> sizes.get(StructSizes.EX);
+            case ".altinstructions" -> sizes.get(StructSizes.ALT);
+            case "__jump_table" -> sizes.get(StructSizes.JUMP);
+            case ".parainstructions" -> sizes.get(StructSizes.PARA);
+            case ".static_call_sites" -> sizes.get(StructSizes.STATIC_CALL);
+            case ".printk_index" -> 8;
+            case ".smp_locks", ".retpoline_sites", ".return_sites", ".call_sites", ".ibt_endbr_seal",
+                    ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites" -> 4;
+            case "__mcount_loc", "__patchable_function_entries" -> 8;
+            default -> 0;
+        };
+    }
+
+    /**
+     * A printk index entry is a pointer to a {@code struct pi_entry} whose {@code func} field
+     * points at the {@code __func__} string of the function that prints: the entry belongs to a
+     * kept function when one of the strings it points to is that function's name.
+     */
+    private boolean namesKeptFunction(Symbol entry, java.util.Set<String> names) {
+        for (Ref r : patched.refs(entry.section(), patched.extentStart(entry), Math.max(patched.extentEnd(entry), patched.extentStart(entry) + 1))) {
+            String str = r.string();
+            Symbol t = r.target();
+            if (str == null && t != null && t.section() != null && t.section().type() != dev.klp4j.elf.Elf.SHT_NOBITS) {
+                byte[] d = t.section().data();
+                int at = (int) (t.isSectionSymbol() ? r.addend() : t.value() + r.addend());
+                if (at >= 0 && at < d.length) {
+                    int end = at;
+                    while (end < d.length && d[end] != 0) end++;
+                    str = new String(d, at, end - at, StandardCharsets.ISO_8859_1);
+                }
+            }
+            if (str != null && names.contains(str)) return true;
+        }
+        return false;
+    }
+
+    boolean isSpecial(Section s) {
+        return entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo");
+    }
+
+    /**
+     * Rebuilds every special table of the patched object, keeping the entries with a reference into
+     * one of {@code functionSections}; tables left empty are omitted.
+     */
+    Map<Section, Rebuilt> rebuild(java.util.function.Predicate<Section> functionSection, java.util.Set<String> keptFunctionNames) {
+        Map<Section, Rebuilt> out = new LinkedHashMap<>();
+        Section orcIp = null;
+        List<Integer> orcKept = null;
+        for (Section s : patched.file.sections()) {
+            int size = entrySize(s);
+            if (size == 0) continue;
+            if (s.link() != null && s.hasFlag(dev.klp4j.elf.Elf.SHF_LINK_ORDER) && !functionSection.test(s.link())) continue;
+            List<Ref> refs = patched.refs(s);
+            if (refs.isEmpty()) continue;
+            boolean printkIndex = s.name().equals(".printk_index");
+            byte[] d = s.data();
+            int n = (int) (s.size() / size);
+            List<Integer> keep = new ArrayList<>();
+            int ri = 0;
+            for (int e = 0; e < n; e++) {
+                long start = (long) e * size;
+                long end = start + size;
+                boolean hit = false;
+                while (ri < refs.size() && refs.get(ri).offset() < start) ri++;
+                for (int k = ri; k < refs.size() && refs.get(k).offset() < end; k++) {
+                    Symbol t = refs.get(k).target();
+                    if (t != null && t.section() != null && functionSection.test(t.section())) hit = true;
+                    if (printkIndex && t != null && t.section() != null && namesKeptFunction(t, keptFunctionNames)) hit = true;
+                }
+                if (hit) keep.add(e);
+            }
+            if (keep.isEmpty()) continue;
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            List<Ref> kept = new ArrayList<>();
+            List<Long> offsets = new ArrayList<>();
+            for (int e : keep) {
+                long start = (long) e * size;
+                long newStart = bytes.size();
+                if (d.length >= start + size) bytes.write(d, (int) start, size);
+                for (Ref r : refs) {
+                    if (r.offset() >= start && r.offset() < start + size) {
+                        kept.add(r);
+                        offsets.add(newStart + r.offset() - start);
+                    }
+                }
+            }
+            Section link = s.link() != null && s.hasFlag(dev.klp4j.elf.Elf.SHF_LINK_ORDER) ? s.link() : null;
+            out.put(s, new Rebuilt(s, bytes.toByteArray(), kept, offsets, keep.size(), link));
+            if (s.name().equals(".orc_unwind_ip")) {
+                orcIp = s;
+                orcKept = keep;
+            }
+        }
+        if (orcIp != null) {
+            Section orc = patched.file.section(".orc_unwind").orElse(null);
+            int size = sizes.get(StructSizes.ORC);
+            if (orc != null) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (int e : orcKept) {
+                    if (orc.data().length >= (long) (e + 1) * size) bytes.write(orc.data(), e * size, size);
+                }
+                out.put(orc, new Rebuilt(orc, bytes.toByteArray(), List.of(), List.of(), orcKept.size(), null));
+            }
+        }
+        Section modinfo = patched.file.section(".modinfo").orElse(null);
+        if (modinfo != null) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int count = 0;
+            byte[] d = modinfo.data();
+            int i = 0;
+            while (i < d.length) {
+                int j = i;
+                while (j < d.length && d[j] != 0) j++;
+                String entry = new String(d, i, j - i, StandardCharsets.UTF_8);
+                if (entry.startsWith("import_ns=")) {
+                    bytes.write(d, i, j - i);
+                    bytes.write(0);
+                    count++;
+                }
+                i = j + 1;
+            }
+            if (count > 0) out.put(modinfo, new Rebuilt(modinfo, bytes.toByteArray(), List.of(), List.of(), count, null));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.Set;
+
+/** Naming conventions of GCC and clang that the differ relies on. */
+final class SymbolNames {
+    private SymbolNames() {}
+
+    /**
+     * Function-scope statics the kernel's macros create for bookkeeping (once flags, lockdep keys,
+     * rate-limit state, dynamic-debug descriptors, printk index entries, ...): a patched function
+     * gets fresh ones, so they are never correlated with the original's.
+     */
+    private static final Set<String> SPECIAL_STATICS = Set.of(
+            "__warned", "__key", "__already_done", "__func__", "__FUNCTION__", "__PRETTY_FUNCTION__",
+            "_rs", "___rs", "__print_once", "descriptor", "_entry", "_entry_ptr", "__msg", "__done",
+            "__once", "__already_warned", "__tpstrtab", "__constraint");
+
+    /** Sections whose contents are once-flags and similar state, never correlated. */
+    private static final Set<String> SPECIAL_STATIC_SECTIONS = Set.of(".data..once", ".data.once", "__dyndbg");
+
+    /** Strips numeric components: {@code foo.isra.0} to {@code foo.isra}, {@code count.45134} to {@code count}. */
+    static String mangled(String name) {
+        if (name.indexOf('.') < 0) return name;
+        StringBuilder out = new StringBuilder(name.length());
+        int i = 0;
+        int n = name.length();
+        while (i < n) {
+            char c = name.charAt(i);
+            if (c == '.' && i + 1 < n && Character.isDigit(name.charAt(i + 1))) {
+                int j = i + 1;
+                while (j < n && Character.isDigit(name.charAt(j))) j++;
+                if (j == n || name.charAt(j) == '.') {
+                    i = j;
+                    continue;
+                }
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    static boolean isSpecialStatic(Symbol s) {
+        if (s.section() != null && SPECIAL_STATIC_SECTIONS.contains(s.section().name())) return true;
+        if (!s.isLocal() || s.isFunction() || s.isSectionSymbol() || s.isFileSymbol()) return false;
+        String name = s.name();
+        if (name.startsWith("__UNIQUE_ID_") || name.startsWith("CSWTCH") || name.startsWith("__initcall")) return true;
+        for (String part : name.split("\\.")) {
+            if (SPECIAL_STATICS.contains(part)) return true;
+        }
+        return false;
+    }
+
+    /** A function-scope static variable: a local object named {@code NAME.N}. */
+    static boolean isStaticLocal(Symbol s) {
+        if (!s.isLocal() || !s.isObject() || s.section() == null) return false;
+        return !mangled(s.name()).equals(s.name()) && !isSpecialStatic(s);
+    }
+
+    /** The {@code .cold} part GCC splits off a function: the parent's name, or null. */
+    static String coldParent(String name) {
+        int i = name.indexOf(".cold");
+        return i > 0 ? name.substring(0, i) : null;
+    }
+
+    static boolean isPrefixSymbol(Symbol s) {
+        return s.name().startsWith("__pfx_") || s.name().startsWith("__cfi_");
+    }
+
+    static boolean isInitSection(Section s) {
+        String n = s.name();
+        return n.startsWith(".init.") || n.startsWith(".exit.") || n.equals(".init") || n.startsWith(".meminit.")
+                || n.startsWith(".head.text");
+    }
+
+    static boolean isStringSection(Section s) {
+        return s.hasFlag(dev.klp4j.elf.Elf.SHF_STRINGS) || s.name().startsWith(".rodata.str") || s.name().contains(".str1.");
+    }
+
+    /** A coarse kind of section: moving a symbol between kinds cannot be patched. */
+    static String kind(Section s) {
+        String n = s.name();
+        if (n.startsWith(".init.") || n.startsWith(".meminit.")) return s.isText() ? "init text" : "init data";
+        if (n.startsWith(".exit.")) return s.isText() ? "exit text" : "exit data";
+        if (s.isText()) return "text";
+        if (n.startsWith(".data..percpu")) return "percpu data";
+        if (n.startsWith(".rodata") || n.startsWith(".data.rel.ro") || !s.hasFlag(dev.klp4j.elf.Elf.SHF_WRITE)) return "read-only data";
+        return "data";
+    }
+}
