@@ -30,9 +30,12 @@ final class Comparator {
         this.x86 = patched.file.header().machine() == Elf.EM_X86_64;
     }
 
-    static Comparator compare(ObjectIndex orig, ObjectIndex patched, Correlation c) {
+    static Comparator compare(ObjectIndex orig, ObjectIndex patched, Correlation c, Directives directives) {
         Comparator k = new Comparator(orig, patched, c);
         k.run();
+        for (Symbol s : patched.file.symbols()) {
+            if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);
+        }
         return k;
     }
 
@@ -89,6 +92,40 @@ final class Comparator {
         return false;
     }
 
+    private int fragmentDepth;
+
+    /**
+     * References into an anonymous code section ({@code .altinstr_aux}, {@code .fixup}) whose
+     * offsets moved only because other fragments grew: the same if the fragments they point to
+     * have the same bytes and references.
+     */
+    private boolean sameFragment(Ref a, Ref b) {
+        Symbol ot = a.target();
+        Symbol pt = b.target();
+        if (!ot.isSectionSymbol() || !pt.isSectionSymbol() || fragmentDepth > 0) return false;
+        if (c.origOf(pt.section()) != ot.section() || !patched.isAnonymousText(pt.section()) || !orig.isAnonymousText(ot.section())) return false;
+        if (a.type() != b.type()) return false;
+        long[] of = orig.fragment(ot.section(), ObjectIndex.targetOffset(a));
+        long[] pf = patched.fragment(pt.section(), ObjectIndex.targetOffset(b));
+        long len = of[1] - of[0];
+        if (len != pf[1] - pf[0] || len <= 0) return false;
+        if (!java.util.Arrays.equals(ot.section().data(), (int) of[0], (int) of[1], pt.section().data(), (int) pf[0], (int) pf[1])) return false;
+        List<Ref> oRefs = orig.refs(ot.section(), of[0], of[1]);
+        List<Ref> pRefs = patched.refs(pt.section(), pf[0], pf[1]);
+        if (oRefs.size() != pRefs.size()) return false;
+        fragmentDepth++;
+        try {
+            for (int i = 0; i < oRefs.size(); i++) {
+                Ref x = oRefs.get(i);
+                Ref y = pRefs.get(i);
+                if (x.offset() - of[0] != y.offset() - pf[0] || x.type() != y.type() || !refEqual(x, y)) return false;
+            }
+        } finally {
+            fragmentDepth--;
+        }
+        return true;
+    }
+
     boolean refEqual(Ref a, Ref b) {
         if (a.string() != null || b.string() != null) {
             return a.string() != null && b.string() != null && a.string().equals(b.string());
@@ -96,7 +133,7 @@ final class Comparator {
         Symbol ot = a.target();
         Symbol pt = b.target();
         if (ot == null || pt == null) return ot == pt && a.addend() == b.addend();
-        if (a.addend() != b.addend()) return false;
+        if (a.addend() != b.addend()) return sameFragment(a, b);
         Symbol twin = c.origOf(pt);
         if (twin != null) return twin == ot;
         if (c.hasPatched(ot)) return false;

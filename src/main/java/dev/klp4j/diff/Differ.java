@@ -23,7 +23,7 @@ public final class Differ {
         ObjectIndex o = new ObjectIndex(orig);
         ObjectIndex p = new ObjectIndex(patched);
         Correlation c = Correlator.correlate(o, p);
-        Comparator cmp = Comparator.compare(o, p, c);
+        Comparator cmp = Comparator.compare(o, p, c, Directives.read(p));
         Inclusion inc = new Inclusion(p, cmp);
         inc.seed();
 

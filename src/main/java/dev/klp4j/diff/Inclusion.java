@@ -36,7 +36,7 @@ final class Inclusion {
             else if (st == Status.NEW && !s.isLocal()) keep(s.section());
         }
         for (Section s : patched.file.sections()) {
-            if (s.isAlloc() && (s.name().startsWith(".kpatch.") || s.name().startsWith(".klp4j."))) keep(s);
+            if (Directives.isCallbackSection(s)) keep(s);
         }
         close();
     }

@@ -135,6 +135,48 @@ final class ObjectIndex {
         return new Ref(rel, t, rel.addend(), null);
     }
 
+    private final Map<Section, long[]> fragmentStarts = new IdentityHashMap<>();
+
+    /** Where a relocation points into its target section (the addend, corrected for PC-relative forms). */
+    static long targetOffset(Ref r) {
+        return r.addend() + (pcRelative(r.type()) ? 4 : 0);
+    }
+
+    /**
+     * The range [start, end) of the code fragment at {@code offset} of an anonymous text section
+     * (one without function symbols, like {@code .altinstr_aux} or {@code .fixup}): fragments
+     * start wherever a relocation anywhere in the object points.
+     */
+    synchronized long[] fragment(Section sec, long offset) {
+        long[] starts = fragmentStarts.get(sec);
+        if (starts == null) {
+            java.util.TreeSet<Long> set = new java.util.TreeSet<>();
+            for (Section s : file.sections()) {
+                if (!s.isAlloc() || relas.get(s) == null) continue;
+                for (Ref r : refs(s)) {
+                    if (r.target() != null && r.target().isSectionSymbol() && r.target().section() == sec) set.add(targetOffset(r));
+                }
+            }
+            starts = set.stream().mapToLong(Long::longValue).toArray();
+            fragmentStarts.put(sec, starts);
+        }
+        long end = sec.size();
+        for (long st : starts) {
+            if (st > offset) {
+                end = st;
+                break;
+            }
+        }
+        return new long[] {offset, Math.max(offset, Math.min(end, sec.size()))};
+    }
+
+    /** Whether a text section holds no function symbols (compiler/asm fragments). */
+    boolean isAnonymousText(Section sec) {
+        if (!sec.isText()) return false;
+        for (Symbol s : symbolsIn(sec)) if (s.isFunction()) return false;
+        return true;
+    }
+
     static boolean pcRelative(int type) {
         // R_X86_64_PC32, PLT32, GOTPCREL, PC64, GOTPCRELX, REX_GOTPCRELX
         return type == 2 || type == 4 || type == 9 || type == 24 || type == 41 || type == 42;
