@@ -63,7 +63,10 @@ final class OutputBuilder {
                 Symbol copy = sym.copy().section(o);
                 Symbol twin = c.origOf(sym);
                 if (twin != null && !twin.name().equals(sym.name())) copy.name(twin.name());
-                if (copy.bind() == Elf.STB_WEAK) copy.bind(Elf.STB_GLOBAL);
+                // The module must not export a second definition of a kernel function (nor clash with
+                // another object of the same patch): functions it carries are local to it.
+                if (copy.isFunction() && !copy.isLocal()) copy.bind(Elf.STB_LOCAL);
+                else if (copy.bind() == Elf.STB_WEAK) copy.bind(Elf.STB_GLOBAL);
                 outSym.put(sym, copy);
                 symbols.add(copy);
             }
