@@ -1,0 +1,205 @@
+package dev.klp4j.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.Symbol;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each rule of the differ on tiny objects compiled by gcc in the test. */
+class DifferRulesTest {
+    @TempDir
+    Path tmp;
+
+    private static final String HEADER = """
+            #define noinline __attribute__((noinline))
+            #define __init __attribute__((section(".init.text"), cold, __noinline__))
+            #define notrace __attribute__((no_instrument_function))
+            extern int sink(int);
+            extern void warn_slowpath_fmt(const char *file, int line, const char *fmt, ...);
+            """;
+
+    private static Optional<Symbol> defined(ElfFile f, String name) {
+        return f.symbols().stream().filter(s -> s.name().equals(name) && s.section() != null).findFirst();
+    }
+
+    private static Optional<Symbol> undefined(ElfFile f, String name) {
+        return f.symbols().stream().filter(s -> s.name().equals(name) && s.isUndefined()).findFirst();
+    }
+
+    private static String meta(ElfFile f) {
+        return new String(f.section(PatchMeta.SECTION).orElseThrow().data(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void changedFunctionIsKeptAndUnchangedOneIsAReference() throws Exception {
+        String orig = HEADER + """
+                static noinline int helper(int x) { return sink(x) * 3; }
+                int foo(int x) { return helper(x) + 1; }
+                int bar(int x) { return sink(x) * 2; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("helper(x) + 1", "helper(x) + 7"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+        assertThat(r.added()).isEmpty();
+        ElfFile out = r.output();
+        assertThat(defined(out, "foo")).isPresent();
+        assertThat(defined(out, "foo").get().isLocal()).as("a carried function is local to the patch").isTrue();
+        assertThat(defined(out, "bar")).as("unchanged, unreferenced function").isEmpty();
+        assertThat(undefined(out, "bar")).isEmpty();
+        assertThat(defined(out, "helper")).as("unchanged function foo calls").isEmpty();
+        Symbol ref = undefined(out, "helper").orElseThrow();
+        assertThat(ref.isLocal()).as("references are global even when the original was static").isFalse();
+        assertThat(meta(out)).contains("\"name\":\"foo\",\"status\":\"changed\"")
+                .contains("{\"name\":\"helper\",\"type\":\"FUNC\",\"wasLocal\":true,\"sympos\":1}");
+    }
+
+    @Test
+    void identicalObjectsHaveNoPatchableChange() throws Exception {
+        String src = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
+        DiffResult r = Gcc.diff(tmp, src, src);
+        assertThat(r.status()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(r.output()).isNull();
+    }
+
+    @Test
+    void newFunctionIsReportedAndCarried() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
+        String patched = HEADER + """
+                static noinline int extra(int x) { return sink(x ^ 5) - 2; }
+                int foo(int x) { return sink(x) + extra(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+        assertThat(r.added()).containsExactly("extra");
+        assertThat(defined(r.output(), "extra")).isPresent();
+    }
+
+    @Test
+    void staticLocalIsCorrelatedByItsUserAndStaysAReference() throws Exception {
+        String orig = HEADER + """
+                int other(void) { static int count = 5; return sink(count--); }
+                int counter(void) { static int count; count++; return sink(count); }
+                """;
+        // A new static local in front renumbers the others in the patched object.
+        String patched = HEADER + """
+                int early(void) { static int count = 9; return sink(count++); }
+                int other(void) { static int count = 5; return sink(count--); }
+                int counter(void) { static int count; count += 2; return sink(count); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", patched), DiffOptions.defaults());
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("counter");
+        assertThat(r.added()).containsExactly("early");
+        // The reference names counter's variable as the original object calls it.
+        List<String> origStatics = o.symbols().stream().filter(s -> s.isObject() && s.name().startsWith("count."))
+                .map(Symbol::name).toList();
+        assertThat(origStatics).hasSize(2);
+        List<String> refs = r.output().symbols().stream().filter(s -> s.isUndefined() && s.name().startsWith("count."))
+                .map(Symbol::name).toList();
+        assertThat(refs).hasSize(1);
+        assertThat(origStatics).contains(refs.get(0));
+        assertThat(r.output().symbols().stream().filter(s -> s.name().startsWith("count.") && s.section() != null))
+                .as("counter's static local is not copied").hasSize(1); // early's new one only
+    }
+
+    @Test
+    void changedInitFunctionIsRefused() throws Exception {
+        String orig = HEADER + """
+                int __init setup(void) { return sink(1); }
+                int foo(int x) { return sink(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1)", "sink(2)"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.output()).isNull();
+        assertThat(r.reasons()).singleElement().asString().contains("setup").contains("__init").contains("callback");
+    }
+
+    @Test
+    void changedFunctionWithoutFentryIsRefused() throws Exception {
+        String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("quiet").contains("fentry").contains("callers");
+    }
+
+    @Test
+    void changedDataInitialValueIsRefused() throws Exception {
+        String orig = HEADER + """
+                int limit = 10;
+                int foo(int x) { return sink(x + limit); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("limit = 10", "limit = 20"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("limit").contains("shadow variable");
+    }
+
+    @Test
+    void newDataIsCarried() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x); }\n";
+        String patched = HEADER + """
+                int fresh_limit = 42;
+                int foo(int x) { return sink(x + fresh_limit); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("fresh_limit");
+        assertThat(defined(r.output(), "fresh_limit")).isPresent();
+    }
+
+    @Test
+    void removedStaticLocalReferenceIsRefused() throws Exception {
+        String orig = HEADER + "int counter(int x) { static int seen; seen += x; return sink(seen); }\n";
+        String patched = HEADER + "int counter(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("counter").contains("static local").contains("seen"));
+    }
+
+    @Test
+    void functionMovedToInitSectionIsRefused() throws Exception {
+        String orig = HEADER + "noinline int setup(void) { return sink(1); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("noinline int setup", "int __init setup"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("setup").contains("moved"));
+    }
+
+    @Test
+    void onlyLineNumbersInWarnCallsIsNoChange() throws Exception {
+        String orig = HEADER + """
+                int foo(int x) {
+                    if (x > 3)
+                        warn_slowpath_fmt("foo.c", __LINE__, "bad %d", x);
+                    return sink(x);
+                }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("int foo(int x) {", "\n\n\nint foo(int x) {"));
+        assertThat(o.section(".text.foo").orElseThrow().data())
+                .as("the line number is in the code").isNotEqualTo(p.section(".text.foo").orElseThrow().data());
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.status()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.NO_CHANGE);
+    }
+
+    @Test
+    void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
+        String orig = HEADER + """
+                extern void report(const char *file, int value, const char *fmt, ...);
+                int foo(int x) {
+                    if (x > 3)
+                        report("foo.c", 100, "bad %d", x);
+                    return sink(x);
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("100", "200"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+    }
+}
