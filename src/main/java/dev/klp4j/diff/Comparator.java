@@ -126,6 +126,30 @@ final class Comparator {
         return true;
     }
 
+    /**
+     * Compiler-generated data sections without symbols whose names carry a counter
+     * ({@code .data..Lubsan_data118}): the same if their bytes and references are.
+     */
+    private boolean sameAnonymousData(Section os, Section ps) {
+        if (fragmentDepth > 0 || os.isText() || ps.isText() || os.type() != ps.type() || os.size() != ps.size()) return false;
+        if (!orig.symbolsIn(os).isEmpty() || !patched.symbolsIn(ps).isEmpty()) return false;
+        if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
+        List<Ref> oRefs = orig.refs(os);
+        List<Ref> pRefs = patched.refs(ps);
+        if (oRefs.size() != pRefs.size()) return false;
+        fragmentDepth++;
+        try {
+            for (int i = 0; i < oRefs.size(); i++) {
+                Ref x = oRefs.get(i);
+                Ref y = pRefs.get(i);
+                if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
+            }
+        } finally {
+            fragmentDepth--;
+        }
+        return true;
+    }
+
     boolean refEqual(Ref a, Ref b) {
         if (a.string() != null || b.string() != null) {
             return a.string() != null && b.string() != null && a.string().equals(b.string());
@@ -140,7 +164,8 @@ final class Comparator {
         if (ot.isSectionSymbol() && pt.isSectionSymbol()) {
             Section twinSec = c.origOf(pt.section());
             if (twinSec != null) return twinSec == ot.section();
-            return SymbolNames.mangled(ot.section().name()).equals(SymbolNames.mangled(pt.section().name()));
+            if (SymbolNames.mangled(ot.section().name()).equals(SymbolNames.mangled(pt.section().name()))) return true;
+            return sameAnonymousData(ot.section(), pt.section());
         }
         if (ot.isSectionSymbol() != pt.isSectionSymbol()) return false;
         return SymbolNames.mangled(ot.name()).equals(SymbolNames.mangled(pt.name()));

@@ -76,7 +76,11 @@ final class Correlator {
         }
         for (Map.Entry<String, List<Symbol>> e : p.entrySet()) {
             List<Symbol> os = o.get(e.getKey());
-            if (os != null && os.size() == 1 && e.getValue().size() == 1) c.pair(os.get(0), e.getValue().get(0));
+            // Pair when unambiguous, or when both sides have the same number of such clones
+            // (GCC numbers them in the same order).
+            if (os != null && os.size() == e.getValue().size()) {
+                for (int i = 0; i < os.size(); i++) c.pair(os.get(i), e.getValue().get(i));
+            }
         }
     }
 
