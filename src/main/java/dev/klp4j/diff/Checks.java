@@ -59,6 +59,11 @@ final class Checks {
             return;
         }
         if (SymbolNames.coldParent(p.name()) != null) return;
+        // A split-off part whose parent is replaced too is reached through the new parent.
+        String parent = SymbolNames.subfunctionParent(p.name());
+        if (parent != null) {
+            for (Symbol q : patched.file.symbols(parent)) if (q.isFunction() && cmp.status(q) == Status.CHANGED) return;
+        }
         if (!hasFentry(o)) {
             reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
                     + "so ftrace cannot redirect it; patch its callers instead");
@@ -74,6 +79,13 @@ final class Checks {
     }
 
     private void data(Symbol p) {
+        Symbol o = c.origOf(p);
+        if (o != null && o.size() != p.size()) {
+            reasons.add(p.name() + ": data object changed size (" + o.size() + " to " + p.size() + " bytes); "
+                    + "existing users in the running kernel would use the old layout; keep the object as it is and "
+                    + "use a shadow variable for new fields");
+            return;
+        }
         if (SymbolNames.isInitSection(p.section())) {
             reasons.add(p.name() + ": changed init data (" + p.section().name()
                     + "): it was used at boot and freed; use a patch callback to apply the new setting at patch time");

@@ -60,14 +60,19 @@ final class LineMacros {
     }
 
     private static boolean callsLineFunctionAfter(byte[] b, int bStart, int len, int from, List<Ref> bRefs) {
+        // Only string loads and once-flags (__warned, __already_done) may come between the
+        // line number and the call.
         for (Ref r : bRefs) {
             long rel = r.offset() - bStart;
             if (rel < from || rel >= len) continue;
             int opcode = rel >= 1 ? b[(int) (r.offset() - 1)] & 0xff : -1;
-            boolean branch = opcode == 0xe8 || opcode == 0xe9;
-            if (!branch) continue;
             Symbol t = r.target();
-            return t != null && LINE_FUNCTIONS.contains(SymbolNames.mangled(t.name()));
+            if (opcode == 0xe8 || opcode == 0xe9) {
+                return t != null && LINE_FUNCTIONS.contains(SymbolNames.mangled(t.name()));
+            }
+            if (r.string() != null) continue;
+            if (t != null && (SymbolNames.isSpecialStatic(t) || (t.isSectionSymbol() && t.section() != null && !t.section().isText()))) continue;
+            return false;
         }
         return false;
     }

@@ -66,6 +66,17 @@ final class SymbolNames {
         return i > 0 ? name.substring(0, i) : null;
     }
 
+    /**
+     * The parent of a GCC subfunction ({@code foo.cold}, {@code foo.cold.3}, {@code foo.part.2}):
+     * the name before the suffix, or null.
+     */
+    static String subfunctionParent(String name) {
+        String cold = coldParent(name);
+        if (cold != null) return cold;
+        int i = name.indexOf(".part.");
+        return i > 0 ? name.substring(0, i) : null;
+    }
+
     static boolean isPrefixSymbol(Symbol s) {
         return s.name().startsWith("__pfx_") || s.name().startsWith("__cfi_");
     }
