@@ -67,7 +67,16 @@ public final class Differ {
         if (changed.isEmpty() && added.isEmpty()) {
             return new DiffResult(DiffResult.NO_CHANGE, changed, added, newData, entries, reasons, null);
         }
-        ElfFile out = new OutputBuilder(o, p, c).build(inc, tables, functions, newData, opts.objectName());
+        List<Symbol> traced = new ArrayList<>();
+        if (FentryCalls.x86(p)) {
+            for (Symbol s : p.file.symbols()) {
+                if (s.isFunction() && s.section() != null && inc.isKept(s.section()) && cmp.status(s) != Status.SAME
+                        && !SymbolNames.isPrefixSymbol(s) && FentryCalls.site(p, s) != null) traced.add(s);
+            }
+        }
+        OutputBuilder builder = new OutputBuilder(o, p, c);
+        ElfFile out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
+        if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
         return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);
     }
 

@@ -36,8 +36,14 @@ final class OutputBuilder {
         this.c = c;
     }
 
+    private final java.util.Set<Relocation> restoredCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * @param traced functions carried by the patch whose ftrace call sites go into a fresh
+     *               {@code __mcount_loc} (x86_64); empty to keep the filtered table instead
+     */
     ElfFile build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
-                  List<String> newData, String objectName) {
+                  List<String> newData, String objectName, List<Symbol> traced) {
         for (Symbol s : patched.file.symbols()) {
             if (s.isFileSymbol()) {
                 symbols.add(s.copy());
@@ -71,6 +77,17 @@ final class OutputBuilder {
                 symbols.add(copy);
             }
         }
+        List<Relocation> mcount = new ArrayList<>();
+        for (Symbol f : traced) {
+            Ref site = FentryCalls.site(patched, f);
+            Section o = out.get(f.section());
+            if (site == null || o == null) continue;
+            if (FentryCalls.isNop(site, o.data())) {
+                FentryCalls.restoreCall(site, o.data());
+                restoredCalls.add(site.reloc());
+            }
+            mcount.add(new Relocation(8L * mcount.size(), FentryCalls.R_X86_64_64, outSym.get(f), site.offset() - 1 - f.value()));
+        }
         // Relocations.
         for (Section s : patched.file.sections()) {
             Section o = out.get(s);
@@ -94,6 +111,15 @@ final class OutputBuilder {
             RelocationSection rs = new RelocationSection(name, rela, Elf.SHF_INFO_LINK, o, rels);
             sections.add(sections.indexOf(o) + 1, rs);
         }
+        if (!mcount.isEmpty()) {
+            long flags = patched.file.section("__mcount_loc").map(Section::flags).orElse(Elf.SHF_ALLOC) & ~Elf.SHF_GROUP;
+            Section loc = new Section("__mcount_loc", Elf.SHT_PROGBITS, flags, 8, 0, new byte[8 * mcount.size()]);
+            sections.add(loc);
+            Symbol ss = Symbol.forSection(loc);
+            symbols.add(ss);
+            sections.add(new RelocationSection(".rela__mcount_loc", true, Elf.SHF_INFO_LINK, loc, mcount));
+        }
+        mcountEntries = mcount.size();
         patched.file.section(".note.GNU-stack").ifPresent(s -> sections.add(new Section(s.name(), s.type(), s.flags(), s.addralign(), 0, new byte[0])));
         PatchMeta meta = new PatchMeta(objectName, functions, references, newData);
         sections.add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
@@ -120,7 +146,18 @@ final class OutputBuilder {
         symbols.add(ss);
     }
 
+    private int mcountEntries;
+
+    /** How many entries the fresh __mcount_loc got. */
+    int mcountEntries() {
+        return mcountEntries;
+    }
+
     private Relocation relocation(Ref ref, long offset) {
+        if (restoredCalls.contains(ref.reloc())) {
+            ref = new Ref(new Relocation(ref.offset(), FentryCalls.R_X86_64_PC32, ref.reloc().symbol(), ref.reloc().addend()),
+                    ref.target(), ref.addend(), ref.string());
+        }
         Symbol t = ref.target();
         if (t == null) return new Relocation(offset, ref.type(), null, ref.addend());
         if (t.isSectionSymbol()) {

@@ -22,10 +22,13 @@ final class SpecialSections {
 
     private final ObjectIndex patched;
     private final StructSizes sizes;
+    /** On x86_64 the output gets a fresh __mcount_loc (see {@link FentryCalls}) instead of a filtered one. */
+    private final boolean freshMcount;
 
     SpecialSections(ObjectIndex patched, StructSizes sizes) {
         this.patched = patched;
         this.sizes = sizes;
+        this.freshMcount = FentryCalls.x86(patched);
     }
 
     /** Entry size of a special table, or 0 if the section is not one. */
@@ -40,7 +43,8 @@ final class SpecialSections {
             case ".printk_index" -> 8;
             case ".smp_locks", ".retpoline_sites", ".return_sites", ".call_sites", ".ibt_endbr_seal",
                     ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites" -> 4;
-            case "__mcount_loc", "__patchable_function_entries" -> 8;
+            case "__mcount_loc" -> freshMcount ? 0 : 8;
+            case "__patchable_function_entries" -> 8;
             default -> 0;
         };
     }

@@ -55,6 +55,10 @@ class DifferRulesTest {
         assertThat(defined(out, "helper")).as("unchanged function foo calls").isEmpty();
         Symbol ref = undefined(out, "helper").orElseThrow();
         assertThat(ref.isLocal()).as("references are global even when the original was static").isFalse();
+        dev.klp4j.elf.RelocationSection mcount = out.relocationSections().stream()
+                .filter(rs -> rs.target() != null && rs.target().name().equals("__mcount_loc")).findFirst().orElseThrow();
+        assertThat(mcount.relocations()).as("the carried function's ftrace call is recorded")
+                .singleElement().satisfies(rel -> assertThat(rel.symbol().name()).isEqualTo("foo"));
         assertThat(meta(out)).contains("\"name\":\"foo\",\"status\":\"changed\"")
                 .contains("{\"name\":\"helper\",\"type\":\"FUNC\",\"wasLocal\":true,\"sympos\":1}");
     }
