@@ -106,24 +106,32 @@ final class ObjectIndex {
         RelocationSection rs = relas.get(s);
         if (rs == null) return List.of();
         List<Ref> out = new ArrayList<>(rs.relocations().size());
-        for (Relocation rel : rs.relocations()) out.add(resolve(rel));
+        boolean x86 = file.header().machine() == Elf.EM_X86_64;
+        for (Relocation rel : rs.relocations()) {
+            long adjust = 0;
+            if (pcRelative(rel.type())) {
+                // In code the reference is relative to the end of the instruction; in data
+                // (exception tables, ORC, ...) it is relative to the field itself.
+                adjust = !s.isText() ? 0 : x86 ? X86.bytesToInstructionEnd(s.data(), (int) rel.offset()) : 4;
+            }
+            out.add(resolve(rel, adjust));
+        }
         out.sort(Comparator.comparingLong(Ref::offset));
         return out;
     }
 
-    private Ref resolve(Relocation rel) {
+    private Ref resolve(Relocation rel, long adjust) {
         Symbol t = rel.symbol();
-        if (t == null || t.section() == null) return new Ref(rel, t, rel.addend(), null);
+        if (t == null || t.section() == null) return new Ref(rel, t, rel.addend(), null, adjust);
         Section sec = t.section();
-        long pcAdjust = pcRelative(rel.type()) ? 4 : 0;
         if (SymbolNames.isStringSection(sec)) {
-            long at = t.value() + rel.addend() + pcAdjust;
-            return new Ref(rel, t, rel.addend(), stringAt(sec, at));
+            long at = t.value() + rel.addend() + adjust;
+            return new Ref(rel, t, rel.addend(), stringAt(sec, at), adjust);
         }
-        if (!t.isSectionSymbol()) return new Ref(rel, t, rel.addend(), null);
+        if (!t.isSectionSymbol()) return new Ref(rel, t, rel.addend(), null, adjust);
         Symbol p = primary.get(sec);
-        if (p != null) return new Ref(rel, p, rel.addend() - p.value(), null);
-        long off = rel.addend() + pcAdjust;
+        if (p != null) return new Ref(rel, p, rel.addend() - p.value(), null, adjust);
+        long off = rel.addend() + adjust;
         Symbol best = null;
         for (Symbol c : symbolsIn(sec)) {
             if (!(c.isFunction() || c.isObject()) || c.size() == 0) continue;
@@ -131,21 +139,27 @@ final class ObjectIndex {
                 if (best == null || SymbolNames.isPrefixSymbol(best)) best = c;
             }
         }
-        if (best != null) return new Ref(rel, best, rel.addend() - best.value(), null);
-        return new Ref(rel, t, rel.addend(), null);
+        // gcc may point just past the last object of a section (a loop bound): it stands for that object's end.
+        if (best == null && !sec.isText()) {
+            for (Symbol c : symbolsIn(sec)) {
+                if (c.isObject() && c.size() > 0 && c.value() + c.size() == off && off == sec.size()) best = c;
+            }
+        }
+        if (best != null) return new Ref(rel, best, rel.addend() - best.value(), null, adjust);
+        return new Ref(rel, t, rel.addend(), null, adjust);
     }
 
     private final Map<Section, long[]> fragmentStarts = new IdentityHashMap<>();
 
-    /** Where a relocation points into its target section (the addend, corrected for PC-relative forms). */
+    /** Where a reference points into the section of its relocation symbol. */
     static long targetOffset(Ref r) {
-        return r.addend() + (pcRelative(r.type()) ? 4 : 0);
+        return r.designated();
     }
 
     /**
-     * The range [start, end) of the code fragment at {@code offset} of an anonymous text section
-     * (one without function symbols, like {@code .altinstr_aux} or {@code .fixup}): fragments
-     * start wherever a relocation anywhere in the object points.
+     * The range [start, end) of the fragment at {@code offset} of an anonymous section (one
+     * without function or object symbols, like {@code .altinstr_aux} or {@code .fixup}):
+     * fragments start wherever a relocation anywhere in the object points.
      */
     synchronized long[] fragment(Section sec, long offset) {
         long[] starts = fragmentStarts.get(sec);

@@ -9,7 +9,20 @@ import dev.klp4j.elf.Symbol;
  * (addend adjusted), so that references compare and link by name. {@code string} holds the
  * referenced C string when the target is a string-literal section.
  */
-record Ref(Relocation reloc, Symbol target, long addend, String string) {
+record Ref(Relocation reloc, Symbol target, long addend, String string, long pcAdjust) {
+    Ref(Relocation reloc, Symbol target, long addend, String string) {
+        this(reloc, target, addend, string, 0);
+    }
+
     long offset() { return reloc.offset(); }
     int type() { return reloc.type(); }
+
+    /**
+     * The offset in the relocation symbol's section that this reference designates: the addend
+     * plus, for PC-relative references in code, the distance to the end of the instruction.
+     */
+    long designated() {
+        Symbol s = reloc.symbol();
+        return (s == null ? 0 : s.value()) + reloc.addend() + pcAdjust;
+    }
 }
