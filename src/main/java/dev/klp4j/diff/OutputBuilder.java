@@ -166,8 +166,29 @@ final class OutputBuilder {
             return new Relocation(offset, ref.type(), outSecSym.get(o), ref.addend());
         }
         Symbol defined = outSym.get(t);
+        if (defined != null && isPointerToReplacedFunction(ref)) defined = null;
         if (defined != null) return new Relocation(offset, ref.type(), defined, ref.addend());
         return new Relocation(offset, ref.type(), external(t), ref.addend());
+    }
+
+    /**
+     * Taking the address of a function the patch replaces ({@code p = &foo}) keeps pointing at
+     * the running kernel's {@code foo} (which the patch redirects anyway): such a pointer must stay
+     * valid if it outlives the patch module. Calls and jumps use the copy in the module.
+     */
+    private boolean isPointerToReplacedFunction(Ref ref) {
+        Symbol t = ref.target();
+        return ref.type() == R_X86_64_32S && ref.addend() == 0 && t.isFunction() && c.origOf(t) != null
+                && replaced.contains(t) && !t.name().contains(".") && FentryCalls.x86(patched);
+    }
+
+    private static final int R_X86_64_32S = 11;
+    private java.util.Set<Symbol> replaced = java.util.Set.of();
+
+    /** The patched functions that replace functions of the running kernel. */
+    OutputBuilder replaced(java.util.Set<Symbol> functions) {
+        this.replaced = functions;
+        return this;
     }
 
     /** An undefined GLOBAL symbol named as in the original object, recorded in the metadata. */

@@ -206,4 +206,18 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("foo");
     }
+
+    @Test
+    void addressOfAReplacedFunctionStillPointsAtTheKernelsCopy() throws Exception {
+        String orig = HEADER + """
+                int handler(int x) { return sink(x) + 1; }
+                typedef int (*fn)(int);
+                fn pick(int x) { return sink(x) ? handler : 0; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x) + 1", "sink(x) + 2").replace("sink(x) ? handler", "sink(x + 1) ? handler"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactlyInAnyOrder("handler", "pick");
+        assertThat(defined(r.output(), "handler")).as("the new body is carried").isPresent();
+        assertThat(undefined(r.output(), "handler")).as("&handler refers to the kernel's function").isPresent();
+    }
 }
