@@ -16,6 +16,7 @@ final class Checks {
     private final Comparator cmp;
     private final Inclusion inc;
     private final List<String> reasons = new ArrayList<>();
+    private SpecialSections special;
 
     private Checks(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc) {
         this.orig = orig;
@@ -25,10 +26,13 @@ final class Checks {
         this.inc = inc;
     }
 
-    static List<String> run(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc) {
+    static List<String> run(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc,
+                            SpecialSections special) {
         Checks k = new Checks(orig, patched, c, cmp, inc);
+        k.special = special;
         k.symbols();
         k.staticLocalReferences();
+        k.anonymousSections();
         return k.reasons;
     }
 
@@ -128,6 +132,28 @@ final class Checks {
                 }
             }
         }
+    }
+
+    /**
+     * A section without functions or objects (compiler tables, sanitizer data, asm fragments)
+     * is only reachable through the code that references it: if it changed and nothing the patch
+     * carries uses it, the change would be silently dropped.
+     */
+    private void anonymousSections() {
+        for (Section ps : patched.file.sections()) {
+            Section os = c.origOf(ps);
+            if (os == null || !ps.isAlloc() || inc.isKept(ps) || !anonymous(patched, ps) || !anonymous(orig, os)) continue;
+            if (SymbolNames.isStringSection(ps) || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
+                    || ps.name().startsWith(".discard") || special.isSpecial(ps) || SymbolNames.isExempt(ps)) continue;
+            if (cmp.sameSection(os, ps)) continue;
+            reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
+                    + "change the functions that use it instead");
+        }
+    }
+
+    private static boolean anonymous(ObjectIndex idx, Section s) {
+        for (Symbol sym : idx.symbolsIn(s)) if (sym.isFunction() || sym.isObject()) return false;
+        return true;
     }
 
     static boolean isInitOrExit(Section s) {

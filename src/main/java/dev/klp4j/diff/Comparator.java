@@ -94,6 +94,21 @@ final class Comparator {
 
     private int fragmentDepth;
 
+    /** Whether two correlated sections have the same bytes and references. */
+    boolean sameSection(Section os, Section ps) {
+        if (os.size() != ps.size() || os.type() != ps.type()) return false;
+        if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
+        List<Ref> oRefs = orig.refs(os);
+        List<Ref> pRefs = patched.refs(ps);
+        if (oRefs.size() != pRefs.size()) return false;
+        for (int i = 0; i < oRefs.size(); i++) {
+            Ref x = oRefs.get(i);
+            Ref y = pRefs.get(i);
+            if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
+        }
+        return true;
+    }
+
     /**
      * References into an anonymous code section ({@code .altinstr_aux}, {@code .fixup}) whose
      * offsets moved only because other fragments grew: the same if the fragments they point to

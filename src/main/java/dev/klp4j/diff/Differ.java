@@ -38,7 +38,7 @@ public final class Differ {
             if (inc.kept().size() == before) break;
         }
 
-        List<String> reasons = Checks.run(o, p, c, cmp, inc);
+        List<String> reasons = Checks.run(o, p, c, cmp, inc, special);
 
         List<String> changed = new ArrayList<>();
         List<String> added = new ArrayList<>();

@@ -128,6 +128,11 @@ final class ObjectIndex {
             long at = t.value() + rel.addend() + adjust;
             return new Ref(rel, t, rel.addend(), stringAt(sec, at), adjust);
         }
+        if (sec.hasFlag(Elf.SHF_MERGE) && sec.entsize() > 0 && (t.isSectionSymbol() || t.type() == Elf.STT_NOTYPE)) {
+            // A mergeable constant (.rodata.cst8, ...) or its .LC label: what matters is the value, not where it sits.
+            long at = t.value() + rel.addend() + adjust;
+            return new Ref(rel, t, rel.addend(), constantAt(sec, at), adjust);
+        }
         if (!t.isSectionSymbol()) return new Ref(rel, t, rel.addend(), null, adjust);
         Symbol p = primary.get(sec);
         if (p != null) return new Ref(rel, p, rel.addend() - p.value(), null, adjust);
@@ -194,6 +199,15 @@ final class ObjectIndex {
     static boolean pcRelative(int type) {
         // R_X86_64_PC32, PLT32, GOTPCREL, PC64, GOTPCRELX, REX_GOTPCRELX
         return type == 2 || type == 4 || type == 9 || type == 24 || type == 41 || type == 42;
+    }
+
+    private static String constantAt(Section sec, long at) {
+        byte[] d = sec.data();
+        int n = (int) sec.entsize();
+        if (at < 0 || at + n > d.length) return "\u0000out-of-range@" + at;
+        StringBuilder b = new StringBuilder("\u0000const:");
+        for (int i = 0; i < n; i++) b.append(String.format("%02x", d[(int) at + i] & 0xff));
+        return b.toString();
     }
 
     private static String stringAt(Section sec, long at) {

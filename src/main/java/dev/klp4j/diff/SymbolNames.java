@@ -81,6 +81,27 @@ final class SymbolNames {
         return s.name().startsWith("__pfx_") || s.name().startsWith("__cfi_");
     }
 
+    /**
+     * Sections whose changes never need patching: symbol exports, boot-time tables and tracing
+     * metadata the running kernel already consumed.
+     */
+    static boolean isExempt(Section s) {
+        String n = s.name();
+        return n.startsWith("__ksymtab") || n.startsWith("___ksymtab") || n.startsWith("__kcrctab") || n.startsWith("___kcrctab")
+                || n.startsWith(".initcall") || n.startsWith(".con_initcall") || n.equals(".init.setup")
+                || n.startsWith("__param") || n.startsWith(".note") || n.equals(".comment") || n.startsWith("_ftrace_events")
+                || n.startsWith("__tracepoint") || n.equals("__syscalls_metadata") || n.startsWith("_error_injection")
+                || n.equals(".modinfo") || n.startsWith(".kpatch.") || n.startsWith(".klp4j.") || n.equals("__dyndbg")
+                || n.equals("__verbose") || n.equals(".orc_unwind") || n.startsWith(".BTF") || n.startsWith(".eh_frame")
+                || n.equals("__mcount_loc") || n.equals("__patchable_function_entries") || isSanitizerData(s);
+    }
+
+    /** UBSAN/KASAN source-location and type descriptors: diagnostics, changed by line shifts. */
+    static boolean isSanitizerData(Section s) {
+        String n = s.name();
+        return n.contains("..Lubsan") || n.contains("..LASAN") || n.contains(".Lubsan_") || n.contains("..Lasan");
+    }
+
     static boolean isInitSection(Section s) {
         String n = s.name();
         return n.startsWith(".init.") || n.startsWith(".exit.") || n.equals(".init") || n.startsWith(".meminit.")

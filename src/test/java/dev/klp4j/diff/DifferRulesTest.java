@@ -220,4 +220,19 @@ class DifferRulesTest {
         assertThat(defined(r.output(), "handler")).as("the new body is carried").isPresent();
         assertThat(undefined(r.output(), "handler")).as("&handler refers to the kernel's function").isPresent();
     }
+
+    @Test
+    void changedConstantInAMergeableSectionChangesItsUser() throws Exception {
+        String orig = HEADER + """
+                double scale(double x) { return x * 1.5; }
+                double other(double x) { return x * 4.25; }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("1.5", "2.5"));
+        assertThat(o.section(".text.scale").orElseThrow().data())
+                .as("the constant is not in the code").isEqualTo(p.section(".text.scale").orElseThrow().data());
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("scale");
+    }
 }
