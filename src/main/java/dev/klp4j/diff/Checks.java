@@ -111,6 +111,18 @@ final class Checks {
 
     /** A patched function that stopped using a static local of its original would silently fork its state. */
     private void staticLocalReferences() {
+        java.util.Set<Symbol> reported = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Section os : orig.file.sections()) {
+            if (!os.isAlloc() || os.name().startsWith(".discard")) continue;
+            for (Ref r : orig.refs(os)) {
+                Symbol v = r.target();
+                if (v == null || !SymbolNames.isStaticLocal(v) || c.hasPatched(v) || v.section() == os || !reported.add(v)) continue;
+                Symbol user = Correlator.userOf(orig, os, r.offset());
+                reasons.add((user != null ? user.name() : os.name()) + ": its static local variable " + v.name()
+                        + " has no counterpart in the patched object (the patched code would start with fresh state); "
+                        + "keep using the variable, or use a shadow variable for new state");
+            }
+        }
         for (Symbol o : orig.file.symbols()) {
             if (!o.isFunction() || o.section() == null) continue;
             Symbol p = c.patchedOf(o);

@@ -56,9 +56,9 @@ final class Correlator {
         }
     }
 
-    /** Name plus whether it is defined: a defined symbol never pairs with an undefined one. */
+    /** Name, type and whether it is defined: a defined symbol never pairs with an undefined one. */
     private static String key(Symbol s) {
-        return (s.isUndefined() ? "U:" : "D:") + s.name();
+        return (s.isUndefined() ? "U:" : "D:") + s.type() + ":" + s.name();
     }
 
     private void byMangledName() {

@@ -57,6 +57,7 @@ final class SymbolNames {
     /** A function-scope static variable: a local object named {@code NAME.N}. */
     static boolean isStaticLocal(Symbol s) {
         if (!s.isLocal() || !s.isObject() || s.section() == null) return false;
+        if (s.name().startsWith(".L") || isStringSection(s.section())) return false; // clang's literals (.L.str.N)
         return !mangled(s.name()).equals(s.name()) && !isSpecialStatic(s);
     }
 

@@ -235,4 +235,18 @@ class DifferRulesTest {
         assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("scale");
     }
+
+    @Test
+    void staticLocalWithoutCounterpartIsRefused() throws Exception {
+        String orig = HEADER + """
+                static noinline int tick(void) { static int ticks; return sink(++ticks); }
+                int foo(void) { return tick() + 1; }
+                """;
+        String patched = HEADER + """
+                int foo(void) { static int ticks; return sink(++ticks) + 1; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("tick").contains("ticks").contains("shadow variable"));
+    }
 }
