@@ -47,7 +47,7 @@ public final class Differ {
         for (Symbol s : p.file.symbols()) {
             if (s.section() == null || !inc.isKept(s.section())) continue;
             Status st = cmp.status(s);
-            if (s.isObject() && st == Status.NEW) newData.add(s.name());
+            if (s.isObject() && st == Status.NEW && !SymbolNames.isSpecialStatic(s)) newData.add(s.name());
             if (!s.isFunction() || SymbolNames.isPrefixSymbol(s) || SymbolNames.coldParent(s.name()) != null) continue;
             if (st == Status.CHANGED) {
                 Symbol twin = c.origOf(s);
