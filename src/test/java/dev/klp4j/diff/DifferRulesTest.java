@@ -249,4 +249,48 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
         assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("tick").contains("ticks").contains("shadow variable"));
     }
+
+    @Test
+    void specialSectionKeepsOnlyEntriesOfCarriedFunctions() throws Exception {
+        // A 12-byte __bug_table entry per site: bug_addr (PC32), file, line, flags.
+        String orig = HEADER + """
+                #define BUG_SITE(line) asm volatile("1: ud2\\n.pushsection __bug_table,\\"aw\\"\\n" \\
+                        ".long 1b - .\\n.long 0\\n.word " #line ", 0\\n.popsection")
+                int foo(int x) { if (x > 5) BUG_SITE(10); return sink(x); }
+                int bar(int x) { if (x > 7) BUG_SITE(20); return sink(x * 2); }
+                int baz(int x) { if (x > 9) BUG_SITE(30); return sink(x * 3); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section("__bug_table").orElseThrow().size()).isEqualTo(36);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry("__bug_table", 1);
+        ElfFile out = r.output();
+        dev.klp4j.elf.Section table = out.section("__bug_table").orElseThrow();
+        assertThat(table.size()).isEqualTo(12);
+        assertThat(table.data()[8]).as("the kept entry is bar's (line 20)").isEqualTo((byte) 20);
+        dev.klp4j.elf.RelocationSection rela = out.relocationsFor(table).orElseThrow();
+        assertThat(rela.relocations()).singleElement().satisfies(rel -> {
+            assertThat(rel.offset()).isZero();
+            assertThat(rel.symbol().section()).isSameAs(out.section(".text.bar").orElseThrow());
+        });
+    }
+
+    @Test
+    void specialSectionEntrySizeComesFromTheOptions() throws Exception {
+        String orig = HEADER + """
+                #define SITE() asm volatile("1: nop\\n.pushsection .parainstructions,\\"a\\"\\n" \\
+                        ".quad 1b\\n.quad 0\\n.popsection")
+                int foo(int x) { SITE(); return sink(x); }
+                int bar(int x) { SITE(); return sink(x * 2); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)"));
+        DiffResult r16 = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r16.specialEntries()).containsEntry(".parainstructions", 1);
+        assertThat(r16.output().section(".parainstructions").orElseThrow().size()).isEqualTo(16);
+        DiffResult r8 = Differ.diff(o, p, DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("para=8")));
+        assertThat(r8.output().section(".parainstructions").orElseThrow().size()).as("para=8: one 8-byte entry").isEqualTo(8);
+    }
 }
