@@ -76,7 +76,8 @@ public final class Differ {
         }
         java.util.Set<Symbol> replaced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Symbol s : p.file.symbols()) if (s.isFunction() && cmp.status(s) == Status.CHANGED) replaced.add(s);
-        OutputBuilder builder = new OutputBuilder(o, p, c).replaced(replaced);
+        OutputBuilder builder = new OutputBuilder(o, p, c).replaced(replaced)
+                .unchanged(s -> (s.isFunction() || s.isObject()) && c.origOf(s) != null && cmp.status(s) == Status.SAME);
         ElfFile out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
         if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
         return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);

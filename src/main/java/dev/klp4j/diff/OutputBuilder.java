@@ -167,6 +167,9 @@ final class OutputBuilder {
         }
         Symbol defined = outSym.get(t);
         if (defined != null && isPointerToReplacedFunction(ref)) defined = null;
+        // An unchanged function or object that only came along because it shares a section with
+        // something new is still the running kernel's: using the copy would fork its state.
+        if (defined != null && unchanged.test(t)) defined = null;
         if (defined != null) return new Relocation(offset, ref.type(), defined, ref.addend());
         return new Relocation(offset, ref.type(), external(t), ref.addend());
     }
@@ -184,6 +187,14 @@ final class OutputBuilder {
 
     private static final int R_X86_64_32S = 11;
     private java.util.Set<Symbol> replaced = java.util.Set.of();
+
+    private java.util.function.Predicate<Symbol> unchanged = s -> false;
+
+    /** Which patched functions and objects are the same as the running kernel's. */
+    OutputBuilder unchanged(java.util.function.Predicate<Symbol> test) {
+        this.unchanged = test;
+        return this;
+    }
 
     /** The patched functions that replace functions of the running kernel. */
     OutputBuilder replaced(java.util.Set<Symbol> functions) {

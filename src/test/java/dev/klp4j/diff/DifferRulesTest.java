@@ -293,4 +293,32 @@ class DifferRulesTest {
         DiffResult r8 = Differ.diff(o, p, DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("para=8")));
         assertThat(r8.output().section(".parainstructions").orElseThrow().size()).as("para=8: one 8-byte entry").isEqualTo(8);
     }
+
+    @Test
+    void unchangedDataSharingASectionWithNewDataStaysTheKernels() throws Exception {
+        String orig = HEADER + """
+                #define __read_mostly __attribute__((section(".data..read_mostly")))
+                int limit __read_mostly = 10;
+                int foo(int x) { return sink(x + limit); }
+                """;
+        String patched = HEADER + """
+                #define __read_mostly __attribute__((section(".data..read_mostly")))
+                int limit __read_mostly = 10;
+                int extra __read_mostly = 3;
+                int foo(int x) { return sink(x + limit + extra); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("extra");
+        ElfFile out = r.output();
+        dev.klp4j.elf.RelocationSection rela = out.relocationsFor(out.section(".text.foo").orElseThrow()).orElseThrow();
+        assertThat(rela.relocations()).anySatisfy(rel -> {
+            assertThat(rel.symbol().name()).isEqualTo("limit");
+            assertThat(rel.symbol().isUndefined()).as("the kernel's limit, not a copy").isTrue();
+        });
+        assertThat(rela.relocations()).anySatisfy(rel -> {
+            assertThat(rel.symbol().name()).isEqualTo("extra");
+            assertThat(rel.symbol().section()).isNotNull();
+        });
+    }
 }
