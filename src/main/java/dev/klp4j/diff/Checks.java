@@ -167,8 +167,4 @@ final class Checks {
         for (Symbol sym : idx.symbolsIn(s)) if (sym.isFunction() || sym.isObject()) return false;
         return true;
     }
-
-    static boolean isInitOrExit(Section s) {
-        return SymbolNames.isInitSection(s);
-    }
 }

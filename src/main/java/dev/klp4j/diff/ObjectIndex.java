@@ -222,12 +222,4 @@ final class ObjectIndex {
         return s != null && (s.name().equals("__fentry__") || s.name().equals("mcount") || s.name().equals("__mcount")
                 || s.name().equals("_mcount"));
     }
-
-    static boolean isCodeOrData(Symbol s) {
-        return s.isFunction() || s.isObject();
-    }
-
-    static boolean isAllocSection(Section s) {
-        return s.hasFlag(Elf.SHF_ALLOC);
-    }
 }
