@@ -150,8 +150,11 @@ final class SpecialSections {
                 int j = i;
                 while (j < d.length && d[j] != 0) j++;
                 String entry = new String(d, i, j - i, StandardCharsets.UTF_8);
-                if (entry.startsWith("import_ns=")) {
-                    bytes.write(d, i, j - i);
+                // Built-in code prefixes keys with its module name (proc.import_ns=X); the patch
+                // is a module of its own, so the key is written without it.
+                int at = entry.startsWith("import_ns=") ? 0 : entry.indexOf(".import_ns=") + 1;
+                if (at >= 0 && entry.startsWith("import_ns=", at)) {
+                    bytes.writeBytes(entry.substring(at).getBytes(StandardCharsets.UTF_8));
                     bytes.write(0);
                     count++;
                 }

@@ -95,4 +95,14 @@ class DiffCommandTest {
         assertThat(dir.resolve("new-function.o")).isRegularFile();
         assertThat(dir.resolve("meminfo-init.o")).doesNotExist();
     }
+
+    @Test
+    void namespaceImportsAreKept() throws Exception {
+        Path out = tmp.resolve("ns.o");
+        Run r = run("diff", DIR.resolve("import-ns.ORIG.o").toString(), DIR.resolve("import-ns.PATCHED.o").toString(), "-o", out.toString());
+        assertThat(r.exit()).isZero();
+        dev.klp4j.elf.ElfFile f = dev.klp4j.elf.ElfReader.read(out);
+        String modinfo = new String(f.section(".modinfo").orElseThrow().data(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(modinfo.split("\u0000")).contains("import_ns=KPATCH_TEST", "import_ns=KPATCH_TEST2", "import_ns=DEVMEM", "import_ns=DMA_BUF");
+    }
 }
