@@ -87,17 +87,17 @@ final class SpecialSections {
         for (Section s : patched.file.sections()) {
             int size = entrySize(s);
             if (size == 0) continue;
-            if (s.link() != null && s.hasFlag(dev.klp4j.elf.Elf.SHF_LINK_ORDER) && !functionSection.test(s.link())) continue;
             List<Ref> refs = patched.refs(s);
             if (refs.isEmpty()) continue;
             boolean printkIndex = s.name().equals(".printk_index");
             byte[] d = s.data();
-            int n = (int) (s.size() / size);
+            // The last entry may lack its tail padding: it still counts as an entry.
+            int n = (int) ((s.size() + size - 1) / size);
             List<Integer> keep = new ArrayList<>();
             int ri = 0;
             for (int e = 0; e < n; e++) {
                 long start = (long) e * size;
-                long end = start + size;
+                long end = Math.min(start + size, s.size());
                 boolean hit = false;
                 while (ri < refs.size() && refs.get(ri).offset() < start) ri++;
                 for (int k = ri; k < refs.size() && refs.get(k).offset() < end; k++) {
@@ -111,18 +111,23 @@ final class SpecialSections {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             List<Ref> kept = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
+            Section link = null;
             for (int e : keep) {
                 long start = (long) e * size;
+                int len = (int) Math.min(size, d.length - start);
                 long newStart = bytes.size();
-                if (d.length >= start + size) bytes.write(d, (int) start, size);
+                if (len > 0) bytes.write(d, (int) start, len);
                 for (Ref r : refs) {
                     if (r.offset() >= start && r.offset() < start + size) {
                         kept.add(r);
                         offsets.add(newStart + r.offset() - start);
+                        Symbol t = r.target();
+                        if (link == null && t != null && t.section() != null && functionSection.test(t.section())) link = t.section();
                     }
                 }
             }
-            Section link = s.link() != null && s.hasFlag(dev.klp4j.elf.Elf.SHF_LINK_ORDER) ? s.link() : null;
+            // SHF_LINK_ORDER tables (__patchable_function_entries) point at a kept function's section.
+            if (!s.hasFlag(dev.klp4j.elf.Elf.SHF_LINK_ORDER)) link = null;
             out.put(s, new Rebuilt(s, bytes.toByteArray(), kept, offsets, keep.size(), link));
             if (s.name().equals(".orc_unwind_ip")) {
                 orcIp = s;

@@ -321,4 +321,21 @@ class DifferRulesTest {
             assertThat(rel.symbol().section()).isNotNull();
         });
     }
+
+    @Test
+    void lastSpecialEntryWithoutTailPaddingIsAnEntry() throws Exception {
+        // 12-byte paravirt sites padded to 16 in the array; the last one is not padded.
+        String orig = HEADER + """
+                #define SITE() asm volatile("1: nop\\n.pushsection .parainstructions,\\"a\\"\\n" \\
+                        ".balign 8\\n.quad 1b\\n.long 7\\n.popsection")
+                int foo(int x) { SITE(); return sink(x); }
+                int bar(int x) { SITE(); return sink(x * 2); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section(".parainstructions").orElseThrow().size()).isEqualTo(28);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry(".parainstructions", 1);
+        assertThat(r.output().section(".parainstructions").orElseThrow().size()).isEqualTo(12);
+    }
 }
