@@ -36,6 +36,14 @@ final class Directives {
         return ignoredFunctions.contains(s) || (s.section() != null && ignoredSections.contains(s.section().name()));
     }
 
+    /** The marker objects the directive macros define; they never reach the patch object. */
+    static boolean isDirective(Symbol s) {
+        String n = s.name();
+        return (s.section() != null && (isDirectiveSection(s.section()) || s.section().name().equals(".kpatch.force")))
+                || n.startsWith("__kpatch_ignore_func_") || n.startsWith("__UNIQUE_ID_kpatch_ignore_section_")
+                || n.startsWith("__kpatch_force_func_");
+    }
+
     /** Sections that only carry directives or callbacks' bookkeeping and are never copied as such. */
     static boolean isDirectiveSection(Section s) {
         return s.name().startsWith(".kpatch.ignore.") || s.name().startsWith(".klp4j.ignore.");

@@ -30,7 +30,7 @@ final class Inclusion {
     void seed() {
         for (Symbol s : patched.file.symbols()) {
             if (s.section() == null || !(s.isFunction() || s.isObject())) continue;
-            if (SymbolNames.isInitSection(s.section())) continue;
+            if (SymbolNames.isInitSection(s.section()) || Directives.isDirective(s)) continue;
             Status st = cmp.status(s);
             if (s.isFunction() && st == Status.CHANGED) keep(s.section());
             else if (st == Status.NEW && !s.isLocal()) keep(s.section());
