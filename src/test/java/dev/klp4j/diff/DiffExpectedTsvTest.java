@@ -82,6 +82,7 @@ class DiffExpectedTsvTest {
             if (s.isUndefined() && !s.name().isEmpty()) assertThat(s.isLocal()).as("undefined %s must be global", s.name()).isFalse();
         }
         assertThat(back.section(PatchMeta.SECTION)).isPresent();
+        assertThat(back.sections()).as("directive sections stay out").noneMatch(s -> s.name().startsWith(".kpatch.ignore"));
 
         Tools.Result readelf = Tools.run(tmp, "readelf", "-a", "-W", out.toString());
         assertThat(readelf.exit()).as("readelf exit").isZero();
