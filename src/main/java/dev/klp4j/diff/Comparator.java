@@ -53,10 +53,12 @@ final class Comparator {
                 status.put(p, same(o, p) ? Status.SAME : Status.CHANGED);
             }
         }
-        // A changed or new .cold part means its parent must be replaced too.
+        // A changed or new .cold part (or a split .part without its own ftrace call) can only be
+        // reached through its parent, so the parent must be replaced too.
         for (Symbol p : patched.file.symbols()) {
-            String parent = p.isFunction() ? SymbolNames.coldParent(p.name()) : null;
+            String parent = p.isFunction() ? SymbolNames.subfunctionParent(p.name()) : null;
             if (parent == null || status(p) == Status.SAME) continue;
+            if (SymbolNames.coldParent(p.name()) == null && FentryCalls.site(patched, p) != null) continue;
             for (Symbol q : patched.file.symbols(parent)) {
                 if (q.isFunction() && status(q) == Status.SAME) status.put(q, Status.CHANGED);
             }
