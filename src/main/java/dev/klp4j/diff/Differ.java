@@ -64,7 +64,15 @@ public final class Differ {
         if (!reasons.isEmpty()) {
             return new DiffResult(DiffResult.REFUSED, changed, added, newData, entries, reasons, null);
         }
-        if (changed.isEmpty() && added.isEmpty()) {
+        boolean newGlobals = false;
+        for (Symbol s : p.file.symbols()) {
+            if ((s.isFunction() || s.isObject()) && !s.isLocal() && s.section() != null && inc.isKept(s.section())
+                    && cmp.status(s) == Status.NEW) newGlobals = true;
+        }
+        boolean callbacks = false;
+        for (Section s : inc.kept()) if (Directives.isCallbackSection(s)) callbacks = true;
+        // Nothing to redirect, nothing new to export and no callbacks to run: no patch.
+        if (changed.isEmpty() && !newGlobals && !callbacks) {
             return new DiffResult(DiffResult.NO_CHANGE, changed, added, newData, entries, reasons, null);
         }
         List<Symbol> traced = new ArrayList<>();

@@ -338,4 +338,13 @@ class DifferRulesTest {
         assertThat(r.specialEntries()).containsEntry(".parainstructions", 1);
         assertThat(r.output().section(".parainstructions").orElseThrow().size()).isEqualTo(12);
     }
+
+    @Test
+    void newGlobalDataAloneIsAPatch() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig + "int shared_counter = 5;\n");
+        assertThat(r.status()).as("a new global other objects of the patch may use").isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("shared_counter");
+        assertThat(r.changed()).isEmpty();
+    }
 }
