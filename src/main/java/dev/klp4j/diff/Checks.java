@@ -155,7 +155,10 @@ final class Checks {
         for (Section ps : patched.file.sections()) {
             Section os = c.origOf(ps);
             if (os == null || !ps.isAlloc() || inc.isKept(ps) || !anonymous(patched, ps) || !anonymous(orig, os)) continue;
-            if (SymbolNames.isStringSection(ps) || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
+            // Mergeable constants and strings compare by value wherever they are used, so a change
+            // in such a section that no carried code uses cannot matter.
+            if (SymbolNames.isStringSection(ps) || ps.hasFlag(dev.klp4j.elf.Elf.SHF_MERGE)
+                    || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
                     || ps.name().startsWith(".discard") || special.isSpecial(ps) || SymbolNames.isExempt(ps)) continue;
             if (cmp.sameSection(os, ps)) continue;
             reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "

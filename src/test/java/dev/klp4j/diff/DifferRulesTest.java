@@ -347,4 +347,19 @@ class DifferRulesTest {
         assertThat(r.newData()).containsExactly("shared_counter");
         assertThat(r.changed()).isEmpty();
     }
+
+    @Test
+    void droppingTheLastUseOfAConstantIsFine() throws Exception {
+        String orig = HEADER + """
+                double scale(double x) { return x * 1.5; }
+                double other(double x) { return x * 4.25; }
+                """;
+        String patched = HEADER + """
+                double scale(double x) { return x + x; }
+                double other(double x) { return x * 4.25; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("scale");
+    }
 }
