@@ -31,7 +31,7 @@ public final class Differ {
         Map<Section, SpecialSections.Rebuilt> tables;
         while (true) {
             Set<String> names = keptFunctionNames(p, inc);
-            tables = special.rebuild(s -> inc.isKept(s) && hasFunction(p, s), names);
+            tables = special.rebuild(s -> inc.isKept(s) && hasFunction(p, s), names, inc.kept());
             int before = inc.kept().size();
             for (SpecialSections.Rebuilt r : tables.values()) for (Ref ref : r.refs()) inc.need(ref);
             inc.close();

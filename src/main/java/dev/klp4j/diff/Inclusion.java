@@ -61,7 +61,8 @@ final class Inclusion {
         Symbol t = r.target();
         if (t == null || t.section() == null) return;
         if (t.isSectionSymbol() || r.string() != null) {
-            keep(t.section());
+            // Fragment sections (.fixup) are rebuilt with just the fragments kept code uses.
+            if (!SpecialSections.isFragmentSection(t.section())) keep(t.section());
             return;
         }
         if (t.isFunction() || t.isObject()) {

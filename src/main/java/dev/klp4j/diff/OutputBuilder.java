@@ -42,8 +42,11 @@ final class OutputBuilder {
      * @param traced functions carried by the patch whose ftrace call sites go into a fresh
      *               {@code __mcount_loc} (x86_64); empty to keep the filtered table instead
      */
+    private Map<Section, SpecialSections.Rebuilt> specials = Map.of();
+
     ElfFile build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
                   List<String> newData, String objectName, List<Symbol> traced) {
+        this.specials = specials;
         for (Symbol s : patched.file.symbols()) {
             if (s.isFileSymbol()) {
                 symbols.add(s.copy());
@@ -163,7 +166,14 @@ final class OutputBuilder {
         if (t.isSectionSymbol()) {
             Section o = out.get(t.section());
             if (o == null) throw new IllegalStateException("reference to section " + t.section() + ", which is not in the patch object");
-            return new Relocation(offset, ref.type(), outSecSym.get(o), ref.addend());
+            long addend = ref.addend();
+            SpecialSections.Rebuilt moved = specials.get(t.section());
+            if (moved != null && !moved.moves().isEmpty()) {
+                long at = moved.moved(ref.designated());
+                if (at < 0) throw new IllegalStateException("reference into a dropped part of " + t.section());
+                addend += at - ref.designated();
+            }
+            return new Relocation(offset, ref.type(), outSecSym.get(o), addend);
         }
         Symbol defined = outSym.get(t);
         if (defined != null && isPointerToReplacedFunction(ref)) defined = null;

@@ -18,7 +18,24 @@ import java.util.Map;
  */
 final class SpecialSections {
     /** A rebuilt table: the original section (for its attributes), the kept bytes and references. */
-    record Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo) {}
+    record Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo,
+                   List<long[]> moves) {
+        Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo) {
+            this(source, data, refs, refOffsets, entries, linkTo, List.of());
+        }
+
+        /** Where offset {@code at} of the source section went, or -1 if it was dropped; identity for tables. */
+        long moved(long at) {
+            if (moves.isEmpty()) return at;
+            for (long[] m : moves) if (at >= m[0] && at < m[1]) return m[2] + at - m[0];
+            return -1;
+        }
+    }
+
+    /** Anonymous code that table entries point into, rebuilt fragment by fragment. */
+    static boolean isFragmentSection(Section s) {
+        return s.name().equals(".fixup");
+    }
 
     private final ObjectIndex patched;
     private final StructSizes sizes;
@@ -50,6 +67,39 @@ final class SpecialSections {
     }
 
     /**
+     * Keeps the fragments of {@code sec} (e.g. the {@code .fixup} stubs of exception-table
+     * entries) that the given references point at, in their original order.
+     */
+    private Rebuilt fragments(Section sec, List<Ref> users) {
+        java.util.TreeMap<Long, long[]> frags = new java.util.TreeMap<>();
+        for (Ref u : users) {
+            Symbol t = u.reloc().symbol();
+            if (t == null || t.section() != sec || !t.isSectionSymbol()) continue;
+            long[] f = patched.fragment(sec, u.designated());
+            if (f[1] > f[0]) frags.putIfAbsent(f[0], f);
+        }
+        if (frags.isEmpty()) return null;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Ref> kept = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        List<long[]> moves = new ArrayList<>();
+        long covered = -1;
+        for (long[] f : frags.values()) {
+            long start = Math.max(f[0], covered);
+            if (start >= f[1]) continue;
+            long newStart = bytes.size();
+            bytes.write(sec.data(), (int) start, (int) (f[1] - start));
+            moves.add(new long[] {start, f[1], newStart});
+            for (Ref r : patched.refs(sec, start, f[1])) {
+                kept.add(r);
+                offsets.add(newStart + r.offset() - start);
+            }
+            covered = f[1];
+        }
+        return new Rebuilt(sec, bytes.toByteArray(), kept, offsets, moves.size(), null, moves);
+    }
+
+    /**
      * A printk index entry is a pointer to a {@code struct pi_entry} whose {@code func} field
      * points at the {@code __func__} string of the function that prints: the entry belongs to a
      * kept function when one of the strings it points to is that function's name.
@@ -73,14 +123,15 @@ final class SpecialSections {
     }
 
     boolean isSpecial(Section s) {
-        return entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo");
+        return isFragmentSection(s) || entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo");
     }
 
     /**
      * Rebuilds every special table of the patched object, keeping the entries with a reference into
      * one of {@code functionSections}; tables left empty are omitted.
      */
-    Map<Section, Rebuilt> rebuild(java.util.function.Predicate<Section> functionSection, java.util.Set<String> keptFunctionNames) {
+    Map<Section, Rebuilt> rebuild(java.util.function.Predicate<Section> functionSection, java.util.Set<String> keptFunctionNames,
+                                  java.util.Collection<Section> keptSections) {
         Map<Section, Rebuilt> out = new LinkedHashMap<>();
         Section orcIp = null;
         List<Integer> orcKept = null;
@@ -144,6 +195,14 @@ final class SpecialSections {
                 }
                 out.put(orc, new Rebuilt(orc, bytes.toByteArray(), List.of(), List.of(), orcKept.size(), null));
             }
+        }
+        for (Section fs : patched.file.sections()) {
+            if (!isFragmentSection(fs)) continue;
+            List<Ref> users = new ArrayList<>();
+            for (Rebuilt r : out.values()) users.addAll(r.refs());
+            for (Section k : keptSections) users.addAll(patched.refs(k));
+            Rebuilt r = fragments(fs, users);
+            if (r != null) out.put(fs, r);
         }
         Section modinfo = patched.file.section(".modinfo").orElse(null);
         if (modinfo != null) {

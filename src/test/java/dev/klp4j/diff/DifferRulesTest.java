@@ -362,4 +362,32 @@ class DifferRulesTest {
         assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("scale");
     }
+
+    @Test
+    void fixupKeepsOnlyTheStubsOfKeptExceptionEntries() throws Exception {
+        // Old-style exception table: insn, fixup (into .fixup), handler; each stub loads a marker.
+        String orig = HEADER + """
+                #define EX(n) asm volatile("1: nop\\n.pushsection .fixup,\\"ax\\"\\n3: mov $" #n ", %%eax\\njmp 2f\\n.popsection\\n" \\
+                        ".pushsection __ex_table,\\"a\\"\\n.long 1b - .\\n.long 3b - .\\n.long 0\\n.popsection\\n2:" ::: "eax")
+                int foo(int x) { EX(1); return sink(x); }
+                int bar(int x) { EX(2); return sink(x * 2); }
+                int baz(int x) { EX(3); return sink(x * 3); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section(".fixup").orElseThrow().size()).isEqualTo(30);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry("__ex_table", 1).containsEntry(".fixup", 1);
+        ElfFile out = r.output();
+        dev.klp4j.elf.Section fixup = out.section(".fixup").orElseThrow();
+        assertThat(fixup.size()).isEqualTo(10);
+        assertThat(fixup.data()[0] & 0xff).as("mov $imm32, %%eax").isEqualTo(0xb8);
+        assertThat(fixup.data()[1]).as("bar's stub").isEqualTo((byte) 2);
+        dev.klp4j.elf.RelocationSection ex = out.relocationsFor(out.section("__ex_table").orElseThrow()).orElseThrow();
+        assertThat(ex.relocations()).filteredOn(rel -> rel.symbol().section() == fixup)
+                .singleElement().satisfies(rel -> assertThat(rel.addend()).isZero());
+        dev.klp4j.elf.RelocationSection back = out.relocationsFor(fixup).orElseThrow();
+        assertThat(back.relocations()).singleElement()
+                .satisfies(rel -> assertThat(rel.symbol().section()).isSameAs(out.section(".text.bar").orElseThrow()));
+    }
 }
