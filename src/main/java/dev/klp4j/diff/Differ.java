@@ -27,7 +27,7 @@ public final class Differ {
         Inclusion inc = new Inclusion(p, cmp);
         inc.seed();
 
-        SpecialSections special = new SpecialSections(p, opts.structSizes());
+        SpecialSections special = new SpecialSections(p, opts.structSizes()).object(opts.objectName());
         Map<Section, SpecialSections.Rebuilt> tables;
         while (true) {
             Set<String> names = keptFunctionNames(p, inc);
@@ -38,7 +38,8 @@ public final class Differ {
             if (inc.kept().size() == before) break;
         }
 
-        List<String> reasons = Checks.run(o, p, c, cmp, inc, special);
+        List<String> reasons = new ArrayList<>(Checks.run(o, p, c, cmp, inc, special));
+        reasons.addAll(special.problems());
 
         List<String> changed = new ArrayList<>();
         List<String> added = new ArrayList<>();

@@ -122,6 +122,41 @@ final class SpecialSections {
         return false;
     }
 
+    /**
+     * Jump labels (code, target, key) work in a patch module only when their static key lives in
+     * vmlinux: a module's keys may be initialized after the patch's relocations are applied. When
+     * patching a module, an entry whose key the module itself defines is refused, except for
+     * tracepoints and dynamic-debug prints, which are just left inert (the entry is dropped).
+     */
+    private boolean jumpLabelAllowed(List<Ref> refs, int first, long end) {
+        if (objectName.equals("vmlinux")) return true;
+        Ref key = null;
+        int i = 0;
+        for (int k = first; k < refs.size() && refs.get(k).offset() < end; k++, i++) if (i == 2) key = refs.get(k);
+        Symbol t = key == null ? null : key.target();
+        if (t == null || t.section() == null) return true; // defined elsewhere: cannot tell, assume vmlinux
+        boolean inert = t.name().startsWith("__tracepoint_") || t.section().name().equals("__dyndbg")
+                || t.section().name().equals("__verbose");
+        if (!inert) {
+            problems.add("jump label on static key " + t.name() + ", which lives in module " + objectName
+                    + ": jump labels in a patch need keys in vmlinux; use static_key_enabled() instead");
+        }
+        return false;
+    }
+
+    private String objectName = "vmlinux";
+    private final java.util.Set<String> problems = new java.util.LinkedHashSet<>();
+
+    SpecialSections object(String name) {
+        this.objectName = name;
+        return this;
+    }
+
+    /** What the tables of kept functions hold that a patch cannot carry. */
+    List<String> problems() {
+        return new ArrayList<>(problems);
+    }
+
     boolean isSpecial(Section s) {
         return isFragmentSection(s) || entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo");
     }
@@ -141,6 +176,7 @@ final class SpecialSections {
             List<Ref> refs = patched.refs(s);
             if (refs.isEmpty()) continue;
             boolean printkIndex = s.name().equals(".printk_index");
+            boolean jumpTable = s.name().equals("__jump_table");
             byte[] d = s.data();
             // The last entry may lack its tail padding: it still counts as an entry.
             int n = (int) ((s.size() + size - 1) / size);
@@ -156,6 +192,7 @@ final class SpecialSections {
                     if (t != null && t.section() != null && functionSection.test(t.section())) hit = true;
                     if (printkIndex && t != null && t.section() != null && namesKeptFunction(t, keptFunctionNames)) hit = true;
                 }
+                if (hit && jumpTable && !jumpLabelAllowed(refs, ri, end)) hit = false;
                 if (hit) keep.add(e);
             }
             if (keep.isEmpty()) continue;

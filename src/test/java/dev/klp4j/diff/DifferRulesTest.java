@@ -390,4 +390,23 @@ class DifferRulesTest {
         assertThat(back.relocations()).singleElement()
                 .satisfies(rel -> assertThat(rel.symbol().section()).isSameAs(out.section(".text.bar").orElseThrow()));
     }
+
+    @Test
+    void jumpLabelOnAModulesOwnKeyIsRefusedWhenPatchingThatModule() throws Exception {
+        String orig = HEADER + """
+                struct static_key { int enabled; } my_key;
+                #define JL(l) asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\\n.pushsection __jump_table,\\"aw\\"\\n" \\
+                        ".balign 8\\n.long 1b - .\\n.long %l[" #l "] - .\\n.quad my_key - .\\n.popsection" : : : : l)
+                int foo(int x) { JL(yes); return sink(x); yes: return sink(x + 1); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x + 1)", "sink(x + 2)"));
+        DiffOptions jump16 = DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("jump=16"));
+        DiffResult vmlinux = Differ.diff(o, p, jump16);
+        assertThat(vmlinux.status()).as("reasons %s", vmlinux.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(vmlinux.specialEntries()).containsEntry("__jump_table", 1);
+        DiffResult module = Differ.diff(o, p, jump16.withObjectName("mymod"));
+        assertThat(module.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(module.reasons()).singleElement().asString().contains("my_key").contains("mymod").contains("static_key_enabled");
+    }
 }
