@@ -86,6 +86,7 @@ class DiffExpectedTsvTest {
 
         Tools.Result readelf = Tools.run(tmp, "readelf", "-a", "-W", out.toString());
         assertThat(readelf.exit()).as("readelf exit").isZero();
+        assertThat(readelf.stdout()).as("readelf read the symbol table").contains("Symbol table").contains(".klp4j.meta");
         assertThat(readelf.stderr()).as("readelf stderr for %s", bc.name()).doesNotContain("Warning").doesNotContain("Error");
         Tools.Result ld = Tools.run(tmp, "ld", "-r", "-o", tmp.resolve(bc.name() + ".ld.o").toString(), out.toString());
         assertThat(ld.exit()).as("ld -r on %s: %s", bc.name(), ld.stderr()).isZero();
