@@ -29,6 +29,14 @@ final class OutputBuilder {
     private final List<PatchMeta.Reference> references = new ArrayList<>();
     private final List<Section> sections = new ArrayList<>();
     private final List<Symbol> symbols = new ArrayList<>();
+    /** recordmcount NOPs turned back into calls: their relocations become PC32. */
+    private final java.util.Set<Relocation> restoredCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private Map<Section, SpecialSections.Rebuilt> specials = Map.of();
+    private java.util.Set<Symbol> replaced = java.util.Set.of();
+    private java.util.function.Predicate<Symbol> unchanged = s -> false;
+    private int mcountEntries;
+
+    private static final int R_X86_64_32S = 11;
 
     OutputBuilder(ObjectIndex orig, ObjectIndex patched, Correlation c) {
         this.orig = orig;
@@ -36,14 +44,12 @@ final class OutputBuilder {
         this.c = c;
     }
 
-    private final java.util.Set<Relocation> restoredCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-
     /**
+     * Builds the patch object.
+     *
      * @param traced functions carried by the patch whose ftrace call sites go into a fresh
      *               {@code __mcount_loc} (x86_64); empty to keep the filtered table instead
      */
-    private Map<Section, SpecialSections.Rebuilt> specials = Map.of();
-
     ElfFile build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
                   List<String> newData, String objectName, List<Symbol> traced) {
         this.specials = specials;
@@ -149,8 +155,6 @@ final class OutputBuilder {
         symbols.add(ss);
     }
 
-    private int mcountEntries;
-
     /** How many entries the fresh __mcount_loc got. */
     int mcountEntries() {
         return mcountEntries;
@@ -195,10 +199,6 @@ final class OutputBuilder {
                 && replaced.contains(t) && !t.name().contains(".") && FentryCalls.x86(patched);
     }
 
-    private static final int R_X86_64_32S = 11;
-    private java.util.Set<Symbol> replaced = java.util.Set.of();
-
-    private java.util.function.Predicate<Symbol> unchanged = s -> false;
 
     /** Which patched functions and objects are the same as the running kernel's. */
     OutputBuilder unchanged(java.util.function.Predicate<Symbol> test) {
