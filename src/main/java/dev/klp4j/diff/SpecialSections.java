@@ -48,6 +48,21 @@ final class SpecialSections {
         this.freshMcount = FentryCalls.x86(patched);
     }
 
+    /**
+     * {@code .printk_index} holds pointers to {@code struct pi_entry} (one 8-byte relocated slot
+     * each) in the kernels that introduced it; a table of the structs themselves uses the
+     * printk_index struct size.
+     */
+    private int printkIndexEntrySize(Section s) {
+        List<Ref> refs = patched.refs(s);
+        if (s.size() % 8 == 0 && refs.size() == s.size() / 8) {
+            boolean pointers = true;
+            for (int i = 0; i < refs.size(); i++) if (refs.get(i).offset() != 8L * i) pointers = false;
+            if (pointers) return 8;
+        }
+        return sizes.get(StructSizes.PRINTK_INDEX);
+    }
+
     /** Entry size of a special table, or 0 if the section is not one. */
     int entrySize(Section s) {
         return switch (s.name()) {
@@ -57,7 +72,7 @@ final class SpecialSections {
             case "__jump_table" -> sizes.get(StructSizes.JUMP);
             case ".parainstructions" -> sizes.get(StructSizes.PARA);
             case ".static_call_sites" -> sizes.get(StructSizes.STATIC_CALL);
-            case ".printk_index" -> 8;
+            case ".printk_index" -> printkIndexEntrySize(s);
             case ".smp_locks", ".retpoline_sites", ".return_sites", ".call_sites", ".ibt_endbr_seal",
                     ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites" -> 4;
             case "__mcount_loc" -> freshMcount ? 0 : 8;
