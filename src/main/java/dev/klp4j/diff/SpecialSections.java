@@ -121,20 +121,25 @@ final class SpecialSections {
      */
     private boolean namesKeptFunction(Symbol entry, java.util.Set<String> names) {
         for (Ref r : patched.refs(entry.section(), patched.extentStart(entry), Math.max(patched.extentEnd(entry), patched.extentStart(entry) + 1))) {
-            String str = r.string();
-            Symbol t = r.target();
-            if (str == null && t != null && t.section() != null && t.section().type() != dev.klp4j.elf.Elf.SHT_NOBITS) {
-                byte[] d = t.section().data();
-                int at = (int) (t.isSectionSymbol() ? r.addend() : t.value() + r.addend());
-                if (at >= 0 && at < d.length) {
-                    int end = at;
-                    while (end < d.length && d[end] != 0) end++;
-                    str = new String(d, at, end - at, StandardCharsets.ISO_8859_1);
-                }
-            }
-            if (str != null && names.contains(str)) return true;
+            if (names(r, names)) return true;
         }
         return false;
+    }
+
+    /** Whether a reference points at a C string that is the name of a kept function. */
+    private static boolean names(Ref r, java.util.Set<String> names) {
+        String str = r.string();
+        Symbol t = r.target();
+        if (str == null && t != null && t.section() != null && t.section().type() != dev.klp4j.elf.Elf.SHT_NOBITS) {
+            byte[] d = t.section().data();
+            long at = t.isSectionSymbol() ? r.addend() : t.value() + r.addend();
+            if (at >= 0 && at < d.length) {
+                int end = (int) at;
+                while (end < d.length && d[end] != 0) end++;
+                str = new String(d, (int) at, end - (int) at, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return str != null && names.contains(str);
     }
 
     /**
@@ -205,7 +210,8 @@ final class SpecialSections {
                 for (int k = ri; k < refs.size() && refs.get(k).offset() < end; k++) {
                     Symbol t = refs.get(k).target();
                     if (t != null && t.section() != null && functionSection.test(t.section())) hit = true;
-                    if (printkIndex && t != null && t.section() != null && namesKeptFunction(t, keptFunctionNames)) hit = true;
+                    if (printkIndex && t != null && t.section() != null
+                            && (names(refs.get(k), keptFunctionNames) || namesKeptFunction(t, keptFunctionNames))) hit = true;
                 }
                 if (hit && jumpTable && !jumpLabelAllowed(refs, ri, end)) hit = false;
                 if (hit) keep.add(e);
