@@ -33,6 +33,7 @@ final class Checks {
         k.symbols();
         k.staticLocalReferences();
         k.anonymousSections();
+        k.removedGlobalData();
         return k.reasons;
     }
 
@@ -163,6 +164,20 @@ final class Checks {
             if (cmp.sameSection(os, ps)) continue;
             reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
                     + "change the functions that use it instead");
+        }
+    }
+
+    /**
+     * A global data object the patched source no longer defines is still used by the rest of the
+     * running kernel, which the patch does not change.
+     */
+    private void removedGlobalData() {
+        for (Symbol o : orig.file.symbols()) {
+            if (!o.isObject() || o.isLocal() || o.section() == null || c.hasPatched(o)) continue;
+            if (!o.section().isAlloc() || SymbolNames.isExempt(o.section()) || SymbolNames.isInitSection(o.section())
+                    || Directives.isDirective(o) || SymbolNames.isSpecialStatic(o)) continue;
+            reasons.add(o.name() + ": global data removed by the patch, but the rest of the running kernel may still use it; "
+                    + "keep the definition (a patch cannot remove data), and stop using it in the patched functions");
         }
     }
 

@@ -409,4 +409,16 @@ class DifferRulesTest {
         assertThat(module.status()).isEqualTo(DiffResult.REFUSED);
         assertThat(module.reasons()).singleElement().asString().contains("my_key").contains("mymod").contains("static_key_enabled");
     }
+
+    @Test
+    void removedGlobalDataIsRefused() throws Exception {
+        String orig = HEADER + """
+                int legacy_mode = 1;
+                int foo(int x) { return sink(x + legacy_mode); }
+                """;
+        String patched = HEADER + "int foo(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("legacy_mode").contains("removed");
+    }
 }
