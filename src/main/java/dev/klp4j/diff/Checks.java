@@ -161,7 +161,7 @@ final class Checks {
             if (SymbolNames.isStringSection(ps) || ps.hasFlag(dev.klp4j.elf.Elf.SHF_MERGE)
                     || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
                     || ps.name().startsWith(".discard") || special.isSpecial(ps) || SymbolNames.isExempt(ps)) continue;
-            if (cmp.sameSection(os, ps)) continue;
+            if (cmp.directives.ignored(ps) || cmp.sameSection(os, ps)) continue;
             reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
                     + "change the functions that use it instead");
         }

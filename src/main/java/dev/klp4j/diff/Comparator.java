@@ -20,6 +20,8 @@ final class Comparator {
     private final Correlation c;
     private final boolean x86;
     final Map<Symbol, Status> status = new IdentityHashMap<>();
+    /** The author's directives (ignored functions and sections). */
+    Directives directives;
     /** Functions whose only difference is __LINE__ values. */
     final List<Symbol> lineOnly = new ArrayList<>();
 
@@ -32,6 +34,7 @@ final class Comparator {
 
     static Comparator compare(ObjectIndex orig, ObjectIndex patched, Correlation c, Directives directives) {
         Comparator k = new Comparator(orig, patched, c);
+        k.directives = directives;
         k.run();
         for (Symbol s : patched.file.symbols()) {
             if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);

@@ -31,6 +31,11 @@ final class Directives {
         return d;
     }
 
+    /** Whether the author asked to ignore changes in this section (KPATCH_IGNORE_SECTION). */
+    boolean ignored(Section s) {
+        return ignoredSections.contains(s.name());
+    }
+
     /** Whether the author asked to treat this patched symbol as unchanged. */
     boolean ignored(Symbol s) {
         return ignoredFunctions.contains(s) || (s.section() != null && ignoredSections.contains(s.section().name()));
