@@ -93,19 +93,44 @@ final class Correlator {
                 if (pv == null || !SymbolNames.isStaticLocal(pv) || c.hasOrig(pv)) continue;
                 Symbol user = userOf(patched, ps, pr.offset());
                 if (user == null) continue;
-                Symbol origUser = c.origOf(user);
-                if (origUser == null || origUser.section() == null) continue;
                 String base = SymbolNames.mangled(pv.name());
-                for (Ref or : orig.refs(origUser.section(), orig.extentStart(origUser), orig.extentEnd(origUser))) {
-                    Symbol ov = or.target();
-                    if (ov != null && SymbolNames.isStaticLocal(ov) && !c.hasPatched(ov)
-                            && SymbolNames.mangled(ov.name()).equals(base)) {
-                        c.pair(ov, pv);
-                        break;
+                search:
+                for (Symbol origUser : origUsers(user)) {
+                    for (Ref or : orig.refs(origUser.section(), orig.extentStart(origUser), orig.extentEnd(origUser))) {
+                        Symbol ov = or.target();
+                        if (ov != null && SymbolNames.isStaticLocal(ov) && !c.hasPatched(ov)
+                                && SymbolNames.mangled(ov.name()).equals(base)) {
+                            c.pair(ov, pv);
+                            break search;
+                        }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Where the original object may have used the static locals a patched function uses: its
+     * counterpart, then (as GCC moves code between a function and its .cold/.part pieces) the
+     * counterpart's pieces and its parent's counterpart.
+     */
+    private List<Symbol> origUsers(Symbol user) {
+        List<Symbol> out = new ArrayList<>();
+        Symbol twin = c.origOf(user);
+        if (twin != null && twin.section() != null) {
+            out.add(twin);
+            for (Symbol s : orig.file.symbols()) {
+                if (s != twin && s.isFunction() && s.section() != null && twin.name().equals(SymbolNames.subfunctionParent(s.name()))) out.add(s);
+            }
+        }
+        String parent = user.isFunction() ? SymbolNames.subfunctionParent(user.name()) : null;
+        if (parent != null) {
+            for (Symbol p : patched.file.symbols(parent)) {
+                Symbol pt = c.origOf(p);
+                if (pt != null && pt.section() != null && !out.contains(pt)) out.add(pt);
+            }
+        }
+        return out;
     }
 
     /** The function or object whose bytes contain {@code offset} of {@code sec}. */
