@@ -128,7 +128,13 @@ final class Checks {
             if (!o.isFunction() || o.section() == null) continue;
             Symbol p = c.patchedOf(o);
             if (p == null || p.section() == null || cmp.status(p) != Status.CHANGED) continue;
-            List<Ref> pRefs = patched.refs(p.section(), patched.extentStart(p), patched.extentEnd(p));
+            // GCC may move the use into a .cold/.part piece of the function.
+            List<Ref> pRefs = new ArrayList<>(patched.refs(p.section(), patched.extentStart(p), patched.extentEnd(p)));
+            for (Symbol q : patched.file.symbols()) {
+                if (q != p && q.isFunction() && q.section() != null && p.name().equals(SymbolNames.subfunctionParent(q.name()))) {
+                    pRefs.addAll(patched.refs(q.section(), patched.extentStart(q), patched.extentEnd(q)));
+                }
+            }
             for (Ref r : orig.refs(o.section(), orig.extentStart(o), orig.extentEnd(o))) {
                 Symbol v = r.target();
                 if (v == null || !SymbolNames.isStaticLocal(v)) continue;
