@@ -120,7 +120,9 @@ final class SymbolNames {
         if (n.startsWith(".exit.")) return s.isText() ? "exit text" : "exit data";
         if (s.isText()) return "text";
         if (n.startsWith(".data..percpu")) return "percpu data";
-        if (n.startsWith(".rodata") || n.startsWith(".data.rel.ro") || !s.hasFlag(dev.klp4j.elf.Elf.SHF_WRITE)) return "read-only data";
+        // .data.rel.ro is read-only only after relocation: the kernel may have registered it
+        // (file_operations and the like), so it counts as data.
+        if (n.startsWith(".rodata") || (!s.hasFlag(dev.klp4j.elf.Elf.SHF_WRITE) && !n.startsWith(".data"))) return "read-only data";
         return "data";
     }
 }
