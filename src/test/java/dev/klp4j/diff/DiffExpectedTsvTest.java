@@ -81,7 +81,7 @@ class DiffExpectedTsvTest {
         for (Symbol s : back.symbols()) {
             if (s.isUndefined() && !s.name().isEmpty()) assertThat(s.isLocal()).as("undefined %s must be global", s.name()).isFalse();
         }
-        assertThat(back.section(PatchMeta.SECTION)).isPresent();
+        checkMeta(bc, r, back);
         assertThat(back.sections()).as("directive sections stay out").noneMatch(s -> s.name().startsWith(".kpatch.ignore"));
 
         Tools.Result readelf = Tools.run(tmp, "readelf", "-a", "-W", out.toString());
@@ -90,6 +90,28 @@ class DiffExpectedTsvTest {
         assertThat(readelf.stderr()).as("readelf stderr for %s", bc.name()).doesNotContain("Warning").doesNotContain("Error");
         Tools.Result ld = Tools.run(tmp, "ld", "-r", "-o", tmp.resolve(bc.name() + ".ld.o").toString(), out.toString());
         assertThat(ld.exit()).as("ld -r on %s: %s", bc.name(), ld.stderr()).isZero();
+    }
+
+    /** The metadata agrees with the object: every undefined symbol is listed, every function too. */
+    private static void checkMeta(BatchCase bc, DiffResult r, ElfFile out) throws IOException {
+        dev.klp4j.elf.Section meta = out.section(PatchMeta.SECTION).orElseThrow();
+        assertThat(meta.isAlloc()).isFalse();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new String(meta.data(), StandardCharsets.UTF_8));
+        assertThat(json.get("format").asInt()).isEqualTo(1);
+        assertThat(json.get("object").asText()).isEqualTo("vmlinux");
+        java.util.Set<String> changed = new HashSet<>();
+        java.util.Set<String> added = new HashSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode f : json.get("functions")) {
+            (f.get("status").asText().equals("changed") ? changed : added).add(f.get("name").asText());
+            if (f.get("status").asText().equals("changed")) assertThat(f.get("sympos").asInt()).isPositive();
+        }
+        assertThat(changed).as("%s meta changed", bc.name()).isEqualTo(new HashSet<>(r.changed()));
+        assertThat(added).as("%s meta new", bc.name()).isEqualTo(new HashSet<>(r.added()));
+        List<String> undefined = out.symbols().stream().filter(s -> s.isUndefined() && !s.name().isEmpty()).map(Symbol::name).sorted().toList();
+        List<String> refs = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode ref : json.get("references")) refs.add(ref.get("name").asText());
+        assertThat(refs.stream().sorted().toList()).as("%s meta references = undefined symbols", bc.name()).isEqualTo(undefined);
     }
 
     /** Runs external tools for the tests. */
