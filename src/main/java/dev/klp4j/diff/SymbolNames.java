@@ -48,6 +48,9 @@ final class SymbolNames {
         if (!s.isLocal() || s.isFunction() || s.isSectionSymbol() || s.isFileSymbol()) return false;
         String name = s.name();
         if (name.startsWith("__UNIQUE_ID_") || name.startsWith("CSWTCH") || name.startsWith("__initcall")) return true;
+        // Only function-scope statics qualify: GCC names them VAR.N, clang FUNCTION.VAR; a
+        // file-scope variable that happens to be called "descriptor" is ordinary data.
+        if (name.indexOf('.') < 0) return false;
         for (String part : name.split("\\.")) {
             if (SPECIAL_STATICS.contains(part)) return true;
         }
