@@ -421,4 +421,25 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
         assertThat(r.reasons()).singleElement().asString().contains("legacy_mode").contains("removed");
     }
+
+    @Test
+    void specialStaticsAreFreshCopiesNotReferences() throws Exception {
+        String orig = HEADER + """
+                int foo(int x) {
+                    static int __already_done;
+                    static int calls;
+                    calls++;
+                    if (!__already_done) { __already_done = 1; sink(-1); }
+                    return sink(x + calls);
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x + calls)", "sink(x * calls)"));
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        ElfFile out = r.output();
+        assertThat(out.symbols()).as("the once-flag is the patch's own")
+                .anySatisfy(s -> { assertThat(s.name()).startsWith("__already_done."); assertThat(s.section()).isNotNull(); });
+        assertThat(out.symbols()).as("the counter is the kernel's")
+                .anySatisfy(s -> { assertThat(s.name()).startsWith("calls."); assertThat(s.isUndefined()).isTrue(); });
+        assertThat(r.newData()).isEmpty();
+    }
 }
