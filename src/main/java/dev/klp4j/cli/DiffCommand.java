@@ -1,0 +1,167 @@
+package dev.klp4j.cli;
+
+import dev.klp4j.diff.BatchCase;
+import dev.klp4j.diff.DiffOptions;
+import dev.klp4j.diff.DiffResult;
+import dev.klp4j.diff.Differ;
+import dev.klp4j.diff.StructSizes;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"Compare an original and a patched object of one source file and write the patch object.",
+                "Exit 0: OUT written; 3: no patchable change; 2: the change cannot be live patched (reasons printed)."})
+final class DiffCommand implements java.util.concurrent.Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ORIG.o", description = "The original object.")
+    Path orig;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATCHED.o", description = "The patched object.")
+    Path patched;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.o", description = "Where to write the patch object.")
+    Path output;
+
+    @Option(names = "--struct-size", paramLabel = "NAME=BYTES",
+            description = "Special-section entry size (bug, ex, alt, jump, orc, para, static_call, printk_index).")
+    List<String> structSizes = new ArrayList<>();
+
+    @Option(names = "--object", defaultValue = "vmlinux", paramLabel = "NAME",
+            description = "The kernel object the patched functions live in (default: ${DEFAULT-VALUE}).")
+    String object;
+
+    @Option(names = "--json", description = "Print a JSON report instead of one line per function.")
+    boolean json;
+
+    @Option(names = "--batch", paramLabel = "TSV", description = "Run every row of an expected.tsv-style file.")
+    Path batch;
+
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "With --batch: where to write CASE.o outputs.")
+    Path outDir;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        DiffOptions opts = options();
+        if (batch != null) return runBatch(opts);
+        if (orig == null || patched == null) throw new UserError("give ORIG.o and PATCHED.o (or --batch TSV --out-dir DIR)");
+        if (output == null) throw new UserError("give -o OUT.o");
+        ElfFile o = ElfFiles.read(orig);
+        ElfFile p = ElfFiles.read(patched);
+        DiffResult r = run(o, p, opts, orig + " vs " + patched);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(r.report()));
+        } else {
+            for (String f : r.changed()) out.println("changed function: " + f);
+            for (String f : r.added()) out.println("new function: " + f);
+        }
+        out.flush();
+        if (r.status() == DiffResult.REFUSED) {
+            PrintWriter err = spec.commandLine().getErr();
+            for (String reason : r.reasons()) err.println("klp4j: cannot patch: " + reason);
+            err.flush();
+        } else if (r.status() == DiffResult.NO_CHANGE && !json) {
+            spec.commandLine().getErr().println("klp4j: no patchable change");
+            spec.commandLine().getErr().flush();
+        }
+        if (r.status() == DiffResult.OK) write(r.output(), output);
+        return r.status();
+    }
+
+    private DiffOptions options() {
+        StructSizes sizes = StructSizes.defaults();
+        for (String s : structSizes) {
+            try {
+                sizes = sizes.with(s);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--struct-size: " + e.getMessage());
+            }
+        }
+        if (object == null || object.isBlank()) throw new UserError("--object: name is empty");
+        return new DiffOptions(sizes, object);
+    }
+
+    /** Runs the differ; an internal failure on odd input becomes a one-line error naming the inputs. */
+    static DiffResult run(ElfFile o, ElfFile p, DiffOptions opts, String what) {
+        try {
+            return Differ.diff(o, p, opts);
+        } catch (RuntimeException e) {
+            throw new UserError(what + ": cannot diff: " + e);
+        }
+    }
+
+    static void write(ElfFile f, Path path) {
+        try {
+            ElfWriter.write(f, path);
+        } catch (IOException | RuntimeException e) {
+            throw new UserError(path + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    private int runBatch(DiffOptions opts) {
+        if (outDir == null) throw new UserError("--batch needs --out-dir DIR");
+        List<BatchCase> cases;
+        try {
+            cases = BatchCase.read(batch);
+            Files.createDirectories(outDir);
+        } catch (IOException | RuntimeException e) {
+            throw new UserError(batch + ": " + e.getMessage());
+        }
+        int threads = Math.max(1, Math.min(cases.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<String>> lines = new ArrayList<>();
+            for (BatchCase bc : cases) lines.add(pool.submit(() -> batchRow(bc, opts)));
+            PrintWriter out = spec.commandLine().getOut();
+            int worst = 0;
+            for (Future<String> f : lines) {
+                String line;
+                try {
+                    line = f.get();
+                } catch (ExecutionException e) {
+                    throw new UserError(e.getCause().getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UserError("interrupted");
+                }
+                out.println(line);
+                if (line.contains(" ERROR ")) worst = 2;
+            }
+            out.flush();
+            return worst;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private String batchRow(BatchCase bc, DiffOptions base) {
+        try {
+            DiffOptions opts = base.withStructSizes(bc.structSizes(base.structSizes()));
+            DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
+            if (r.status() == DiffResult.OK) write(r.output(), outDir.resolve(bc.name() + ".o"));
+            return bc.name() + " " + r.status() + " changed=" + join(r.changed()) + " new=" + join(r.added());
+        } catch (RuntimeException e) {
+            return bc.name() + " ERROR " + e.getMessage();
+        }
+    }
+
+    private static String join(List<String> l) {
+        return l.isEmpty() ? "-" : String.join(",", l);
+    }
+}

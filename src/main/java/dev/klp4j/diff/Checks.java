@@ -1,0 +1,194 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The changes a live patch cannot carry. Each reason names the function or data, says why, and
+ * what the author can do instead.
+ */
+final class Checks {
+    private final ObjectIndex orig;
+    private final ObjectIndex patched;
+    private final Correlation c;
+    private final Comparator cmp;
+    private final Inclusion inc;
+    private final List<String> reasons = new ArrayList<>();
+    private SpecialSections special;
+
+    private Checks(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc) {
+        this.orig = orig;
+        this.patched = patched;
+        this.c = c;
+        this.cmp = cmp;
+        this.inc = inc;
+    }
+
+    static List<String> run(ObjectIndex orig, ObjectIndex patched, Correlation c, Comparator cmp, Inclusion inc,
+                            SpecialSections special) {
+        Checks k = new Checks(orig, patched, c, cmp, inc);
+        k.special = special;
+        k.symbols();
+        k.staticLocalReferences();
+        k.anonymousSections();
+        k.removedGlobalData();
+        return k.reasons;
+    }
+
+    private void symbols() {
+        for (Symbol p : patched.file.symbols()) {
+            if (p.section() == null || !(p.isFunction() || p.isObject())) continue;
+            Symbol o = c.origOf(p);
+            if (o == null || o.section() == null) continue;
+            String ok = SymbolNames.kind(o.section());
+            String pk = SymbolNames.kind(p.section());
+            if (!ok.equals(pk)) {
+                reasons.add(p.name() + ": moved from " + ok + " (" + o.section().name() + ") to " + pk + " ("
+                        + p.section().name() + "), which a live patch cannot do; keep it where it was and change its users instead");
+                continue;
+            }
+            if (cmp.status(p) != Status.CHANGED) continue;
+            if (p.isFunction()) function(o, p);
+            else data(p);
+        }
+    }
+
+    private void function(Symbol o, Symbol p) {
+        if (SymbolNames.isPrefixSymbol(p)) return;
+        if (SymbolNames.isInitSection(p.section())) {
+            reasons.add(p.name() + ": changed __init/__exit function (" + p.section().name()
+                    + "): it ran at boot or module load and is gone, so redirecting it has no effect; "
+                    + "patch the code it set up at run time, or use a patch callback (pre_patch/post_patch) to redo its work");
+            return;
+        }
+        if (SymbolNames.coldParent(p.name()) != null) return;
+        // A split-off part whose parent is replaced too is reached through the new parent.
+        String parent = SymbolNames.subfunctionParent(p.name());
+        if (parent != null) {
+            for (Symbol q : patched.file.symbols(parent)) if (q.isFunction() && cmp.status(q) == Status.CHANGED) return;
+        }
+        if (!hasFentry(o)) {
+            reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
+                    + "so ftrace cannot redirect it; patch its callers instead");
+        }
+    }
+
+    private boolean hasFentry(Symbol o) {
+        long start = orig.extentStart(o);
+        for (Ref r : orig.refs(o.section(), start, orig.extentEnd(o))) {
+            if (ObjectIndex.isFentry(r.target())) return true;
+        }
+        return false;
+    }
+
+    private void data(Symbol p) {
+        Symbol o = c.origOf(p);
+        if (o != null && o.size() != p.size()) {
+            reasons.add(p.name() + ": data object changed size (" + o.size() + " to " + p.size() + " bytes); "
+                    + "existing users in the running kernel would use the old layout; keep the object as it is and "
+                    + "use a shadow variable for new fields");
+            return;
+        }
+        if (SymbolNames.isInitSection(p.section())) {
+            reasons.add(p.name() + ": changed init data (" + p.section().name()
+                    + "): it was used at boot and freed; use a patch callback to apply the new setting at patch time");
+            return;
+        }
+        String kind = SymbolNames.kind(p.section());
+        if (kind.equals("read-only data")) {
+            if (!inc.isKept(p.section())) {
+                reasons.add(p.name() + ": read-only data changed (" + p.section().name()
+                        + ") but no changed function uses it, so the running kernel would keep the old value; "
+                        + "change the functions that use it (they get the new copy) or add a new object");
+            }
+            return;
+        }
+        reasons.add(p.name() + ": existing " + kind + " changed (" + p.section().name()
+                + ": initial value or size), but a live patch cannot modify data the running kernel already has; "
+                + "use a shadow variable for new fields, or a patch callback to update the value at patch time");
+    }
+
+    /** A patched function that stopped using a static local of its original would silently fork its state. */
+    private void staticLocalReferences() {
+        java.util.Set<Symbol> reported = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Section os : orig.file.sections()) {
+            if (!os.isAlloc() || os.name().startsWith(".discard")) continue;
+            for (Ref r : orig.refs(os)) {
+                Symbol v = r.target();
+                if (v == null || !SymbolNames.isStaticLocal(v) || c.hasPatched(v) || v.section() == os || !reported.add(v)) continue;
+                Symbol user = Correlator.userOf(orig, os, r.offset());
+                reasons.add((user != null ? user.name() : os.name()) + ": its static local variable " + v.name()
+                        + " has no counterpart in the patched object (the patched code would start with fresh state); "
+                        + "keep using the variable, or use a shadow variable for new state");
+            }
+        }
+        for (Symbol o : orig.file.symbols()) {
+            if (!o.isFunction() || o.section() == null) continue;
+            Symbol p = c.patchedOf(o);
+            if (p == null || p.section() == null || cmp.status(p) != Status.CHANGED) continue;
+            // GCC may move the use into a .cold/.part piece of the function.
+            List<Ref> pRefs = new ArrayList<>(patched.refs(p.section(), patched.extentStart(p), patched.extentEnd(p)));
+            for (Symbol q : patched.file.symbols()) {
+                if (q != p && q.isFunction() && q.section() != null && p.name().equals(SymbolNames.subfunctionParent(q.name()))) {
+                    pRefs.addAll(patched.refs(q.section(), patched.extentStart(q), patched.extentEnd(q)));
+                }
+            }
+            for (Ref r : orig.refs(o.section(), orig.extentStart(o), orig.extentEnd(o))) {
+                Symbol v = r.target();
+                if (v == null || !SymbolNames.isStaticLocal(v)) continue;
+                String base = SymbolNames.mangled(v.name());
+                boolean still = false;
+                for (Ref q : pRefs) {
+                    Symbol w = q.target();
+                    if (w != null && SymbolNames.isStaticLocal(w) && SymbolNames.mangled(w.name()).equals(base)) still = true;
+                }
+                if (!still) {
+                    reasons.add(p.name() + ": no longer references static local variable " + v.name()
+                            + "; a patched function must keep using the running kernel's copy (or use a shadow variable for new state)");
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * A section without functions or objects (compiler tables, sanitizer data, asm fragments)
+     * is only reachable through the code that references it: if it changed and nothing the patch
+     * carries uses it, the change would be silently dropped.
+     */
+    private void anonymousSections() {
+        for (Section ps : patched.file.sections()) {
+            Section os = c.origOf(ps);
+            if (os == null || !ps.isAlloc() || inc.isKept(ps) || !anonymous(patched, ps) || !anonymous(orig, os)) continue;
+            // Mergeable constants and strings compare by value wherever they are used, so a change
+            // in such a section that no carried code uses cannot matter.
+            if (SymbolNames.isStringSection(ps) || ps.hasFlag(dev.klp4j.elf.Elf.SHF_MERGE)
+                    || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
+                    || ps.name().startsWith(".discard") || special.isSpecial(ps) || SymbolNames.isExempt(ps)) continue;
+            if (cmp.directives.ignored(ps) || cmp.sameSection(os, ps)) continue;
+            reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
+                    + "change the functions that use it instead");
+        }
+    }
+
+    /**
+     * A global data object the patched source no longer defines is still used by the rest of the
+     * running kernel, which the patch does not change.
+     */
+    private void removedGlobalData() {
+        for (Symbol o : orig.file.symbols()) {
+            if (!o.isObject() || o.isLocal() || o.section() == null || c.hasPatched(o)) continue;
+            if (!o.section().isAlloc() || SymbolNames.isExempt(o.section()) || SymbolNames.isInitSection(o.section())
+                    || Directives.isDirective(o) || SymbolNames.isSpecialStatic(o)) continue;
+            reasons.add(o.name() + ": global data removed by the patch, but the rest of the running kernel may still use it; "
+                    + "keep the definition (a patch cannot remove data), and stop using it in the patched functions");
+        }
+    }
+
+    private static boolean anonymous(ObjectIndex idx, Section s) {
+        for (Symbol sym : idx.symbolsIn(s)) if (sym.isFunction() || sym.isObject()) return false;
+        return true;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.Elf;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides, for each function and object of the patched object, whether it is new, changed or the
+ * same as in the original: its bytes are compared, and its relocations by offset, type, target
+ * (the correlated symbol, the same name up to numeric suffixes, or the same string) and addend,
+ * never by symbol index. Code differing only in __LINE__ values counts as the same.
+ */
+final class Comparator {
+    private final ObjectIndex orig;
+    private final ObjectIndex patched;
+    private final Correlation c;
+    private final boolean x86;
+    final Map<Symbol, Status> status = new IdentityHashMap<>();
+    /** The author's directives (ignored functions and sections). */
+    Directives directives;
+    /** Functions whose only difference is __LINE__ values. */
+    final List<Symbol> lineOnly = new ArrayList<>();
+
+    private Comparator(ObjectIndex orig, ObjectIndex patched, Correlation c) {
+        this.orig = orig;
+        this.patched = patched;
+        this.c = c;
+        this.x86 = patched.file.header().machine() == Elf.EM_X86_64;
+    }
+
+    static Comparator compare(ObjectIndex orig, ObjectIndex patched, Correlation c, Directives directives) {
+        Comparator k = new Comparator(orig, patched, c);
+        k.directives = directives;
+        k.run();
+        for (Symbol s : patched.file.symbols()) {
+            if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);
+        }
+        return k;
+    }
+
+    Status status(Symbol patchedSymbol) {
+        return status.getOrDefault(patchedSymbol, Status.SAME);
+    }
+
+    private void run() {
+        for (Symbol p : patched.file.symbols()) {
+            if (!(p.isFunction() || p.isObject()) || p.section() == null) continue;
+            Symbol o = c.origOf(p);
+            if (o == null || o.section() == null) {
+                status.put(p, Status.NEW);
+            } else {
+                status.put(p, same(o, p) ? Status.SAME : Status.CHANGED);
+            }
+        }
+        // A changed or new .cold part (or a split .part without its own ftrace call) can only be
+        // reached through its parent, so the parent must be replaced too.
+        for (Symbol p : patched.file.symbols()) {
+            String parent = p.isFunction() ? SymbolNames.subfunctionParent(p.name()) : null;
+            if (parent == null || status(p) == Status.SAME) continue;
+            if (SymbolNames.coldParent(p.name()) == null && FentryCalls.site(patched, p) != null) continue;
+            for (Symbol q : patched.file.symbols(parent)) {
+                if (q.isFunction() && status(q) == Status.SAME) status.put(q, Status.CHANGED);
+            }
+        }
+    }
+
+    private boolean same(Symbol o, Symbol p) {
+        Section os = o.section();
+        Section ps = p.section();
+        long oStart = orig.extentStart(o);
+        long oLen = orig.extentEnd(o) - oStart;
+        long pStart = patched.extentStart(p);
+        long pLen = patched.extentEnd(p) - pStart;
+        if (oLen != pLen) return false;
+        if ((os.type() == Elf.SHT_NOBITS) != (ps.type() == Elf.SHT_NOBITS)) return false;
+        List<Ref> oRefs = orig.refs(os, oStart, oStart + oLen);
+        List<Ref> pRefs = patched.refs(ps, pStart, pStart + pLen);
+        if (oRefs.size() != pRefs.size()) return false;
+        for (int i = 0; i < oRefs.size(); i++) {
+            Ref a = oRefs.get(i);
+            Ref b = pRefs.get(i);
+            if (a.offset() - oStart != b.offset() - pStart || a.type() != b.type() || !refEqual(a, b)) return false;
+        }
+        if (os.type() == Elf.SHT_NOBITS) return true;
+        byte[] od = os.data();
+        byte[] pd = ps.data();
+        if (oStart + oLen > od.length || pStart + pLen > pd.length) return false;
+        if (java.util.Arrays.equals(od, (int) oStart, (int) (oStart + oLen), pd, (int) pStart, (int) (pStart + pLen))) return true;
+        if (x86 && p.isFunction() && LineMacros.onlyLineChanges(od, (int) oStart, pd, (int) pStart, (int) pLen, pRefs)) {
+            lineOnly.add(p);
+            return true;
+        }
+        return false;
+    }
+
+    private int fragmentDepth;
+
+    /** Whether two correlated sections have the same bytes and references. */
+    boolean sameSection(Section os, Section ps) {
+        if (os.size() != ps.size() || os.type() != ps.type()) return false;
+        if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
+        List<Ref> oRefs = orig.refs(os);
+        List<Ref> pRefs = patched.refs(ps);
+        if (oRefs.size() != pRefs.size()) return false;
+        for (int i = 0; i < oRefs.size(); i++) {
+            Ref x = oRefs.get(i);
+            Ref y = pRefs.get(i);
+            if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * References into an anonymous code section ({@code .altinstr_aux}, {@code .fixup}) whose
+     * offsets moved only because other fragments grew: the same if the fragments they point to
+     * have the same bytes and references.
+     */
+    private boolean sameFragment(Ref a, Ref b) {
+        Symbol ot = a.target();
+        Symbol pt = b.target();
+        if (!ot.isSectionSymbol() || !pt.isSectionSymbol() || fragmentDepth > 0) return false;
+        if (c.origOf(pt.section()) != ot.section() || !patched.isAnonymousText(pt.section()) || !orig.isAnonymousText(ot.section())) return false;
+        if (a.type() != b.type()) return false;
+        long[] of = orig.fragment(ot.section(), ObjectIndex.targetOffset(a));
+        long[] pf = patched.fragment(pt.section(), ObjectIndex.targetOffset(b));
+        long len = of[1] - of[0];
+        if (len != pf[1] - pf[0] || len <= 0) return false;
+        if (!java.util.Arrays.equals(ot.section().data(), (int) of[0], (int) of[1], pt.section().data(), (int) pf[0], (int) pf[1])) return false;
+        List<Ref> oRefs = orig.refs(ot.section(), of[0], of[1]);
+        List<Ref> pRefs = patched.refs(pt.section(), pf[0], pf[1]);
+        if (oRefs.size() != pRefs.size()) return false;
+        fragmentDepth++;
+        try {
+            for (int i = 0; i < oRefs.size(); i++) {
+                Ref x = oRefs.get(i);
+                Ref y = pRefs.get(i);
+                if (x.offset() - of[0] != y.offset() - pf[0] || x.type() != y.type() || !refEqual(x, y)) return false;
+            }
+        } finally {
+            fragmentDepth--;
+        }
+        return true;
+    }
+
+    /**
+     * Compiler-generated data sections without symbols whose names carry a counter
+     * ({@code .data..Lubsan_data118}): the same if their bytes and references are.
+     */
+    private boolean sameAnonymousData(Section os, Section ps) {
+        if (fragmentDepth > 0 || os.isText() || ps.isText() || os.type() != ps.type() || os.size() != ps.size()) return false;
+        if (!orig.symbolsIn(os).isEmpty() || !patched.symbolsIn(ps).isEmpty()) return false;
+        if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
+        List<Ref> oRefs = orig.refs(os);
+        List<Ref> pRefs = patched.refs(ps);
+        if (oRefs.size() != pRefs.size()) return false;
+        fragmentDepth++;
+        try {
+            for (int i = 0; i < oRefs.size(); i++) {
+                Ref x = oRefs.get(i);
+                Ref y = pRefs.get(i);
+                if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
+            }
+        } finally {
+            fragmentDepth--;
+        }
+        return true;
+    }
+
+    boolean refEqual(Ref a, Ref b) {
+        if (a.string() != null || b.string() != null) {
+            return a.string() != null && b.string() != null && a.string().equals(b.string());
+        }
+        Symbol ot = a.target();
+        Symbol pt = b.target();
+        if (ot == null || pt == null) return ot == pt && a.addend() == b.addend();
+        if (a.addend() != b.addend()) return sameFragment(a, b);
+        Symbol twin = c.origOf(pt);
+        if (twin != null) return twin == ot;
+        if (c.hasPatched(ot)) return false;
+        if (ot.isSectionSymbol() && pt.isSectionSymbol()) {
+            Section twinSec = c.origOf(pt.section());
+            if (twinSec != null) return twinSec == ot.section();
+            if (SymbolNames.mangled(ot.section().name()).equals(SymbolNames.mangled(pt.section().name()))) return true;
+            return sameAnonymousData(ot.section(), pt.section());
+        }
+        if (ot.isSectionSymbol() != pt.isSectionSymbol()) return false;
+        return SymbolNames.mangled(ot.name()).equals(SymbolNames.mangled(pt.name()));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.klp4j.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.ElfWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Objects that have nothing to do with each other still give an answer and a valid object. */
+class DifferRobustnessTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void unrelatedPairsNeverThrowAndOutputsLink() throws Exception {
+        List<Path> objects;
+        try (Stream<Path> s = Files.list(DiffExpectedTsvTest.TSV.getParent())) {
+            objects = s.filter(p -> p.toString().endsWith(".o")).sorted().toList();
+        }
+        assertThat(objects).hasSizeGreaterThan(10);
+        Random random = new Random(42);
+        for (int i = 0; i < 30; i++) {
+            Path a = objects.get(random.nextInt(objects.size()));
+            Path b = objects.get(random.nextInt(objects.size()));
+            ElfFile o = ElfReader.read(a);
+            DiffResult r = Differ.diff(o, ElfReader.read(b), DiffOptions.defaults());
+            assertThat(r.status()).as("%s vs %s", a, b).isIn(DiffResult.OK, DiffResult.REFUSED, DiffResult.NO_CHANGE);
+            if (r.status() == DiffResult.OK) {
+                Path out = tmp.resolve("out" + i + ".o");
+                ElfWriter.write(r.output(), out);
+                DiffExpectedTsvTest.Tools.Result ld = DiffExpectedTsvTest.Tools.run(tmp, "ld", "-r", "-o", tmp.resolve("l.o").toString(), out.toString());
+                assertThat(ld.exit()).as("ld -r on %s vs %s: %s", a, b, ld.stderr()).isZero();
+            }
+            assertThat(Differ.diff(o, ElfReader.read(a), DiffOptions.defaults()).status()).as("%s against itself", a)
+                    .isEqualTo(DiffResult.NO_CHANGE);
+        }
+    }
+}

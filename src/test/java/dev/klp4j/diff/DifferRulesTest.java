@@ -1,0 +1,445 @@
+package dev.klp4j.diff;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.Symbol;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each rule of the differ on tiny objects compiled by gcc in the test. */
+class DifferRulesTest {
+    @TempDir
+    Path tmp;
+
+    private static final String HEADER = """
+            #define noinline __attribute__((noinline))
+            #define __init __attribute__((section(".init.text"), cold, __noinline__))
+            #define notrace __attribute__((no_instrument_function))
+            extern int sink(int);
+            extern void warn_slowpath_fmt(const char *file, int line, const char *fmt, ...);
+            """;
+
+    private static Optional<Symbol> defined(ElfFile f, String name) {
+        return f.symbols().stream().filter(s -> s.name().equals(name) && s.section() != null).findFirst();
+    }
+
+    private static Optional<Symbol> undefined(ElfFile f, String name) {
+        return f.symbols().stream().filter(s -> s.name().equals(name) && s.isUndefined()).findFirst();
+    }
+
+    private static String meta(ElfFile f) {
+        return new String(f.section(PatchMeta.SECTION).orElseThrow().data(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void changedFunctionIsKeptAndUnchangedOneIsAReference() throws Exception {
+        String orig = HEADER + """
+                static noinline int helper(int x) { return sink(x) * 3; }
+                int foo(int x) { return helper(x) + 1; }
+                int bar(int x) { return sink(x) * 2; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("helper(x) + 1", "helper(x) + 7"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+        assertThat(r.added()).isEmpty();
+        ElfFile out = r.output();
+        assertThat(defined(out, "foo")).isPresent();
+        assertThat(defined(out, "foo").get().isLocal()).as("a carried function is local to the patch").isTrue();
+        assertThat(defined(out, "bar")).as("unchanged, unreferenced function").isEmpty();
+        assertThat(undefined(out, "bar")).isEmpty();
+        assertThat(defined(out, "helper")).as("unchanged function foo calls").isEmpty();
+        Symbol ref = undefined(out, "helper").orElseThrow();
+        assertThat(ref.isLocal()).as("references are global even when the original was static").isFalse();
+        dev.klp4j.elf.RelocationSection mcount = out.relocationSections().stream()
+                .filter(rs -> rs.target() != null && rs.target().name().equals("__mcount_loc")).findFirst().orElseThrow();
+        assertThat(mcount.relocations()).as("the carried function's ftrace call is recorded")
+                .singleElement().satisfies(rel -> assertThat(rel.symbol().name()).isEqualTo("foo"));
+        assertThat(meta(out)).contains("\"name\":\"foo\",\"status\":\"changed\"")
+                .contains("{\"name\":\"helper\",\"type\":\"FUNC\",\"wasLocal\":true,\"sympos\":1}");
+    }
+
+    @Test
+    void identicalObjectsHaveNoPatchableChange() throws Exception {
+        String src = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
+        DiffResult r = Gcc.diff(tmp, src, src);
+        assertThat(r.status()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(r.output()).isNull();
+    }
+
+    @Test
+    void newFunctionIsReportedAndCarried() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
+        String patched = HEADER + """
+                static noinline int extra(int x) { return sink(x ^ 5) - 2; }
+                int foo(int x) { return sink(x) + extra(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+        assertThat(r.added()).containsExactly("extra");
+        assertThat(defined(r.output(), "extra")).isPresent();
+    }
+
+    @Test
+    void staticLocalIsCorrelatedByItsUserAndStaysAReference() throws Exception {
+        String orig = HEADER + """
+                int other(void) { static int count = 5; return sink(count--); }
+                int counter(void) { static int count; count++; return sink(count); }
+                """;
+        // A new static local in front renumbers the others in the patched object.
+        String patched = HEADER + """
+                int early(void) { static int count = 9; return sink(count++); }
+                int other(void) { static int count = 5; return sink(count--); }
+                int counter(void) { static int count; count += 2; return sink(count); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", patched), DiffOptions.defaults());
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("counter");
+        assertThat(r.added()).containsExactly("early");
+        // The reference names counter's variable as the original object calls it.
+        List<String> origStatics = o.symbols().stream().filter(s -> s.isObject() && s.name().startsWith("count."))
+                .map(Symbol::name).toList();
+        assertThat(origStatics).hasSize(2);
+        List<String> refs = r.output().symbols().stream().filter(s -> s.isUndefined() && s.name().startsWith("count."))
+                .map(Symbol::name).toList();
+        assertThat(refs).hasSize(1);
+        assertThat(origStatics).contains(refs.get(0));
+        assertThat(r.output().symbols().stream().filter(s -> s.name().startsWith("count.") && s.section() != null))
+                .as("counter's static local is not copied").hasSize(1); // early's new one only
+    }
+
+    @Test
+    void changedInitFunctionIsRefused() throws Exception {
+        String orig = HEADER + """
+                int __init setup(void) { return sink(1); }
+                int foo(int x) { return sink(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1)", "sink(2)"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.output()).isNull();
+        assertThat(r.reasons()).singleElement().asString().contains("setup").contains("__init").contains("callback");
+    }
+
+    @Test
+    void changedFunctionWithoutFentryIsRefused() throws Exception {
+        String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("quiet").contains("fentry").contains("callers");
+    }
+
+    @Test
+    void changedDataInitialValueIsRefused() throws Exception {
+        String orig = HEADER + """
+                int limit = 10;
+                int foo(int x) { return sink(x + limit); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("limit = 10", "limit = 20"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("limit").contains("shadow variable");
+    }
+
+    @Test
+    void newDataIsCarried() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x); }\n";
+        String patched = HEADER + """
+                int fresh_limit = 42;
+                int foo(int x) { return sink(x + fresh_limit); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("fresh_limit");
+        assertThat(defined(r.output(), "fresh_limit")).isPresent();
+    }
+
+    @Test
+    void removedStaticLocalReferenceIsRefused() throws Exception {
+        String orig = HEADER + "int counter(int x) { static int seen; seen += x; return sink(seen); }\n";
+        String patched = HEADER + "int counter(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("counter").contains("static local").contains("seen"));
+    }
+
+    @Test
+    void functionMovedToInitSectionIsRefused() throws Exception {
+        String orig = HEADER + "noinline int setup(void) { return sink(1); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("noinline int setup", "int __init setup"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("setup").contains("moved"));
+    }
+
+    @Test
+    void onlyLineNumbersInWarnCallsIsNoChange() throws Exception {
+        String orig = HEADER + """
+                int foo(int x) {
+                    if (x > 3)
+                        warn_slowpath_fmt("foo.c", __LINE__, "bad %d", x);
+                    return sink(x);
+                }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("int foo(int x) {", "\n\n\nint foo(int x) {"));
+        assertThat(o.section(".text.foo").orElseThrow().data())
+                .as("the line number is in the code").isNotEqualTo(p.section(".text.foo").orElseThrow().data());
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.status()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.NO_CHANGE);
+    }
+
+    @Test
+    void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
+        String orig = HEADER + """
+                extern void report(const char *file, int value, const char *fmt, ...);
+                int foo(int x) {
+                    if (x > 3)
+                        report("foo.c", 100, "bad %d", x);
+                    return sink(x);
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("100", "200"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("foo");
+    }
+
+    @Test
+    void addressOfAReplacedFunctionStillPointsAtTheKernelsCopy() throws Exception {
+        String orig = HEADER + """
+                int handler(int x) { return sink(x) + 1; }
+                typedef int (*fn)(int);
+                fn pick(int x) { return sink(x) ? handler : 0; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x) + 1", "sink(x) + 2").replace("sink(x) ? handler", "sink(x + 1) ? handler"));
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactlyInAnyOrder("handler", "pick");
+        assertThat(defined(r.output(), "handler")).as("the new body is carried").isPresent();
+        assertThat(undefined(r.output(), "handler")).as("&handler refers to the kernel's function").isPresent();
+    }
+
+    @Test
+    void changedConstantInAMergeableSectionChangesItsUser() throws Exception {
+        String orig = HEADER + """
+                double scale(double x) { return x * 1.5; }
+                double other(double x) { return x * 4.25; }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("1.5", "2.5"));
+        assertThat(o.section(".text.scale").orElseThrow().data())
+                .as("the constant is not in the code").isEqualTo(p.section(".text.scale").orElseThrow().data());
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("scale");
+    }
+
+    @Test
+    void staticLocalWithoutCounterpartIsRefused() throws Exception {
+        String orig = HEADER + """
+                static noinline int tick(void) { static int ticks; return sink(++ticks); }
+                int foo(void) { return tick() + 1; }
+                """;
+        String patched = HEADER + """
+                int foo(void) { static int ticks; return sink(++ticks) + 1; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("tick").contains("ticks").contains("shadow variable"));
+    }
+
+    @Test
+    void specialSectionKeepsOnlyEntriesOfCarriedFunctions() throws Exception {
+        // A 12-byte __bug_table entry per site: bug_addr (PC32), file, line, flags.
+        String orig = HEADER + """
+                #define BUG_SITE(line) asm volatile("1: ud2\\n.pushsection __bug_table,\\"aw\\"\\n" \\
+                        ".long 1b - .\\n.long 0\\n.word " #line ", 0\\n.popsection")
+                int foo(int x) { if (x > 5) BUG_SITE(10); return sink(x); }
+                int bar(int x) { if (x > 7) BUG_SITE(20); return sink(x * 2); }
+                int baz(int x) { if (x > 9) BUG_SITE(30); return sink(x * 3); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section("__bug_table").orElseThrow().size()).isEqualTo(36);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry("__bug_table", 1);
+        ElfFile out = r.output();
+        dev.klp4j.elf.Section table = out.section("__bug_table").orElseThrow();
+        assertThat(table.size()).isEqualTo(12);
+        assertThat(table.data()[8]).as("the kept entry is bar's (line 20)").isEqualTo((byte) 20);
+        dev.klp4j.elf.RelocationSection rela = out.relocationsFor(table).orElseThrow();
+        assertThat(rela.relocations()).singleElement().satisfies(rel -> {
+            assertThat(rel.offset()).isZero();
+            assertThat(rel.symbol().section()).isSameAs(out.section(".text.bar").orElseThrow());
+        });
+    }
+
+    @Test
+    void specialSectionEntrySizeComesFromTheOptions() throws Exception {
+        String orig = HEADER + """
+                #define SITE() asm volatile("1: nop\\n.pushsection .parainstructions,\\"a\\"\\n" \\
+                        ".quad 1b\\n.quad 0\\n.popsection")
+                int foo(int x) { SITE(); return sink(x); }
+                int bar(int x) { SITE(); return sink(x * 2); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)"));
+        DiffResult r16 = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r16.specialEntries()).containsEntry(".parainstructions", 1);
+        assertThat(r16.output().section(".parainstructions").orElseThrow().size()).isEqualTo(16);
+        DiffResult r8 = Differ.diff(o, p, DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("para=8")));
+        assertThat(r8.output().section(".parainstructions").orElseThrow().size()).as("para=8: one 8-byte entry").isEqualTo(8);
+    }
+
+    @Test
+    void unchangedDataSharingASectionWithNewDataStaysTheKernels() throws Exception {
+        String orig = HEADER + """
+                #define __read_mostly __attribute__((section(".data..read_mostly")))
+                int limit __read_mostly = 10;
+                int foo(int x) { return sink(x + limit); }
+                """;
+        String patched = HEADER + """
+                #define __read_mostly __attribute__((section(".data..read_mostly")))
+                int limit __read_mostly = 10;
+                int extra __read_mostly = 3;
+                int foo(int x) { return sink(x + limit + extra); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("extra");
+        ElfFile out = r.output();
+        dev.klp4j.elf.RelocationSection rela = out.relocationsFor(out.section(".text.foo").orElseThrow()).orElseThrow();
+        assertThat(rela.relocations()).anySatisfy(rel -> {
+            assertThat(rel.symbol().name()).isEqualTo("limit");
+            assertThat(rel.symbol().isUndefined()).as("the kernel's limit, not a copy").isTrue();
+        });
+        assertThat(rela.relocations()).anySatisfy(rel -> {
+            assertThat(rel.symbol().name()).isEqualTo("extra");
+            assertThat(rel.symbol().section()).isNotNull();
+        });
+    }
+
+    @Test
+    void lastSpecialEntryWithoutTailPaddingIsAnEntry() throws Exception {
+        // 12-byte paravirt sites padded to 16 in the array; the last one is not padded.
+        String orig = HEADER + """
+                #define SITE() asm volatile("1: nop\\n.pushsection .parainstructions,\\"a\\"\\n" \\
+                        ".balign 8\\n.quad 1b\\n.long 7\\n.popsection")
+                int foo(int x) { SITE(); return sink(x); }
+                int bar(int x) { SITE(); return sink(x * 2); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section(".parainstructions").orElseThrow().size()).isEqualTo(28);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry(".parainstructions", 1);
+        assertThat(r.output().section(".parainstructions").orElseThrow().size()).isEqualTo(12);
+    }
+
+    @Test
+    void newGlobalDataAloneIsAPatch() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig + "int shared_counter = 5;\n");
+        assertThat(r.status()).as("a new global other objects of the patch may use").isEqualTo(DiffResult.OK);
+        assertThat(r.newData()).containsExactly("shared_counter");
+        assertThat(r.changed()).isEmpty();
+    }
+
+    @Test
+    void droppingTheLastUseOfAConstantIsFine() throws Exception {
+        String orig = HEADER + """
+                double scale(double x) { return x * 1.5; }
+                double other(double x) { return x * 4.25; }
+                """;
+        String patched = HEADER + """
+                double scale(double x) { return x + x; }
+                double other(double x) { return x * 4.25; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).containsExactly("scale");
+    }
+
+    @Test
+    void fixupKeepsOnlyTheStubsOfKeptExceptionEntries() throws Exception {
+        // Old-style exception table: insn, fixup (into .fixup), handler; each stub loads a marker.
+        String orig = HEADER + """
+                #define EX(n) asm volatile("1: nop\\n.pushsection .fixup,\\"ax\\"\\n3: mov $" #n ", %%eax\\njmp 2f\\n.popsection\\n" \\
+                        ".pushsection __ex_table,\\"a\\"\\n.long 1b - .\\n.long 3b - .\\n.long 0\\n.popsection\\n2:" ::: "eax")
+                int foo(int x) { EX(1); return sink(x); }
+                int bar(int x) { EX(2); return sink(x * 2); }
+                int baz(int x) { EX(3); return sink(x * 3); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        assertThat(o.section(".fixup").orElseThrow().size()).isEqualTo(30);
+        DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
+        assertThat(r.changed()).containsExactly("bar");
+        assertThat(r.specialEntries()).containsEntry("__ex_table", 1).containsEntry(".fixup", 1);
+        ElfFile out = r.output();
+        dev.klp4j.elf.Section fixup = out.section(".fixup").orElseThrow();
+        assertThat(fixup.size()).isEqualTo(10);
+        assertThat(fixup.data()[0] & 0xff).as("mov $imm32, %%eax").isEqualTo(0xb8);
+        assertThat(fixup.data()[1]).as("bar's stub").isEqualTo((byte) 2);
+        dev.klp4j.elf.RelocationSection ex = out.relocationsFor(out.section("__ex_table").orElseThrow()).orElseThrow();
+        assertThat(ex.relocations()).filteredOn(rel -> rel.symbol().section() == fixup)
+                .singleElement().satisfies(rel -> assertThat(rel.addend()).isZero());
+        dev.klp4j.elf.RelocationSection back = out.relocationsFor(fixup).orElseThrow();
+        assertThat(back.relocations()).singleElement()
+                .satisfies(rel -> assertThat(rel.symbol().section()).isSameAs(out.section(".text.bar").orElseThrow()));
+    }
+
+    @Test
+    void jumpLabelOnAModulesOwnKeyIsRefusedWhenPatchingThatModule() throws Exception {
+        String orig = HEADER + """
+                struct static_key { int enabled; } my_key;
+                #define JL(l) asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\\n.pushsection __jump_table,\\"aw\\"\\n" \\
+                        ".balign 8\\n.long 1b - .\\n.long %l[" #l "] - .\\n.quad my_key - .\\n.popsection" : : : : l)
+                int foo(int x) { JL(yes); return sink(x); yes: return sink(x + 1); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x + 1)", "sink(x + 2)"));
+        DiffOptions jump16 = DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("jump=16"));
+        DiffResult vmlinux = Differ.diff(o, p, jump16);
+        assertThat(vmlinux.status()).as("reasons %s", vmlinux.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(vmlinux.specialEntries()).containsEntry("__jump_table", 1);
+        DiffResult module = Differ.diff(o, p, jump16.withObjectName("mymod"));
+        assertThat(module.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(module.reasons()).singleElement().asString().contains("my_key").contains("mymod").contains("static_key_enabled");
+    }
+
+    @Test
+    void removedGlobalDataIsRefused() throws Exception {
+        String orig = HEADER + """
+                int legacy_mode = 1;
+                int foo(int x) { return sink(x + legacy_mode); }
+                """;
+        String patched = HEADER + "int foo(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().contains("legacy_mode").contains("removed");
+    }
+
+    @Test
+    void specialStaticsAreFreshCopiesNotReferences() throws Exception {
+        String orig = HEADER + """
+                int foo(int x) {
+                    static int __already_done;
+                    static int calls;
+                    calls++;
+                    if (!__already_done) { __already_done = 1; sink(-1); }
+                    return sink(x + calls);
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x + calls)", "sink(x * calls)"));
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        ElfFile out = r.output();
+        assertThat(out.symbols()).as("the once-flag is the patch's own")
+                .anySatisfy(s -> { assertThat(s.name()).startsWith("__already_done."); assertThat(s.section()).isNotNull(); });
+        assertThat(out.symbols()).as("the counter is the kernel's")
+                .anySatisfy(s -> { assertThat(s.name()).startsWith("calls."); assertThat(s.isUndefined()).isTrue(); });
+        assertThat(r.newData()).isEmpty();
+    }
+}
