@@ -2,48 +2,39 @@ package dev.klp4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.testing.SharedData;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class CliTest {
-    record Run(int exit, String out, String err) {}
 
-    static Run run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpListsCommandsAndVersionPrints() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("Usage: klp4j").contains("elf").contains("--version");
         assertThat(run("elf", "show", "--help").out()).contains("Usage: klp4j elf show").contains("--json");
-        Run version = run("--version");
+        CliRun version = run("--version");
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("klp4j ");
     }
 
     @Test
     void usageErrorsExitTwoWithOneLine() {
-        Run r = run("elf", "show");
+        CliRun r = run("elf", "show");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip().lines()).singleElement().asString()
                 .startsWith("klp4j: Missing required parameter: 'FILE'").contains("klp4j elf show --help");
-        Run unknown = run("frobnicate");
+        CliRun unknown = run("frobnicate");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument");
-        Run missing = run("elf", "show", "/nonexistent.o");
+        CliRun missing = run("elf", "show", "/nonexistent.o");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).isEqualTo("klp4j: /nonexistent.o: no such file");
     }
@@ -51,7 +42,7 @@ class CliTest {
     @Test
     void elfShowPrintsSectionsSymbolsAndRelocations() {
         Path o = SharedData.unitObjects().resolve("cmdline-ubsan.ORIG.o");
-        Run r = run("elf", "show", o.toString());
+        CliRun r = run("elf", "show", o.toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).containsPattern("\\[13\\] \\.text\\.cmdline_proc_show +PROGBITS +AX +58 ")
                 .containsPattern("FUNC +LOCAL +DEFAULT +13 cmdline_proc_show")
@@ -62,7 +53,7 @@ class CliTest {
     @Test
     void elfShowJsonIsStructured() throws Exception {
         Path o = SharedData.unitObjects().resolve("cmdline-ubsan.ORIG.o");
-        Run r = run("elf", "show", "--json", o.toString());
+        CliRun r = run("elf", "show", "--json", o.toString());
         assertThat(r.exit()).isZero();
         JsonNode root = Json.mapper().readTree(r.out());
         assertThat(root.get("machine").asInt()).isEqualTo(62);

@@ -2,13 +2,11 @@ package dev.klp4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.klp4j.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The {@code klp4j diff} command line: outputs, exit codes and one-line errors. */
 class DiffCommandTest {
@@ -17,22 +15,14 @@ class DiffCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void writesThePatchObjectAndListsFunctions() {
         Path out = tmp.resolve("out.o");
-        Run r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
+        CliRun r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
                 "-o", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("changed function: n_tty_write\nnew function: kpatch_n_tty_write\n");
@@ -41,7 +31,7 @@ class DiffCommandTest {
 
     @Test
     void jsonReport() {
-        Run r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
+        CliRun r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
                 "-o", tmp.resolve("out.o").toString(), "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("\"changed\" : [ \"n_tty_write\" ]").contains("\"specialEntries\"").contains("\"reasons\"");
@@ -50,7 +40,7 @@ class DiffCommandTest {
     @Test
     void refusalPrintsReasonsAndWritesNothing() {
         Path out = tmp.resolve("out.o");
-        Run r = run("diff", DIR.resolve("meminfo-init.ORIG.o").toString(), DIR.resolve("meminfo-init.PATCHED.FAIL.o").toString(),
+        CliRun r = run("diff", DIR.resolve("meminfo-init.ORIG.o").toString(), DIR.resolve("meminfo-init.PATCHED.FAIL.o").toString(),
                 "-o", out.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("proc_meminfo_init").doesNotContain("Exception");
@@ -60,7 +50,7 @@ class DiffCommandTest {
     @Test
     void noChangeExitsThreeAndWritesNothing() {
         Path out = tmp.resolve("out.o");
-        Run r = run("diff", DIR.resolve("warn-detect.ORIG.o").toString(), DIR.resolve("warn-detect.PATCHED.FAIL.o").toString(),
+        CliRun r = run("diff", DIR.resolve("warn-detect.ORIG.o").toString(), DIR.resolve("warn-detect.PATCHED.FAIL.o").toString(),
                 "-o", out.toString());
         assertThat(r.exit()).isEqualTo(3);
         assertThat(out).doesNotExist();
@@ -71,16 +61,16 @@ class DiffCommandTest {
         Path junk = tmp.resolve("junk.o");
         Files.writeString(junk, "not an object");
         Path out = tmp.resolve("out.o");
-        Run r = run("diff", junk.toString(), DIR.resolve("warn-detect.ORIG.o").toString(), "-o", out.toString());
+        CliRun r = run("diff", junk.toString(), DIR.resolve("warn-detect.ORIG.o").toString(), "-o", out.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).doesNotContain("\n").contains("junk.o").contains("not an ELF file");
         assertThat(out).doesNotExist();
 
-        Run missing = run("diff", tmp.resolve("nope.o").toString(), junk.toString(), "-o", out.toString());
+        CliRun missing = run("diff", tmp.resolve("nope.o").toString(), junk.toString(), "-o", out.toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).doesNotContain("\n").contains("nope.o");
 
-        Run badSize = run("diff", junk.toString(), junk.toString(), "-o", out.toString(), "--struct-size", "jump=abc");
+        CliRun badSize = run("diff", junk.toString(), junk.toString(), "-o", out.toString(), "--struct-size", "jump=abc");
         assertThat(badSize.exit()).isEqualTo(2);
         assertThat(badSize.err().strip()).doesNotContain("\n").contains("jump=abc");
     }
@@ -88,7 +78,7 @@ class DiffCommandTest {
     @Test
     void batchRunsEveryRow() throws Exception {
         Path dir = tmp.resolve("outs");
-        Run r = run("diff", "--batch", DIR.resolve("expected.tsv").toString(), "--out-dir", dir.toString());
+        CliRun r = run("diff", "--batch", DIR.resolve("expected.tsv").toString(), "--out-dir", dir.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("new-function 0 changed=n_tty_write new=kpatch_n_tty_write\n")
                 .contains("meminfo-init 2 changed=- new=-\n").contains("warn-detect 3 changed=- new=-\n");
@@ -99,7 +89,7 @@ class DiffCommandTest {
     @Test
     void namespaceImportsAreKept() throws Exception {
         Path out = tmp.resolve("ns.o");
-        Run r = run("diff", DIR.resolve("import-ns.ORIG.o").toString(), DIR.resolve("import-ns.PATCHED.o").toString(), "-o", out.toString());
+        CliRun r = run("diff", DIR.resolve("import-ns.ORIG.o").toString(), DIR.resolve("import-ns.PATCHED.o").toString(), "-o", out.toString());
         assertThat(r.exit()).isZero();
         dev.klp4j.elf.ElfFile f = dev.klp4j.elf.ElfReader.read(out);
         String modinfo = new String(f.section(".modinfo").orElseThrow().data(), java.nio.charset.StandardCharsets.UTF_8);

@@ -2,13 +2,12 @@ package dev.klp4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.kernel.FakeModules;
 import dev.klp4j.runtime.KernelOps;
 import dev.klp4j.runtime.LinuxKernelOps;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The runtime commands end to end against a fake sysfs tree and a scripted kernel. */
 class RuntimeCommandsTest {
@@ -67,18 +65,10 @@ class RuntimeCommandsTest {
         @Override public void sleep(long millis) { now += millis; }
     }
 
-    record Run(int exit, String out, String err) {}
-
-    Run run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
+    CliRun run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--root", root.toString(), "--store", store.toString()));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     @BeforeEach
@@ -100,23 +90,23 @@ class RuntimeCommandsTest {
     @Test
     void loadListInfoUnloadWithJson() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "livepatch_cmdline", R);
-        Run load = run("load", ko.toString(), "--json");
+        CliRun load = run("load", ko.toString(), "--json");
         assertThat(load.exit()).as(load.err()).isZero();
         JsonNode j = Json.mapper().readTree(load.out());
         assertThat(j.get("name").asText()).isEqualTo("livepatch_cmdline");
         assertThat(j.get("transitionMs").asLong()).isZero();
 
-        Run list = run("list", "--json");
+        CliRun list = run("list", "--json");
         JsonNode l = Json.mapper().readTree(list.out());
         assertThat(l.get("release").asText()).isEqualTo(R);
         assertThat(l.get("patches").get(0).get("name").asText()).isEqualTo("livepatch_cmdline");
         assertThat(l.get("patches").get(0).get("enabled").asBoolean()).isTrue();
         assertThat(l.get("patches").get(0).get("installed").asBoolean()).isFalse();
 
-        Run info = run("info", "livepatch_cmdline");
+        CliRun info = run("info", "livepatch_cmdline");
         assertThat(info.out()).contains("livepatch_cmdline: enabled, transition finished", "object vmlinux", "cmdline_proc_show (sympos 1)");
 
-        Run unload = run("unload", "livepatch_cmdline");
+        CliRun unload = run("unload", "livepatch_cmdline");
         assertThat(unload.exit()).as(unload.err()).isZero();
         assertThat(unload.out()).startsWith("unloaded livepatch_cmdline");
         assertThat(actions).containsExactly("insmod livepatch_cmdline", "write livepatch_cmdline/enabled 0", "rmmod livepatch_cmdline");
@@ -125,7 +115,7 @@ class RuntimeCommandsTest {
     @Test
     void vermagicMismatchIsOneLineExit2AndNothingOnStdout() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "old_patch", "5.10.0-28-amd64");
-        Run r = run("load", ko.toString());
+        CliRun r = run("load", ko.toString());
         assertThat(r.exit()).isEqualTo(Main.INPUT);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().trim()).doesNotContain("\n").startsWith("klp4j: ").contains("built for kernel 5.10.0-28-amd64")
@@ -135,12 +125,12 @@ class RuntimeCommandsTest {
 
     @Test
     void missingFilesAndLivepatchSupportAreNamed() throws Exception {
-        Run r = run("load", tmp.resolve("nope.ko").toString());
+        CliRun r = run("load", tmp.resolve("nope.ko").toString());
         assertThat(r.exit()).isEqualTo(Main.INPUT);
         assertThat(r.err()).contains("nope.ko: no such file");
 
         Files.delete(root.resolve("sys/kernel/livepatch"));
-        Run l = run("list");
+        CliRun l = run("list");
         assertThat(l.exit()).isEqualTo(Main.INPUT);
         assertThat(l.err()).contains("no livepatch support");
         assertThat(l.out()).isEmpty();
@@ -151,25 +141,25 @@ class RuntimeCommandsTest {
         Path b = FakeModules.livepatch(tmp, "patch_b", R);
         Path a = FakeModules.livepatch(tmp, "patch_a", R);
         assertThat(run("install", b.toString()).exit()).isZero();
-        Run ia = run("install", a.toString(), "--json");
+        CliRun ia = run("install", a.toString(), "--json");
         assertThat(Json.mapper().readTree(ia.out()).get("release").asText()).isEqualTo(R);
         assertThat(run("install", a.toString()).err()).contains("already installed");
 
         assertThat(run("load", b.toString()).exit()).isZero();
         actions.clear();
-        Run boot = run("load", "--installed");
+        CliRun boot = run("load", "--installed");
         assertThat(boot.exit()).as(boot.err()).isZero();
         assertThat(actions).containsExactly("insmod patch_a");
 
-        Run list = run("list");
+        CliRun list = run("list");
         assertThat(list.out()).contains("patch_b", "yes (#1)", "patch_a", "yes (#2)");
-        Run un = run("uninstall", "patch_a");
+        CliRun un = run("uninstall", "patch_a");
         assertThat(un.out()).contains("uninstalled patch_a for " + R, "still loaded");
     }
 
     @Test
     void signalWithNoTransitionSaysSo() {
-        Run r = run("signal");
+        CliRun r = run("signal");
         assertThat(r.exit()).isZero();
         assertThat(r.out().trim()).isEqualTo("no livepatch transition in progress");
     }
@@ -177,7 +167,7 @@ class RuntimeCommandsTest {
     @Test
     void badTimeoutIsAUsageError() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "livepatch_cmdline", R);
-        Run r = run("load", ko.toString(), "--timeout", "0");
+        CliRun r = run("load", ko.toString(), "--timeout", "0");
         assertThat(r.exit()).isEqualTo(Main.INPUT);
         assertThat(r.err()).contains("--timeout must be a positive number");
         assertThat(actions).isEmpty();

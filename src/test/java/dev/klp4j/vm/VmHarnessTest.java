@@ -2,14 +2,13 @@ package dev.klp4j.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.cli.Json;
 import dev.klp4j.cli.Main;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The real thing: builds the examples with the target kernel's kbuild and proves them in QEMU
@@ -36,16 +34,8 @@ class VmHarnessTest {
     static Path vmTmp;
     static String release;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run klp4j(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun klp4j(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -70,7 +60,7 @@ class VmHarnessTest {
     @Test
     void theHandwrittenPatchPassesEveryPhase() throws Exception {
         Path log = tmp.resolve("serial.log");
-        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+        CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
                 "--json", "--log", log.toString(), "--timeout", "150");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
@@ -98,10 +88,10 @@ class VmHarnessTest {
         // The ELF writer's output must load: rewrite the built .ko through the model and prove that copy.
         Path rewritten = tmp.resolve("rewritten/livepatch-cmdline.ko");
         Files.createDirectories(rewritten.getParent());
-        Run w = klp4j("elf", "rewrite", ko.toString(), rewritten.toString());
+        CliRun w = klp4j("elf", "rewrite", ko.toString(), rewritten.toString());
         assertThat(w.exit()).as(w.err()).isZero();
         assertThat(Files.readAllBytes(rewritten)).isNotEqualTo(Files.readAllBytes(ko));
-        Run r = klp4j("vm", "test", "--module", rewritten.toString(), "--check", EXAMPLE.resolve("check.sh").toString());
+        CliRun r = klp4j("vm", "test", "--module", rewritten.toString(), "--check", EXAMPLE.resolve("check.sh").toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("check-loaded  pass").contains("vm test: PASS, 6 phases held");
     }
@@ -110,7 +100,7 @@ class VmHarnessTest {
     void aPatchToAModuleIsProvedThroughTheSharedModulesTree() throws Exception {
         Path xfs = Path.of("examples/module-xfs");
         Path patch = KbuildModule.build(xfs, KernelTree.of(release), tmp.resolve("xfs-build"));
-        Run r = klp4j("vm", "test", "--module", patch.toString(), "--check", xfs.resolve("check.sh").toString());
+        CliRun r = klp4j("vm", "test", "--module", patch.toString(), "--check", xfs.resolve("check.sh").toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         // check-before could modprobe xfs from the host's /lib/modules, and found it unpatched
         assertThat(r.out()).contains("check-loaded  pass  check passes with the patches active: xfs patched by livepatch_xfs")
@@ -121,7 +111,7 @@ class VmHarnessTest {
     @Test
     void aCheckThatPassesWithoutThePatchFailsTheRun() throws Exception {
         Path check = Files.writeString(tmp.resolve("always.sh"), "#!/bin/sh\nexit 0\n");
-        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--timeout", "150");
+        CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--timeout", "150");
         assertThat(r.exit()).isEqualTo(Main.FAILED);
         assertThat(r.out()).contains("check-before  FAIL  check passed before any patch was loaded")
                 .contains("check-after   FAIL  check still passes after unloading")
@@ -137,7 +127,7 @@ class VmHarnessTest {
         assertThat(kos).extracting(p -> p.getFileName().toString())
                 .containsExactly("klp4j-stall-helper.ko", "livepatch-stall.ko");
         Path log = tmp.resolve("stall.log");
-        Run r = klp4j("vm", "test", "--module", kos.get(0).toString(), "--module", kos.get(1).toString(),
+        CliRun r = klp4j("vm", "test", "--module", kos.get(0).toString(), "--module", kos.get(1).toString(),
                 "--check", stall.resolve("check.sh").toString(), "--load-timeout", "3", "--log", log.toString(),
                 "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Main.FAILED);
@@ -161,7 +151,7 @@ class VmHarnessTest {
     @Test
     void aCheckThatHangsIsAFailureNotAnExpectedFailure() throws Exception {
         Path check = Files.writeString(tmp.resolve("hang.sh"), "#!/bin/sh\nsleep 600\n");
-        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--load-timeout", "2",
+        CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--load-timeout", "2",
                 "--timeout", "150");
         assertThat(r.exit()).isEqualTo(Main.FAILED);
         assertThat(r.err()).contains("phase check-before failed: check did not finish in 2 s");
@@ -171,7 +161,7 @@ class VmHarnessTest {
     @Test
     void aHungGuestIsKilledAtTheTimeout() throws Exception {
         long t0 = System.nanoTime();
-        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+        CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
                 "--timeout", "2");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
         assertThat(r.exit()).isEqualTo(Main.FAILED);
@@ -181,7 +171,7 @@ class VmHarnessTest {
 
     @Test
     void benchmarkReportsTransitionTimes() throws Exception {
-        Run r = klp4j("bench", "transition", "--module", ko.toString(), "--runs", "3", "--json");
+        CliRun r = klp4j("bench", "transition", "--module", ko.toString(), "--runs", "3", "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
         assertThat(j.get("runs").asInt()).isEqualTo(3);
@@ -192,16 +182,16 @@ class VmHarnessTest {
     @Test
     void badInputIsRefusedBeforeBooting() throws Exception {
         Path bash = Files.writeString(tmp.resolve("bash.sh"), "#!/bin/bash\nexit 0\n");
-        Run r = klp4j("vm", "test", "--module", ko.toString(), "--check", bash.toString());
+        CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", bash.toString());
         assertThat(r.exit()).isEqualTo(Main.INPUT);
         assertThat(r.err()).contains("only busybox").contains("#!/bin/sh");
         assertThat(r.out()).isEmpty();
 
-        Run k = klp4j("vm", "test", "--kernel", "9.9.9-1-amd64", "--module", ko.toString(), "--check", bash.toString());
+        CliRun k = klp4j("vm", "test", "--kernel", "9.9.9-1-amd64", "--module", ko.toString(), "--check", bash.toString());
         assertThat(k.exit()).isEqualTo(Main.INPUT);
         assertThat(k.err()).contains("vmlinuz-9.9.9-1-amd64: no such file");
 
-        Run m = klp4j("vm", "test", "--module", tmp.resolve("none.ko").toString(), "--check", bash.toString());
+        CliRun m = klp4j("vm", "test", "--module", tmp.resolve("none.ko").toString(), "--check", bash.toString());
         assertThat(m.exit()).isEqualTo(Main.INPUT);
         assertThat(m.err()).contains("none.ko: no such file");
         assertThat(leftovers()).isEmpty();
