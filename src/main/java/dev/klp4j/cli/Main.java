@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, prove and load Linux kernel live patches.",
-        subcommands = {ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ElfCommand.class, BenchCommand.class, BuildCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status: success. */
