@@ -1,0 +1,85 @@
+package dev.klp4j.klp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KernelSymbolsTest {
+
+    /** A map where "show" is static in three files, each surrounded by its file's other symbols. */
+    private static List<String> map() {
+        List<String> l = new ArrayList<>();
+        long a = 0xffffffff81000000L;
+        String[][] files = {
+            {"a_open", "a_release", "show", "a_read", "a_write"},
+            {"b_init_one", "b_probe", "show", "b_remove"},
+            {"c_foo", "c_bar", "show", "c_baz", "c_qux", "c_last"},
+        };
+        for (String[] f : files) {
+            for (String n : f) { l.add(String.format("%016x t %s", a, n)); a += 0x40; }
+            // Other files' symbols in between, more than the neighbour window.
+            for (int k = 0; k < 2 * KernelSymbols.WINDOW; k++) { l.add(String.format("%016x T other_%d", a, l.size())); a += 0x40; }
+        }
+        l.add(String.format("%016x D unique_data", a));
+        return l;
+    }
+
+    @Test
+    void uniqueNameIsPositionOne() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThat(s.sympos("unique_data", Set.of())).isEqualTo(1);
+        assertThat(s.count("show")).isEqualTo(3);
+    }
+
+    @Test
+    void duplicateStaticResolvedByNeighbours() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThat(s.sympos("show", Set.of("show", "b_probe", "b_remove"))).isEqualTo(2);
+        assertThat(s.sympos("show", Set.of("show", "c_bar", "c_baz", "c_qux"))).isEqualTo(3);
+        assertThat(s.sympos("show", Set.of("show", "a_open", "a_read"))).isEqualTo(1);
+    }
+
+    @Test
+    void ambiguityIsAnErrorNotAGuess() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThatThrownBy(() -> s.sympos("show", Set.of("show", "unrelated")))
+                .isInstanceOf(KlpException.class).hasMessageContaining("defined 3 times").hasMessageContaining("#1=0");
+        // One neighbour from two different files: a tie.
+        assertThatThrownBy(() -> s.sympos("show", Set.of("show", "b_probe", "c_bar")))
+                .isInstanceOf(KlpException.class).hasMessageContaining("do not tell");
+        assertThatThrownBy(() -> s.sympos("missing", Set.of())).hasMessageContaining("not found");
+    }
+
+    @Test
+    void kallsymsModuleColumnSelectsTheObject() {
+        List<String> l = List.of(
+                "ffffffff81000000 t show",
+                "ffffffffc0000000 t show\t[minix]",
+                "ffffffffc0000040 t minix_foo\t[minix]",
+                "ffffffffc0001000 t show\t[xfs]");
+        assertThat(KernelSymbols.parseMap("vmlinux", l, null).entries()).hasSize(1);
+        KernelSymbols minix = KernelSymbols.parseMap("minix", l, "minix");
+        assertThat(minix.entries()).extracting(KernelSymbols.Entry::name).containsExactly("show", "minix_foo");
+        assertThat(minix.entries().get(0).isLocal()).isTrue();
+    }
+
+    @Test
+    void debianPlaceholderIsExplained(@TempDir Path dir) throws Exception {
+        Path p = dir.resolve("System.map");
+        Files.writeString(p, "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n");
+        assertThatThrownBy(() -> KernelSymbols.readMap("vmlinux", p, null)).hasMessageContaining("--symbols");
+    }
+
+    @Test
+    void malformedLineNamesTheLine() {
+        assertThatThrownBy(() -> KernelSymbols.parseMap("vmlinux", List.of("ffffffff81000000 t ok", "garbage"), null))
+                .hasMessageContaining("line 2");
+    }
+}
