@@ -145,6 +145,8 @@ public final class ModuleGenerator {
             for (int i = 0; i < objects.size(); i++) {
                 String o = "klp4j_patch_" + i + ".o";
                 ElfWriter.write(objects.get(i), dir.resolve(o));
+                // kbuild's record for a prebuilt object: modpost reads it (for CRCs of exports; there are none).
+                Files.writeString(dir.resolve("." + o + ".cmd"), "savedcmd_" + o + " := klp4j (differ output)\n");
                 kbuild.append(' ').append(o);
             }
             Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());

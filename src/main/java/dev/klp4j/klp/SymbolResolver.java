@@ -43,7 +43,8 @@ public final class SymbolResolver {
             return new Resolution(home.object(), home.sympos(name, fileSymbols));
         }
         var export = symvers.export(name);
-        if (export.isPresent() && !export.get().ownerName().equals(owner)) return Resolution.NORMAL;
+        // vmlinux is always there; a module being patched may load after the patch, so its own exports go through klp.
+        if (export.isPresent() && (ownerModule == null || !export.get().ownerName().equals(owner))) return Resolution.NORMAL;
         if (home.contains(name)) return new Resolution(home.object(), checkedGlobal(home, name));
         if (ownerModule != null) {
             KernelSymbols vm = vmlinux.get();
