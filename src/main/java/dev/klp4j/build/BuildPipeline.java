@@ -45,6 +45,8 @@ public final class BuildPipeline {
         public int jobs = Runtime.getRuntime().availableProcessors();
         public Path sourceDir, config, symbols, symvers;
         public boolean skipCleanup, replace = true;
+        /** Stop after compiling and deciding owners: checks that the patch applies and compiles. */
+        public boolean compileOnly;
         public Path cacheRoot = SourceTreeCache.defaultRoot();
     }
 
@@ -131,6 +133,7 @@ public final class BuildPipeline {
             for (String obj : objects) m.put(obj, owners.owner(obj, origDir));
             return m;
         }, m -> describeOwners(m));
+        if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, origDir, patchedDir, outDir), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.status() == 2) refusals.add(obj + ": " + String.join("; ", d.messages())); });

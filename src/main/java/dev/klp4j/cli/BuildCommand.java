@@ -50,6 +50,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--no-replace", description = "Stack on loaded patches instead of replacing them (cumulative replace is the default).")
     boolean noReplace;
 
+    @Option(names = "--compile-only", description = "Stop after compiling the original and patched objects (no diff, no module).")
+    boolean compileOnly;
+
     @Option(names = "--json", description = "Print a JSON summary on stdout (step lines go to stderr).")
     boolean json;
 
@@ -61,12 +64,13 @@ final class BuildCommand implements Callable<Integer> {
         o.patch = patch; o.release = release; o.name = name; o.outDir = outDir;
         if (jobs != null) o.jobs = Math.max(1, jobs);
         o.sourceDir = sourceDir; o.config = config; o.symbols = symbols; o.symvers = symvers;
-        o.skipCleanup = skipCleanup; o.replace = !noReplace;
+        o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         try {
             BuildPipeline.Result r = new BuildPipeline(o, new CliDiffer(), steps).run();
             if (json) out.println(Json.write(r));
+            else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
             out.flush();
             return Main.OK;
