@@ -149,7 +149,7 @@ public final class BuildPipeline {
 
         ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
         Map<String, KernelSymbols> symbolCache = new HashMap<>();
-        Supplier<KernelSymbols> vmlinux = () -> symbolCache.computeIfAbsent("vmlinux", k -> vmlinuxSymbols(target));
+        Supplier<KernelSymbols> vmlinux = () -> symbolCache.computeIfAbsent("vmlinux", k -> vmlinuxSymbols(target, cacheDir));
         ModuleGenerator gen = new ModuleGenerator(name, o.replace);
         List<ObjectReport> reports = new ArrayList<>();
         step("resolve symbols", () -> {
@@ -216,17 +216,37 @@ public final class BuildPipeline {
         }
     }
 
-    /** vmlinux's symbols: --symbols, a real /boot/System.map, or /proc/kallsyms when the target is running. */
-    static KernelSymbols vmlinuxSymbols(KernelTarget target) {
+    /**
+     * vmlinux's symbols in kallsyms order, from the first of: --symbols; a real /boot/System.map;
+     * /proc/kallsyms when the target is the running kernel; the kallsyms tables inside vmlinuz
+     * (read once and kept in the cache directory as kallsyms.map).
+     */
+    static KernelSymbols vmlinuxSymbols(KernelTarget target, Path cacheDir) {
         Path map = target.systemMap();
+        if (target.symbolsGiven()) return KernelSymbols.readMap("vmlinux", map, null);
         try {
-            if (Files.size(map) > 4096) return KernelSymbols.readMap("vmlinux", map, null);
+            if (Files.isRegularFile(map) && Files.size(map) > 4096) return KernelSymbols.readMap("vmlinux", map, null);
         } catch (IOException ignored) { /* fall through */ }
         String running = Exec.run(null, List.of("uname", "-r")).output().strip();
         if (running.equals(target.release()) && Files.isReadable(Path.of("/proc/kallsyms"))) {
             return KernelSymbols.readMap("vmlinux", Path.of("/proc/kallsyms"), null);
         }
-        return KernelSymbols.readMap("vmlinux", map, null); // explains the placeholder or the missing file
+        if (!Files.isRegularFile(target.vmlinuz())) return KernelSymbols.readMap("vmlinux", map, null); // explains what is missing
+        try {
+            Path cached = cacheDir.resolve("kallsyms.map");
+            Path stamp = cacheDir.resolve("kallsyms.stamp");
+            String key = target.vmlinuz() + " " + Files.size(target.vmlinuz()) + " " + Files.getLastModifiedTime(target.vmlinuz()).toMillis();
+            if (Files.isRegularFile(cached) && Files.isRegularFile(stamp) && Files.readString(stamp).equals(key)) {
+                return KernelSymbols.readMap("vmlinux", cached, null);
+            }
+            KernelSymbols s = dev.klp4j.klp.VmlinuxKallsyms.fromVmlinuz(target.vmlinuz());
+            Files.createDirectories(cacheDir);
+            dev.klp4j.klp.VmlinuxKallsyms.writeMap(s, cached);
+            Files.writeString(stamp, key);
+            return s;
+        } catch (IOException e) {
+            throw new KlpException("cannot cache vmlinux's symbols in " + cacheDir + ": " + e.getMessage());
+        }
     }
 
     private static ElfFile readElf(Path p) {

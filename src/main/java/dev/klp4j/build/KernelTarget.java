@@ -21,9 +21,11 @@ public final class KernelTarget {
     private final Path sourceDir;       // null when the tarball is used
     private final Path config;
     private final Path systemMap;
+    private final Path vmlinuz;
     private final Path symvers;
     private final Path kbuildDir;
     private final Path modulesDir;
+    private final boolean symbolsGiven;
     private final String imageVersion;  // package versions, null when not from packages
     private final String sourceVersion;
     private final List<String> warnings;
@@ -34,9 +36,11 @@ public final class KernelTarget {
         this.sourceTarball = b.sourceDir == null ? b.sourceTarball : null;
         this.config = b.config;
         this.systemMap = b.systemMap;
+        this.vmlinuz = b.vmlinuz;
         this.symvers = b.symvers;
         this.kbuildDir = b.kbuildDir;
         this.modulesDir = b.modulesDir;
+        this.symbolsGiven = b.symbolsGiven;
         this.imageVersion = b.imageVersion;
         this.sourceVersion = b.sourceVersion;
         this.warnings = List.copyOf(warnings);
@@ -49,6 +53,10 @@ public final class KernelTarget {
     public Path sourceDir() { return sourceDir; }
     public Path config() { return config; }
     public Path systemMap() { return systemMap; }
+    /** The kernel image; its kallsyms tables stand in for a missing System.map. */
+    public Path vmlinuz() { return vmlinuz; }
+    /** True when the user named the symbol map (--symbols). */
+    public boolean symbolsGiven() { return symbolsGiven; }
     public Path symvers() { return symvers; }
     /** The target's kbuild directory (/lib/modules/REL/build) used to build the patch module. */
     public Path kbuildDir() { return kbuildDir; }
@@ -68,7 +76,8 @@ public final class KernelTarget {
     /** Options that pin or override parts of the target. */
     public static final class Builder {
         String release;
-        Path sourceTarball, sourceDir, config, systemMap, symvers, kbuildDir, modulesDir;
+        Path sourceTarball, sourceDir, config, systemMap, symvers, kbuildDir, modulesDir, vmlinuz;
+        boolean symbolsGiven;
         String imageVersion, sourceVersion;
         Path root = Path.of("/");
         PackageQuery packages = PackageQuery.DPKG;
@@ -94,7 +103,10 @@ public final class KernelTarget {
             String series = m.group(1) + "." + m.group(2);
 
             if (config == null) config = root.resolve("boot/config-" + release);
+            symbolsGiven = systemMap != null;
             if (systemMap == null) systemMap = root.resolve("boot/System.map-" + release);
+            vmlinuz = root.resolve("boot/vmlinuz-" + release);
+            if (symbolsGiven) require(systemMap, "symbol map", "(the file given with --symbols)");
             modulesDir = root.resolve("lib/modules/" + release);
             kbuildDir = modulesDir.resolve("build");
             if (symvers == null) symvers = kbuildDir.resolve("Module.symvers");
