@@ -116,24 +116,27 @@ public final class KernelSymbols {
         List<String> scores = new ArrayList<>();
         for (int k = 0; k < at.size(); k++) {
             int score = neighbourScore(at.get(k), name, fileSymbols);
-            scores.add("#" + (k + 1) + "=" + score);
+            if (score > 0) scores.add("#" + (k + 1) + "=" + score);
             if (score > bestScore) { best = k; bestScore = score; tie = false; }
             else if (score == bestScore && score > 0) tie = true;
         }
         if (best < 0 || tie) {
             throw new KlpException(name + " is defined " + at.size() + " times in " + object + " and its neighbours do not tell which one "
-                    + "belongs to this source file (neighbours matching per occurrence: " + String.join(", ", scores) + ")");
+                    + "belongs to this source file (" + (scores.isEmpty() ? "none has this file's symbols as neighbours"
+                    : "occurrences with this file's symbols as neighbours: " + String.join(", ", scores)) + ")");
         }
         return best + 1;
     }
 
+    /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */
     private int neighbourScore(int index, String name, Set<String> fileSymbols) {
         Set<String> seen = new HashSet<>();
         for (int d = -WINDOW; d <= WINDOW; d++) {
             int i = index + d;
             if (d == 0 || i < 0 || i >= entries.size()) continue;
             String n = entries.get(i).name();
-            if (!n.equals(name) && fileSymbols.contains(n)) seen.add(n);
+            // Only names defined once in the whole object identify the file; shared names (__func__.0, ...) do not.
+            if (!n.equals(name) && fileSymbols.contains(n) && count(n) == 1) seen.add(n);
         }
         return seen.size();
     }

@@ -50,7 +50,7 @@ class KernelSymbolsTest {
     void ambiguityIsAnErrorNotAGuess() {
         KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
         assertThatThrownBy(() -> s.sympos("show", Set.of("show", "unrelated")))
-                .isInstanceOf(KlpException.class).hasMessageContaining("defined 3 times").hasMessageContaining("#1=0");
+                .isInstanceOf(KlpException.class).hasMessageContaining("defined 3 times").hasMessageContaining("none has this file's symbols");
         // One neighbour from two different files: a tie.
         assertThatThrownBy(() -> s.sympos("show", Set.of("show", "b_probe", "c_bar")))
                 .isInstanceOf(KlpException.class).hasMessageContaining("do not tell");
