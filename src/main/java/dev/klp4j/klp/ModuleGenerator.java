@@ -100,7 +100,9 @@ public final class ModuleGenerator {
         c.append("#include <linux/module.h>\n#include <linux/kernel.h>\n#include <linux/livepatch.h>\n\n");
         for (Target t : targets.values()) {
             for (Func f : t.funcs()) c.append("extern void ").append(f.alias()).append("(void);\n");
-            for (String cb : t.callbacks().values()) c.append("extern void ").append(cb).append("(void);\n");
+            for (Map.Entry<String, String> cb : t.callbacks().entrySet()) {
+                c.append(cb.getKey().equals("pre_patch") ? "extern int " : "extern void ").append(cb.getValue()).append("(struct klp_object *);\n");
+            }
         }
         int i = 0;
         List<String> objs = new ArrayList<>();
@@ -117,8 +119,7 @@ public final class ModuleGenerator {
             if (!t.callbacks().isEmpty()) {
                 o.append(",\n\t  .callbacks = {");
                 for (Map.Entry<String, String> cb : t.callbacks().entrySet()) {
-                    String type = cb.getKey().startsWith("pre_patch") ? "int (*)(struct klp_object *)" : "void (*)(struct klp_object *)";
-                    o.append(" .").append(cb.getKey()).append(" = (").append(type).append(")").append(cb.getValue()).append(",");
+                    o.append(" .").append(cb.getKey()).append(" = ").append(cb.getValue()).append(",");
                 }
                 o.append(" }");
             }

@@ -31,6 +31,32 @@ class ModuleGeneratorTest {
     }
 
     @Test
+    void newCallbackFunctionsBecomeTheObjectsCallbacks(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.c"), """
+                struct klp_object;
+                int state;
+                int klp4j_pre_patch_x(struct klp_object *o) { state = 1; return 0; }
+                void klp4j_post_unpatch_x(struct klp_object *o) { state = 0; }
+                int changed(void) { return state; }
+                """);
+        KlpRelocationsTest.run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "c.c", "-o", "c.o");
+        ElfFile f = ElfReader.read(dir.resolve("c.o"));
+        PatchMeta meta = new PatchMeta(1, "xfs", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1),
+                new PatchMeta.Function("klp4j_pre_patch_x", "new", 0, 9, 1), new PatchMeta.Function("klp4j_post_unpatch_x", "new", 0, 9, 1)), List.of());
+        ModuleGenerator g = new ModuleGenerator("klp4j_cb", true);
+        g.add("xfs", f, meta, Map.of("changed", 2));
+        String c = g.source();
+        assertThat(c).contains("{ .name = \"xfs\"").contains(".old_name = \"changed\"").contains(".old_sympos = 2")
+                .containsPattern("\\.pre_patch = (__klp4j_new_\\d+),").containsPattern("\\.post_unpatch = __klp4j_new_\\d+,")
+                .containsPattern("extern int __klp4j_new_\\d+\\(struct klp_object \\*\\);")
+                .doesNotContain(".post_patch =");
+        // Each alias is a GLOBAL function symbol at the new code.
+        assertThat(f.symbols()).filteredOn(y -> y.name().startsWith("__klp4j_new_")).hasSize(3)
+                .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL));
+        assertThat(f.section(PatchMeta.SECTION)).isEmpty();
+    }
+
+    @Test
     void buildsALoadableLookingModule(@TempDir Path dir) throws Exception {
         KernelTarget target;
         try {
