@@ -67,7 +67,16 @@ public final class BuildPipeline {
 
     private <T> T step(String name, Supplier<T> body, java.util.function.Function<T, String> detail) {
         long t0 = System.nanoTime();
-        T v = body.get();
+        T v;
+        try {
+            v = body.get();
+        } catch (RuntimeException e) {
+            double s = (System.nanoTime() - t0) / 1e9;
+            steps.add(new Step(name, s, "failed"));
+            log.printf("%-18s %6.1f s  failed%n", name, s);
+            log.flush();
+            throw e;
+        }
         double s = (System.nanoTime() - t0) / 1e9;
         String d = detail == null ? "" : detail.apply(v);
         steps.add(new Step(name, s, d));
