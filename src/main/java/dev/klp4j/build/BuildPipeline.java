@@ -85,7 +85,15 @@ public final class BuildPipeline {
         return v;
     }
 
+    /** Builds one patch; builds in one JVM take turns (they share the cached tree, which a build patches). */
     public Result run() {
+        synchronized (BuildPipeline.class) {
+            return runLocked();
+        }
+    }
+
+    @SuppressWarnings("try") // the lock is held by the try block itself
+    private Result runLocked() {
         long start = System.nanoTime();
         if (!Files.isRegularFile(o.patch)) throw new BuildException(o.patch + ": no such patch file");
         String name = o.name != null ? o.name : defaultName(o.patch);
@@ -114,7 +122,7 @@ public final class BuildPipeline {
     }
 
     private static FileLock lockBuild(FileChannel ch) throws IOException {
-        synchronized (SourceTreeCache.class) {
+        synchronized (SourceTreeCache.class) { // never while ensure() of this JVM holds the same file's lock
             return ch.lock();
         }
     }

@@ -92,6 +92,7 @@ public final class SourceTreeCache {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held by the try block itself
     private boolean ensureLocked(java.util.function.Consumer<String> progress) {
         try {
             Files.createDirectories(cacheDir);
