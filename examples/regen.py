@@ -10,9 +10,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 CMDLINE_OLD = "\tseq_puts(m, saved_command_line);\n\tseq_putc(m, '\\n');\n"
 
-NEWUNAME = ("SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)\n{\n\tstruct new_utsname tmp;\n\n"
-            "\tdown_read(&uts_sem);\n\tmemcpy(&tmp, utsname(), sizeof(tmp));\n\tup_read(&uts_sem);\n")
-
 EXAMPLES = {
     "cmdline": [("fs/proc/cmdline.c", CMDLINE_OLD,
                  "\tseq_printf(m, \"%s klp4j_cmdline=1\\n\", saved_command_line);\n")],
@@ -49,7 +46,10 @@ EXAMPLES = {
                    "void klp4j_pre_unpatch_cmdline(struct klp_object *obj)\n{\n\tklp4j_callback_state = 3;\n}\n"),
                   ("fs/proc/cmdline.c", CMDLINE_OLD,
                    "\tseq_printf(m, \"%s klp4j_callbacks=%d\\n\", saved_command_line, klp4j_callback_state);\n")],
-    "syscall": [("kernel/sys.c", NEWUNAME, NEWUNAME + "\tstrlcat(tmp.version, \" klp4j\", sizeof(tmp.version));\n")],
+    # sysinfo(2): a SYSCALL_DEFINE body is an inline, notrace __do_sys_* function that ftrace cannot
+    # redirect, so the change goes into the (traced) helper the syscall calls.
+    "syscall": [("kernel/sys.c", "\tinfo->uptime = tp.tv_sec + (tp.tv_nsec ? 1 : 0);\n",
+                 "\tinfo->uptime = tp.tv_sec + (tp.tv_nsec ? 1 : 0) + 100 * 86400;\n")],
     "module-xfs": [("fs/xfs/xfs_stats.c", "\tlen += scnprintf(buf + len, PATH_MAX-len, \"defer_relog %llu\\n\",\n\t\t\tdefer_relog);\n",
                     "\tlen += scnprintf(buf + len, PATH_MAX-len, \"defer_relog %llu\\n\",\n\t\t\tdefer_relog);\n"
                     "\tlen += scnprintf(buf + len, PATH_MAX-len, \"klp4j_xfs 1\\n\");\n")],

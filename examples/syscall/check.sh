@@ -1,3 +1,3 @@
 #!/bin/sh
-# Active: the patched uname(2) appends klp4j to the version field.
-uname -v | grep -q ' klp4j$'
+# Active: sysinfo(2) (the patched do_sysinfo) reports 100 extra days of uptime; busybox uptime uses it.
+uptime | grep -q "up 1[0-9][0-9] days"

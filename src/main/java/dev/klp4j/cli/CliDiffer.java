@@ -37,7 +37,11 @@ public final class CliDiffer implements ObjectDiffer {
             else if (l.startsWith("new function: ")) added.add(l.substring(14).strip());
             else if (!l.isBlank()) messages.add(l.strip());
         }
-        for (String l : errText.toString().split("\n")) if (!l.isBlank()) messages.add(l.strip());
+        for (String l : errText.toString().split("\n")) {
+            String m = l.strip();
+            if (m.startsWith("klp4j: ")) m = m.substring("klp4j: ".length());
+            if (!m.isEmpty()) messages.add(m);
+        }
         return new Outcome(status, changed, added, messages);
     }
 }
