@@ -105,6 +105,20 @@ class KlpRelocationsTest {
         assertThat(run(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
     }
 
+    /** Why ModuleGenerator converts after the link: ld -r does not keep what convert() made. */
+    @Test
+    void ldFoldsKlpSectionsAndMakesLivepatchSymbolsAbsolute(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir);
+        KlpRelocations.convert(f, KlpRelocationsTest::resolve);
+        ElfWriter.write(f, dir.resolve("klp.o"));
+        run(dir, "ld", "-r", "klp.o", "-o", "linked.o");
+        ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
+        assertThat(linked.sections()).extracting(Section::name).noneMatch(n -> n.startsWith(".klp.rela."));
+        Symbol foo = linked.symbol(".klp.sym.vmlinux.foo,1").orElseThrow();
+        assertThat(foo.isLivepatch()).isFalse();
+        assertThat(foo.shndx()).isEqualTo(Elf.SHN_ABS);
+    }
+
     @Test
     void relocationsWithoutMetaAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
         ElfFile f = compile(dir);
