@@ -58,6 +58,14 @@ public final class BuildPipeline {
     private final ObjectDiffer differ;
     private final PrintWriter log;
     private final List<Step> steps = new ArrayList<>();
+    /** On a terminal, a step shows "running" while it runs; the finished line replaces it. */
+    private boolean interactive;
+
+    /** Show each running step on a terminal (the CLI sets this when stdout is one). */
+    public BuildPipeline interactive(boolean on) {
+        this.interactive = on;
+        return this;
+    }
 
     public BuildPipeline(Options options, ObjectDiffer differ, PrintWriter log) {
         this.o = options;
@@ -67,6 +75,10 @@ public final class BuildPipeline {
 
     private <T> T step(String name, Supplier<T> body, java.util.function.Function<T, String> detail) {
         long t0 = System.nanoTime();
+        if (interactive) {
+            log.printf("%-18s   ...%s\r", name, " ".repeat(40));
+            log.flush();
+        }
         T v;
         try {
             v = body.get();

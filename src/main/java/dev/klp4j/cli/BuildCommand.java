@@ -68,7 +68,8 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         try {
-            BuildPipeline.Result r = new BuildPipeline(o, new CliDiffer(), steps).run();
+            boolean tty = !json && System.console() != null;
+            BuildPipeline.Result r = new BuildPipeline(o, new CliDiffer(), steps).interactive(tty).run();
             if (json) out.println(Json.write(r));
             else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
