@@ -84,11 +84,16 @@ public final class KernelSymbols {
         }
     }
 
-    /** The symbols of a module as its loaded copy lists them: its symbol table's defined symbols, in order. */
+    /**
+     * The symbols of a module as its loaded copy lists them: the symbol table's entries the module
+     * loader keeps (kernel/module/kallsyms.c is_core_symbol: named, defined in an SHF_ALLOC section
+     * that is not an .init one), in symbol-table order.
+     */
     public static KernelSymbols fromModule(String object, ElfFile ko) {
         List<Entry> out = new ArrayList<>();
         for (Symbol s : ko.symbols()) {
             if (s.name().isEmpty() || s.isSectionSymbol() || s.isFileSymbol() || s.section() == null) continue;
+            if (!s.section().isAlloc() || s.section().name().startsWith(".init")) continue;
             char t = s.isFunction() ? 't' : 'd';
             out.add(new Entry(s.value(), s.isLocal() ? t : Character.toUpperCase(t), s.name()));
         }

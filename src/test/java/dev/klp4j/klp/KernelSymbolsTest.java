@@ -71,6 +71,25 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void moduleSymbolsAreThoseTheLoaderKeeps(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("m.c"), """
+                static int __attribute__((used, section(".init.text"))) setup(void) { return 1; }
+                static int helper(int x) { return x + 1; }
+                int api(int x) { return helper(x) * 2; }
+                static int counter;
+                int *counter_ptr = &counter;
+                """);
+        KlpRelocationsTest.run(dir, "gcc", "-c", "-O1", "-fno-inline", "m.c", "-o", "m.o");
+        KernelSymbols s = KernelSymbols.fromModule("m", dev.klp4j.elf.ElfReader.read(dir.resolve("m.o")));
+        assertThat(s.entries()).extracting(KernelSymbols.Entry::name).contains("helper", "api", "counter", "counter_ptr")
+                .doesNotContain("setup", "m.c", "");
+        assertThat(s.entries()).filteredOn(e -> e.name().equals("helper")).singleElement()
+                .satisfies(e -> assertThat(e.isLocal()).isTrue());
+        assertThat(s.entries()).filteredOn(e -> e.name().equals("api")).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo('T'));
+    }
+
+    @Test
     void debianPlaceholderIsExplained(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("System.map");
         Files.writeString(p, "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n");

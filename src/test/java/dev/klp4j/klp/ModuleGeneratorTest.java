@@ -54,6 +54,14 @@ class ModuleGeneratorTest {
         assertThat(f.symbols()).filteredOn(y -> y.name().startsWith("__klp4j_new_")).hasSize(3)
                 .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL));
         assertThat(f.section(PatchMeta.SECTION)).isEmpty();
+
+        // A second object (vmlinux) gets its own klp_object, listed after the first.
+        ElfFile v = ElfReader.read(dir.resolve("c.o"));
+        g.add("vmlinux", v, new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1)), List.of()),
+                Map.of("changed", 1));
+        String both = g.source();
+        assertThat(both).contains("{ .name = NULL, .funcs = klp4j_funcs_1 }");
+        assertThat(both.indexOf("\"xfs\"")).isLessThan(both.indexOf(".name = NULL"));
     }
 
     @Test
