@@ -99,16 +99,18 @@ public final class ChangedObjects {
         }
     }
 
-    /** .c files that mention the header by name, directly or through other headers (a superset of its users). */
+    /** .c files that include the header, directly or through other headers (a superset of its users). */
     Set<String> mentioning(String header) {
-        java.util.Map<String, List<String>> byBase = includeGraph();
+        java.util.Map<String, List<String>> includers = includeGraph();
         Set<String> cFiles = new TreeSet<>();
         Set<String> seen = new LinkedHashSet<>();
         java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(header));
         while (!todo.isEmpty() && cFiles.size() <= 10 * MAX_HEADER_USERS) {
             String h = todo.poll();
             if (!seen.add(h)) continue;
-            for (String f : byBase.getOrDefault(h.substring(h.lastIndexOf('/') + 1), List.of())) {
+            List<String> users = new ArrayList<>(includers.getOrDefault(h, List.of()));
+            users.addAll(includers.getOrDefault(UNRESOLVED + h.substring(h.lastIndexOf('/') + 1), List.of()));
+            for (String f : users) {
                 if (f.endsWith(".c")) cFiles.add(f);
                 else if (f.endsWith(".h") && !seen.contains(f)) todo.add(f);
             }
@@ -116,7 +118,13 @@ public final class ChangedObjects {
         return cFiles;
     }
 
-    /** Included header base name -> files with an #include line naming it (one grep over the tree). */
+    /** Key prefix for includes that name no file of the tree by the usual search paths (kept by base name). */
+    private static final String UNRESOLVED = "?";
+    /** Where kbuild's -I options send an #include <...> on x86. */
+    private static final List<String> SEARCH = List.of("include/", "arch/x86/include/", "arch/x86/include/generated/",
+            "include/uapi/", "arch/x86/include/uapi/", "arch/x86/include/generated/uapi/", "include/generated/uapi/");
+
+    /** Header path (or "?base name" when unresolved) -> files with an #include line for it (one grep over the tree). */
     private java.util.Map<String, List<String>> includeGraph() {
         List<String> cmd = new ArrayList<>(List.of("grep", "-rEo", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
@@ -124,15 +132,29 @@ public final class ChangedObjects {
         cmd.add(".");
         Exec.Result r = Exec.run(tree, cmd);
         if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
-        java.util.Map<String, List<String>> byBase = new java.util.HashMap<>();
+        java.util.Map<String, List<String>> graph = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> exists = new java.util.HashMap<>();
         for (String l : r.output().split("\n")) {
             int colon = l.indexOf(':');
             if (colon < 0) continue;
             String file = l.startsWith("./") ? l.substring(2, colon) : l.substring(0, colon);
             if (file.startsWith("arch/") && !file.startsWith("arch/x86/")) continue;
-            String inc = l.substring(colon + 1).replaceAll("^\\s*#\\s*include\\s*[<\"]", "").replaceAll("[>\"]$", "");
-            byBase.computeIfAbsent(inc.substring(inc.lastIndexOf('/') + 1), k -> new ArrayList<>()).add(file);
+            String directive = l.substring(colon + 1);
+            boolean quoted = directive.contains("\"");
+            String inc = directive.replaceAll("^\\s*#\\s*include\\s*[<\"]", "").replaceAll("[>\"]$", "");
+            String resolved = null;
+            if (quoted) {
+                String dir = file.contains("/") ? file.substring(0, file.lastIndexOf('/') + 1) : "";
+                String p = java.nio.file.Path.of(dir + inc).normalize().toString();
+                if (exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k)))) resolved = p;
+            }
+            for (int i = 0; resolved == null && i < SEARCH.size(); i++) {
+                String p = SEARCH.get(i) + inc;
+                if (exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k)))) resolved = p;
+            }
+            String key = resolved != null ? resolved : UNRESOLVED + inc.substring(inc.lastIndexOf('/') + 1);
+            graph.computeIfAbsent(key, k -> new ArrayList<>()).add(file);
         }
-        return byBase;
+        return graph;
     }
 }
