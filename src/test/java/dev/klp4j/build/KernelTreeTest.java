@@ -75,6 +75,20 @@ class KernelTreeTest {
     }
 
     @Test
+    void includeLinesResolveToTheirOwnDirectorysHeader() throws Exception {
+        // Many directories have an "internal.h"; only fs/proc's users may be proposed for fs/proc/internal.h.
+        Set<String> expected = new TreeSet<>();
+        try (Stream<Path> s = Files.list(tree.resolve("fs/proc"))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".c")).toList()) {
+                if (Files.readString(p).contains("#include \"internal.h\"")) expected.add("fs/proc/" + p.getFileName());
+            }
+        }
+        Set<String> found = new ChangedObjects(tree, kbuild, 2).mentioning("fs/proc/internal.h");
+        assertThat(found).containsAll(expected).allMatch(f -> f.startsWith("fs/"));
+        assertThat(found).doesNotContain("kernel/printk/printk.c", "mm/page_alloc.c");
+    }
+
+    @Test
     void compilesOriginalAndPatchedWithFunctionSections(@TempDir Path work) throws Exception {
         Path patch = Path.of("examples/cmdline/cmdline.patch").toAbsolutePath();
         PatchApplier a = new PatchApplier(tree, work.resolve("journal"), patch);
