@@ -5,7 +5,15 @@ Each example is a list of (file, old text, new text) edits; the patch is `diff -
 so every patch applies with `patch -p1` to the exact source it was made from."""
 import os, subprocess, sys, tempfile, shutil
 
-TREE = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/klp4j/6.1.0-56-amd64/tree")
+def default_tree():
+    """The one cached source tree klp4j made (~/.cache/klp4j/RELEASE/tree), if there is exactly one."""
+    import glob
+    trees = glob.glob(os.path.expanduser("~/.cache/klp4j/*/tree"))
+    if len(trees) != 1:
+        sys.exit("usage: regen.py TREE (a pristine linux-source tree; found %d cached trees)" % len(trees))
+    return trees[0]
+
+TREE = sys.argv[1] if len(sys.argv) > 1 else default_tree()
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 CMDLINE_OLD = "\tseq_puts(m, saved_command_line);\n\tseq_putc(m, '\\n');\n"

@@ -65,6 +65,22 @@ class BuildCommandTest {
         assertThat(r.err()).contains("compile patched");
     }
 
+    /** The whole pipeline; runs once the differ (klp4j diff) is part of the build. */
+    @Test
+    void buildsTheCmdlineExampleEndToEnd(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(CliDiffer.available(), "no differ in this build yet");
+        Run r = run("build", "examples/cmdline/cmdline.patch", "-n", "klp4j_e2e", "-o", dir.toString(), "-j", "2", "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("objects").get(0).get("changed").toString()).contains("cmdline_proc_show");
+        Path ko = dir.resolve("klp4j_e2e.ko");
+        Process p = new ProcessBuilder("modinfo", "-F", "livepatch", ko.toString()).redirectErrorStream(true).start();
+        assertThat(new String(p.getInputStream().readAllBytes()).strip()).isEqualTo("Y");
+        dev.klp4j.elf.ElfFile k = dev.klp4j.elf.ElfReader.read(ko);
+        assertThat(k.section(".klp.rela.vmlinux..text.cmdline_proc_show")).isPresent();
+        assertThat(k.symbol(".klp.sym.vmlinux.saved_command_line,1").orElseThrow().isLivepatch()).isTrue();
+    }
+
     @Test
     void withoutTheDifferTheBuildSaysSo(@TempDir Path dir) {
         Assumptions.assumeFalse(CliDiffer.available(), "the differ is in this build");
