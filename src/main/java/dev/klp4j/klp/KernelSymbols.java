@@ -134,6 +134,22 @@ public final class KernelSymbols {
     }
 
     /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */
+    /**
+     * The position of the one global (upper-case type) definition of {@code name}, for a reference
+     * to a global that a static elsewhere shares the name of; 0 if there is not exactly one.
+     */
+    public int globalPosition(String name) {
+        List<Integer> at = byName.getOrDefault(name, List.of());
+        int found = 0;
+        for (int k = 0; k < at.size(); k++) {
+            if (!entries.get(at.get(k)).isLocal()) {
+                if (found != 0) return 0;
+                found = k + 1;
+            }
+        }
+        return found;
+    }
+
     private int neighbourScore(int index, String name, Set<String> fileSymbols) {
         Set<String> seen = new HashSet<>();
         for (int d = -WINDOW; d <= WINDOW; d++) {

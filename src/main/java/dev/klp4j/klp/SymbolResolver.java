@@ -54,8 +54,13 @@ public final class SymbolResolver {
                 + (ownerModule != null ? " or vmlinux" : "") + "'s symbols");
     }
 
-    /** A global name must be unique in its object; a duplicate is resolved like a local, or refused. */
+    /**
+     * A global reference: the name's only occurrence, or its only global occurrence when statics
+     * elsewhere share the name; otherwise resolved like a local (by neighbours) or refused.
+     */
     private int checkedGlobal(KernelSymbols syms, String name) {
-        return syms.count(name) == 1 ? 1 : syms.sympos(name, fileSymbols);
+        if (syms.count(name) == 1) return 1;
+        int global = syms.globalPosition(name);
+        return global > 0 ? global : syms.sympos(name, fileSymbols);
     }
 }

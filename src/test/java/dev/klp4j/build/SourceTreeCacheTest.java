@@ -79,6 +79,25 @@ class SourceTreeCacheTest {
     }
 
     @Test
+    void givenSourceDirIsPreparedInPlaceWithTheStampInTheCache(@TempDir Path root) throws Exception {
+        KernelTarget packaged = fakeTarget(root, RECORDING);
+        Path src = root.resolve("my-linux");
+        Files.createDirectories(src.resolve("kernel"));
+        Files.writeString(src.resolve("Makefile"), RECORDING);
+        KernelTarget t = new KernelTarget.Builder().root(root).sourceDir(src)
+                .packages(KernelTarget.PackageQuery.fixed(packaged.release(), Map.of())).resolve();
+        assertThat(t.sourceTarball()).isNull();
+        Path dir = SourceTreeCache.dirFor(root.resolve("cache"), t);
+        assertThat(dir.getFileName().toString()).startsWith(t.release() + "-src-");
+        SourceTreeCache c = new SourceTreeCache(dir, t, 2);
+        assertThat(c.tree()).isEqualTo(src.toAbsolutePath());
+        assertThat(c.ensure(m -> { })).isTrue();
+        assertThat(Files.readAllLines(src.resolve("log"))).containsExactly("olddefconfig", "prepare");
+        assertThat(c.stampFile()).exists().startsWith(dir);
+        assertThat(c.ensure(m -> { })).isFalse();
+    }
+
+    @Test
     void sourceVersionMismatchIsReported(@TempDir Path root) throws Exception {
         fakeTarget(root, RECORDING);
         assertThatThrownBy(() -> new KernelTarget.Builder().root(root)

@@ -58,6 +58,35 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void globalReferenceSkipsStaticsOfTheSameName() {
+        List<String> l = List.of("ffffffff81000000 t reset", "ffffffff81000040 T reset", "ffffffff81000080 t reset", "ffffffff81000100 t other");
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", l, null);
+        assertThat(s.globalPosition("reset")).isEqualTo(2);
+        assertThat(s.globalPosition("other")).isZero();
+        SymbolResolver r = new SymbolResolver("vmlinux", ModuleSymvers.parse(List.of()), () -> s, null, Set.of());
+        assertThat(r.resolve("reset", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 2));
+        assertThat(r.resolve("other", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 1));
+        // A static of this file with a duplicated name and no telling neighbours: refused.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("reset", true)).isInstanceOf(KlpException.class);
+    }
+
+    @Test
+    void exportsAreNormalUnlessTheModuleBeingPatchedExportsThem() {
+        ModuleSymvers sv = ModuleSymvers.parse(List.of("0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\t", "0x2\txfs_helper\tfs/xfs/xfs\tEXPORT_SYMBOL_GPL\t"));
+        KernelSymbols xfs = KernelSymbols.parseMap("xfs", List.of("ffffffffc0000000 T xfs_helper", "ffffffffc0000040 t xfs_local"), null);
+        KernelSymbols vm = KernelSymbols.parseMap("vmlinux", List.of("ffffffff81000000 T printk", "ffffffff81000040 t vm_static"), null);
+        SymbolResolver r = new SymbolResolver("xfs", sv, () -> vm, xfs, Set.of("xfs_local"));
+        assertThat(r.resolve("printk", false).isKlp()).isFalse();
+        assertThat(r.resolve("xfs_helper", false)).isEqualTo(new SymbolResolver.Resolution("xfs", 1));
+        assertThat(r.resolve("xfs_local", true)).isEqualTo(new SymbolResolver.Resolution("xfs", 1));
+        assertThat(r.resolve("vm_static", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("nowhere", false)).hasMessageContaining("neither exported nor found");
+        // Patching vmlinux: its own exports stay normal relocations.
+        SymbolResolver v = new SymbolResolver("vmlinux", sv, () -> vm, null, Set.of());
+        assertThat(v.resolve("printk", false).isKlp()).isFalse();
+    }
+
+    @Test
     void kallsymsModuleColumnSelectsTheObject() {
         List<String> l = List.of(
                 "ffffffff81000000 t show",
