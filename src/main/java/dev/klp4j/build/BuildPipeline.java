@@ -163,7 +163,7 @@ public final class BuildPipeline {
             return m;
         }, m -> describeOwners(m));
         if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
-        Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, origDir, patchedDir, outDir), m -> describeDiffs(m));
+        Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.status() == 2) refusals.add(obj + ": " + String.join("; ", d.messages())); });
         if (!refusals.isEmpty()) throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
@@ -217,14 +217,15 @@ public final class BuildPipeline {
         return new Result(target.release(), ko.toString(), steps, reports, (System.nanoTime() - start) / 1e9);
     }
 
-    private Map<String, ObjectDiffer.Outcome> diffAll(List<String> objects, Path origDir, Path patchedDir, Path outDir) {
+    private Map<String, ObjectDiffer.Outcome> diffAll(List<String> objects, Map<String, ObjectOwner.Owner> owner, Path origDir,
+                                                      Path patchedDir, Path outDir) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(o.jobs, objects.size())));
         try {
             Map<String, Future<ObjectDiffer.Outcome>> futures = new LinkedHashMap<>();
             for (String obj : objects) {
                 futures.put(obj, pool.submit(() -> {
                     Files.createDirectories(outDir.resolve(obj).getParent());
-                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj), obj);
+                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj), owner.get(obj).name());
                 }));
             }
             Map<String, ObjectDiffer.Outcome> out = new LinkedHashMap<>();

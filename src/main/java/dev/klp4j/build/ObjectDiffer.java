@@ -11,5 +11,6 @@ import java.util.List;
 public interface ObjectDiffer {
     record Outcome(int status, List<String> changed, List<String> added, List<String> messages) {}
 
-    Outcome diff(Path orig, Path patched, Path out, String objectName);
+    /** {@code owner} is the running object the code belongs to: vmlinux or the module's name. */
+    Outcome diff(Path orig, Path patched, Path out, String owner);
 }

@@ -22,15 +22,15 @@ public final class CliDiffer implements ObjectDiffer {
     }
 
     @Override
-    public Outcome diff(Path orig, Path patched, Path out, String objectName) {
+    public Outcome diff(Path orig, Path patched, Path out, String owner) {
         CommandLine cl = Main.newCommandLine();
         if (!cl.getSubcommands().containsKey("diff")) {
-            throw new BuildException(BuildException.TOOL, "this klp4j has no differ yet ('klp4j diff', issue 3): cannot diff " + objectName);
+            throw new BuildException(BuildException.TOOL, "this klp4j has no differ yet ('klp4j diff', issue 3): cannot diff " + orig.getFileName());
         }
         StringWriter outText = new StringWriter(), errText = new StringWriter();
         cl.setOut(new PrintWriter(outText, true));
         cl.setErr(new PrintWriter(errText, true));
-        int status = cl.execute("diff", orig.toString(), patched.toString(), "-o", out.toString());
+        int status = cl.execute("diff", orig.toString(), patched.toString(), "-o", out.toString(), "--object", owner);
         List<String> changed = new ArrayList<>(), added = new ArrayList<>(), messages = new ArrayList<>();
         for (String l : outText.toString().split("\n")) {
             if (l.startsWith("changed function: ")) changed.add(l.substring(18).strip());
