@@ -39,6 +39,13 @@ public final class PatchApplier {
 
     public UnifiedDiff diff() { return diff; }
 
+    /** Checks that the whole patch applies (patch --dry-run), changing nothing. */
+    public void check() {
+        recover(tree, journal);
+        Exec.Result dry = runPatch(true);
+        if (!dry.ok()) throw new BuildException(describeFailure(dry.output()));
+    }
+
     /** Checks that the patch applies, then applies it. */
     public void apply() {
         recover(tree, journal);
