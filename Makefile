@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo bench bench-transition clean
+.PHONY: all deps build test demo bench bench-transition bench-build examples clean
 
 all: build
 
@@ -25,6 +25,14 @@ bench: build
 # Livepatch transition time on an idle QEMU guest (builds examples/handwritten-cmdline with kbuild).
 bench-transition: build
 	./klp4j bench transition
+
+# Per-phase times of klp4j build, from an empty source cache and warm (targets: < 60 s, < 15 s).
+bench-build: build
+	bash scripts/bench-build.sh
+
+# Builds every example patch (refusal examples must fail with the status in their expect file).
+examples: build
+	bash scripts/build-examples.sh
 
 clean:
 	$(MVN) -q clean

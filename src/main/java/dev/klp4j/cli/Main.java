@@ -9,10 +9,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, prove and load Linux kernel live patches.",
-        subcommands = {ElfCommand.class, DiffCommand.class, VmCommand.class,
+        subcommands = {BuildCommand.class, DiffCommand.class, VmCommand.class,
                 RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
                 RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
-                RuntimeCommands.Uninstall.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                RuntimeCommands.Uninstall.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status: success. */

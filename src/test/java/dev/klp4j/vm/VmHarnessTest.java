@@ -98,7 +98,7 @@ class VmHarnessTest {
 
     @Test
     void aPatchToAModuleIsProvedThroughTheSharedModulesTree() throws Exception {
-        Path xfs = Path.of("examples/module-xfs");
+        Path xfs = Path.of("examples/handwritten-xfs");
         Path patch = KbuildModule.build(xfs, KernelTree.of(release), tmp.resolve("xfs-build"));
         CliRun r = klp4j("vm", "test", "--module", patch.toString(), "--check", xfs.resolve("check.sh").toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();

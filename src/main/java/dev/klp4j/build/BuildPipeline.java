@@ -1,0 +1,309 @@
+package dev.klp4j.build;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Symbol;
+import dev.klp4j.klp.KernelSymbols;
+import dev.klp4j.klp.KlpException;
+import dev.klp4j.klp.KlpRelocations;
+import dev.klp4j.klp.ModuleGenerator;
+import dev.klp4j.klp.ModuleSymvers;
+import dev.klp4j.klp.PatchMeta;
+import dev.klp4j.klp.SymbolResolver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * klp4j build, step by step: target, source cache, changed objects, compile original, apply,
+ * compile patched (and take the patch back out), owners, diff, symbols, module. Each step prints
+ * one line with its time; {@link Result} is the --json summary.
+ */
+public final class BuildPipeline {
+
+    public static final class Options {
+        public Path patch;
+        public String release;
+        public String name;
+        public Path outDir = Path.of(".");
+        public int jobs = Runtime.getRuntime().availableProcessors();
+        public Path sourceDir, config, symbols, symvers;
+        public boolean skipCleanup, replace = true;
+        /** Stop after compiling and deciding owners: checks that the patch applies and compiles. */
+        public boolean compileOnly;
+        public Path cacheRoot = SourceTreeCache.defaultRoot();
+    }
+
+    public record Step(String name, double seconds, String detail) {}
+    public record ObjectReport(String object, String owner, int diffStatus, List<String> changed, List<String> added, List<String> klpSymbols) {}
+    public record Result(String release, String module, List<Step> steps, List<ObjectReport> objects, double seconds) {}
+
+    private final Options o;
+    private final ObjectDiffer differ;
+    private final PrintWriter log;
+    private final List<Step> steps = new ArrayList<>();
+    /** On a terminal, a step shows "running" while it runs; the finished line replaces it. */
+    private boolean interactive;
+
+    /** Show each running step on a terminal (the CLI sets this when stdout is one). */
+    public BuildPipeline interactive(boolean on) {
+        this.interactive = on;
+        return this;
+    }
+
+    public BuildPipeline(Options options, ObjectDiffer differ, PrintWriter log) {
+        this.o = options;
+        this.differ = differ;
+        this.log = log;
+    }
+
+    private <T> T step(String name, Supplier<T> body, java.util.function.Function<T, String> detail) {
+        long t0 = System.nanoTime();
+        if (interactive) {
+            log.printf("%-18s   ...%s\r", name, " ".repeat(40));
+            log.flush();
+        }
+        T v;
+        try {
+            v = body.get();
+        } catch (RuntimeException e) {
+            double s = (System.nanoTime() - t0) / 1e9;
+            steps.add(new Step(name, s, "failed"));
+            log.printf("%-18s %6.1f s  failed%n", name, s);
+            log.flush();
+            throw e;
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        String d = detail == null ? "" : detail.apply(v);
+        steps.add(new Step(name, s, d));
+        log.printf("%-18s %6.1f s  %s%n", name, s, d);
+        log.flush();
+        return v;
+    }
+
+    /** Builds one patch; builds in one JVM take turns (they share the cached tree, which a build patches). */
+    public Result run() {
+        synchronized (BuildPipeline.class) {
+            return runLocked();
+        }
+    }
+
+    @SuppressWarnings("try") // the lock is held by the try block itself
+    private Result runLocked() {
+        long start = System.nanoTime();
+        if (!Files.isRegularFile(o.patch)) throw new BuildException(o.patch + ": no such patch file");
+        String name = o.name != null ? o.name : defaultName(o.patch);
+        KernelTarget target = step("target", () -> new KernelTarget.Builder().release(o.release).sourceDir(o.sourceDir)
+                .config(o.config).systemMap(o.symbols).symvers(o.symvers).resolve(), t -> t.release()
+                + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));
+        target.warnings().forEach(w -> log.println("warning: " + w));
+        SourceTreeCache cache = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs);
+        step("source tree", () -> cache.ensure(msg -> { }), made -> (made ? "made " : "cached ") + cache.tree());
+        Path work;
+        try {
+            work = Files.createTempDirectory("klp4j-build-");
+        } catch (IOException e) {
+            throw new BuildException("cannot create a work directory: " + e.getMessage());
+        }
+        try (FileChannel ch = FileChannel.open(cache.cacheDir().resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = lockBuild(ch)) {
+            if (!cache.isReady()) throw new BuildException("source cache " + cache.cacheDir() + " changed under this build; run it again");
+            return build(target, cache.tree(), cache.cacheDir(), work, name, start);
+        } catch (IOException e) {
+            throw new BuildException("cannot lock " + cache.cacheDir() + ": " + e.getMessage());
+        } finally {
+            if (o.skipCleanup) log.println("work directory kept: " + work);
+            else try { SourceTreeCache.deleteTree(work); } catch (IOException ignored) { /* temp dir */ }
+        }
+    }
+
+    private static FileLock lockBuild(FileChannel ch) throws IOException {
+        synchronized (SourceTreeCache.class) { // never while ensure() of this JVM holds the same file's lock
+            return ch.lock();
+        }
+    }
+
+    private Result build(KernelTarget target, Path tree, Path cacheDir, Path work, String name, long start) {
+        PatchApplier applier = new PatchApplier(tree, cacheDir.resolve("journal"), o.patch);
+        PatchApplier.recover(tree, cacheDir.resolve("journal"));
+        KbuildQuery kbuild = new KbuildQuery(tree);
+        // Check the patch applies before compiling anything: a bad patch fails in a second.
+        step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
+        List<String> objects = step("changed objects", () -> new ChangedObjects(tree, kbuild, o.jobs).find(applier.diff()),
+                l -> String.join(" ", l));
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs);
+        Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
+        step("compile original", () -> { compiler.compile(objects, origDir); return objects.size(); }, n -> n + " object(s)");
+        step("apply patch", () -> { applier.apply(); return 0; }, null);
+        try {
+            step("compile patched", () -> { compiler.compile(objects, patchedDir); return objects.size(); }, n -> n + " object(s)");
+        } finally {
+            applier.revert();
+        }
+        ObjectOwner owners = new ObjectOwner(kbuild, target.modulesDir());
+        Map<String, ObjectOwner.Owner> owner = step("owners", () -> {
+            Map<String, ObjectOwner.Owner> m = new LinkedHashMap<>();
+            for (String obj : objects) m.put(obj, owners.owner(obj, origDir));
+            return m;
+        }, m -> describeOwners(m));
+        if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
+        Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir), m -> describeDiffs(m));
+        List<String> refusals = new ArrayList<>();
+        diffs.forEach((obj, d) -> { if (d.status() == 2) refusals.add(obj + ": " + String.join("; ", d.messages())); });
+        if (!refusals.isEmpty()) throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
+        if (diffs.values().stream().allMatch(d -> d.status() == 3)) {
+            throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)");
+        }
+        for (var e : diffs.entrySet()) {
+            if (e.getValue().status() != 0 && e.getValue().status() != 3) {
+                throw new BuildException(BuildException.TOOL, "the differ failed on " + e.getKey() + " (exit " + e.getValue().status() + "): " + e.getValue().messages());
+            }
+        }
+
+        ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
+        Map<String, KernelSymbols> symbolCache = new HashMap<>();
+        Supplier<KernelSymbols> vmlinux = () -> symbolCache.computeIfAbsent("vmlinux", k -> vmlinuxSymbols(target, cacheDir));
+        ModuleGenerator gen = new ModuleGenerator(name, o.replace);
+        List<ObjectReport> reports = new ArrayList<>();
+        step("resolve symbols", () -> {
+            for (String obj : objects) {
+                ObjectDiffer.Outcome d = diffs.get(obj);
+                if (d.status() != 0) continue;
+                ObjectOwner.Owner ow = owner.get(obj);
+                KernelSymbols home = ow.isVmlinux() ? null
+                        : symbolCache.computeIfAbsent(ow.name(), k -> KernelSymbols.fromModule(k, readElf(target.modulesDir().resolve(ow.modulePath()))));
+                ElfFile orig = readElf(origDir.resolve(obj));
+                Set<String> fileSymbols = new HashSet<>();
+                for (Symbol s : orig.symbols()) if (s.section() != null && !s.name().isEmpty() && !s.isSectionSymbol()) fileSymbols.add(s.name());
+                ElfFile out = readElf(outDir.resolve(obj));
+                PatchMeta meta = PatchMeta.of(out);
+                SymbolResolver resolver = new SymbolResolver(ow.name(), symvers, vmlinux, home, fileSymbols);
+                List<String> klp = KlpRelocations.renameForLink(out, resolver::resolve);
+                KernelSymbols where = home != null ? home : vmlinux.get();
+                Map<String, Integer> sympos = new HashMap<>();
+                for (PatchMeta.Function f : meta.functions()) if (f.isChanged()) sympos.put(f.name(), where.sympos(f.name(), fileSymbols));
+                gen.add(ow.name(), out, meta, sympos);
+                reports.add(new ObjectReport(obj, ow.name(), d.status(), d.changed(), d.added(), klp));
+            }
+            return reports;
+        }, r -> r.stream().mapToInt(x -> x.klpSymbols().size()).sum() + " livepatch symbol(s)");
+        Path ko = step("module", () -> {
+            Path built = gen.build(work.resolve("module"), target.kbuildDir(), o.jobs);
+            try {
+                Files.createDirectories(o.outDir);
+                Path dst = o.outDir.resolve(name + ".ko");
+                Files.copy(built, dst, StandardCopyOption.REPLACE_EXISTING);
+                return dst;
+            } catch (IOException e) {
+                throw new BuildException("cannot write " + o.outDir + ": " + e.getMessage());
+            }
+        }, p -> p.toString());
+        return new Result(target.release(), ko.toString(), steps, reports, (System.nanoTime() - start) / 1e9);
+    }
+
+    private Map<String, ObjectDiffer.Outcome> diffAll(List<String> objects, Map<String, ObjectOwner.Owner> owner, Path origDir,
+                                                      Path patchedDir, Path outDir) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(o.jobs, objects.size())));
+        try {
+            Map<String, Future<ObjectDiffer.Outcome>> futures = new LinkedHashMap<>();
+            for (String obj : objects) {
+                futures.put(obj, pool.submit(() -> {
+                    Files.createDirectories(outDir.resolve(obj).getParent());
+                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj), owner.get(obj).name());
+                }));
+            }
+            Map<String, ObjectDiffer.Outcome> out = new LinkedHashMap<>();
+            for (var e : futures.entrySet()) {
+                try {
+                    out.put(e.getKey(), e.getValue().get());
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    if (ex.getCause() instanceof RuntimeException re) throw re;
+                    throw new BuildException(BuildException.TOOL, "diff of " + e.getKey() + " failed: " + ex.getCause());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new BuildException(BuildException.TOOL, "interrupted");
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * vmlinux's symbols in kallsyms order, from the first of: --symbols; a real /boot/System.map;
+     * /proc/kallsyms when the target is the running kernel; the kallsyms tables inside vmlinuz
+     * (read once and kept in the cache directory as kallsyms.map).
+     */
+    static KernelSymbols vmlinuxSymbols(KernelTarget target, Path cacheDir) {
+        Path map = target.systemMap();
+        if (target.symbolsGiven()) return KernelSymbols.readMap("vmlinux", map, null);
+        try {
+            if (Files.isRegularFile(map) && Files.size(map) > 4096) return KernelSymbols.readMap("vmlinux", map, null);
+        } catch (IOException ignored) { /* fall through */ }
+        String running = Exec.run(null, List.of("uname", "-r")).output().strip();
+        if (running.equals(target.release()) && Files.isReadable(Path.of("/proc/kallsyms"))) {
+            return KernelSymbols.readMap("vmlinux", Path.of("/proc/kallsyms"), null);
+        }
+        if (!Files.isRegularFile(target.vmlinuz())) return KernelSymbols.readMap("vmlinux", map, null); // explains what is missing
+        try {
+            Path cached = cacheDir.resolve("kallsyms.map");
+            Path stamp = cacheDir.resolve("kallsyms.stamp");
+            String key = target.vmlinuz() + " " + Files.size(target.vmlinuz()) + " " + Files.getLastModifiedTime(target.vmlinuz()).toMillis();
+            if (Files.isRegularFile(cached) && Files.isRegularFile(stamp) && Files.readString(stamp).equals(key)) {
+                return KernelSymbols.readMap("vmlinux", cached, null);
+            }
+            KernelSymbols s = dev.klp4j.klp.VmlinuxKallsyms.fromVmlinuz(target.vmlinuz());
+            Files.createDirectories(cacheDir);
+            dev.klp4j.klp.VmlinuxKallsyms.writeMap(s, cached);
+            Files.writeString(stamp, key);
+            return s;
+        } catch (IOException e) {
+            throw new KlpException("cannot cache vmlinux's symbols in " + cacheDir + ": " + e.getMessage());
+        }
+    }
+
+    private static ElfFile readElf(Path p) {
+        try {
+            return ElfReader.read(p);
+        } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
+            throw new KlpException(p + ": " + e.getMessage());
+        }
+    }
+
+    private static String describeOwners(Map<String, ObjectOwner.Owner> m) {
+        List<String> s = new ArrayList<>();
+        m.forEach((k, v) -> s.add(k + "->" + v.name()));
+        return String.join(" ", s);
+    }
+
+    private static String describeDiffs(Map<String, ObjectDiffer.Outcome> m) {
+        List<String> s = new ArrayList<>();
+        m.forEach((k, v) -> s.add(k + ": " + (v.status() == 0 ? "changed=" + v.changed() + " new=" + v.added()
+                : v.status() == 3 ? "no change" : "refused")));
+        return String.join("; ", s);
+    }
+
+    /** klp4j_&lt;patch file name without extension&gt;, made a valid module name. */
+    public static String defaultName(Path patch) {
+        String base = patch.getFileName().toString().replaceFirst("\\.(patch|diff)$", "");
+        String n = ("klp4j_" + base).replaceAll("[^A-Za-z0-9_]", "_");
+        return n.length() > 55 ? n.substring(0, 55) : n;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.klp4j.build;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The kernel a patch is built for: its release and where its files are. By default everything
+ * comes from Debian's packages: vmlinuz, System.map and config from {@code linux-image-<release>},
+ * kbuild and Module.symvers from {@code linux-headers-<release>}, source from
+ * {@code linux-source-<major.minor>}. Each path can be overridden (kpatch-build's {@code -s} and
+ * {@code -c}, plus {@code --symbols} and {@code --symvers}) for a kernel not installed from packages.
+ */
+public final class KernelTarget {
+    private final String release;
+    private final Path sourceTarball;   // null when a source dir is given
+    private final Path sourceDir;       // null when the tarball is used
+    private final Path config;
+    private final Path systemMap;
+    private final Path vmlinuz;
+    private final Path symvers;
+    private final Path kbuildDir;
+    private final Path modulesDir;
+    private final boolean symbolsGiven;
+    private final String imageVersion;  // package versions, null when not from packages
+    private final String sourceVersion;
+    private final List<String> warnings;
+
+    private KernelTarget(Builder b, List<String> warnings) {
+        this.release = b.release;
+        this.sourceDir = b.sourceDir;
+        this.sourceTarball = b.sourceDir == null ? b.sourceTarball : null;
+        this.config = b.config;
+        this.systemMap = b.systemMap;
+        this.vmlinuz = b.vmlinuz;
+        this.symvers = b.symvers;
+        this.kbuildDir = b.kbuildDir;
+        this.modulesDir = b.modulesDir;
+        this.symbolsGiven = b.symbolsGiven;
+        this.imageVersion = b.imageVersion;
+        this.sourceVersion = b.sourceVersion;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    public String release() { return release; }
+    /** The linux-source tarball to unpack, or null when {@link #sourceDir()} is set. */
+    public Path sourceTarball() { return sourceTarball; }
+    /** A source tree given with -s, or null. */
+    public Path sourceDir() { return sourceDir; }
+    public Path config() { return config; }
+    public Path systemMap() { return systemMap; }
+    /** The kernel image; its kallsyms tables stand in for a missing System.map. */
+    public Path vmlinuz() { return vmlinuz; }
+    /** True when the user named the symbol map (--symbols). */
+    public boolean symbolsGiven() { return symbolsGiven; }
+    public Path symvers() { return symvers; }
+    /** The target's kbuild directory (/lib/modules/REL/build) used to build the patch module. */
+    public Path kbuildDir() { return kbuildDir; }
+    /** /lib/modules/REL: modules.order, modules.builtin and the modules themselves. */
+    public Path modulesDir() { return modulesDir; }
+    public String imageVersion() { return imageVersion; }
+    public String sourceVersion() { return sourceVersion; }
+    /** Notes worth showing the user (e.g. a version mismatch that was overridden). */
+    public List<String> warnings() { return warnings; }
+
+    /** A key naming this exact kernel + source + config, for the source-tree cache's stamp. */
+    public String identity() {
+        return "release=" + release + "\nsource=" + (sourceDir != null ? sourceDir : sourceTarball)
+                + "\nsourceVersion=" + sourceVersion + "\nimageVersion=" + imageVersion + "\nconfig=" + config + "\n";
+    }
+
+    /** Options that pin or override parts of the target. */
+    public static final class Builder {
+        String release;
+        Path sourceTarball, sourceDir, config, systemMap, symvers, kbuildDir, modulesDir, vmlinuz;
+        boolean symbolsGiven;
+        String imageVersion, sourceVersion;
+        Path root = Path.of("/");
+        PackageQuery packages = PackageQuery.DPKG;
+
+        public Builder release(String r) { this.release = r; return this; }
+        public Builder sourceDir(Path p) { this.sourceDir = p; return this; }
+        public Builder config(Path p) { this.config = p; return this; }
+        public Builder systemMap(Path p) { this.systemMap = p; return this; }
+        public Builder symvers(Path p) { this.symvers = p; return this; }
+        /** For tests: a fake filesystem root and package database. */
+        public Builder root(Path r) { this.root = r; return this; }
+        public Builder packages(PackageQuery q) { this.packages = q; return this; }
+
+        public KernelTarget resolve() {
+            List<String> warnings = new ArrayList<>();
+            if (release == null) release = packages.defaultRelease();
+            if (release == null || release.isBlank()) {
+                throw new BuildException("cannot tell the kernel release: 'apt-cache depends linux-image-amd64' names no "
+                        + "linux-image-<release> (run apt-get update, or pin one with --kernel RELEASE)");
+            }
+            Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+            if (!m.find()) throw new BuildException("'" + release + "' does not look like a kernel release (e.g. 6.1.0-56-amd64)");
+            String series = m.group(1) + "." + m.group(2);
+
+            if (config == null) config = root.resolve("boot/config-" + release);
+            symbolsGiven = systemMap != null;
+            if (systemMap == null) systemMap = root.resolve("boot/System.map-" + release);
+            vmlinuz = root.resolve("boot/vmlinuz-" + release);
+            if (symbolsGiven) require(systemMap, "symbol map", "(the file given with --symbols)");
+            modulesDir = root.resolve("lib/modules/" + release);
+            kbuildDir = modulesDir.resolve("build");
+            if (symvers == null) symvers = kbuildDir.resolve("Module.symvers");
+            require(config, "kernel config", "linux-image-" + release + " (or pass -c CONFIG)");
+            require(kbuildDir.resolve("Makefile"), "kbuild directory", "linux-headers-" + release);
+            require(symvers, "Module.symvers", "linux-headers-" + release + " (or pass --symvers FILE)");
+
+            if (sourceDir != null) {
+                if (!Files.isRegularFile(sourceDir.resolve("Makefile")) || !Files.isDirectory(sourceDir.resolve("kernel"))) {
+                    throw new BuildException(sourceDir + ": not a kernel source tree (no Makefile and kernel/)");
+                }
+            } else {
+                String srcPkg = "linux-source-" + series;
+                sourceTarball = root.resolve("usr/src/" + srcPkg + ".tar.xz");
+                require(sourceTarball, "kernel source", srcPkg + " (or pass -s SRCDIR)");
+                imageVersion = packages.version("linux-image-" + release);
+                sourceVersion = packages.version(srcPkg);
+                if (imageVersion != null && sourceVersion != null && !imageVersion.equals(sourceVersion)) {
+                    throw new BuildException(srcPkg + " is version " + sourceVersion + " but linux-image-" + release + " is "
+                            + imageVersion + ": the source does not match the kernel; install " + srcPkg + "=" + imageVersion
+                            + " (or pass -s SRCDIR with the matching source)");
+                }
+                if (imageVersion == null) warnings.add("linux-image-" + release + " is not an installed package: cannot check the source version");
+            }
+            return new KernelTarget(this, warnings);
+        }
+
+        private static void require(Path p, String what, String from) {
+            if (!Files.exists(p)) throw new BuildException(what + " not found at " + p + ": install " + from);
+        }
+    }
+
+    /** Questions asked of the package database; an interface so tests can answer them. */
+    public interface PackageQuery {
+        /** The release linux-image-amd64 depends on, or null. */
+        String defaultRelease();
+
+        /** The installed version of a package, or null if it is not installed. */
+        String version(String pkg);
+
+        PackageQuery DPKG = new PackageQuery() {
+            @Override
+            public String defaultRelease() {
+                // The installed meta-package answers fastest; apt-cache also knows one that is not installed.
+                Exec.Result q = Exec.run(null, List.of("dpkg-query", "-W", "-f=${Status}\t${Depends}", "linux-image-amd64"));
+                if (q.ok() && q.output().contains("install ok installed")) {
+                    Matcher m = Pattern.compile("linux-image-(\\d[^\\s,(]*)").matcher(q.output());
+                    if (m.find()) return m.group(1);
+                }
+                Exec.Result r = Exec.run(null, List.of("apt-cache", "depends", "linux-image-amd64"));
+                return r.ok() ? parseDefaultRelease(r.output()) : null;
+            }
+
+            @Override
+            public String version(String pkg) {
+                Exec.Result r = Exec.run(null, List.of("dpkg-query", "-W", "-f=${Status}\\t${Version}", pkg));
+                if (!r.ok()) return null;
+                String[] f = r.output().strip().split("\t");
+                return f.length == 2 && f[0].contains("install ok installed") ? f[1] : null;
+            }
+        };
+
+        /** Static answers, for tests. */
+        static PackageQuery fixed(String release, Map<String, String> versions) {
+            return new PackageQuery() {
+                @Override public String defaultRelease() { return release; }
+                @Override public String version(String pkg) { return versions.get(pkg); }
+            };
+        }
+    }
+
+    /** Reads "Depends: linux-image-6.1.0-56-amd64" out of apt-cache depends output. */
+    static String parseDefaultRelease(String aptOutput) {
+        Matcher m = Pattern.compile("(?m)^\\s*Depends:\\s*linux-image-(\\d\\S*)").matcher(aptOutput);
+        return m.find() ? m.group(1) : null;
+    }
+}

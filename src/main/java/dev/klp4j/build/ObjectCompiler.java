@@ -1,0 +1,70 @@
+package dev.klp4j.build;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles single objects with kbuild's single-object targets ({@code make fs/proc/cmdline.o}), so
+ * every object gets exactly the kernel's own flags (and objtool's run), plus
+ * {@code -ffunction-sections -fdata-sections} through KCFLAGS so each function and datum has its
+ * own section for the differ. All objects of one side go to one make call, which runs up to -j in
+ * parallel. The objects and kbuild's command records ({@code .NAME.o.cmd}) are copied out of the tree.
+ */
+public final class ObjectCompiler {
+    public static final String KCFLAGS = "-ffunction-sections -fdata-sections";
+
+    private final Path tree;
+    private final int jobs;
+
+    public ObjectCompiler(Path tree, int jobs) {
+        this.tree = tree;
+        this.jobs = Math.max(1, jobs);
+    }
+
+    /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */
+    public void compile(List<String> objects, Path outDir) {
+        try {
+            for (String o : objects) {
+                // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
+                Files.deleteIfExists(tree.resolve(o));
+            }
+            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + KCFLAGS));
+            cmd.addAll(objects);
+            Exec.Result r = Exec.run(tree, cmd);
+            if (!r.ok()) {
+                throw new BuildException(BuildException.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
+            }
+            for (String o : objects) {
+                Path src = tree.resolve(o);
+                if (!Files.isRegularFile(src)) throw new BuildException(BuildException.TOOL, "make did not produce " + o);
+                Path dst = outDir.resolve(o);
+                Files.createDirectories(dst.getParent());
+                Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+                Path cmdFile = cmdFile(tree, o);
+                if (Files.exists(cmdFile)) Files.copy(cmdFile, cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(src);
+            }
+        } catch (IOException e) {
+            throw new BuildException(BuildException.TOOL, "cannot copy compiled objects: " + e.getMessage());
+        }
+    }
+
+    /** kbuild's record of how {@code object} was built: {@code dir/.name.o.cmd}. */
+    public static Path cmdFile(Path root, String object) {
+        int slash = object.lastIndexOf('/');
+        return root.resolve(object.substring(0, slash + 1) + "." + object.substring(slash + 1) + ".cmd");
+    }
+
+    /** The compiler's error lines, or the tail of the output when there are none. */
+    private static String errors(Exec.Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : r.output().split("\n")) {
+            if (l.contains("error:") || l.contains("Error ") || l.contains("warning: objtool")) sb.append(l).append('\n');
+        }
+        return sb.length() > 0 ? sb.toString().strip() : r.tail(20);
+    }
+}

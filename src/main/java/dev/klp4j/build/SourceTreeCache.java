@@ -1,0 +1,155 @@
+package dev.klp4j.build;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A configured and prepared kernel source tree, kept in {@code ~/.cache/klp4j/<release>/}:
+ * {@code tree/} (unpacked linux-source + the target's .config, after {@code make olddefconfig}
+ * and {@code make prepare}), {@code stamp} and {@code lock}.
+ *
+ * <p>The stamp is written last, after every step succeeded, and records what the tree was made
+ * from (release, source, package versions, config digest). A tree without a matching stamp is a
+ * half-made or stale cache: it is deleted and made again. The lock (an exclusive file lock on
+ * {@code lock}) keeps two builds from making the same cache at once; builds never write into the
+ * cached tree afterwards (they work in an {@link Overlay}), so using a ready cache needs no lock.
+ *
+ * <p>With {@code -s SRCDIR} the given tree is used in place: it is configured and prepared once
+ * and the stamp lives in the cache directory, keyed by the tree's path.
+ */
+public final class SourceTreeCache {
+    private final Path cacheDir;
+    private final KernelTarget target;
+    private final int jobs;
+
+    public SourceTreeCache(Path cacheDir, KernelTarget target, int jobs) {
+        this.cacheDir = cacheDir;
+        this.target = target;
+        this.jobs = Math.max(1, jobs);
+    }
+
+    /** ~/.cache/klp4j (or $KLP4J_CACHE, or $XDG_CACHE_HOME/klp4j). */
+    public static Path defaultRoot() {
+        String env = System.getenv("KLP4J_CACHE");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("klp4j");
+    }
+
+    /** The cache directory of this target under {@code root}. */
+    public static Path dirFor(Path root, KernelTarget target) {
+        if (target.sourceDir() == null) return root.resolve(target.release());
+        return root.resolve(target.release() + "-src-" + digest(target.sourceDir().toAbsolutePath().toString()).substring(0, 12));
+    }
+
+    public Path cacheDir() { return cacheDir; }
+
+    /** The source tree (ready only after {@link #ensure()}). */
+    public Path tree() {
+        return target.sourceDir() != null ? target.sourceDir().toAbsolutePath() : cacheDir.resolve("tree");
+    }
+
+    public Path stampFile() { return cacheDir.resolve("stamp"); }
+
+    /** What the stamp must say for the tree to be usable. */
+    String expectedStamp() {
+        try {
+            return "klp4j source cache 1\n" + target.identity() + "configDigest=" + digest(Files.readString(target.config(), StandardCharsets.ISO_8859_1)) + "\n";
+        } catch (IOException e) {
+            throw new BuildException(target.config() + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** True if the tree is complete and made from this target. */
+    public boolean isReady() {
+        try {
+            return Files.isRegularFile(stampFile()) && Files.readString(stampFile()).equals(expectedStamp())
+                    && Files.isRegularFile(tree().resolve(".config")) && Files.isRegularFile(tree().resolve("Makefile"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes the tree if it is missing, half-made or stale. Returns true if it had to be (re)made.
+     * Holds the cache lock while checking and making, so a concurrent build waits, then finds it ready.
+     */
+    public boolean ensure(java.util.function.Consumer<String> progress) {
+        synchronized (SourceTreeCache.class) { // the file lock guards against other processes, this against other threads
+            return ensureLocked(progress);
+        }
+    }
+
+    @SuppressWarnings("try") // the lock is held by the try block itself
+    private boolean ensureLocked(java.util.function.Consumer<String> progress) {
+        try {
+            Files.createDirectories(cacheDir);
+            try (FileChannel ch = FileChannel.open(cacheDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = ch.lock()) {
+                if (isReady()) return false;
+                Files.deleteIfExists(stampFile());
+                make(progress);
+                Path tmp = cacheDir.resolve("stamp.tmp");
+                Files.writeString(tmp, expectedStamp());
+                Files.move(tmp, stampFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return true;
+            }
+        } catch (IOException e) {
+            throw new BuildException("source cache " + cacheDir + ": " + e.getMessage());
+        }
+    }
+
+    private void make(java.util.function.Consumer<String> progress) throws IOException {
+        Path tree = tree();
+        if (target.sourceDir() == null) {
+            if (Files.exists(tree)) {
+                progress.accept("removing half-made or stale source tree " + tree);
+                deleteTree(tree);
+            }
+            Path partial = cacheDir.resolve("tree.partial");
+            if (Files.exists(partial)) deleteTree(partial);
+            Files.createDirectories(partial);
+            progress.accept("unpacking " + target.sourceTarball());
+            // Debian's tarball has many xz blocks, so xz unpacks it on all cores. What a build never reads is
+            // left out: documentation (except the Kconfig it sources), other architectures' code
+            // (their Kconfig files stay: crypto/Kconfig sources them), perf and selftests.
+            Exec.check(partial, List.of("tar", "--use-compress-program=xz -T" + jobs, "-xf", target.sourceTarball().toString(),
+                    "--strip-components=1", "--wildcards",
+                    "--exclude=*/Documentation/[!K]*", "--exclude=*/arch/[!xK]*/*.[chS]", "--exclude=*/arch/[!xK]*/*.dts*",
+                    "--exclude=*/arch/xtensa/*.[chS]",
+                    "--exclude=*/tools/testing", "--exclude=*/tools/perf"), "unpacking the kernel source");
+            Files.move(partial, tree, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.copy(target.config(), tree.resolve(".config"), StandardCopyOption.REPLACE_EXISTING);
+        progress.accept("configuring (make olddefconfig)");
+        Exec.check(tree, List.of("make", "-s", "olddefconfig"), "make olddefconfig");
+        progress.accept("preparing (make prepare)");
+        Exec.check(tree, List.of("make", "-s", "-j" + jobs, "prepare"), "make prepare");
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        // rm -rf is much faster than a Java walk over 80,000 files, and does not follow symlinks.
+        Exec.Result r = Exec.run(null, List.of("rm", "-rf", "--one-file-system", p.toString()));
+        if (!r.ok()) throw new IOException("cannot remove " + p + ": " + r.tail(3));
+    }
+
+    static String digest(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException(e));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.klp4j.cli;
+
+import dev.klp4j.build.BuildException;
+import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.klp.KlpException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** klp4j build PATCH: from a source patch to a loadable livepatch module. */
+@Command(name = "build", mixinStandardHelpOptions = true,
+        description = {"Build a livepatch module from a unified diff against the target kernel's source.",
+                "Compiles only the objects the patch touches; prints one line per step with its time."})
+final class BuildCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PATCH", description = "Unified diff (patch -p1) against the kernel source.")
+    Path patch;
+
+    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to).")
+    String release;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Module name (default: klp4j_<patch name>).")
+    String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".", description = "Where to write NAME.ko (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: number of CPUs).")
+    Integer jobs;
+
+    @Option(names = {"-s", "--sourcedir"}, paramLabel = "SRCDIR", description = "Use this kernel source tree instead of linux-source (prepared in place).")
+    Path sourceDir;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
+    Path config;
+
+    @Option(names = "--symbols", paramLabel = "FILE", description = "System.map or /proc/kallsyms dump of the target kernel.")
+    Path symbols;
+
+    @Option(names = "--symvers", paramLabel = "FILE", description = "Module.symvers of the target (default: from linux-headers).")
+    Path symvers;
+
+    @Option(names = "--skip-cleanup", description = "Keep the work directory (objects, generated module source).")
+    boolean skipCleanup;
+
+    @Option(names = "--no-replace", description = "Stack on loaded patches instead of replacing them (cumulative replace is the default).")
+    boolean noReplace;
+
+    @Option(names = "--compile-only", description = "Stop after compiling the original and patched objects (no diff, no module).")
+    boolean compileOnly;
+
+    @Option(names = "--json", description = "Print a JSON summary on stdout (step lines go to stderr).")
+    boolean json;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        BuildPipeline.Options o = new BuildPipeline.Options();
+        o.patch = patch; o.release = release; o.name = name; o.outDir = outDir;
+        if (jobs != null) o.jobs = Math.max(1, jobs);
+        o.sourceDir = sourceDir; o.config = config; o.symbols = symbols; o.symvers = symvers;
+        o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter steps = json ? spec.commandLine().getErr() : out;
+        try {
+            boolean tty = !json && System.console() != null;
+            BuildPipeline.Result r = new BuildPipeline(o, new CliDiffer(), steps).interactive(tty).run();
+            if (json) out.println(Json.write(r));
+            else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
+            else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
+            out.flush();
+            return Main.OK;
+        } catch (BuildException e) {
+            throw new UserError(e.exitCode(), e.getMessage());
+        } catch (KlpException e) {
+            throw new UserError(Main.INPUT, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.klp4j.klp;
+
+import dev.klp4j.elf.Elf;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.ElfWriter;
+import dev.klp4j.elf.Relocation;
+import dev.klp4j.elf.RelocationSection;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generates and builds the livepatch module.
+ *
+ * <p>The C source holds one {@code struct klp_func} per replaced function, one {@code klp_object}
+ * per patched object (vmlinux, or a module by name), the {@code klp_patch} (replace mode unless
+ * {@code --no-replace}), {@code MODULE_INFO(livepatch, "Y")} and the GPL license. A patch's new
+ * functions named {@code klp4j_pre_patch*}, {@code klp4j_post_patch*}, {@code klp4j_pre_unpatch*}
+ * or {@code klp4j_post_unpatch*} become that object's callbacks. The differ's objects are linked in
+ * as they are, each replaced function reached through a GLOBAL alias {@code __klp4j_new_N}.
+ *
+ * <p>It is built with the target's own kbuild ({@code make -C /lib/modules/REL/build M=DIR}), so
+ * vermagic and modversion CRCs are the target's. Livepatch relocations cannot go through the link:
+ * ld -r would fold a {@code .klp.rela.*} section into the ordinary {@code .rela} of its target and
+ * has no notion of SHN_LIVEPATCH. So before linking the symbols to be resolved by the livepatch
+ * core are only renamed to their final {@code .klp.sym.OBJ.NAME,POS} names (still undefined; modpost
+ * runs with KBUILD_MODPOST_WARN=1 and every undefined name it reports must be one of them), and
+ * after linking {@link #finishLinked} turns them into SHN_LIVEPATCH symbols and moves their
+ * relocations into {@code .klp.rela.OBJ.SECTION} sections.
+ */
+public final class ModuleGenerator {
+    public static final String MAIN = "klp4j_main";
+
+    /** A replaced function: its name in the kernel, kallsyms position, and the alias of the new code. */
+    public record Func(String oldName, int oldSympos, String alias) {}
+
+    /** One patched object (vmlinux or module name) and what the patch does to it. */
+    public record Target(String object, List<Func> funcs, Map<String, String> callbacks) {}
+
+    private final String name;
+    private final boolean replace;
+    private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final List<ElfFile> objects = new ArrayList<>();
+    private int aliases;
+
+    public ModuleGenerator(String name, boolean replace) {
+        if (!name.matches("[A-Za-z0-9_-]{1,55}")) throw new KlpException("module name '" + name + "': use letters, digits, '_' and '-' (at most 55)");
+        this.name = name;
+        this.replace = replace;
+    }
+
+    public String name() { return name; }
+
+    /**
+     * Adds one differ output (already past {@link KlpRelocations#renameForLink}) for {@code object}.
+     * {@code sympos} gives each changed function's kallsyms position.
+     */
+    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos) {
+        Target t = targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
+        for (PatchMeta.Function f : meta.functions()) {
+            Symbol def = null;
+            for (Symbol s : out.symbols(f.name())) if (s.isFunction() && s.section() != null) def = s;
+            if (f.isNew()) {
+                for (String kind : List.of("pre_patch", "post_patch", "pre_unpatch", "post_unpatch")) {
+                    if (f.name().startsWith("klp4j_" + kind)) {
+                        if (def == null) throw new KlpException("callback " + f.name() + " is not defined in the differ's output");
+                        if (t.callbacks().containsKey(kind)) throw new KlpException(object + ": two " + kind + " callbacks (" + t.callbacks().get(kind) + ", " + f.name() + ")");
+                        t.callbacks().put(kind, alias(out, def));
+                    }
+                }
+                continue;
+            }
+            if (def == null) throw new KlpException("changed function " + f.name() + " is not defined in the differ's output");
+            Integer pos = sympos.get(f.name());
+            if (pos == null) throw new KlpException("no kallsyms position for " + f.name());
+            t.funcs().add(new Func(f.name(), pos, alias(out, def)));
+        }
+        out.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
+        objects.add(out);
+    }
+
+    private String alias(ElfFile out, Symbol def) {
+        String a = "__klp4j_new_" + aliases++;
+        out.symbols().add(Symbol.defined(a, Elf.STB_GLOBAL, Elf.STT_FUNC, def.section(), def.value(), def.size()));
+        return a;
+    }
+
+    /** The module's C source. */
+    public String source() {
+        StringBuilder c = new StringBuilder();
+        c.append("// SPDX-License-Identifier: GPL-2.0\n/* Generated by klp4j: the livepatch module ").append(name).append(". */\n");
+        c.append("#include <linux/module.h>\n#include <linux/kernel.h>\n#include <linux/livepatch.h>\n\n");
+        for (Target t : targets.values()) {
+            for (Func f : t.funcs()) c.append("extern void ").append(f.alias()).append("(void);\n");
+            for (Map.Entry<String, String> cb : t.callbacks().entrySet()) {
+                c.append(cb.getKey().equals("pre_patch") ? "extern int " : "extern void ").append(cb.getValue()).append("(struct klp_object *);\n");
+            }
+        }
+        int i = 0;
+        List<String> objs = new ArrayList<>();
+        for (Target t : targets.values()) {
+            String var = "klp4j_funcs_" + i++;
+            c.append("\nstatic struct klp_func ").append(var).append("[] = {\n");
+            for (Func f : t.funcs()) {
+                c.append("\t{ .old_name = \"").append(f.oldName()).append("\", .new_func = ").append(f.alias())
+                        .append(", .old_sympos = ").append(f.oldSympos()).append(" },\n");
+            }
+            c.append("\t{ }\n};\n");
+            StringBuilder o = new StringBuilder("\t{ .name = ").append(t.object().equals("vmlinux") ? "NULL" : "\"" + t.object() + "\"")
+                    .append(", .funcs = ").append(var);
+            if (!t.callbacks().isEmpty()) {
+                o.append(",\n\t  .callbacks = {");
+                for (Map.Entry<String, String> cb : t.callbacks().entrySet()) {
+                    o.append(" .").append(cb.getKey()).append(" = ").append(cb.getValue()).append(",");
+                }
+                o.append(" }");
+            }
+            objs.add(o.append(" },\n").toString());
+        }
+        c.append("\nstatic struct klp_object klp4j_objs[] = {\n");
+        objs.forEach(c::append);
+        c.append("\t{ }\n};\n\n");
+        c.append("static struct klp_patch klp4j_patch = {\n\t.mod = THIS_MODULE,\n\t.objs = klp4j_objs,\n\t.replace = ")
+                .append(replace ? "true" : "false").append(",\n};\n\n");
+        c.append("static int __init klp4j_init(void)\n{\n\treturn klp_enable_patch(&klp4j_patch);\n}\n\n");
+        c.append("static void __exit klp4j_exit(void)\n{\n}\n\n");
+        c.append("module_init(klp4j_init);\nmodule_exit(klp4j_exit);\n");
+        c.append("MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\nMODULE_DESCRIPTION(\"klp4j live patch ").append(name).append("\");\n");
+        return c.toString();
+    }
+
+    /** Writes the sources and objects to {@code dir}, builds with {@code kbuildDir}, finishes and returns the .ko. */
+    public Path build(Path dir, Path kbuildDir, int jobs) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(MAIN + ".c"), source());
+            StringBuilder kbuild = new StringBuilder("obj-m := " + name + ".o\n" + name + "-y := " + MAIN + ".o");
+            for (int i = 0; i < objects.size(); i++) {
+                String o = "klp4j_patch_" + i + ".o";
+                ElfWriter.write(objects.get(i), dir.resolve(o));
+                // kbuild's record for a prebuilt object: modpost reads it (for CRCs of exports; there are none).
+                Files.writeString(dir.resolve("." + o + ".cmd"), "savedcmd_" + o + " := klp4j (differ output)\n");
+                kbuild.append(' ').append(o);
+            }
+            Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());
+            ProcessBuilder pb = new ProcessBuilder("make", "-C", kbuildDir.toString(), "M=" + dir.toAbsolutePath(), "-j" + Math.max(1, jobs), "modules")
+                    .redirectErrorStream(true);
+            pb.environment().put("KBUILD_MODPOST_WARN", "1");
+            pb.redirectOutput(dir.resolve("build.log").toFile());
+            int rc = pb.start().waitFor();
+            String log = Files.readString(dir.resolve("build.log"));
+            if (rc != 0) throw new KlpException("building the patch module failed (see " + dir.resolve("build.log") + "):\n" + tail(log, 15));
+            for (String l : log.split("\n")) {
+                if (l.contains("undefined!") && !l.contains("\"" + KlpRelocations.SYM_PREFIX)) {
+                    throw new KlpException("the patch module refers to a symbol nothing provides: " + l.strip());
+                }
+            }
+            Path ko = dir.resolve(name + ".ko");
+            ElfFile linked = ElfReader.read(ko);
+            finishLinked(linked);
+            ElfWriter.write(linked, ko);
+            return ko;
+        } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
+            throw new KlpException("building the patch module in " + dir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KlpException("interrupted while building the patch module");
+        }
+    }
+
+    private static String tail(String s, int n) {
+        String[] l = s.strip().split("\n");
+        return String.join("\n", List.of(l).subList(Math.max(0, l.length - n), l.length));
+    }
+
+    /**
+     * After the link: each undefined {@code .klp.sym.OBJ.NAME,POS} symbol becomes SHN_LIVEPATCH and
+     * the relocations against it move to {@code .klp.rela.OBJ.SECTION}.
+     */
+    public static int finishLinked(ElfFile ko) {
+        Map<Symbol, String> klp = new IdentityHashMap<>();
+        for (Symbol s : ko.symbols()) {
+            if (s.isUndefined() && s.name().startsWith(KlpRelocations.SYM_PREFIX)) {
+                String rest = s.name().substring(KlpRelocations.SYM_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new KlpException("malformed livepatch symbol " + s.name());
+                klp.put(s, rest.substring(0, dot));
+            }
+        }
+        Section symtab = null;
+        for (Section s : ko.sections()) if (s.type() == Elf.SHT_SYMTAB) symtab = s;
+        Map<String, RelocationSection> klpSecs = new LinkedHashMap<>();
+        int moved = 0;
+        for (RelocationSection rs : new ArrayList<>(ko.relocationSections())) {
+            if (rs.name().startsWith(KlpRelocations.RELA_PREFIX) || rs.target() == null) continue;
+            List<Relocation> keep = new ArrayList<>();
+            for (Relocation r : rs.relocations()) {
+                String obj = r.symbol() == null ? null : klp.get(r.symbol());
+                if (obj == null) { keep.add(r); continue; }
+                String secName = KlpRelocations.RELA_PREFIX + obj + "." + rs.target().name();
+                RelocationSection k = klpSecs.get(secName);
+                if (k == null) {
+                    k = new RelocationSection(secName, true, KlpRelocations.KLP_RELA_FLAGS, rs.target(), List.of());
+                    k.link(symtab);
+                    klpSecs.put(secName, k);
+                    ko.sections().add(ko.sections().indexOf(rs) + 1, k);
+                }
+                k.relocations().add(r);
+                moved++;
+            }
+            rs.relocations().clear();
+            rs.relocations().addAll(keep);
+            if (keep.isEmpty()) ko.sections().remove(rs);
+        }
+        for (Symbol s : klp.keySet()) s.shndx(Elf.SHN_LIVEPATCH);
+        return moved;
+    }
+}

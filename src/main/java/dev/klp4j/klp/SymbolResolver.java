@@ -1,0 +1,66 @@
+package dev.klp4j.klp;
+
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Decides how the patch module reaches each symbol its code refers to but does not define.
+ * <ul>
+ * <li>Exported by vmlinux or by another module: a normal relocation; the module loader resolves it
+ *     and modpost records its CRC.</li>
+ * <li>Anything else (static functions and data, unexported globals, and every symbol of the module
+ *     being patched, which may load after the patch): a livepatch relocation against
+ *     {@code .klp.sym.<object>.<name>,<sympos>}, resolved by the livepatch core.</li>
+ * </ul>
+ * A symbol found nowhere, or found more than once without a way to tell which, is an error.
+ */
+public final class SymbolResolver {
+    /** Normal relocation ({@code klpObject == null}) or livepatch relocation against object/position. */
+    public record Resolution(String klpObject, int sympos) {
+        public boolean isKlp() { return klpObject != null; }
+        public static final Resolution NORMAL = new Resolution(null, 0);
+    }
+
+    private final String owner;                      // vmlinux or the patched module's name
+    private final ModuleSymvers symvers;
+    private final Supplier<KernelSymbols> vmlinux;   // loaded on first need
+    private final KernelSymbols ownerModule;         // null when the owner is vmlinux
+    private final Set<String> fileSymbols;           // names the original object defines
+
+    public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
+                          Set<String> fileSymbols) {
+        this.owner = owner;
+        this.symvers = symvers;
+        this.vmlinux = vmlinux;
+        this.ownerModule = ownerModule;
+        this.fileSymbols = fileSymbols;
+    }
+
+    public Resolution resolve(String name, boolean wasLocal) {
+        KernelSymbols home = ownerModule != null ? ownerModule : vmlinux.get();
+        if (wasLocal) {
+            // A static of this source file: it lives in the owner, next to the file's other symbols.
+            return new Resolution(home.object(), home.sympos(name, fileSymbols));
+        }
+        var export = symvers.export(name);
+        // vmlinux is always there; a module being patched may load after the patch, so its own exports go through klp.
+        if (export.isPresent() && (ownerModule == null || !export.get().ownerName().equals(owner))) return Resolution.NORMAL;
+        if (home.contains(name)) return new Resolution(home.object(), checkedGlobal(home, name));
+        if (ownerModule != null) {
+            KernelSymbols vm = vmlinux.get();
+            if (vm.contains(name)) return new Resolution(vm.object(), checkedGlobal(vm, name));
+        }
+        throw new KlpException(name + ": referenced by the patch but neither exported nor found in " + owner
+                + (ownerModule != null ? " or vmlinux" : "") + "'s symbols");
+    }
+
+    /**
+     * A global reference: the name's only occurrence, or its only global occurrence when statics
+     * elsewhere share the name; otherwise resolved like a local (by neighbours) or refused.
+     */
+    private int checkedGlobal(KernelSymbols syms, String name) {
+        if (syms.count(name) == 1) return 1;
+        int global = syms.globalPosition(name);
+        return global > 0 ? global : syms.sympos(name, fileSymbols);
+    }
+}

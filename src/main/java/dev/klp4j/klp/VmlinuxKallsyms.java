@@ -1,0 +1,207 @@
+package dev.klp4j.klp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the kernel's own symbol table (kallsyms) out of a vmlinuz image, for kernels whose
+ * System.map is not shipped (Debian's linux-image has a placeholder; the real map is in the
+ * 800 MB -dbg package). The compressed vmlinux is found by its XZ magic and unpacked with
+ * {@code xz --single-stream}; the kallsyms tables that scripts/kallsyms.c laid out in .rodata are
+ * then located by their structure and cross-checked against each other, never assumed:
+ * <pre>
+ *   kallsyms_offsets[N] (.long)  kallsyms_relative_base (.quad)  kallsyms_num_syms (.long N)
+ *   kallsyms_names (len + token bytes per symbol)  kallsyms_markers[(N+255)/256] (.long)
+ *   kallsyms_seqs_of_names[N] (3 bytes)  kallsyms_token_table (256 strings)  kallsyms_token_index[256] (.short)
+ * </pre>
+ * (each label aligned to 8). The symbols come out in kallsyms order, the order the livepatch core
+ * counts sympos in.
+ */
+public final class VmlinuxKallsyms {
+    private static final byte[] XZ_MAGIC = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
+    private static final byte[] DIGITS = "0\u00001\u00002\u00003\u00004\u00005\u00006\u00007\u00008\u00009\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    private final ByteBuffer b;
+    private final byte[] d;
+
+    private VmlinuxKallsyms(byte[] vmlinux) {
+        this.d = vmlinux;
+        this.b = ByteBuffer.wrap(vmlinux).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Symbols of vmlinux from a vmlinuz (bzImage) file. */
+    public static KernelSymbols fromVmlinuz(Path vmlinuz) {
+        return fromVmlinux(decompress(vmlinuz));
+    }
+
+    /** Symbols of vmlinux from the uncompressed kernel image. */
+    public static KernelSymbols fromVmlinux(byte[] vmlinux) {
+        return new VmlinuxKallsyms(vmlinux).read();
+    }
+
+    static byte[] decompress(Path vmlinuz) {
+        try {
+            byte[] img = Files.readAllBytes(vmlinuz);
+            int at = indexOf(img, XZ_MAGIC, 0);
+            if (at < 0) throw new KlpException(vmlinuz + ": no XZ-compressed kernel inside (only XZ images are supported; pass --symbols)");
+            Path tmp = Files.createTempFile("klp4j-vmlinuz", ".xz");
+            try {
+                Files.write(tmp, java.util.Arrays.copyOfRange(img, at, img.length));
+                Process p = new ProcessBuilder("xz", "-dc", "--single-stream", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                byte[] out;
+                try (InputStream in = p.getInputStream()) {
+                    ByteArrayOutputStream bo = new ByteArrayOutputStream(64 << 20);
+                    in.transferTo(bo);
+                    out = bo.toByteArray();
+                }
+                p.waitFor();
+                if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new KlpException(vmlinuz + ": the XZ stream does not unpack to an ELF kernel");
+                return out;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new KlpException(vmlinuz + ": cannot read: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KlpException("interrupted");
+        }
+    }
+
+    private KernelSymbols read() {
+        for (int at = indexOf(d, DIGITS, 0); at >= 0; at = indexOf(d, DIGITS, at + 1)) {
+            int table = tokenTableStart(at);
+            if (table < 0) continue;
+            String[] tokens = new String[256];
+            int end = tokenTable(table, tokens);
+            if (end < 0) continue;
+            KernelSymbols syms = fromTokenTable(table, tokens);
+            if (syms != null) return syms;
+        }
+        throw new KlpException("no kallsyms tables found in the kernel image (CONFIG_KALLSYMS off, or an unknown layout): pass --symbols");
+    }
+
+    /** Walks back from the "0" token (token 0x30) to token 0; -1 if the strings do not fit. */
+    private int tokenTableStart(int zero) {
+        int p = zero;
+        for (int i = 0; i < 0x30; i++) {
+            if (p < 2 || d[p - 1] != 0) return -1;
+            int q = p - 2;
+            while (q >= 0 && d[q] != 0) q--;
+            p = q + 1;
+            if (p >= zero) return -1;
+        }
+        return p;
+    }
+
+    /** Reads 256 tokens and checks kallsyms_token_index against them; returns the index's end or -1. */
+    private int tokenTable(int table, String[] tokens) {
+        int p = table;
+        int[] offs = new int[256];
+        for (int i = 0; i < 256; i++) {
+            offs[i] = p - table;
+            int q = p;
+            while (q < d.length && d[q] != 0) q++;
+            if (q >= d.length || q == p) return -1;
+            tokens[i] = new String(d, p, q - p, java.nio.charset.StandardCharsets.ISO_8859_1);
+            p = q + 1;
+        }
+        int index = align8(p);
+        if (index + 512 > d.length) return -1;
+        for (int i = 0; i < 256; i++) if ((b.getShort(index + 2 * i) & 0xffff) != offs[i]) return -1;
+        return index + 512;
+    }
+
+    private KernelSymbols fromTokenTable(int table, String[] tokens) {
+        for (int n = 1000; n < 4_000_000; n++) {
+            int seqs = floor8(table - 3 * n);
+            if (seqs < 0) break;
+            int m = (n + 255) / 256;
+            int markers = floor8(seqs - 4 * m);
+            if (markers < 16 || b.getInt(markers) != 0) continue;
+            if (m > 1 && !increasingMarkers(markers, m)) continue;
+            int lastMarker = b.getInt(markers + 4 * (m - 1));
+            int rest = n - 256 * (m - 1);
+            // kallsyms_names starts 8 bytes after kallsyms_num_syms (= n), and ends just before the markers.
+            int hi = markers - lastMarker - rest, lo = Math.max(8, markers - lastMarker - rest * 130 - 16);
+            for (int names = floor8(hi); names >= lo; names -= 8) {
+                if (b.getInt(names - 8) != n) continue;
+                List<KernelSymbols.Entry> e = decode(names, n, markers, m, tokens);
+                if (e != null) return new KernelSymbols("vmlinux", e);
+            }
+        }
+        return null;
+    }
+
+    private boolean increasingMarkers(int at, int m) {
+        int prev = 0;
+        for (int i = 1; i < m; i++) {
+            int v = b.getInt(at + 4 * i);
+            if (v <= prev || v - prev > 256 * 260) return false;
+            prev = v;
+        }
+        return true;
+    }
+
+    /** Decodes all n names; null if the names do not end at the markers or disagree with them. */
+    private List<KernelSymbols.Entry> decode(int names, int n, int markers, int m, String[] tokens) {
+        int p = names;
+        List<String> out = new ArrayList<>(n);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if ((i & 0xff) == 0 && b.getInt(markers + 4 * (i >> 8)) != p - names) return null;
+            if (p >= markers) return null;
+            int len = d[p++] & 0xff;
+            if ((len & 0x80) != 0) len = (len & 0x7f) | ((d[p++] & 0xff) << 7);
+            if (len == 0 || p + len > markers) return null;
+            sb.setLength(0);
+            for (int k = 0; k < len; k++) sb.append(tokens[d[p + k] & 0xff]);
+            p += len;
+            out.add(sb.toString());
+        }
+        if (align8(p) != markers && p > markers) return null;
+        if (markers - p >= 8) return null;
+        // Addresses: kallsyms_offsets precede kallsyms_relative_base, which precedes num_syms.
+        int numSyms = names - 8;
+        int relBase = numSyms - 8;
+        long base = b.getLong(relBase);
+        int offsets = floor8(relBase - 4 * n);
+        List<KernelSymbols.Entry> e = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String s = out.get(i);
+            if (s.length() < 2) return null;
+            int off = b.getInt(offsets + 4 * i);
+            long addr = off >= 0 ? Integer.toUnsignedLong(off) : base - 1 - off;
+            e.add(new KernelSymbols.Entry(addr, s.charAt(0), s.substring(1)));
+        }
+        return e;
+    }
+
+    private static int align8(int x) { return (x + 7) & ~7; }
+    private static int floor8(int x) { return x & ~7; }
+
+    static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(0, from); i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    /** Writes symbols as a System.map-style file ("ADDRESS TYPE NAME"), for caching. */
+    public static void writeMap(KernelSymbols s, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder(s.entries().size() * 40);
+        for (KernelSymbols.Entry e : s.entries()) sb.append(String.format("%016x %c %s%n", e.address(), e.type(), e.name()));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.klp4j.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Every example patch applies to the target's source and names the objects it changes. */
+@Tag("kernel")
+class ExamplesTest {
+
+    @Test
+    void everyExampleAppliesAndHasACheckOrAnExpectation() throws Exception {
+        KernelTarget target;
+        try {
+            target = new KernelTarget.Builder().resolve();
+        } catch (BuildException e) {
+            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
+            return;
+        }
+        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
+        c.ensure(m -> { });
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(Path.of("examples"))) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        assertThat(dirs).hasSizeGreaterThanOrEqualTo(12);
+        KbuildQuery kbuild = new KbuildQuery(c.tree());
+        for (Path d : dirs) {
+            Path patch = d.resolve(d.getFileName() + ".patch");
+            assertThat(patch).as(d + " has its patch").isRegularFile();
+            boolean check = Files.isExecutable(d.resolve("check.sh")), expect = Files.isRegularFile(d.resolve("expect"));
+            assertThat(check ^ expect).as(d + ": a check.sh (buildable) or an expect file (refusal)").isTrue();
+            if (expect) assertThat(Files.readString(d.resolve("expect"))).matches("[23] .+\\n?");
+            Exec.Result r = Exec.run(null, List.of("patch", "--dry-run", "-p1", "--batch", "-d", c.tree().toString(), "-i", patch.toAbsolutePath().toString()));
+            assertThat(r.ok()).as(patch + " applies:\n" + r.output()).isTrue();
+            UnifiedDiff diff = UnifiedDiff.parse(Files.readString(patch));
+            for (UnifiedDiff.FilePatch f : diff.files()) {
+                assertThat(f.isC()).as(f.path()).isTrue();
+                assertThat(kbuild.kind(f.path().replaceFirst("\\.c$", ".o"))).as(f.path() + " is built").isNotEqualTo(KbuildQuery.Kind.NOT_BUILT);
+            }
+        }
+    }
+}

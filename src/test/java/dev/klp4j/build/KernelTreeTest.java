@@ -1,0 +1,123 @@
+package dev.klp4j.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Section;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against the real Debian kernel source (the shared cache in ~/.cache/klp4j/RELEASE, made once). */
+@Tag("kernel")
+class KernelTreeTest {
+    static KernelTarget target;
+    static Path tree;
+    static KbuildQuery kbuild;
+
+    @BeforeAll
+    static void prepare() {
+        try {
+            target = new KernelTarget.Builder().resolve();
+        } catch (BuildException e) {
+            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
+        }
+        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
+        c.ensure(m -> { });
+        tree = c.tree();
+        PatchApplier.recover(tree, c.cacheDir().resolve("journal"));
+        kbuild = new KbuildQuery(tree);
+    }
+
+    static UnifiedDiff diffOf(String... paths) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : paths) sb.append("--- a/").append(p).append("\n+++ b/").append(p).append("\n@@ -1,1 +1,1 @@\n-x\n+y\n");
+        return UnifiedDiff.parse(sb.toString());
+    }
+
+    @Test
+    void cFileMapsToItsObject() {
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/proc/cmdline.c"))).containsExactly("fs/proc/cmdline.o");
+        assertThat(kbuild.kind("fs/proc/cmdline.o")).isEqualTo(KbuildQuery.Kind.BUILTIN);
+        assertThat(kbuild.kind("fs/minix/inode.o")).isEqualTo(KbuildQuery.Kind.MODULE);
+    }
+
+    @Test
+    void fileOutsideTheConfigIsRefused() throws Exception {
+        String config = Files.readString(tree.resolve(".config"));
+        Assumptions.assumeTrue(config.contains("# CONFIG_EXT2_FS is not set"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/ext2/balloc.c")))
+                .hasMessageContaining("not built by this kernel's config");
+    }
+
+    @Test
+    void headerMapsToTheObjectsThatIncludeIt() throws Exception {
+        // Independently: the .c files in fs/minix whose text includes "minix.h".
+        Set<String> expected = new TreeSet<>();
+        try (Stream<Path> s = Files.list(tree.resolve("fs/minix"))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".c")).toList()) {
+                if (Files.readString(p).contains("#include \"minix.h\"")) expected.add("fs/minix/" + p.getFileName().toString().replace(".c", ".o"));
+            }
+        }
+        assertThat(expected).isNotEmpty();
+        List<String> found = new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/minix/minix.h"));
+        assertThat(new TreeSet<>(found)).isEqualTo(expected);
+    }
+
+    @Test
+    void includeLinesResolveToTheirOwnDirectorysHeader() throws Exception {
+        // Many directories have an "internal.h"; only fs/proc's users may be proposed for fs/proc/internal.h.
+        Set<String> expected = new TreeSet<>();
+        try (Stream<Path> s = Files.list(tree.resolve("fs/proc"))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".c")).toList()) {
+                if (Files.readString(p).contains("#include \"internal.h\"")) expected.add("fs/proc/" + p.getFileName());
+            }
+        }
+        Set<String> found = new ChangedObjects(tree, kbuild, 2).mentioning("fs/proc/internal.h");
+        assertThat(found).containsAll(expected).allMatch(f -> f.startsWith("fs/"));
+        assertThat(found).doesNotContain("kernel/printk/printk.c", "mm/page_alloc.c");
+    }
+
+    @Test
+    void compilesOriginalAndPatchedWithFunctionSections(@TempDir Path work) throws Exception {
+        Path patch = Path.of("examples/cmdline/cmdline.patch").toAbsolutePath();
+        PatchApplier a = new PatchApplier(tree, work.resolve("journal"), patch);
+        ObjectCompiler c = new ObjectCompiler(tree, 2);
+        c.compile(List.of("fs/proc/cmdline.o"), work.resolve("orig"));
+        a.apply();
+        try {
+            c.compile(List.of("fs/proc/cmdline.o"), work.resolve("patched"));
+        } finally {
+            a.revert();
+        }
+        ElfFile orig = ElfReader.read(work.resolve("orig/fs/proc/cmdline.o"));
+        ElfFile patched = ElfReader.read(work.resolve("patched/fs/proc/cmdline.o"));
+        Section o = orig.section(".text.cmdline_proc_show").orElseThrow();
+        Section p = patched.section(".text.cmdline_proc_show").orElseThrow();
+        assertThat(Arrays.equals(o.data(), p.data())).isFalse();
+        assertThat(Files.readString(tree.resolve("fs/proc/cmdline.c"))).doesNotContain("klp4j_cmdline");
+        // kbuild's own flags were used (fentry for ftrace), and the owner is vmlinux.
+        assertThat(Files.readString(ObjectCompiler.cmdFile(work.resolve("orig"), "fs/proc/cmdline.o"))).contains("-mfentry")
+                .contains("-ffunction-sections");
+        ObjectOwner owner = new ObjectOwner(kbuild, target.modulesDir());
+        assertThat(owner.owner("fs/proc/cmdline.o", work.resolve("orig")).isVmlinux()).isTrue();
+    }
+
+    @Test
+    void moduleObjectOwnerIsTheModule(@TempDir Path work) throws Exception {
+        new ObjectCompiler(tree, 2).compile(List.of("fs/minix/bitmap.o"), work);
+        ObjectOwner.Owner o = new ObjectOwner(kbuild, target.modulesDir()).owner("fs/minix/bitmap.o", work);
+        assertThat(o.name()).isEqualTo("minix");
+        assertThat(target.modulesDir().resolve(o.modulePath())).exists();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.klp4j.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cache logic on a tiny source "tarball" whose Makefile records the targets it was asked for. */
+class SourceTreeCacheTest {
+
+    static KernelTarget fakeTarget(Path root, String makefile) throws Exception {
+        Path src = root.resolve("build/linux-source-6.1");
+        Files.createDirectories(src.resolve("kernel"));
+        Files.writeString(src.resolve("Makefile"), makefile);
+        Files.createDirectories(root.resolve("usr/src"));
+        Exec.check(root.resolve("build"), List.of("tar", "-cJf", root.resolve("usr/src/linux-source-6.1.tar.xz").toString(), "linux-source-6.1"), "tar");
+        Files.createDirectories(root.resolve("boot"));
+        Files.writeString(root.resolve("boot/config-6.1.0-99-amd64"), "CONFIG_LIVEPATCH=y\n");
+        Path build = root.resolve("lib/modules/6.1.0-99-amd64/build");
+        Files.createDirectories(build);
+        Files.writeString(build.resolve("Makefile"), "");
+        Files.writeString(build.resolve("Module.symvers"), "");
+        return new KernelTarget.Builder().root(root)
+                .packages(KernelTarget.PackageQuery.fixed("6.1.0-99-amd64", Map.of("linux-image-6.1.0-99-amd64", "6.1.1-1", "linux-source-6.1", "6.1.1-1")))
+                .resolve();
+    }
+
+    static final String RECORDING = "olddefconfig:\n\techo olddefconfig >> log\nprepare:\n\techo prepare >> log\n";
+
+    @Test
+    void makesOnceThenReuses(@TempDir Path root) throws Exception {
+        KernelTarget t = fakeTarget(root, RECORDING);
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        assertThat(c.isReady()).isFalse();
+        assertThat(c.ensure(m -> { })).isTrue();
+        assertThat(Files.readAllLines(c.tree().resolve("log"))).containsExactly("olddefconfig", "prepare");
+        assertThat(Files.readString(c.tree().resolve(".config"))).contains("CONFIG_LIVEPATCH=y");
+        assertThat(c.ensure(m -> { })).isFalse();
+        assertThat(Files.readAllLines(c.tree().resolve("log"))).hasSize(2);
+    }
+
+    @Test
+    void halfMadeCacheIsDetectedAndRebuilt(@TempDir Path root) throws Exception {
+        KernelTarget t = fakeTarget(root, RECORDING);
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        c.ensure(m -> { });
+        // An interrupted run: the tree is there, the stamp (written last) is not.
+        Files.delete(c.stampFile());
+        Files.writeString(c.tree().resolve("junk-from-interrupted-run"), "x");
+        assertThat(c.isReady()).isFalse();
+        assertThat(c.ensure(m -> { })).isTrue();
+        assertThat(c.tree().resolve("junk-from-interrupted-run")).doesNotExist();
+        assertThat(c.isReady()).isTrue();
+    }
+
+    @Test
+    void staleStampForAnotherConfigRebuilds(@TempDir Path root) throws Exception {
+        KernelTarget t = fakeTarget(root, RECORDING);
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        c.ensure(m -> { });
+        Files.writeString(t.config(), "CONFIG_LIVEPATCH=y\nCONFIG_OTHER=y\n");
+        assertThat(c.isReady()).isFalse();
+        assertThat(c.ensure(m -> { })).isTrue();
+    }
+
+    @Test
+    void failedPrepareLeavesNoStamp(@TempDir Path root) throws Exception {
+        KernelTarget t = fakeTarget(root, "olddefconfig:\n\ttrue\nprepare:\n\t@echo broken toolchain; false\n");
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        assertThatThrownBy(() -> c.ensure(m -> { })).isInstanceOf(BuildException.class).hasMessageContaining("make prepare")
+                .hasMessageContaining("broken toolchain");
+        assertThat(c.stampFile()).doesNotExist();
+        assertThat(c.isReady()).isFalse();
+    }
+
+    @Test
+    void givenSourceDirIsPreparedInPlaceWithTheStampInTheCache(@TempDir Path root) throws Exception {
+        KernelTarget packaged = fakeTarget(root, RECORDING);
+        Path src = root.resolve("my-linux");
+        Files.createDirectories(src.resolve("kernel"));
+        Files.writeString(src.resolve("Makefile"), RECORDING);
+        KernelTarget t = new KernelTarget.Builder().root(root).sourceDir(src)
+                .packages(KernelTarget.PackageQuery.fixed(packaged.release(), Map.of())).resolve();
+        assertThat(t.sourceTarball()).isNull();
+        Path dir = SourceTreeCache.dirFor(root.resolve("cache"), t);
+        assertThat(dir.getFileName().toString()).startsWith(t.release() + "-src-");
+        SourceTreeCache c = new SourceTreeCache(dir, t, 2);
+        assertThat(c.tree()).isEqualTo(src.toAbsolutePath());
+        assertThat(c.ensure(m -> { })).isTrue();
+        assertThat(Files.readAllLines(src.resolve("log"))).containsExactly("olddefconfig", "prepare");
+        assertThat(c.stampFile()).exists().startsWith(dir);
+        assertThat(c.ensure(m -> { })).isFalse();
+    }
+
+    @Test
+    void sourceVersionMismatchIsReported(@TempDir Path root) throws Exception {
+        fakeTarget(root, RECORDING);
+        assertThatThrownBy(() -> new KernelTarget.Builder().root(root)
+                .packages(KernelTarget.PackageQuery.fixed("6.1.0-99-amd64", Map.of("linux-image-6.1.0-99-amd64", "6.1.2-1", "linux-source-6.1", "6.1.1-1")))
+                .resolve()).hasMessageContaining("linux-source-6.1 is version 6.1.1-1 but linux-image-6.1.0-99-amd64 is 6.1.2-1");
+    }
+
+    @Test
+    void releaseParsedFromAptCache() {
+        assertThat(KernelTarget.parseDefaultRelease("linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n")).isEqualTo("6.1.0-56-amd64");
+        assertThat(KernelTarget.parseDefaultRelease("linux-image-amd64\n")).isNull();
+    }
+}

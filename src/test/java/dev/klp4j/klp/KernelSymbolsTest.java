@@ -1,0 +1,133 @@
+package dev.klp4j.klp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KernelSymbolsTest {
+
+    /** A map where "show" is static in three files, each surrounded by its file's other symbols. */
+    private static List<String> map() {
+        List<String> l = new ArrayList<>();
+        long a = 0xffffffff81000000L;
+        String[][] files = {
+            {"a_open", "a_release", "show", "a_read", "a_write"},
+            {"b_init_one", "b_probe", "show", "b_remove"},
+            {"c_foo", "c_bar", "show", "c_baz", "c_qux", "c_last"},
+        };
+        for (String[] f : files) {
+            for (String n : f) { l.add(String.format("%016x t %s", a, n)); a += 0x40; }
+            // Other files' symbols in between, more than the neighbour window.
+            for (int k = 0; k < 2 * KernelSymbols.WINDOW; k++) { l.add(String.format("%016x T other_%d", a, l.size())); a += 0x40; }
+        }
+        l.add(String.format("%016x D unique_data", a));
+        return l;
+    }
+
+    @Test
+    void uniqueNameIsPositionOne() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThat(s.sympos("unique_data", Set.of())).isEqualTo(1);
+        assertThat(s.count("show")).isEqualTo(3);
+    }
+
+    @Test
+    void duplicateStaticResolvedByNeighbours() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThat(s.sympos("show", Set.of("show", "b_probe", "b_remove"))).isEqualTo(2);
+        assertThat(s.sympos("show", Set.of("show", "c_bar", "c_baz", "c_qux"))).isEqualTo(3);
+        assertThat(s.sympos("show", Set.of("show", "a_open", "a_read"))).isEqualTo(1);
+    }
+
+    @Test
+    void ambiguityIsAnErrorNotAGuess() {
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
+        assertThatThrownBy(() -> s.sympos("show", Set.of("show", "unrelated")))
+                .isInstanceOf(KlpException.class).hasMessageContaining("defined 3 times").hasMessageContaining("none has this file's symbols");
+        // One neighbour from two different files: a tie.
+        assertThatThrownBy(() -> s.sympos("show", Set.of("show", "b_probe", "c_bar")))
+                .isInstanceOf(KlpException.class).hasMessageContaining("do not tell");
+        assertThatThrownBy(() -> s.sympos("missing", Set.of())).hasMessageContaining("not found");
+    }
+
+    @Test
+    void globalReferenceSkipsStaticsOfTheSameName() {
+        List<String> l = List.of("ffffffff81000000 t reset", "ffffffff81000040 T reset", "ffffffff81000080 t reset", "ffffffff81000100 t other");
+        KernelSymbols s = KernelSymbols.parseMap("vmlinux", l, null);
+        assertThat(s.globalPosition("reset")).isEqualTo(2);
+        assertThat(s.globalPosition("other")).isZero();
+        SymbolResolver r = new SymbolResolver("vmlinux", ModuleSymvers.parse(List.of()), () -> s, null, Set.of());
+        assertThat(r.resolve("reset", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 2));
+        assertThat(r.resolve("other", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 1));
+        // A static of this file with a duplicated name and no telling neighbours: refused.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("reset", true)).isInstanceOf(KlpException.class);
+    }
+
+    @Test
+    void exportsAreNormalUnlessTheModuleBeingPatchedExportsThem() {
+        ModuleSymvers sv = ModuleSymvers.parse(List.of("0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\t", "0x2\txfs_helper\tfs/xfs/xfs\tEXPORT_SYMBOL_GPL\t"));
+        KernelSymbols xfs = KernelSymbols.parseMap("xfs", List.of("ffffffffc0000000 T xfs_helper", "ffffffffc0000040 t xfs_local"), null);
+        KernelSymbols vm = KernelSymbols.parseMap("vmlinux", List.of("ffffffff81000000 T printk", "ffffffff81000040 t vm_static"), null);
+        SymbolResolver r = new SymbolResolver("xfs", sv, () -> vm, xfs, Set.of("xfs_local"));
+        assertThat(r.resolve("printk", false).isKlp()).isFalse();
+        assertThat(r.resolve("xfs_helper", false)).isEqualTo(new SymbolResolver.Resolution("xfs", 1));
+        assertThat(r.resolve("xfs_local", true)).isEqualTo(new SymbolResolver.Resolution("xfs", 1));
+        assertThat(r.resolve("vm_static", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("nowhere", false)).hasMessageContaining("neither exported nor found");
+        // Patching vmlinux: its own exports stay normal relocations.
+        SymbolResolver v = new SymbolResolver("vmlinux", sv, () -> vm, null, Set.of());
+        assertThat(v.resolve("printk", false).isKlp()).isFalse();
+    }
+
+    @Test
+    void kallsymsModuleColumnSelectsTheObject() {
+        List<String> l = List.of(
+                "ffffffff81000000 t show",
+                "ffffffffc0000000 t show\t[minix]",
+                "ffffffffc0000040 t minix_foo\t[minix]",
+                "ffffffffc0001000 t show\t[xfs]");
+        assertThat(KernelSymbols.parseMap("vmlinux", l, null).entries()).hasSize(1);
+        KernelSymbols minix = KernelSymbols.parseMap("minix", l, "minix");
+        assertThat(minix.entries()).extracting(KernelSymbols.Entry::name).containsExactly("show", "minix_foo");
+        assertThat(minix.entries().get(0).isLocal()).isTrue();
+    }
+
+    @Test
+    void moduleSymbolsAreThoseTheLoaderKeeps(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("m.c"), """
+                static int __attribute__((used, section(".init.text"))) setup(void) { return 1; }
+                static int helper(int x) { return x + 1; }
+                int api(int x) { return helper(x) * 2; }
+                static int counter;
+                int *counter_ptr = &counter;
+                """);
+        KlpRelocationsTest.run(dir, "gcc", "-c", "-O1", "-fno-inline", "m.c", "-o", "m.o");
+        KernelSymbols s = KernelSymbols.fromModule("m", dev.klp4j.elf.ElfReader.read(dir.resolve("m.o")));
+        assertThat(s.entries()).extracting(KernelSymbols.Entry::name).contains("helper", "api", "counter", "counter_ptr")
+                .doesNotContain("setup", "m.c", "");
+        assertThat(s.entries()).filteredOn(e -> e.name().equals("helper")).singleElement()
+                .satisfies(e -> assertThat(e.isLocal()).isTrue());
+        assertThat(s.entries()).filteredOn(e -> e.name().equals("api")).singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo('T'));
+    }
+
+    @Test
+    void debianPlaceholderIsExplained(@TempDir Path dir) throws Exception {
+        Path p = dir.resolve("System.map");
+        Files.writeString(p, "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n");
+        assertThatThrownBy(() -> KernelSymbols.readMap("vmlinux", p, null)).hasMessageContaining("--symbols");
+    }
+
+    @Test
+    void malformedLineNamesTheLine() {
+        assertThatThrownBy(() -> KernelSymbols.parseMap("vmlinux", List.of("ffffffff81000000 t ok", "garbage"), null))
+                .hasMessageContaining("line 2");
+    }
+}

@@ -1,0 +1,136 @@
+package dev.klp4j.klp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.klp4j.elf.Elf;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.ElfWriter;
+import dev.klp4j.elf.RelocationSection;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KlpRelocationsTest {
+
+    static String run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
+        return out;
+    }
+
+    /** A gcc-compiled object calling a static of the original file (foo), an export (printk) and unexported data (bar). */
+    static ElfFile compile(Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.c"), """
+                extern int foo(int);
+                extern int printk(const char *, ...);
+                extern int bar;
+                int patched(int x) { printk("x"); return foo(x) + bar; }
+                int other(int x) { return foo(x * 2); }
+                """);
+        run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
+        ElfFile f = ElfReader.read(dir.resolve("t.o"));
+        PatchMeta meta = new PatchMeta(1, "vmlinux",
+                List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1)),
+                List.of(new PatchMeta.Reference("foo", "FUNC", true, 1), new PatchMeta.Reference("bar", "OBJECT", false, 1),
+                        new PatchMeta.Reference("printk", "FUNC", false, 1)));
+        f.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
+        return f;
+    }
+
+    static SymbolResolver.Resolution resolve(String name, boolean wasLocal) {
+        return switch (name) {
+            case "foo" -> { assertThat(wasLocal).isTrue(); yield new SymbolResolver.Resolution("vmlinux", 1); }
+            case "bar" -> new SymbolResolver.Resolution("vmlinux", 2);
+            default -> SymbolResolver.Resolution.NORMAL;
+        };
+    }
+
+    @Test
+    void convertsNonExportedReferences(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir);
+        KlpRelocations.Summary sum = KlpRelocations.convert(f, KlpRelocationsTest::resolve);
+        assertThat(sum.klpSymbols()).containsOnlyKeys(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        ElfWriter.write(f, dir.resolve("out.o"));
+
+        ElfFile back = ElfReader.read(dir.resolve("out.o"));
+        RelocationSection klp = (RelocationSection) back.section(".klp.rela.vmlinux..text.patched").orElseThrow();
+        assertThat(klp.flags() & Elf.SHF_RELA_LIVEPATCH).isEqualTo(0x00100000L);
+        assertThat(klp.isAlloc()).isTrue();
+        assertThat(klp.target().name()).isEqualTo(".text.patched");
+        assertThat(klp.relocations()).extracting(r -> r.symbol().name())
+                .containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        assertThat(back.section(".klp.rela.vmlinux..text.other")).isPresent();
+        Symbol foo = back.symbol(".klp.sym.vmlinux.foo,1").orElseThrow();
+        assertThat(foo.shndx()).isEqualTo(0xff20);
+        assertThat(foo.bind()).isEqualTo(Elf.STB_GLOBAL);
+        assertThat(foo.type()).isEqualTo(Elf.STT_FUNC);
+        // The export stays a normal relocation in .rela.text.patched; the plain foo/bar are gone.
+        RelocationSection normal = (RelocationSection) back.section(".rela.text.patched").orElseThrow();
+        assertThat(normal.relocations()).extracting(r -> r.symbol() == null ? "" : r.symbol().name()).contains("printk")
+                .doesNotContain("foo", "bar");
+        assertThat(back.symbol("foo")).isEmpty();
+        assertThat(back.symbol("bar")).isEmpty();
+
+        String relocs = run(dir, "readelf", "-rW", "out.o");
+        assertThat(relocs).contains("Relocation section '.klp.rela.vmlinux..text.patched'").contains(".klp.sym.vmlinux.foo,1")
+                .contains(".klp.sym.vmlinux.bar,2");
+        String secs = run(dir, "readelf", "-SW", "out.o");
+        assertThat(secs).containsPattern("\\.klp\\.rela\\.vmlinux\\.\\.text\\.patched\\s+RELA\\s.*\\sAIo?\\s");
+    }
+
+    @Test
+    void renameForLinkKeepsSymbolsUndefinedAndFinishLinkedConverts(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir);
+        List<String> renamed = KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isUndefined()).isTrue();
+        ElfWriter.write(f, dir.resolve("renamed.o"));
+        // ld -r takes the renamed object (an SHN_LIVEPATCH symbol would not survive a link).
+        run(dir, "ld", "-r", "renamed.o", "-o", "linked.o");
+        ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
+        int moved = ModuleGenerator.finishLinked(linked);
+        assertThat(moved).isEqualTo(3); // foo twice (patched, other), bar once
+        ElfWriter.write(linked, dir.resolve("final.o"));
+        String syms = run(dir, "readelf", "-sW", "final.o");
+        assertThat(syms).containsPattern("GLOBAL DEFAULT\\s+(OS \\[0xff20\\]|0xff20|LOOS\\+0)\\s+\\.klp\\.sym\\.vmlinux\\.foo,1");
+        assertThat(run(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
+    }
+
+    /** Why ModuleGenerator converts after the link: ld -r does not keep what convert() made. */
+    @Test
+    void ldFoldsKlpSectionsAndMakesLivepatchSymbolsAbsolute(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir);
+        KlpRelocations.convert(f, KlpRelocationsTest::resolve);
+        ElfWriter.write(f, dir.resolve("klp.o"));
+        run(dir, "ld", "-r", "klp.o", "-o", "linked.o");
+        ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
+        // No .klp.rela.* survives as a relocation section: ld folds it into .rela.X, or, when .rela.X exists
+        // too, copies it as an opaque SHT_LOOS+4 section whose symbol indices no longer mean anything.
+        assertThat(linked.relocationSections()).extracting(Section::name).noneMatch(n -> n.startsWith(".klp.rela."));
+        Symbol foo = linked.symbol(".klp.sym.vmlinux.foo,1").orElseThrow();
+        assertThat(foo.isLivepatch()).isFalse();
+        assertThat(foo.shndx()).isEqualTo(Elf.SHN_ABS);
+    }
+
+    @Test
+    void relocationsWithoutMetaAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir);
+        f.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
+        assertThatThrownBy(() -> KlpRelocations.convert(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
+                .hasMessageEndingWith("not found");
+        Map<String, Boolean> seen = new java.util.HashMap<>();
+        ElfFile g = compile(dir);
+        g.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
+        KlpRelocations.convert(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; });
+        assertThat(seen).containsEntry("foo", false).containsKeys("bar", "printk");
+    }
+}

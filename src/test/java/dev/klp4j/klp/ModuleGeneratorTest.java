@@ -1,0 +1,134 @@
+package dev.klp4j.klp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.build.BuildException;
+import dev.klp4j.build.KernelTarget;
+import dev.klp4j.elf.Elf;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Section;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Builds a real livepatch module with the target's kbuild from an object shaped like the differ's output. */
+@Tag("kernel")
+class ModuleGeneratorTest {
+
+    @Test
+    void sourceHasTheKlpStructures() {
+        ModuleGenerator g = new ModuleGenerator("klp4j_t", false);
+        assertThat(g.source()).contains("MODULE_INFO(livepatch, \"Y\")").contains("MODULE_LICENSE(\"GPL\")").contains(".replace = false")
+                .contains("klp_enable_patch");
+    }
+
+    @Test
+    void newCallbackFunctionsBecomeTheObjectsCallbacks(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("c.c"), """
+                struct klp_object;
+                int state;
+                int klp4j_pre_patch_x(struct klp_object *o) { state = 1; return 0; }
+                void klp4j_post_unpatch_x(struct klp_object *o) { state = 0; }
+                int changed(void) { return state; }
+                """);
+        KlpRelocationsTest.run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "c.c", "-o", "c.o");
+        ElfFile f = ElfReader.read(dir.resolve("c.o"));
+        PatchMeta meta = new PatchMeta(1, "xfs", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1),
+                new PatchMeta.Function("klp4j_pre_patch_x", "new", 0, 9, 1), new PatchMeta.Function("klp4j_post_unpatch_x", "new", 0, 9, 1)), List.of());
+        ModuleGenerator g = new ModuleGenerator("klp4j_cb", true);
+        g.add("xfs", f, meta, Map.of("changed", 2));
+        String c = g.source();
+        assertThat(c).contains("{ .name = \"xfs\"").contains(".old_name = \"changed\"").contains(".old_sympos = 2")
+                .containsPattern("\\.pre_patch = (__klp4j_new_\\d+),").containsPattern("\\.post_unpatch = __klp4j_new_\\d+,")
+                .containsPattern("extern int __klp4j_new_\\d+\\(struct klp_object \\*\\);")
+                .doesNotContain(".post_patch =");
+        // Each alias is a GLOBAL function symbol at the new code.
+        assertThat(f.symbols()).filteredOn(y -> y.name().startsWith("__klp4j_new_")).hasSize(3)
+                .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL));
+        assertThat(f.section(PatchMeta.SECTION)).isEmpty();
+
+        // A second object (vmlinux) gets its own klp_object, listed after the first.
+        ElfFile v = ElfReader.read(dir.resolve("c.o"));
+        g.add("vmlinux", v, new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1)), List.of()),
+                Map.of("changed", 1));
+        String both = g.source();
+        assertThat(both).contains("{ .name = NULL, .funcs = klp4j_funcs_1 }");
+        assertThat(both.indexOf("\"xfs\"")).isLessThan(both.indexOf(".name = NULL"));
+    }
+
+    @Test
+    void buildsALoadableLookingModule(@TempDir Path dir) throws Exception {
+        KernelTarget target;
+        try {
+            target = new KernelTarget.Builder().resolve();
+        } catch (BuildException e) {
+            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
+            return;
+        }
+        // The patched function, compiled with the target's kbuild flags and function sections.
+        Path src = dir.resolve("src");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve("fake.c"), """
+                #include <linux/init.h>
+                #include <linux/seq_file.h>
+                static int calls;
+                int cmdline_proc_show(struct seq_file *m, void *v)
+                {
+                	calls++;
+                	seq_printf(m, "%s klp4j %d\\n", saved_command_line, calls);
+                	return 0;
+                }
+                """);
+        Files.writeString(src.resolve("Kbuild"), "obj-m := fake.o\n");
+        Process p = new ProcessBuilder("make", "-s", "-C", target.kbuildDir().toString(), "M=" + src,
+                "KCFLAGS=-ffunction-sections -fdata-sections", "fake.o").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(log).isZero();
+        ElfFile out = ElfReader.read(src.resolve("fake.o"));
+        PatchMeta meta = new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("cmdline_proc_show", "changed", 42, 60, 1)),
+                List.of(new PatchMeta.Reference("saved_command_line", "OBJECT", false, 1)));
+        out.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
+
+        // vmlinux as a kallsyms dump would show it (saved_command_line is not exported).
+        List<String> map = new ArrayList<>(List.of("ffffffff81000000 T _text", "ffffffff81400000 t cmdline_proc_show",
+                "ffffffff82000000 D saved_command_line"));
+        KernelSymbols vmlinux = KernelSymbols.parseMap("vmlinux", map, null);
+        ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
+        SymbolResolver r = new SymbolResolver("vmlinux", symvers, () -> vmlinux, null, Set.of("cmdline_proc_show", "calls"));
+        List<String> klp = KlpRelocations.renameForLink(out, r::resolve);
+        assertThat(klp).containsExactly(".klp.sym.vmlinux.saved_command_line,1");
+
+        ModuleGenerator g = new ModuleGenerator("klp4j_test", true);
+        g.add("vmlinux", out, meta, Map.of("cmdline_proc_show", vmlinux.sympos("cmdline_proc_show", Set.of())));
+        assertThat(g.source()).contains(".old_name = \"cmdline_proc_show\"").contains(".old_sympos = 1").contains(".replace = true");
+        Path ko = g.build(dir.resolve("mod"), target.kbuildDir(), 2);
+
+        String modinfo = run("modinfo", ko.toString());
+        assertThat(modinfo).containsPattern("(?m)^livepatch:\\s+Y$").containsPattern("(?m)^vermagic:\\s+" + target.release().replace(".", "\\.") + " ")
+                .containsPattern("(?m)^license:\\s+GPL$");
+        String relocs = run("readelf", "-rW", ko.toString());
+        assertThat(relocs).contains(".klp.rela.vmlinux..text.cmdline_proc_show").contains(".klp.sym.vmlinux.saved_command_line,1");
+        ElfFile k = ElfReader.read(ko);
+        assertThat(k.symbol(".klp.sym.vmlinux.saved_command_line,1").orElseThrow().shndx()).isEqualTo(Elf.SHN_LIVEPATCH);
+        assertThat(k.section(".klp.rela.vmlinux..text.cmdline_proc_show").orElseThrow().flags()).isEqualTo(KlpRelocations.KLP_RELA_FLAGS);
+        // Exported calls stay normal relocations with modversion CRCs.
+        assertThat(run("readelf", "-rW", ko.toString())).contains("seq_printf");
+        assertThat(k.section("__versions")).isPresent();
+        assertThat(run("readelf", "-aW", ko.toString())).doesNotContainIgnoringCase("warning");
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+}
