@@ -208,7 +208,10 @@ public final class BuildPipeline {
             try {
                 Files.createDirectories(o.outDir);
                 Path dst = o.outDir.resolve(name + ".ko");
-                Files.copy(built, dst, StandardCopyOption.REPLACE_EXISTING);
+                // Copy then rename, so an interrupted build never leaves a truncated module behind.
+                Path tmp = o.outDir.resolve("." + name + ".ko.tmp");
+                Files.copy(built, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 return dst;
             } catch (IOException e) {
                 throw new BuildException("cannot write " + o.outDir + ": " + e.getMessage());

@@ -27,7 +27,8 @@ class ExamplesTest {
         c.ensure(m -> { });
         List<Path> dirs;
         try (Stream<Path> s = Files.list(Path.of("examples"))) {
-            dirs = s.filter(Files::isDirectory).sorted().toList();
+            // Hand-written modules (with a Kbuild) are proven by VmHarnessTest; the rest are patches.
+            dirs = s.filter(Files::isDirectory).filter(d -> !Files.exists(d.resolve("Kbuild"))).sorted().toList();
         }
         assertThat(dirs).hasSizeGreaterThanOrEqualTo(12);
         KbuildQuery kbuild = new KbuildQuery(c.tree());

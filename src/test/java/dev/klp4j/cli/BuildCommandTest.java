@@ -65,10 +65,9 @@ class BuildCommandTest {
         assertThat(r.err()).contains("compile patched");
     }
 
-    /** The whole pipeline; runs once the differ (klp4j diff) is part of the build. */
+    /** The whole pipeline, differ included. */
     @Test
     void buildsTheCmdlineExampleEndToEnd(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(CliDiffer.available(), "no differ in this build yet");
         Run r = run("build", "examples/cmdline/cmdline.patch", "-n", "klp4j_e2e", "-o", dir.toString(), "-j", "2", "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
@@ -81,11 +80,4 @@ class BuildCommandTest {
         assertThat(k.symbol(".klp.sym.vmlinux.saved_command_line,1").orElseThrow().isLivepatch()).isTrue();
     }
 
-    @Test
-    void withoutTheDifferTheBuildSaysSo(@TempDir Path dir) {
-        Assumptions.assumeFalse(CliDiffer.available(), "the differ is in this build");
-        Run r = run("build", "examples/cmdline/cmdline.patch", "-o", dir.toString(), "-j", "2");
-        assertThat(r.status()).isEqualTo(4);
-        assertThat(r.err()).contains("no differ yet");
-    }
 }
