@@ -1,5 +1,7 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kernel.KernelRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,14 +152,11 @@ public final class KernelTarget {
         PackageQuery DPKG = new PackageQuery() {
             @Override
             public String defaultRelease() {
-                // The installed meta-package answers fastest; apt-cache also knows one that is not installed.
-                Exec.Result q = Exec.run(null, List.of("dpkg-query", "-W", "-f=${Status}\t${Depends}", "linux-image-amd64"));
-                if (q.ok() && q.output().contains("install ok installed")) {
-                    Matcher m = Pattern.compile("linux-image-(\\d[^\\s,(]*)").matcher(q.output());
-                    if (m.find()) return m.group(1);
+                try {
+                    return KernelRelease.defaultRelease();
+                } catch (KernelException e) {
+                    return null;
                 }
-                Exec.Result r = Exec.run(null, List.of("apt-cache", "depends", "linux-image-amd64"));
-                return r.ok() ? parseDefaultRelease(r.output()) : null;
             }
 
             @Override
@@ -176,11 +175,5 @@ public final class KernelTarget {
                 @Override public String version(String pkg) { return versions.get(pkg); }
             };
         }
-    }
-
-    /** Reads "Depends: linux-image-6.1.0-56-amd64" out of apt-cache depends output. */
-    static String parseDefaultRelease(String aptOutput) {
-        Matcher m = Pattern.compile("(?m)^\\s*Depends:\\s*linux-image-(\\d\\S*)").matcher(aptOutput);
-        return m.find() ? m.group(1) : null;
     }
 }

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * Which kernel release klp4j targets by default: the one Debian's {@code linux-image-amd64}
- * meta-package depends on ({@code apt-cache depends linux-image-amd64}), else the newest
- * {@code /boot/vmlinuz-*}. Never hard-coded; {@code --kernel RELEASE} overrides it.
+ * meta-package depends on (as installed, else as apt knows it: {@code apt-cache depends
+ * linux-image-amd64}), else the newest {@code /boot/vmlinuz-*}. Never hard-coded; {@code --kernel RELEASE} overrides it.
  * Shared by the {@code vm}, {@code runtime} and {@code build} packages (no dependencies).
  */
 public final class KernelRelease {
@@ -37,9 +37,13 @@ public final class KernelRelease {
         return defaultRelease();
     }
 
-    /** The default release: apt's linux-image-amd64 target, else the newest kernel in /boot. */
+    /** The default release: linux-image-amd64's target (installed, else apt's), else the newest kernel in /boot. */
     public static String defaultRelease() {
-        Optional<String> apt = fromAptCacheOutput(aptCacheDepends());
+        // The installed meta-package names the kernel whose packages are here; apt-cache may
+        // already know a newer one after an 'apt-get update' that was not followed by an upgrade.
+        Optional<String> installed = fromDpkgOutput(run("dpkg-query", "-W", "-f=${Status}\t${Depends}", "linux-image-amd64"));
+        if (installed.isPresent()) return installed.get();
+        Optional<String> apt = fromAptCacheOutput(run("apt-cache", "depends", "linux-image-amd64"));
         if (apt.isPresent()) return apt.get();
         return newestInBoot(Path.of("/boot")).orElseThrow(() -> new KernelException(
                 "cannot tell the target kernel: apt-cache knows no linux-image-amd64 and /boot has no vmlinuz-*;"
@@ -50,6 +54,13 @@ public final class KernelRelease {
     public static Optional<String> fromAptCacheOutput(String output) {
         if (output == null) return Optional.empty();
         Matcher m = APT_DEPENDS.matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** Parses {@code dpkg-query -W -f='${Status}\t${Depends}' linux-image-amd64} output. */
+    public static Optional<String> fromDpkgOutput(String output) {
+        if (output == null || !output.contains("install ok installed")) return Optional.empty();
+        Matcher m = Pattern.compile("linux-image-(\\d[^\\s,(]*)").matcher(output);
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
@@ -89,10 +100,10 @@ public final class KernelRelease {
         return a.compareTo(b);
     }
 
-    private static String aptCacheDepends() {
+    /** A package-database query's output, or null when the tool is missing or fails. */
+    private static String run(String... cmd) {
         try {
-            Process p = new ProcessBuilder("apt-cache", "depends", "linux-image-amd64")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
             byte[] out;
             try (InputStream in = p.getInputStream()) {

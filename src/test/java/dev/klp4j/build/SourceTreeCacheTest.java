@@ -105,9 +105,4 @@ class SourceTreeCacheTest {
                 .resolve()).hasMessageContaining("linux-source-6.1 is version 6.1.1-1 but linux-image-6.1.0-99-amd64 is 6.1.2-1");
     }
 
-    @Test
-    void releaseParsedFromAptCache() {
-        assertThat(KernelTarget.parseDefaultRelease("linux-image-amd64\n  Depends: linux-image-6.1.0-56-amd64\n")).isEqualTo("6.1.0-56-amd64");
-        assertThat(KernelTarget.parseDefaultRelease("linux-image-amd64\n")).isNull();
-    }
 }

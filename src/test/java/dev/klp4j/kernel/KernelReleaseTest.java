@@ -21,6 +21,14 @@ class KernelReleaseTest {
     }
 
     @Test
+    void parsesTheInstalledMetaPackage() {
+        String installed = "install ok installed\tlinux-image-6.1.0-56-amd64 (= 6.1.192-2)";
+        assertThat(KernelRelease.fromDpkgOutput(installed)).contains("6.1.0-56-amd64");
+        assertThat(KernelRelease.fromDpkgOutput("deinstall ok config-files\tlinux-image-6.1.0-9-amd64")).isEmpty();
+        assertThat(KernelRelease.fromDpkgOutput(null)).isEmpty();
+    }
+
+    @Test
     void newestInBootComparesNumerically() throws IOException {
         for (String r : new String[] {"6.1.0-9-amd64", "6.1.0-56-amd64", "6.1.0-10-amd64"}) {
             Files.writeString(tmp.resolve("vmlinuz-" + r), "");
