@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo bench bench-transition bench-build examples clean
+.PHONY: all deps build test demo install bench bench-transition bench-build examples clean
 
 all: build
 
@@ -17,6 +17,10 @@ test: deps
 
 demo: build
 	@bash scripts/demo.sh
+
+# The jar, /usr/bin/klp4j and the klp4j.service unit (DESTDIR=... to stage elsewhere).
+install: build
+	@bash scripts/install.sh $(DESTDIR)
 
 # Benchmarks run with the full JIT (the ./klp4j launcher tunes for start-up instead).
 bench: build
