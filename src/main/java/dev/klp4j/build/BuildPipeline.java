@@ -1,5 +1,7 @@
 package dev.klp4j.build;
 
+import dev.klp4j.diff.DiffOptions;
+import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Symbol;
@@ -55,7 +57,7 @@ public final class BuildPipeline {
     public record Result(String release, String module, List<Step> steps, List<ObjectReport> objects, double seconds) {}
 
     private final Options o;
-    private final ObjectDiffer differ;
+    private final ObjectDiffer differ = new ObjectDiffer();
     private final PrintWriter log;
     private final List<Step> steps = new ArrayList<>();
     /** On a terminal, a step shows "running" while it runs; the finished line replaces it. */
@@ -67,9 +69,8 @@ public final class BuildPipeline {
         return this;
     }
 
-    public BuildPipeline(Options options, ObjectDiffer differ, PrintWriter log) {
+    public BuildPipeline(Options options, PrintWriter log) {
         this.o = options;
-        this.differ = differ;
         this.log = log;
     }
 
@@ -163,7 +164,8 @@ public final class BuildPipeline {
             return m;
         }, m -> describeOwners(m));
         if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
-        Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir), m -> describeDiffs(m));
+        StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree), StructSizes::toString);
+        Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.status() == 2) refusals.add(obj + ": " + String.join("; ", d.messages())); });
         if (!refusals.isEmpty()) throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
@@ -221,14 +223,15 @@ public final class BuildPipeline {
     }
 
     private Map<String, ObjectDiffer.Outcome> diffAll(List<String> objects, Map<String, ObjectOwner.Owner> owner, Path origDir,
-                                                      Path patchedDir, Path outDir) {
+                                                      Path patchedDir, Path outDir, StructSizes sizes) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(o.jobs, objects.size())));
         try {
             Map<String, Future<ObjectDiffer.Outcome>> futures = new LinkedHashMap<>();
             for (String obj : objects) {
                 futures.put(obj, pool.submit(() -> {
                     Files.createDirectories(outDir.resolve(obj).getParent());
-                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj), owner.get(obj).name());
+                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj),
+                            new DiffOptions(sizes, owner.get(obj).name()));
                 }));
             }
             Map<String, ObjectDiffer.Outcome> out = new LinkedHashMap<>();

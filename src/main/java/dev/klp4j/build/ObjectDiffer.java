@@ -1,16 +1,51 @@
 package dev.klp4j.build;
 
+import dev.klp4j.diff.DiffOptions;
+import dev.klp4j.diff.DiffResult;
+import dev.klp4j.diff.Differ;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfFormatException;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.ElfWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The differ as the pipeline sees it: original + patched object in, OUT.o (with its
- * {@code .klp4j.meta}) out. Status as {@code klp4j diff}: 0 written, 2 refused (messages give the
- * reasons), 3 no patchable change. Implementations must be safe to call from several threads.
+ * The differ as the pipeline uses it: original + patched object in, OUT.o (with its
+ * {@code .klp4j.meta}) out, through {@link Differ} in this JVM. Thread-safe: the pipeline diffs
+ * all changed objects in parallel. Status as {@code klp4j diff}: 0 written, 2 refused (messages
+ * give the reasons), 3 no patchable change.
  */
-public interface ObjectDiffer {
-    record Outcome(int status, List<String> changed, List<String> added, List<String> messages) {}
+public final class ObjectDiffer {
+    public record Outcome(int status, List<String> changed, List<String> added, List<String> messages) {}
 
-    /** {@code owner} is the running object the code belongs to: vmlinux or the module's name. */
-    Outcome diff(Path orig, Path patched, Path out, String owner);
+    public Outcome diff(Path orig, Path patched, Path out, DiffOptions options) {
+        ElfFile o = read(orig);
+        ElfFile p = read(patched);
+        DiffResult r;
+        try {
+            r = Differ.diff(o, p, options);
+        } catch (RuntimeException e) {
+            throw new BuildException(BuildException.TOOL, "differ failed on " + patched.getFileName() + ": " + e.getMessage());
+        }
+        if (r.status() == DiffResult.OK) {
+            try {
+                ElfWriter.write(r.output(), out);
+            } catch (IOException e) {
+                throw new BuildException(BuildException.TOOL, out + ": cannot write the patch object: " + e.getMessage());
+            }
+        }
+        return new Outcome(r.status(), r.changed(), r.added(), r.reasons());
+    }
+
+    private static ElfFile read(Path path) {
+        try {
+            return ElfReader.read(path);
+        } catch (ElfFormatException e) {
+            throw new BuildException(BuildException.TOOL, path + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new BuildException(BuildException.TOOL, path + ": cannot read: " + e.getMessage());
+        }
+    }
 }

@@ -2,7 +2,6 @@ package dev.klp4j.cli;
 
 import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
-import dev.klp4j.build.InProcessDiffer;
 import dev.klp4j.klp.KlpException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         try {
             boolean tty = !json && System.console() != null;
-            BuildPipeline.Result r = new BuildPipeline(o, new InProcessDiffer(), steps).interactive(tty).run();
+            BuildPipeline.Result r = new BuildPipeline(o, steps).interactive(tty).run();
             if (json) out.println(Json.write(r));
             else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());

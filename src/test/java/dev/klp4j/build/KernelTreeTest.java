@@ -120,4 +120,22 @@ class KernelTreeTest {
         assertThat(o.name()).isEqualTo("minix");
         assertThat(target.modulesDir().resolve(o.modulePath())).exists();
     }
+
+    @Test
+    void specialSectionEntrySizesAreMeasuredFromTheTargetsHeaders() throws Exception {
+        // Linux 6.1 uses relative jump entries (16 bytes) and alt_instr without padlen (12 bytes),
+        // unlike the corpus defaults (24 and 13): the differ must be given the target's sizes.
+        Files.deleteIfExists(tree.resolve("klp4j-probe/sizes.properties"));
+        dev.klp4j.diff.StructSizes sizes = TargetStructSizes.of(tree);
+        assertThat(sizes.toString()).contains("jump=16").contains("alt=12").contains("ex=12").contains("bug=12")
+                .contains("orc=6").contains("static_call=8");
+        assertThat(tree.resolve("klp4j-probe/sizes.properties")).content().contains("jump=16");
+        // A real object's tables are whole multiples of the measured sizes.
+        Path o = tree.resolve("fs/proc/cmdline.o");
+        if (Files.exists(o)) {
+            dev.klp4j.elf.ElfFile f = dev.klp4j.elf.ElfReader.read(o);
+            f.section("__jump_table").ifPresent(s -> assertThat(s.size() % 16).isZero());
+            f.section(".altinstructions").ifPresent(s -> assertThat(s.size() % 12).isZero());
+        }
+    }
 }

@@ -34,7 +34,7 @@ class InstallScriptTest {
 
     @Test
     void refusesWithoutAJar() {
-        Proc.Result r = Proc.run(null, "env", "JAR=" + tmp.resolve("missing.jar"), "bash", "scripts/install.sh", tmp.resolve("r").toString());
+        Proc.Result r = Proc.run("env", "JAR=" + tmp.resolve("missing.jar"), "bash", "scripts/install.sh", tmp.resolve("r").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("install: " + tmp.resolve("missing.jar") + " not found: run 'make build' first");
         assertThat(tmp.resolve("r")).doesNotExist();
