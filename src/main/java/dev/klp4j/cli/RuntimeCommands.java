@@ -68,6 +68,8 @@ final class RuntimeCommands {
                     modules.add(i.file());
                 }
             } else {
+                // A missing file is the user's typo: say so before judging the kernel.
+                if (!Files.isRegularFile(target.module)) throw new UserError(target.module + ": no such file (give a built .ko)");
                 modules.add(target.module);
             }
             List<Object> done = new ArrayList<>();

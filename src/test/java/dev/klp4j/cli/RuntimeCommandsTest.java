@@ -130,6 +130,9 @@ class RuntimeCommandsTest {
         assertThat(r.err()).contains("nope.ko: no such file");
 
         Files.delete(root.resolve("sys/kernel/livepatch"));
+        // A missing module is named first even on a kernel without livepatch support.
+        CliRun missing = run("load", tmp.resolve("typo.ko").toString());
+        assertThat(missing.err().strip()).isEqualTo("klp4j: " + tmp.resolve("typo.ko") + ": no such file (give a built .ko)");
         CliRun l = run("list");
         assertThat(l.exit()).isEqualTo(Main.INPUT);
         assertThat(l.err()).contains("no livepatch support");
