@@ -14,10 +14,12 @@ import java.util.List;
 
 /**
  * Builds the guest's initramfs (newc cpio, written in Java): static busybox, {@code /init},
- * klp4j's guest runtime ({@code /klp4j/klp4j-guest.sh}, the shell twin of
- * {@code dev.klp4j.runtime}), the patch modules in the given order, the check script, and only
- * the modules needed to mount the host's {@code /lib/modules/RELEASE} over virtio-9p (their
- * {@code modules.dep} closure); every other module is reached through that share.
+ * klp4j's guest runtime ({@code /klp4j/klp4j-guest.sh}: the harness sequence, which runs klp4j's
+ * Java runtime chrooted into the host's root shared over 9p, with a shell twin of
+ * {@code dev.klp4j.runtime} as the fallback), the patch modules in the given order, the check
+ * script, the config naming the host's JRE and klp4j's class path, and only the modules needed
+ * to mount the 9p shares (their {@code modules.dep} closure); every other module is reached
+ * through the share of the host's {@code /lib/modules/RELEASE}.
  */
 public final class GuestImage {
     /** Modules /init loads before mounting the 9p share of /lib/modules. */

@@ -18,8 +18,8 @@ import java.util.List;
 public final class Qemu {
     public static final String BINARY = "qemu-system-x86_64";
     private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3";
-    /** Guest RAM: a JVM (serial GC, C1 only) next to the initramfs fits well within it. */
-    static final int MEMORY_MB = 1024;
+    /** Guest RAM: klp4j's JVM (serial GC, C1 only, default heap) runs in it next to the initramfs. */
+    static final int MEMORY_MB = 512;
 
     private Qemu() {}
 
