@@ -20,6 +20,8 @@ public final class Qemu {
     private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3";
     /** Guest RAM: klp4j's JVM (serial GC, C1 only, default heap) runs in it next to the initramfs. */
     static final int MEMORY_MB = 512;
+    /** Tests turn the share of the host's root off to prove the guest's shell fallback. */
+    static boolean shareHostRoot = true;
 
     private Qemu() {}
 
@@ -42,8 +44,10 @@ public final class Qemu {
             c.addAll(List.of("-virtfs", "local,path=" + kernel.modulesDir() + ",mount_tag=" + GuestImage.SHARE_TAG
                     + ",security_model=none,readonly=on"));
         }
-        c.addAll(List.of("-virtfs", "local,path=/,mount_tag=" + GuestImage.HOSTROOT_TAG
-                + ",security_model=none,readonly=on,multidevs=remap"));
+        if (shareHostRoot) {
+            c.addAll(List.of("-virtfs", "local,path=/,mount_tag=" + GuestImage.HOSTROOT_TAG
+                    + ",security_model=none,readonly=on,multidevs=remap"));
+        }
         return c;
     }
 

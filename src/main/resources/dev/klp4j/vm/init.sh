@@ -29,7 +29,7 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose "$HOSTROOT_TAG" /
     && echo "klp4j: host root shared at /host (Java runtime)" \
     || echo "klp4j: host root shared at /host, but its /proc, /sys, /dev or /run could not be mounted"
 else
-  echo "klp4j: host root not shared (9p unavailable); the shell runtime stands in for the Java one"
+  echo "klp4j: host root not shared; the shell runtime stands in for the Java one"
 fi
 printf '#!/bin/sh\nexec sh /klp4j/klp4j-guest.sh "$@"\n' > /bin/klp && chmod +x /bin/klp
 case "$MODE" in

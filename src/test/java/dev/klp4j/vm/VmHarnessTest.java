@@ -96,6 +96,22 @@ class VmHarnessTest {
     }
 
     @Test
+    void withoutJavaInTheGuestTheShellTwinStandsInAndSaysSo() throws Exception {
+        Qemu.shareHostRoot = false;
+        try {
+            CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+                    "--timeout", "150");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("load          pass  klp4j load (shell runtime: no Java in the guest,"
+                    + " the host root is not shared at /host): livepatch_cmdline")
+                    .contains("unload        pass  klp4j unload (shell runtime: no Java in the guest,")
+                    .contains("vm test: PASS, 6 phases held");
+        } finally {
+            Qemu.shareHostRoot = true;
+        }
+    }
+
+    @Test
     void aModuleRewrittenByTheElfLayerIsAcceptedByTheKernelsModuleLoader() throws Exception {
         // The ELF writer's output must load: rewrite the built .ko through the model and prove that copy.
         Path rewritten = tmp.resolve("rewritten/livepatch-cmdline.ko");
