@@ -1,7 +1,8 @@
 package dev.klp4j.runtime;
 
 /**
- * Timing shared by {@link Livepatcher} and its shell twin, the guest runtime klp4j-guest.sh
+ * Timing shared by {@link Livepatcher} and its shell twin in the guest runtime klp4j-guest.sh
+ * (the fallback when the VM cannot run Java)
  * (a test checks the script uses the same values).
  */
 public final class LivepatcherConstants {

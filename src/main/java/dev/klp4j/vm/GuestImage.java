@@ -14,15 +14,19 @@ import java.util.List;
 
 /**
  * Builds the guest's initramfs (newc cpio, written in Java): static busybox, {@code /init},
- * klp4j's guest runtime ({@code /klp4j/klp4j-guest.sh}, the shell twin of
- * {@code dev.klp4j.runtime}), the patch modules in the given order, the check script, and only
- * the modules needed to mount the host's {@code /lib/modules/RELEASE} over virtio-9p (their
- * {@code modules.dep} closure); every other module is reached through that share.
+ * klp4j's guest runtime ({@code /klp4j/klp4j-guest.sh}: the harness sequence, which runs klp4j's
+ * Java runtime chrooted into the host's root shared over 9p, with a shell twin of
+ * {@code dev.klp4j.runtime} as the fallback), the patch modules in the given order, the check
+ * script, the config naming the host's JRE and klp4j's class path, and only the modules needed
+ * to mount the 9p shares (their {@code modules.dep} closure); every other module is reached
+ * through the share of the host's {@code /lib/modules/RELEASE}.
  */
 public final class GuestImage {
     /** Modules /init loads before mounting the 9p share of /lib/modules. */
     static final List<String> SHARE_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p");
     static final String SHARE_TAG = "klp4jmods";
+    /** The 9p tag of the host's root filesystem (read-only), which /init mounts at /host. */
+    static final String HOSTROOT_TAG = "hostroot";
     private static final List<Path> BUSYBOX = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
 
     public enum Mode { TEST, BENCH, SHELL }
@@ -112,7 +116,7 @@ public final class GuestImage {
         List<String> guestPatches = new ArrayList<>();
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
              CpioWriter cpio = new CpioWriter(os)) {
-            for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "tmp", "root", "etc", "klp4j/patches",
+            for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "tmp", "root", "etc", "host", "klp4j/patches",
                     "lib/modules/" + kernel.release())) {
                 cpio.directory(d);
             }
@@ -140,11 +144,45 @@ public final class GuestImage {
                     + "CHECK=" + (check != null ? "/klp4j/check" : "") + "\n"
                     + "PATCHES=\"" + String.join(" ", guestPatches) + "\"\n"
                     + "BOOT_MODULES=\"" + String.join(" ", bootModules) + "\"\n"
-                    + "SHARE_TAG=" + SHARE_TAG + "\n";
+                    + "SHARE_TAG=" + SHARE_TAG + "\n"
+                    + "HOSTROOT_TAG=" + HOSTROOT_TAG + "\n"
+                    + "JAVA=" + shellQuote(javaBinary()) + "\n"
+                    + "JAVA_CP=" + shellQuote(javaClassPath()) + "\n";
             cpio.file("klp4j/config", config.getBytes(StandardCharsets.UTF_8), 0644);
             cpio.finish();
         }
         return guestPatches;
+    }
+
+    /** The JVM running klp4j (a host path; the guest runs it chrooted into the host's root). */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The class path of klp4j's Java runtime on the host: where klp4j's classes come from (the
+     * shaded jar, or target/classes when run from a build) plus its libraries' jars (the same jar
+     * when shaded). Host paths: the guest sees them through the shared root.
+     */
+    static String javaClassPath() {
+        java.util.LinkedHashSet<String> cp = new java.util.LinkedHashSet<>();
+        for (Class<?> c : List.of(GuestImage.class, picocli.CommandLine.class,
+                com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
+                com.fasterxml.jackson.annotation.JsonProperty.class)) {
+            java.security.CodeSource src = c.getProtectionDomain().getCodeSource();
+            if (src == null || src.getLocation() == null) continue;
+            try {
+                cp.add(Path.of(src.getLocation().toURI()).toAbsolutePath().toString());
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                // not a file: the guest cannot reach it
+            }
+        }
+        return String.join(":", cp);
+    }
+
+    /** Single-quotes a value for the guest's sh. */
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     static byte[] resource(String name) throws IOException {

@@ -23,6 +23,7 @@ public final class GuestReport {
     private final Map<String, String> blocked = new LinkedHashMap<>();
     private final List<String> reversed = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
+    private final Map<String, String> info = new LinkedHashMap<>();
     private String result;
     private boolean inDmesg;
 
@@ -53,6 +54,9 @@ public final class GuestReport {
             case "blocked" -> blocked.put(w.length > 1 ? w[1] : "", String.join(" ",
                     java.util.Arrays.copyOfRange(w, Math.min(2, w.length), w.length)).trim());
             case "reversed" -> reversed.add(w.length > 1 ? w[1] : "");
+            case "info" -> {
+                if (w.length > 2) info.put(w[1], String.join(" ", java.util.Arrays.copyOfRange(w, 2, w.length)).trim());
+            }
             case "dmesg-begin" -> inDmesg = true;
             case "result" -> result = w.length > 1 ? w[1] : "";
             default -> { }
@@ -79,6 +83,8 @@ public final class GuestReport {
     /** Modules whose timed-out transition was reversed and which were unloaded again. */
     public List<String> reversed() { return reversed; }
     public String result() { return result; }
+    /** Module -> what {@code klp4j info NAME --json} printed in the guest while the patch was loaded. */
+    public Map<String, String> info() { return info; }
 
     /** Every phase reported passed and the guest said so. */
     public boolean passed() {
@@ -115,6 +121,15 @@ public final class GuestReport {
         m.put("stalls", stalls);
         m.put("blocked", blocked);
         m.put("reversed", reversed);
+        Map<String, Object> inf = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : info.entrySet()) {
+            try {
+                inf.put(e.getKey(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.getValue()));
+            } catch (java.io.IOException ex) {
+                inf.put(e.getKey(), e.getValue());
+            }
+        }
+        m.put("info", inf);
         return m;
     }
 }

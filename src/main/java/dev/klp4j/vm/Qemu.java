@@ -10,12 +10,18 @@ import java.util.List;
 
 /**
  * The QEMU command line for a guest: software emulation only ({@code -accel tcg}; KVM hangs on
- * our machines), the kernel's own vmlinuz, our initramfs, and the host's /lib/modules/RELEASE
- * shared read-only over virtio-9p.
+ * our machines), the kernel's own vmlinuz, our initramfs, the host's /lib/modules/RELEASE
+ * shared read-only over virtio-9p, and the host's root filesystem, read-only over a second 9p
+ * export (tag {@value GuestImage#HOSTROOT_TAG}), so the guest can chroot into it and run klp4j's
+ * Java runtime with the host's JRE.
  */
 public final class Qemu {
     public static final String BINARY = "qemu-system-x86_64";
     private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3";
+    /** Guest RAM: klp4j's JVM (serial GC, C1 only, default heap) runs in it next to the initramfs. */
+    static final int MEMORY_MB = 512;
+    /** Tests turn the share of the host's root off to prove the guest's shell fallback. */
+    static boolean shareHostRoot = true;
 
     private Qemu() {}
 
@@ -38,19 +44,23 @@ public final class Qemu {
             c.addAll(List.of("-virtfs", "local,path=" + kernel.modulesDir() + ",mount_tag=" + GuestImage.SHARE_TAG
                     + ",security_model=none,readonly=on"));
         }
+        if (shareHostRoot) {
+            c.addAll(List.of("-virtfs", "local,path=/,mount_tag=" + GuestImage.HOSTROOT_TAG
+                    + ",security_model=none,readonly=on,multidevs=remap"));
+        }
         return c;
     }
 
     /** Batch run: console to {@code serialLog}, the guest runtime's protocol to {@code protoLog}. */
     public static List<String> batch(KernelTree kernel, Path initramfs, int cpus, Path serialLog, Path protoLog) {
-        List<String> c = command(kernel, initramfs, 512, cpus);
+        List<String> c = command(kernel, initramfs, MEMORY_MB, cpus);
         c.addAll(List.of("-monitor", "none", "-serial", "file:" + serialLog, "-serial", "file:" + protoLog));
         return c;
     }
 
     /** Interactive run: the console on stdio (Ctrl-A X quits QEMU). */
     public static List<String> interactive(KernelTree kernel, Path initramfs, int cpus) {
-        List<String> c = command(kernel, initramfs, 512, cpus);
+        List<String> c = command(kernel, initramfs, MEMORY_MB, cpus);
         c.addAll(List.of("-serial", "mon:stdio"));
         return c;
     }

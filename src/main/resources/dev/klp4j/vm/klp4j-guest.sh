@@ -1,6 +1,12 @@
 #!/bin/sh
-# klp4j guest runtime: the in-VM twin of the Java package dev.klp4j.runtime (the guest has
-# no JRE). It follows the same algorithm as dev.klp4j.runtime.Livepatcher:
+# klp4j guest runtime: runs the harness sequence in the VM. Livepatches are loaded and unloaded
+# by klp4j's own Java runtime (dev.klp4j.runtime.Livepatcher, 'klp4j load/unload/info'), run
+# with the host's JRE chrooted into the host's root, which /init mounts read-only at /host
+# (the config names the java binary and the class path, host paths).
+#
+# Fallback only: when the guest cannot run Java (no /host share, no JRE there), the shell twin
+# below does the same steps, and every phase detail says so. It follows the same algorithm as
+# dev.klp4j.runtime.Livepatcher:
 #   load:   refuse a name clash and a missing /sys/kernel/livepatch; insmod; poll
 #           /sys/kernel/livepatch/NAME/transition every 10 ms; after STALL_MS name the
 #           blocking tasks (/proc/PID/task/TID/patch_state != target, with their stacks)
@@ -8,8 +14,10 @@
 #           NAME/enabled to reverse the transition, wait for it, rmmod: system as before.
 #   unload: write 0 to NAME/enabled, wait for the transition, rmmod.
 # Keep the two in step: a change to one is a change to the other.
+# A --module that is no livepatch (a test helper) is insmod'ed/rmmod'ed by the shell either way.
 #
-# Usage: klp4j-guest.sh load X.ko [TIMEOUT_S] | unload NAME | list | signal | test CONFIG | bench CONFIG
+# Usage: klp4j-guest.sh load X.ko [TIMEOUT_S] | unload NAME | list | signal | java KLP4J-ARGS...
+#        | test CONFIG | bench CONFIG
 # Machine-readable lines go to $KLP4J_PROTO (default stdout) as "KLP4J <key> <value...>".
 
 LP=/sys/kernel/livepatch
@@ -159,6 +167,96 @@ cmd_signal() {
   return 0
 }
 
+
+# ---- klp4j's Java runtime, chrooted into the host's root ----
+HOST=/host
+JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Djava.io.tmpdir=/run/klp4j/tmp"
+
+# java_unusable: prints why the Java runtime cannot run here (nothing when it can)
+java_unusable() {
+  if [ -z "$JAVA" ]; then echo "no JRE named in the config"
+  elif [ ! -d "$HOST/proc/self" ]; then echo "the host root is not shared at $HOST"
+  elif [ ! -x "$HOST$JAVA" ]; then echo "$JAVA is missing from the host root"
+  elif [ ! -d "$HOST/run/klp4j/patches" ]; then echo "no writable $HOST/run"
+  fi
+}
+# jklp ARGS...: klp4j's CLI (dev.klp4j.cli.Main) in the chroot; stdout/stderr as the CLI's own
+jklp() {
+  # shellcheck disable=SC2086
+  chroot "$HOST" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 HOME=/run/klp4j/tmp "$JAVA" $JAVA_OPTS -cp "$JAVA_CP" dev.klp4j.cli.Main "$@"
+}
+# json_num KEY FILE: the first number KEY has in the CLI's (indented) JSON
+json_num() { sed -n "s/.*\"$1\" *: *\([0-9][0-9]*\).*/\1/p" "$2" | head -n 1; }
+
+# java_load X.ko TIMEOUT_S: 'klp4j load X.ko --json'; sets LOAD_ERR on failure, LOAD_NOTE on success
+java_load() {
+  ko=$1 timeout_s=${2:-60}
+  name=$(modname "$ko")
+  cp "$ko" "$HOST/run/klp4j/patches/" || { fail "cannot copy $ko into $HOST/run/klp4j/patches"; return 1; }
+  t0=$(now_ms)
+  jklp load "/run/klp4j/patches/${ko##*/}" --timeout "$timeout_s" --json > /tmp/jload.out 2> /tmp/jload.err
+  rc=$?
+  t1=$(now_ms)
+  cat /tmp/jload.err
+  # each stall report names its blocking tasks on the lines "klp4j:   PID COMM:"
+  awk '/transition stalled after/ { if (n) print c; n = 1; c = 0; next }
+       n && /^klp4j:   [0-9]+ .*:$/ { c++ } END { if (n) print c }' /tmp/jload.err |
+    while read c; do proto stall "$name" "$c"; done
+  if [ $rc = 0 ]; then
+    ms=$(json_num transitionMs /tmp/jload.out); us=$(transition_us "$name" patching)
+    proto transition "$name" "${us:-$(( ${ms:-0} * 1000 ))}" "${ms:-0}"
+    LOAD_NOTE="'$name' transition complete in ${ms:-?} ms (kernel ${us:-?} us; JVM start and load $((t1 - t0)) ms)"
+    say "klp4j load (Java runtime): $LOAD_NOTE"
+    return 0
+  fi
+  LOAD_ERR=$(sed -n 's/^klp4j: //p' /tmp/jload.err | tail -n 1)
+  [ -n "$LOAD_ERR" ] || LOAD_ERR="klp4j load exited $rc: $(head -c 200 /tmp/jload.err /tmp/jload.out)"
+  case "$LOAD_ERR" in
+    *"reversed and unloaded it"*)
+      # the tasks named by the last stall report are the ones that blocked it at the timeout
+      proto blocked "$name" "$(awk '/transition stalled after/ { b = "" }
+        /^klp4j:   [0-9]+ .*:$/ { sub(/^klp4j:   /, ""); sub(/:$/, ""); b = b (b == "" ? "" : " ") $0 }
+        END { print b }' /tmp/jload.err)"
+      proto reversed "$name" ;;
+  esac
+  return 1
+}
+
+# java_unload NAME TIMEOUT_S: 'klp4j unload NAME --json'
+java_unload() {
+  name=$1 timeout_s=${2:-60}
+  t0=$(now_ms)
+  jklp unload "$name" --timeout "$timeout_s" --json > /tmp/junload.out 2> /tmp/junload.err
+  rc=$?
+  t1=$(now_ms)
+  cat /tmp/junload.err
+  if [ $rc = 0 ]; then
+    ms=$(json_num transitionMs /tmp/junload.out); us=$(transition_us "$name" unpatching)
+    proto untransition "$name" "${us:-$(( ${ms:-0} * 1000 ))}" "${ms:-0}"
+    UNLOAD_NOTE="'$name' unpatched in ${ms:-?} ms (kernel ${us:-?} us; JVM start and unload $((t1 - t0)) ms)"
+    say "klp4j unload (Java runtime): $UNLOAD_NOTE"
+    return 0
+  fi
+  UNLOAD_ERR=$(sed -n 's/^klp4j: //p' /tmp/junload.err | tail -n 1)
+  return 1
+}
+
+is_livepatch() { [ "$(modinfo -F livepatch "$1" 2>/dev/null)" = Y ]; }
+
+# rt_load X.ko TIMEOUT / rt_unload NAME TIMEOUT: the Java runtime for livepatches when the guest
+# can run it, else (and for helper modules that are no livepatch) the shell twin
+rt_load() {
+  LOAD_NOTE=""
+  if is_livepatch "$1" && [ -z "$NOJAVA" ]; then java_load "$@"; return; fi
+  cmd_load "$@"
+}
+rt_unload() {
+  UNLOAD_NOTE="" UNLOAD_ERR=""
+  if [ -d "$LP/$1" ] && [ -z "$NOJAVA" ]; then java_unload "$@"; return; fi
+  cmd_unload "$@"
+}
+
 # The harness sequence. CONFIG defines TIMEOUT, CHECK and PATCHES (space-separated .ko paths).
 phase() { d=$(echo "$3" | tr '\n' ' '); proto phase "$1" "$2" "$d"; say "phase $1: $2${d:+ ($d)}"; }
 # run_check: 0 passed, 1 failed, 2 did not finish within TIMEOUT seconds (output in /tmp/check.out)
@@ -175,13 +273,25 @@ cmd_test() {
   if [ $rc = 0 ]; then phase check-before fail "check passed before any patch was loaded"; failed=1
   elif [ $rc = 2 ]; then phase check-before fail "check did not finish in $TIMEOUT s"; failed=1
   else phase check-before pass "check fails on the unpatched kernel"; fi
-  loaded=""
+  NOJAVA=$(java_unusable)
+  if [ -z "$NOJAVA" ]; then RT="Java runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
+  loaded="" notes=""
   if [ $failed = 0 ]; then
     for ko in $PATCHES; do
-      if cmd_load "$ko" "$TIMEOUT"; then loaded="$(modname "$ko") $loaded"
-      else phase load fail "${ko##*/}: $LOAD_ERR"; failed=1; break; fi
+      if rt_load "$ko" "$TIMEOUT"; then
+        loaded="$(modname "$ko") $loaded"
+        [ -n "$LOAD_NOTE" ] && notes="${notes:+$notes; }$LOAD_NOTE"
+      else phase load fail "${ko##*/}: $LOAD_ERR (klp4j load, $RT)"; failed=1; break; fi
     done
-    [ $failed = 0 ] && phase load pass "$(echo $loaded)"
+    [ $failed = 0 ] && phase load pass "klp4j load ($RT): ${notes:-$(echo $loaded)}"
+  fi
+  # what 'klp4j info NAME --json' sees of each loaded livepatch (one line each)
+  if [ $failed = 0 ] && [ -z "$NOJAVA" ]; then
+    for n in $loaded; do
+      [ -d "$LP/$n" ] || continue
+      jklp info "$n" --json > /tmp/jinfo.out 2> /tmp/jinfo.err || cat /tmp/jinfo.err
+      proto info "$n" "$(tr '\n' ' ' < /tmp/jinfo.out | tr -s ' ')"
+    done
   fi
   if [ $failed = 0 ]; then
     run_check; rc=$?
@@ -189,11 +299,12 @@ cmd_test() {
     elif [ $rc = 2 ]; then phase check-loaded fail "check did not finish in $TIMEOUT s"; failed=1
     else phase check-loaded fail "check failed with the patches loaded: $(head -c 200 /tmp/check.out)"; failed=1; fi
   fi
-  ufail=0
+  ufail=0 unotes=""
   for n in $loaded; do
-    cmd_unload "$n" "$TIMEOUT" || { phase unload fail "$n"; ufail=1; failed=1; }
+    if rt_unload "$n" "$TIMEOUT"; then [ -n "$UNLOAD_NOTE" ] && unotes="${unotes:+$unotes; }$UNLOAD_NOTE"
+    else phase unload fail "$n${UNLOAD_ERR:+: $UNLOAD_ERR} (klp4j unload, $RT)"; ufail=1; failed=1; fi
   done
-  if [ -n "$loaded" ] && [ $ufail = 0 ]; then phase unload pass "$(echo $loaded)"; fi
+  if [ -n "$loaded" ] && [ $ufail = 0 ]; then phase unload pass "klp4j unload ($RT): ${unotes:-$(echo $loaded)}"; fi
   # even after a failed load (reversed and unloaded), the check must fail again: system as before
   run_check; rc=$?
   if [ $rc = 0 ]; then phase check-after fail "check still passes after unloading"; failed=1
@@ -215,27 +326,36 @@ cmd_test() {
 cmd_bench() {
   . "$1"
   failed=0
+  NOJAVA=$(java_unusable)
+  if [ -z "$NOJAVA" ]; then RT="Java runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
   for i in $(seq 1 "${RUNS:-5}"); do
     loaded=""
     for ko in $PATCHES; do
-      if cmd_load "$ko" "$TIMEOUT"; then loaded="$(modname "$ko") $loaded"; else failed=1; break; fi
+      if rt_load "$ko" "$TIMEOUT"; then loaded="$(modname "$ko") $loaded"; else failed=1; break; fi
     done
-    for n in $loaded; do cmd_unload "$n" "$TIMEOUT" || failed=1; done
+    for n in $loaded; do rt_unload "$n" "$TIMEOUT" || failed=1; done
     [ $failed = 0 ] || break
     # the kernel's messages are how transition_us times a run: start each run with a clean log
     dmesg -c > /dev/null
   done
-  if [ $failed = 0 ]; then phase bench pass "${RUNS:-5} runs"; proto result pass
+  if [ $failed = 0 ]; then phase bench pass "${RUNS:-5} runs (klp4j load/unload, $RT)"; proto result pass
   else phase bench fail "run $i"; proto dmesg-begin; dmesg | tail -n 100 >> "$PROTO"; proto dmesg-end; proto result fail; fi
   return $failed
 }
 
+# interactive use ('klp' in 'klp4j vm shell'): the same choice of runtime as the sequence
+if [ "$1" = load ] || [ "$1" = unload ] || [ "$1" = java ]; then
+  [ -f /klp4j/config ] && . /klp4j/config
+  NOJAVA=$(java_unusable)
+  [ -z "$NOJAVA" ] || say "shell runtime: no Java in the guest, $NOJAVA"
+fi
 case "$1" in
-  load) shift; cmd_load "$@" ;;
-  unload) shift; cmd_unload "$@" ;;
+  load) shift; rt_load "$@" ;;
+  unload) shift; rt_unload "$@" ;;
+  java) shift; [ -z "$NOJAVA" ] && jklp "$@" ;;
   list) cmd_list ;;
   signal) cmd_signal ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: klp load X.ko [TIMEOUT_S] | unload NAME | list | signal" >&2; exit 2 ;;
+  *) echo "usage: klp load X.ko [TIMEOUT_S] | unload NAME | list | signal | java KLP4J-ARGS..." >&2; exit 2 ;;
 esac

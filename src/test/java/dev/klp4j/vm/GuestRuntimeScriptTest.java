@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The guest runtime is the shell twin of dev.klp4j.runtime.Livepatcher: keep them in step. */
+/**
+ * The guest runs klp4j's Java runtime (chrooted into the host's root); its shell twin of
+ * dev.klp4j.runtime.Livepatcher is the fallback: keep them in step.
+ */
 class GuestRuntimeScriptTest {
     @TempDir Path tmp;
 
@@ -50,5 +53,36 @@ class GuestRuntimeScriptTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
         assertThat(out).startsWith("usage: klp load X.ko");
+    }
+
+    @Test
+    void theGuestRunsTheJavaRuntimeFromTheHostsClassPath() throws Exception {
+        String s = script("klp4j-guest.sh");
+        assertThat(s).contains("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+                .contains("chroot \"$HOST\"").contains("dev.klp4j.cli.Main")
+                .contains("jklp load \"/run/klp4j/patches/").contains("jklp unload \"$name\"").contains("jklp info \"$n\" --json");
+        // every class path entry exists on the host (the guest sees it at the same path), and one
+        // of them holds klp4j's CLI: target/classes when run from a build, else the jar
+        String cp = GuestImage.javaClassPath();
+        assertThat(cp).isNotEmpty();
+        boolean hasMain = false;
+        for (String e : cp.split(":")) {
+            Path p = Path.of(e);
+            assertThat(p).exists();
+            if (Files.isDirectory(p)) hasMain |= Files.exists(p.resolve("dev/klp4j/cli/Main.class"));
+            else try (var z = new java.util.zip.ZipFile(p.toFile())) { hasMain |= z.getEntry("dev/klp4j/cli/Main.class") != null; }
+        }
+        assertThat(hasMain).as(cp).isTrue();
+        assertThat(cp).contains("picocli");
+        assertThat(Path.of(GuestImage.javaBinary())).isExecutable();
+        assertThat(GuestImage.shellQuote("a'b")).isEqualTo("'a'\\''b'");
+    }
+
+    @Test
+    void initMountsTheHostRootAsTheJavaRuntimesChroot() throws Exception {
+        String init = script("init.sh");
+        assertThat(init).contains("\"$HOSTROOT_TAG\" /host").contains("mount -t proc proc /host/proc")
+                .contains("mount -t sysfs sys /host/sys").contains("mount --bind /dev /host/dev")
+                .contains("mount -t tmpfs run /host/run");
     }
 }

@@ -72,6 +72,17 @@ class VmHarnessTest {
             phases.add(p.get("name").asText());
         }
         assertThat(phases).containsExactly("check-before", "load", "check-loaded", "unload", "check-after", "dmesg");
+        // klp4j's own Java runtime loaded and unloaded the patch in the guest, against the real kernel
+        assertThat(j.get("phases").get(1).get("detail").asText())
+                .matches("klp4j load \\(Java runtime\\): 'livepatch_cmdline' transition complete in \\d+ ms .*");
+        assertThat(j.get("phases").get(3).get("detail").asText())
+                .startsWith("klp4j unload (Java runtime): 'livepatch_cmdline' unpatched in ");
+        // and 'klp4j info livepatch_cmdline --json', run in the guest while it was loaded, saw it applied
+        JsonNode info = j.get("info").get("livepatch_cmdline");
+        assertThat(info.get("enabled").asBoolean()).isTrue();
+        assertThat(info.get("transition").asBoolean()).isFalse();
+        assertThat(info.get("objects").get(0).get("object").asText()).isEqualTo("vmlinux");
+        assertThat(info.get("objects").get(0).get("functions").get(0).get("name").asText()).isEqualTo("cmdline_proc_show");
         // the check saw the patched /proc/cmdline print the marker
         assertThat(j.get("phases").get(2).get("detail").asText()).endsWith("klp4j_handwritten_cmdline=active");
         JsonNode t = j.get("transitions").get(0);
@@ -79,8 +90,25 @@ class VmHarnessTest {
         assertThat(t.get("kind").asText()).isEqualTo("patching");
         assertThat(t.get("transitionMs").asDouble()).isGreaterThan(0).isLessThan(30_000);
         assertThat(j.get("transitions").get(1).get("kind").asText()).isEqualTo("unpatching");
-        assertThat(Files.readString(log)).contains("shared from the host").contains("KLP4J result pass");
+        assertThat(Files.readString(log)).contains("shared from the host").contains("host root shared at /host (Java runtime)")
+                .contains("klp4j: 'livepatch_cmdline': patched in ").contains("KLP4J result pass");
         assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void withoutJavaInTheGuestTheShellTwinStandsInAndSaysSo() throws Exception {
+        Qemu.shareHostRoot = false;
+        try {
+            CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
+                    "--timeout", "150");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("load          pass  klp4j load (shell runtime: no Java in the guest,"
+                    + " the host root is not shared at /host): livepatch_cmdline")
+                    .contains("unload        pass  klp4j unload (shell runtime: no Java in the guest,")
+                    .contains("vm test: PASS, 6 phases held");
+        } finally {
+            Qemu.shareHostRoot = true;
+        }
     }
 
     @Test
@@ -131,8 +159,10 @@ class VmHarnessTest {
                 "--check", stall.resolve("check.sh").toString(), "--load-timeout", "3", "--log", log.toString(),
                 "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Main.FAILED);
-        assertThat(r.err()).contains("phase load failed: 02-livepatch-stall.ko: 'livepatch_stall': transition timed out"
-                + " after 3 s; reversed and unloaded, the system is as before");
+        // the Java runtime's own verdict
+        assertThat(r.err()).contains("phase load failed: 02-livepatch-stall.ko: 'livepatch_stall': the patching transition"
+                + " did not finish in 3.0 s (blocked by task ").contains("klp4j_stall")
+                .contains("reversed and unloaded it, the system is as before").contains("(klp4j load, Java runtime)");
         JsonNode j = Json.mapper().readTree(r.out());
         assertThat(j.get("blocked").get("livepatch_stall").asText()).endsWith("klp4j_stall");
         assertThat(j.get("reversed").get(0).asText()).isEqualTo("livepatch_stall");
