@@ -2,11 +2,11 @@ package dev.klp4j.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.TestKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -16,15 +16,8 @@ class ExamplesTest {
 
     @Test
     void everyExampleAppliesAndHasACheckOrAnExpectation() throws Exception {
-        KernelTarget target;
-        try {
-            target = new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
-            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
-            return;
-        }
-        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
-        c.ensure(m -> { });
+        KernelTarget target = TestKernel.target();
+        SourceTreeCache c = TestKernel.preparedTree(target);
         List<Path> dirs;
         try (Stream<Path> s = Files.list(Path.of("examples"))) {
             // Hand-written modules (with a Kbuild) are proven by VmHarnessTest; the rest are patches.

@@ -2,6 +2,7 @@ package dev.klp4j.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.TestKernel;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Section;
@@ -27,13 +28,8 @@ class KernelTreeTest {
 
     @BeforeAll
     static void prepare() {
-        try {
-            target = new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
-            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
-        }
-        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
-        c.ensure(m -> { });
+        target = TestKernel.target();
+        SourceTreeCache c = TestKernel.preparedTree(target);
         tree = c.tree();
         PatchApplier.recover(tree, c.cacheDir().resolve("journal"));
         kbuild = new KbuildQuery(tree);

@@ -2,6 +2,7 @@ package dev.klp4j.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.TestKernel;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Symbol;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,14 +23,8 @@ class VmlinuxSymbolsTest {
 
     @Test
     void duplicateStaticResolvesToItsOwnFile(@TempDir Path work) throws Exception {
-        KernelTarget target;
-        try {
-            target = new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
-            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
-            return;
-        }
-        Assumptions.assumeTrue(Files.isRegularFile(target.vmlinuz()), "no vmlinuz");
+        KernelTarget target = TestKernel.target();
+        assertThat(target.vmlinuz()).as("linux-image installs the vmlinuz").isRegularFile();
         KernelSymbols vmlinux = VmlinuxKallsyms.fromVmlinuz(target.vmlinuz());
         assertThat(vmlinux.entries().size()).isGreaterThan(50_000);
         assertThat(vmlinux.entries()).filteredOn(e -> e.name().equals("cmdline_proc_show"))

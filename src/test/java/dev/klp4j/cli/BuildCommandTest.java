@@ -2,43 +2,28 @@ package dev.klp4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.testing.CliRun;
+import dev.klp4j.testing.TestKernel;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.klp4j.build.BuildException;
-import dev.klp4j.build.KernelTarget;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** klp4j build through the command line, on the real target (up to the steps that do not need the differ). */
 @Tag("kernel")
 class BuildCommandTest {
-    record Run(int status, String out, String err) {}
-
     @BeforeAll
     static void target() {
-        try {
-            new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
-            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
-        }
+        TestKernel.target();
     }
 
-    static Run run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int status = cl.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -46,16 +31,16 @@ class BuildCommandTest {
         String good = Files.readString(Path.of("examples/cmdline/cmdline.patch"));
         Path bad = dir.resolve("bad.patch");
         Files.writeString(bad, good.replace("-\tseq_puts(m, saved_command_line);", "-\tseq_puts(m, some_other_line);"));
-        Run r = run("build", bad.toString(), "-o", dir.toString(), "-j", "2");
-        assertThat(r.status()).isEqualTo(2);
+        CliRun r = run("build", bad.toString(), "-o", dir.toString(), "-j", "2");
+        assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("klp4j: bad.patch does not apply").contains("fs/proc/cmdline.c: hunk #1 (@@ -6,8 +6,7 @@");
         assertThat(r.out()).containsPattern("check patch\\s+\\d+\\.\\d s  failed");
     }
 
     @Test
     void compileOnlyReportsEveryStepInJson(@TempDir Path dir) throws Exception {
-        Run r = run("build", "examples/two-files/two-files.patch", "-o", dir.toString(), "-j", "2", "--compile-only", "--json");
-        assertThat(r.status()).as(r.err()).isZero();
+        CliRun r = run("build", "examples/two-files/two-files.patch", "-o", dir.toString(), "-j", "2", "--compile-only", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
         List<String> steps = new ArrayList<>();
         j.get("steps").forEach(s -> steps.add(s.get("name").asText()));
@@ -68,8 +53,8 @@ class BuildCommandTest {
     /** The whole pipeline, differ included. */
     @Test
     void buildsTheCmdlineExampleEndToEnd(@TempDir Path dir) throws Exception {
-        Run r = run("build", "examples/cmdline/cmdline.patch", "-n", "klp4j_e2e", "-o", dir.toString(), "-j", "2", "--json");
-        assertThat(r.status()).as(r.err()).isZero();
+        CliRun r = run("build", "examples/cmdline/cmdline.patch", "-n", "klp4j_e2e", "-o", dir.toString(), "-j", "2", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
         assertThat(j.get("objects").get(0).get("changed").toString()).contains("cmdline_proc_show");
         Path ko = dir.resolve("klp4j_e2e.ko");

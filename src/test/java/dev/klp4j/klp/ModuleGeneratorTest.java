@@ -2,7 +2,7 @@ package dev.klp4j.klp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.build.BuildException;
+import dev.klp4j.testing.TestKernel;
 import dev.klp4j.build.KernelTarget;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,13 +65,7 @@ class ModuleGeneratorTest {
 
     @Test
     void buildsALoadableLookingModule(@TempDir Path dir) throws Exception {
-        KernelTarget target;
-        try {
-            target = new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
-            Assumptions.abort("target kernel packages not installed: " + e.getMessage());
-            return;
-        }
+        KernelTarget target = TestKernel.target();
         // The patched function, compiled with the target's kbuild flags and function sections.
         Path src = dir.resolve("src");
         Files.createDirectories(src);
