@@ -8,9 +8,12 @@ import dev.klp4j.elf.Relocation;
 import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
+import dev.klp4j.kernel.Kbuild;
+import dev.klp4j.kernel.KernelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -151,13 +154,16 @@ public final class ModuleGenerator {
                 kbuild.append(' ').append(o);
             }
             Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());
-            ProcessBuilder pb = new ProcessBuilder("make", "-C", kbuildDir.toString(), "M=" + dir.toAbsolutePath(), "-j" + Math.max(1, jobs), "modules")
-                    .redirectErrorStream(true);
-            pb.environment().put("KBUILD_MODPOST_WARN", "1");
-            pb.redirectOutput(dir.resolve("build.log").toFile());
-            int rc = pb.start().waitFor();
-            String log = Files.readString(dir.resolve("build.log"));
-            if (rc != 0) throw new KlpException("building the patch module failed (see " + dir.resolve("build.log") + "):\n" + tail(log, 15));
+            Kbuild.Result built;
+            try {
+                // Livepatch symbols are still undefined at link time (they are made SHN_LIVEPATCH after it):
+                // modpost may only warn about them; any other undefined name is checked for below.
+                built = Kbuild.modules(kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
+            } catch (KernelException e) {
+                throw new KlpException(e.getMessage());
+            }
+            String log = built.log();
+            if (!built.ok()) throw new KlpException("building the patch module failed (see " + built.logFile() + "):\n" + tail(log, 15));
             for (String l : log.split("\n")) {
                 if (l.contains("undefined!") && !l.contains("\"" + KlpRelocations.SYM_PREFIX)) {
                     throw new KlpException("the patch module refers to a symbol nothing provides: " + l.strip());
@@ -170,9 +176,6 @@ public final class ModuleGenerator {
             return ko;
         } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
             throw new KlpException("building the patch module in " + dir + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KlpException("interrupted while building the patch module");
         }
     }
 

@@ -1,14 +1,14 @@
 package dev.klp4j.vm;
 
+import dev.klp4j.kernel.Kbuild;
 import dev.klp4j.kernel.KernelException;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -44,22 +44,8 @@ public final class KbuildModule {
                     }
                 }
             }
-            Process p = new ProcessBuilder(List.of("make", "-s", "-C", kbuild.toString(), "M=" + outDir.toAbsolutePath(),
-                    "modules")).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out;
-            try (InputStream in = p.getInputStream()) {
-                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw KernelException.failed("kbuild of " + sourceDir + " did not finish in 300 s");
-            }
-            if (p.exitValue() != 0) {
-                String last = out.lines().filter(l -> l.contains("error") || l.contains("ERROR")).findFirst()
-                        .orElse(out.lines().reduce((a, b) -> b).orElse("exit " + p.exitValue()));
-                throw KernelException.failed("kbuild of " + sourceDir + " failed: " + last.trim());
-            }
+            Kbuild.Result r = Kbuild.modules(kbuild, outDir, 1, Map.of(), Duration.ofSeconds(300));
+            if (!r.ok()) throw KernelException.failed("kbuild of " + sourceDir + " failed: " + r.firstError());
             try (Stream<Path> files = Files.list(outDir)) {
                 List<Path> kos = files.filter(f -> f.getFileName().toString().endsWith(".ko")).sorted().toList();
                 if (kos.isEmpty()) throw KernelException.failed("kbuild of " + sourceDir + " made no .ko file");
@@ -67,9 +53,6 @@ public final class KbuildModule {
             }
         } catch (IOException e) {
             throw KernelException.failed("cannot build " + sourceDir + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw KernelException.failed("kbuild interrupted");
         }
     }
 }
