@@ -8,6 +8,7 @@ import dev.klp4j.elf.Symbol;
 import dev.klp4j.klp.KernelSymbols;
 import dev.klp4j.klp.KlpException;
 import dev.klp4j.klp.KlpRelocations;
+import dev.klp4j.klp.LoadTimeTables;
 import dev.klp4j.klp.ModuleGenerator;
 import dev.klp4j.klp.ModuleSymvers;
 import dev.klp4j.klp.PatchMeta;
@@ -183,6 +184,7 @@ public final class BuildPipeline {
         Supplier<KernelSymbols> vmlinux = () -> symbolCache.computeIfAbsent("vmlinux", k -> vmlinuxSymbols(target, cacheDir));
         ModuleGenerator gen = new ModuleGenerator(name, o.replace);
         List<ObjectReport> reports = new ArrayList<>();
+        List<String> loadTimeRefusals = new ArrayList<>();
         step("resolve symbols", () -> {
             for (String obj : objects) {
                 ObjectDiffer.Outcome d = diffs.get(obj);
@@ -196,6 +198,11 @@ public final class BuildPipeline {
                 ElfFile out = readElf(outDir.resolve(obj));
                 PatchMeta meta = PatchMeta.of(out);
                 SymbolResolver resolver = new SymbolResolver(ow.name(), symvers, vmlinux, home, fileSymbols);
+                Map<String, PatchMeta.Reference> refs = meta.referencesByName();
+                LoadTimeTables.Outcome early = LoadTimeTables.apply(out,
+                        s -> resolver.resolve(s.name(), refs.containsKey(s.name()) && refs.get(s.name()).wasLocal()), sizes);
+                early.dropped().forEach(w -> log.println("warning: " + obj + ": " + w));
+                early.refused().forEach(r -> loadTimeRefusals.add(obj + ": " + r));
                 List<String> klp = KlpRelocations.renameForLink(out, resolver::resolve);
                 KernelSymbols where = home != null ? home : vmlinux.get();
                 Map<String, Integer> sympos = new HashMap<>();
@@ -205,6 +212,9 @@ public final class BuildPipeline {
             }
             return reports;
         }, r -> r.stream().mapToInt(x -> x.klpSymbols().size()).sum() + " livepatch symbol(s)");
+        if (!loadTimeRefusals.isEmpty()) {
+            throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", loadTimeRefusals));
+        }
         Path ko = step("module", () -> {
             Path built = gen.build(work.resolve("module"), target.kbuildDir(), o.jobs);
             try {

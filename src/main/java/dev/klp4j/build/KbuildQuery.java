@@ -1,10 +1,12 @@
 package dev.klp4j.build;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,17 +14,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * Asks kbuild itself which objects a directory builds under this config: it runs
  * {@code scripts/Makefile.build} for the directory with a target that prints the lists kbuild
  * computed (real-obj-y, real-obj-m, lib-y, subdir-ym). Nothing is parsed from Makefiles by hand.
+ *
+ * <p>An object is not always built by the Makefile of its own directory: composite modules list
+ * parts in subdirectories ({@code kvm-y += mmu/mmu.o}) or beside them ({@code amdgpu-y += ../pm/...}),
+ * and a Makefile may enter a directory several levels down ({@code obj-y += amd/amdgpu/}) without
+ * passing through the levels between. So the directory that builds an object is looked for among
+ * the kbuild directories around it: its own, each ancestor, and then the directories those enter.
  */
 public final class KbuildQuery {
     /** The top-level directories the kernel's own Makefile descends into on x86. */
     private static final Set<String> TOP = Set.of("init", "usr", "arch/x86", "kernel", "certs", "mm", "fs", "ipc",
             "security", "crypto", "block", "io_uring", "drivers", "sound", "net", "virt", "lib");
 
-    /** What kbuild builds in one directory. */
+    /** What kbuild builds in one directory (object paths relative to the tree, normalized). */
     public record DirInfo(Set<String> builtin, Set<String> modular, Set<String> subdirs) {}
+
+    /** How an object is built under this config. */
+    public enum Kind { BUILTIN, MODULE, NOT_BUILT }
+
+    /** The kbuild directory whose Makefile builds an object, and how. */
+    public record Builder(String dir, Kind kind) {
+        static final Builder NONE = new Builder(null, Kind.NOT_BUILT);
+    }
 
     private final Path tree;
     private final Map<String, DirInfo> dirs = new ConcurrentHashMap<>();
+    private final Map<String, Builder> builders = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
 
     public KbuildQuery(Path tree) {
         this.tree = tree;
@@ -43,32 +61,74 @@ public final class KbuildQuery {
             String[] f = line.strip().split("\\s+");
             Set<String> into = switch (f[0]) { case "y" -> y; case "m" -> m; case "sub" -> sub; default -> null; };
             if (into == null) continue;
-            for (String w : Arrays.asList(f).subList(1, f.length)) if (!w.endsWith("modules.order")) into.add(w);
+            // Composite parts may be named through ".." (amdgpu-y += ../pm/x.o): keep the real path.
+            for (String w : Arrays.asList(f).subList(1, f.length)) if (!w.endsWith("modules.order")) into.add(normalize(w));
         }
         return new DirInfo(y, m, sub);
     }
 
-    /** How an object is built under this config. */
-    public enum Kind { BUILTIN, MODULE, NOT_BUILT }
+    private static String normalize(String p) {
+        return Path.of(p).normalize().toString();
+    }
 
     /** Whether {@code object} (e.g. fs/proc/cmdline.o) is built, into vmlinux or into a module. */
     public Kind kind(String object) {
-        int slash = object.lastIndexOf('/');
-        if (slash < 0) return Kind.NOT_BUILT;
-        String dir = object.substring(0, slash);
-        if (!reachable(dir)) return Kind.NOT_BUILT;
-        DirInfo d = dir(dir);
-        if (d.builtin().contains(object)) return Kind.BUILTIN;
-        if (d.modular().contains(object)) return Kind.MODULE;
-        return Kind.NOT_BUILT;
+        return builder(object).kind();
     }
 
-    /** True if kbuild descends into {@code dir} under this config. */
+    /** The directory whose Makefile builds {@code object}, or {@link Builder#NONE}'s null dir when none does. */
+    public Builder builder(String object) {
+        return builders.computeIfAbsent(normalize(object), this::findBuilder);
+    }
+
+    private Builder findBuilder(String object) {
+        List<String> ancestors = ancestors(object);
+        // Its own directory first, then each ancestor (kvm-y += mmu/mmu.o is built by arch/x86/kvm).
+        for (String d : ancestors) {
+            if (!reachable(d)) continue;
+            Optional<Builder> b = lookIn(d, object);
+            if (b.isPresent()) return b.get();
+        }
+        // Then the directories those enter (amdgpu-y += ../pm/x.o is built by a sibling of pm).
+        Set<String> tried = new HashSet<>(ancestors);
+        for (String d : ancestors) {
+            if (!reachable(d)) continue;
+            for (String sub : new ArrayList<>(dir(d).subdirs())) {
+                if (!tried.add(sub)) continue;
+                Optional<Builder> b = lookIn(sub, object);
+                if (b.isPresent()) return b.get();
+            }
+        }
+        return Builder.NONE;
+    }
+
+    private Optional<Builder> lookIn(String dir, String object) {
+        DirInfo info = dir(dir);
+        if (info.builtin().contains(object)) return Optional.of(new Builder(dir, Kind.BUILTIN));
+        if (info.modular().contains(object)) return Optional.of(new Builder(dir, Kind.MODULE));
+        return Optional.empty();
+    }
+
+    /** The directories containing {@code path}, nearest first ("a/b/c.o" -> a/b, a). */
+    private static List<String> ancestors(String path) {
+        List<String> out = new ArrayList<>();
+        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) out.add(path.substring(0, slash));
+        return out;
+    }
+
+    /**
+     * True if kbuild descends into {@code dir} under this config: a top-level directory, or one that
+     * a reachable ancestor enters (a Makefile may enter a directory several levels below its own).
+     */
     public boolean reachable(String dir) {
-        if (TOP.contains(dir)) return true;
-        int slash = dir.lastIndexOf('/');
-        if (slash < 0) return false;
-        String parent = dir.substring(0, slash);
-        return reachable(parent) && dir(parent).subdirs().contains(dir);
+        Boolean known = reachable.get(dir);
+        if (known != null) return known;
+        boolean r = TOP.contains(dir);
+        for (String a : ancestors(dir)) {
+            if (r) break;
+            r = reachable(a) && dir(a).subdirs().contains(dir);
+        }
+        reachable.put(dir, r);
+        return r;
     }
 }

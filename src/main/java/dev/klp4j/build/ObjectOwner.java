@@ -58,7 +58,8 @@ public final class ObjectOwner {
         }
         String firstLine = cmd.lines().findFirst().orElse("");
         boolean module = firstLine.contains(" -DMODULE ");
-        KbuildQuery.Kind kind = kbuild.kind(object);
+        KbuildQuery.Builder builder = kbuild.builder(object);
+        KbuildQuery.Kind kind = builder.kind();
         if (kind == KbuildQuery.Kind.NOT_BUILT) throw new BuildException(object + " is not built by this kernel's config");
         if ((kind == KbuildQuery.Kind.MODULE) != module) {
             throw new BuildException(object + ": kbuild's lists say " + kind + " but it was compiled " + (module ? "with" : "without")
@@ -68,19 +69,19 @@ public final class ObjectOwner {
         Matcher n = MODNAME.matcher(firstLine);
         if (!n.find()) throw new BuildException(object + ": compiled as module code but without KBUILD_MODNAME");
         String name = n.group(1);
-        // The module's .ko: modules.order's entry named after the module, in the object's directory or above it.
+        // The module's .ko sits in the directory whose Makefile builds the object (obj-m += kvm.o in
+        // arch/x86/kvm builds arch/x86/kvm/mmu/mmu.o too); its file name may spell '_' as '-'.
         String ko = null;
         for (Map.Entry<String, String> e : moduleOrder.entrySet()) {
             String modfile = e.getKey();
-            String base = modfile.substring(modfile.lastIndexOf('/') + 1).replace('-', '_');
-            String dir = modfile.contains("/") ? modfile.substring(0, modfile.lastIndexOf('/') + 1) : "";
-            if (base.equals(name) && object.startsWith(dir)) {
-                if (ko != null && !ko.equals(e.getValue())) throw new BuildException(object + ": module " + name + " matches both " + ko + " and " + e.getValue());
-                ko = e.getValue();
-            }
+            int slash = modfile.lastIndexOf('/');
+            String base = modfile.substring(slash + 1).replace('-', '_');
+            String dir = slash < 0 ? "" : modfile.substring(0, slash);
+            if (base.equals(name) && dir.equals(builder.dir())) ko = e.getValue();
         }
         if (ko == null) {
-            throw new BuildException(object + " belongs to module " + name + ", which the target kernel's modules.order does not list");
+            throw new BuildException(object + " belongs to module " + name + " (built in " + builder.dir()
+                    + "), which the target kernel's modules.order does not list");
         }
         return new Owner(name, ko);
     }
