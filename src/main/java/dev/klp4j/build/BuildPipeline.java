@@ -207,7 +207,7 @@ public final class BuildPipeline {
                 KernelSymbols where = home != null ? home : vmlinux.get();
                 Map<String, Integer> sympos = new HashMap<>();
                 for (PatchMeta.Function f : meta.functions()) if (f.isChanged()) sympos.put(f.name(), where.sympos(f.name(), fileSymbols));
-                gen.add(ow.name(), out, meta, sympos);
+                gen.add(ow.name(), out, meta, sympos, exportCrcs(ObjectCompiler.cmdFile(patchedDir, obj)));
                 reports.add(new ObjectReport(obj, ow.name(), d.status(), d.changed(), d.added(), klp));
             }
             return reports;
@@ -293,6 +293,21 @@ public final class BuildPipeline {
         } catch (IOException e) {
             throw new KlpException("cannot cache vmlinux's symbols in " + cacheDir + ": " + e.getMessage());
         }
+    }
+
+    /** genksyms' CRCs ({@code #SYMVER NAME CRC} lines) in kbuild's record of a compiled object. */
+    static Map<String, String> exportCrcs(Path cmdFile) {
+        Map<String, String> out = new HashMap<>();
+        try {
+            if (!Files.isRegularFile(cmdFile)) return out;
+            for (String l : Files.readAllLines(cmdFile, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                String[] f = l.strip().split("\\s+");
+                if (f.length == 3 && f[0].equals("#SYMVER")) out.put(f[1], f[2]);
+            }
+        } catch (IOException e) {
+            throw new BuildException(cmdFile + ": cannot read: " + e.getMessage());
+        }
+        return out;
     }
 
     private static ElfFile readElf(Path p) {

@@ -37,8 +37,24 @@ final class Inclusion {
         }
         for (Section s : patched.file.sections()) {
             if (Directives.isCallbackSection(s)) keep(s);
+            // EXPORT_SYMBOL of something the patch adds: its ksymtab entry makes the patch module
+            // export it (___ksymtab+NAME or ___ksymtab_gpl+NAME, pulling in its name strings).
+            Symbol exported = exportedBy(s);
+            if (exported != null && cmp.status(exported) == Status.NEW && !exported.isLocal()) keep(s);
         }
         close();
+    }
+
+    /** The symbol a {@code ___ksymtab*+NAME} section exports, or null. */
+    private Symbol exportedBy(Section s) {
+        if (!s.name().startsWith("___ksymtab")) return null;
+        int plus = s.name().indexOf('+');
+        if (plus < 0) return null;
+        String name = s.name().substring(plus + 1);
+        for (Symbol sym : patched.file.symbols(name)) {
+            if (sym.section() != null && (sym.isFunction() || sym.isObject())) return sym;
+        }
+        return null;
     }
 
     boolean isKept(Section s) {

@@ -21,8 +21,23 @@ final class SymbolNames {
     /** Sections whose contents are once-flags and similar state, never correlated. */
     private static final Set<String> SPECIAL_STATIC_SECTIONS = Set.of(".data..once", ".data.once", "__dyndbg");
 
-    /** Strips numeric components: {@code foo.isra.0} to {@code foo.isra}, {@code count.45134} to {@code count}. */
+    private static final String UNIQUE_ID = "__UNIQUE_ID_";
+
+    /**
+     * Strips numeric components: {@code foo.isra.0} to {@code foo.isra}, {@code count.45134} to
+     * {@code count}; and the {@code __COUNTER__} value that {@code __UNIQUE_ID(prefix)} appends
+     * ({@code __UNIQUE_ID_ddebug333.8} to {@code __UNIQUE_ID_ddebug}): it shifts whenever the patch
+     * adds a unique id earlier in the file (a dynamic-debug print, an export, a max()).
+     */
     static String mangled(String name) {
+        String m = withoutNumericParts(name);
+        if (!m.startsWith(UNIQUE_ID)) return m;
+        int end = m.length();
+        while (end > UNIQUE_ID.length() && Character.isDigit(m.charAt(end - 1))) end--;
+        return m.substring(0, end);
+    }
+
+    private static String withoutNumericParts(String name) {
         if (name.indexOf('.') < 0) return name;
         StringBuilder out = new StringBuilder(name.length());
         int i = 0;

@@ -41,6 +41,7 @@ import java.util.Map;
  */
 public final class ModuleGenerator {
     public static final String MAIN = "klp4j_main";
+    private static final String KSYMTAB = "__ksymtab_";
 
     /** A replaced function: its name in the kernel, kallsyms position, and the alias of the new code. */
     public record Func(String oldName, int oldSympos, String alias) {}
@@ -52,6 +53,8 @@ public final class ModuleGenerator {
     private final boolean replace;
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final List<ElfFile> objects = new ArrayList<>();
+    /** Per object: kbuild's {@code #SYMVER NAME CRC} lines for the symbols it exports. */
+    private final List<List<String>> symvers = new ArrayList<>();
     private int aliases;
 
     public ModuleGenerator(String name, boolean replace) {
@@ -67,6 +70,15 @@ public final class ModuleGenerator {
      * {@code sympos} gives each changed function's kallsyms position.
      */
     public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos) {
+        add(object, out, meta, sympos, Map.of());
+    }
+
+    /**
+     * As {@link #add(String, ElfFile, PatchMeta, Map)}, for an object that exports symbols the patch
+     * adds: {@code exportCrcs} maps each to its modversions CRC (genksyms' value from the patched
+     * object's kbuild record), which modpost puts in the module so that the kernel accepts its exports.
+     */
+    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos, Map<String, String> exportCrcs) {
         Target t = targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
         for (PatchMeta.Function f : meta.functions()) {
             Symbol def = null;
@@ -88,6 +100,14 @@ public final class ModuleGenerator {
         }
         out.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
         objects.add(out);
+        List<String> lines = new ArrayList<>();
+        for (Symbol s : out.symbols()) {
+            if (!s.name().startsWith(KSYMTAB) || s.section() == null) continue;
+            String exported = s.name().substring(KSYMTAB.length());
+            String crc = exportCrcs.get(exported);
+            if (crc != null) lines.add("#SYMVER " + exported + " " + crc);
+        }
+        symvers.add(lines);
     }
 
     private String alias(ElfFile out, Symbol def) {
@@ -149,8 +169,10 @@ public final class ModuleGenerator {
             for (int i = 0; i < objects.size(); i++) {
                 String o = "klp4j_patch_" + i + ".o";
                 ElfWriter.write(objects.get(i), dir.resolve(o));
-                // kbuild's record for a prebuilt object: modpost reads it (for CRCs of exports; there are none).
-                Files.writeString(dir.resolve("." + o + ".cmd"), "savedcmd_" + o + " := klp4j (differ output)\n");
+                // kbuild's record for a prebuilt object: modpost reads the CRCs of its exports from it.
+                StringBuilder cmd = new StringBuilder("savedcmd_" + o + " := klp4j (differ output)\n");
+                for (String l : symvers.get(i)) cmd.append('\n').append(l);
+                Files.writeString(dir.resolve("." + o + ".cmd"), cmd.append('\n').toString());
                 kbuild.append(' ').append(o);
             }
             Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());
