@@ -149,7 +149,7 @@ public final class BuildPipeline {
         step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
         List<String> objects = step("changed objects", () -> new ChangedObjects(tree, kbuild, o.jobs).find(applier.diff()),
                 l -> String.join(" ", l));
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs);
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(work.resolve("include")));
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         step("compile original", () -> { compiler.compile(objects, origDir); return objects.size(); }, n -> n + " object(s)");
         step("apply patch", () -> { applier.apply(); return 0; }, null);

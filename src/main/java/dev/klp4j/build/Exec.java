@@ -29,6 +29,11 @@ public final class Exec {
     }
 
     public static Result run(Path dir, List<String> command, Map<String, String> env) {
+        return run(dir, command, env, new byte[0]);
+    }
+
+    /** As {@link #run(Path, List, Map)}, with {@code input} on the tool's standard input. */
+    public static Result run(Path dir, List<String> command, Map<String, String> env, byte[] input) {
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
         if (dir != null) pb.directory(dir.toFile());
         pb.environment().putAll(env);
@@ -37,7 +42,11 @@ public final class Exec {
             try {
                 pb.redirectOutput(out.toFile());
                 Process p = pb.start();
-                p.getOutputStream().close();
+                try (var stdin = p.getOutputStream()) {
+                    stdin.write(input);
+                } catch (IOException e) {
+                    // The tool exited without reading all of it: its status and output tell why.
+                }
                 int status = p.waitFor();
                 return new Result(status, Files.readString(out, StandardCharsets.UTF_8));
             } finally {

@@ -19,10 +19,17 @@ public final class ObjectCompiler {
 
     private final Path tree;
     private final int jobs;
+    private final Path includeDir;
 
     public ObjectCompiler(Path tree, int jobs) {
+        this(tree, jobs, null);
+    }
+
+    /** With {@code includeDir} (the patch-author headers, see {@link AuthorHeaders}) on the include path. */
+    public ObjectCompiler(Path tree, int jobs, Path includeDir) {
         this.tree = tree;
         this.jobs = Math.max(1, jobs);
+        this.includeDir = includeDir;
     }
 
     /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */
@@ -32,7 +39,8 @@ public final class ObjectCompiler {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
-            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + KCFLAGS));
+            String flags = includeDir == null ? KCFLAGS : KCFLAGS + " -I" + includeDir.toAbsolutePath();
+            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags));
             cmd.addAll(objects);
             Exec.Result r = Exec.run(tree, cmd);
             if (!r.ok()) {

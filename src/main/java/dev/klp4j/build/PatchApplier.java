@@ -23,6 +23,8 @@ public final class PatchApplier {
     private final Path journal;
     private final UnifiedDiff diff;
     private final Path patchFile;
+    /** The patch as read once: a file that changes during the build (an editor saving) cannot make the two sides differ. */
+    private final byte[] content;
     private boolean applied;
 
     public PatchApplier(Path tree, Path journal, Path patchFile) {
@@ -30,7 +32,8 @@ public final class PatchApplier {
         this.journal = journal;
         this.patchFile = patchFile;
         try {
-            this.diff = UnifiedDiff.parse(Files.readString(patchFile, java.nio.charset.StandardCharsets.ISO_8859_1));
+            this.content = Files.readAllBytes(patchFile);
+            this.diff = UnifiedDiff.parse(new String(content, java.nio.charset.StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             throw new BuildException(patchFile + ": cannot read: " + e.getMessage());
         }
@@ -105,9 +108,9 @@ public final class PatchApplier {
 
     private Exec.Result runPatch(boolean dryRun) {
         List<String> cmd = new ArrayList<>(List.of("patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
-                "--reject-file=-", "-d", tree.toString(), "-i", patchFile.toAbsolutePath().toString()));
+                "--reject-file=-", "-d", tree.toString()));
         if (dryRun) cmd.add("--dry-run");
-        return Exec.run(null, cmd);
+        return Exec.run(null, cmd, java.util.Map.of(), content);
     }
 
     private static final Pattern FILE = Pattern.compile("^(?:checking|patching) file '?([^'\\n]+)'?$", Pattern.MULTILINE);

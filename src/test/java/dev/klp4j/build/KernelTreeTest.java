@@ -49,6 +49,19 @@ class KernelTreeTest {
     }
 
     @Test
+    void objectsOfCompositeModulesAndNestedDirectoriesAreFoundWithTheirBuilder() {
+        // kvm-y += mmu/mmu.o: built by arch/x86/kvm's Makefile, not by a Makefile of its own directory.
+        assertThat(kbuild.builder("arch/x86/kvm/mmu/mmu.o")).isEqualTo(new KbuildQuery.Builder("arch/x86/kvm", KbuildQuery.Kind.MODULE));
+        // drivers/gpu/drm enters amd/amdgpu directly (obj-$(CONFIG_DRM_AMDGPU) += amd/amdgpu/).
+        assertThat(kbuild.builder("drivers/gpu/drm/amd/amdgpu/amdgpu_cs.o"))
+                .isEqualTo(new KbuildQuery.Builder("drivers/gpu/drm/amd/amdgpu", KbuildQuery.Kind.MODULE));
+        // amdgpu-y names parts beside its directory (../pm/...): a sibling directory builds them.
+        assertThat(kbuild.builder("drivers/gpu/drm/amd/pm/swsmu/amdgpu_smu.o"))
+                .isEqualTo(new KbuildQuery.Builder("drivers/gpu/drm/amd/amdgpu", KbuildQuery.Kind.MODULE));
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("arch/x86/kvm/mmu/mmu.c"))).containsExactly("arch/x86/kvm/mmu/mmu.o");
+    }
+
+    @Test
     void fileOutsideTheConfigIsRefused() throws Exception {
         String config = Files.readString(tree.resolve(".config"));
         Assumptions.assumeTrue(config.contains("# CONFIG_EXT2_FS is not set"));

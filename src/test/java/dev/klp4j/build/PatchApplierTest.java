@@ -69,6 +69,22 @@ class PatchApplierTest {
     }
 
     @Test
+    void thePatchIsTakenOnceAndAFileChangedDuringTheBuildDoesNotLeak(@TempDir Path d) throws Exception {
+        Path tree = d.resolve("tree");
+        Files.createDirectories(tree.resolve("dir"));
+        Files.writeString(tree.resolve("dir/f.c"), ORIG);
+        Files.writeString(d.resolve("p.patch"), PATCH);
+        PatchApplier a = new PatchApplier(tree, d.resolve("journal"), d.resolve("p.patch"));
+        a.check();
+        // An editor saves another version between the check and the apply: the build goes on with what it read.
+        Files.writeString(d.resolve("p.patch"), PATCH.replace("return 10;", "return 99;").replace("@@ -6,4 +6,4 @@ int a(void)\n", ""));
+        a.apply();
+        assertThat(Files.readString(tree.resolve("dir/f.c"))).contains("return 10;").contains("return 20;").doesNotContain("99");
+        a.revert();
+        assertThat(Files.readString(tree.resolve("dir/f.c"))).isEqualTo(ORIG);
+    }
+
+    @Test
     void notADiff(@TempDir Path d) throws Exception {
         Files.writeString(d.resolve("p.patch"), "hello\n");
         assertThatThrownBy(() -> new PatchApplier(d, d.resolve("j"), d.resolve("p.patch"))).hasMessageContaining("not a unified diff");

@@ -193,6 +193,29 @@ class DifferRulesTest {
     }
 
     @Test
+    void shiftedUniqueIdCountersAreNoChange() throws Exception {
+        // The kernel's __UNIQUE_ID(prefix) appends __COUNTER__: one more id earlier in the file
+        // (an export, a pr_debug, a max()) renumbers every later one, e.g. dynamic-debug descriptors.
+        String orig = HEADER + """
+                #define __PASTE(a, b) a##b
+                #define PASTE(a, b) __PASTE(a, b)
+                #define __UNIQUE_ID(p) PASTE(__UNIQUE_ID_, PASTE(p, __COUNTER__))
+                struct desc { const char *fmt; int line; };
+                extern void report(struct desc *d, int x);
+                #define __dbg(id, x) do { static struct desc id __attribute__((section("__dyndbg"), used)) = { "x=%d", __LINE__ }; report(&id, x); } while (0)
+                #define dbg(x) __dbg(__UNIQUE_ID(ddebug), x)
+                int foo(int x) { dbg(x); return sink(x); }
+                """;
+        String patched = orig.replace("int foo(int x)", "static int __UNIQUE_ID(pad) __attribute__((used));\n\nint foo(int x)");
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", patched);
+        assertThat(o.symbols()).as("the descriptor's name carries the counter").anyMatch(s -> s.name().startsWith("__UNIQUE_ID_ddebug0"));
+        assertThat(p.symbols()).anyMatch(s -> s.name().startsWith("__UNIQUE_ID_ddebug1"));
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.status()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.NO_CHANGE);
+    }
+
+    @Test
     void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
         String orig = HEADER + """
                 extern void report(const char *file, int value, const char *fmt, ...);
