@@ -27,7 +27,7 @@ typedef struct klp_object patch_object;
 /*
  * kpatch.ko could switch a function without the stack check. The kernel's livepatch has no such
  * switch (klp_func.immediate went away in 4.16): the function is patched under the consistency
- * model like every other, and the differ reports the directive.
+ * model like every other; the directive is accepted and changes nothing.
  */
 #define KPATCH_FORCE_UNSAFE(_fn) \
 	static void *__kpatch_force_func_##_fn __section(".kpatch.force") __used = (void *)(_fn)
