@@ -11,6 +11,7 @@ import dev.klp4j.klp.KlpRelocations;
 import dev.klp4j.klp.LoadTimeTables;
 import dev.klp4j.klp.ModuleGenerator;
 import dev.klp4j.klp.ModuleSymvers;
+import dev.klp4j.klp.PatchDefinitions;
 import dev.klp4j.klp.PatchMeta;
 import dev.klp4j.klp.SymbolResolver;
 import java.io.IOException;
@@ -186,18 +187,22 @@ public final class BuildPipeline {
         List<ObjectReport> reports = new ArrayList<>();
         List<String> loadTimeRefusals = new ArrayList<>();
         step("resolve symbols", () -> {
-            for (String obj : objects) {
+            Map<String, ElfFile> outputs = new LinkedHashMap<>();
+            for (String obj : objects) if (diffs.get(obj).status() == 0) outputs.put(obj, readElf(outDir.resolve(obj)));
+            PatchDefinitions own = PatchDefinitions.of(outputs);
+            for (var e : outputs.entrySet()) {
+                String obj = e.getKey();
+                ElfFile out = e.getValue();
                 ObjectDiffer.Outcome d = diffs.get(obj);
-                if (d.status() != 0) continue;
                 ObjectOwner.Owner ow = owner.get(obj);
                 KernelSymbols home = ow.isVmlinux() ? null
                         : symbolCache.computeIfAbsent(ow.name(), k -> KernelSymbols.fromModule(k, readElf(target.modulesDir().resolve(ow.modulePath()))));
                 ElfFile orig = readElf(origDir.resolve(obj));
                 Set<String> fileSymbols = new HashSet<>();
                 for (Symbol s : orig.symbols()) if (s.section() != null && !s.name().isEmpty() && !s.isSectionSymbol()) fileSymbols.add(s.name());
-                ElfFile out = readElf(outDir.resolve(obj));
                 PatchMeta meta = PatchMeta.of(out);
-                SymbolResolver resolver = new SymbolResolver(ow.name(), symvers, vmlinux, home, fileSymbols);
+                own.globalize(out);
+                SymbolResolver resolver = new SymbolResolver(ow.name(), symvers, vmlinux, home, fileSymbols, own.names());
                 Map<String, PatchMeta.Reference> refs = meta.referencesByName();
                 LoadTimeTables.Outcome early = LoadTimeTables.apply(out,
                         s -> resolver.resolve(s.name(), refs.containsKey(s.name()) && refs.get(s.name()).wasLocal()), sizes);

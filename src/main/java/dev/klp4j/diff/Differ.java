@@ -53,10 +53,10 @@ public final class Differ {
             if (st == Status.CHANGED) {
                 Symbol twin = c.origOf(s);
                 changed.add(twin.name());
-                functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin)));
+                functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin), !twin.isLocal()));
             } else if (st == Status.NEW) {
                 added.add(s.name());
-                functions.add(new PatchMeta.Function(s.name(), "new", 0, s.size(), 0));
+                functions.add(new PatchMeta.Function(s.name(), "new", 0, s.size(), 0, !s.isLocal()));
             }
         }
         Map<String, Integer> entries = new LinkedHashMap<>();

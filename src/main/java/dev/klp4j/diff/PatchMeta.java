@@ -16,8 +16,11 @@ record PatchMeta(String object, List<Function> functions, List<Reference> refere
     static final int FORMAT = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A function the patch carries: "changed" (redirect the running one) or "new". */
-    record Function(String name, String status, long oldSize, long newSize, int sympos) {}
+    /**
+     * A function the patch carries: "changed" (redirect the running one) or "new"; {@code global}
+     * when the patched source defines it non-static (other objects of the patch may call it).
+     */
+    record Function(String name, String status, long oldSize, long newSize, int sympos, boolean global) {}
 
     /** An undefined symbol of the patch object, resolved against the running kernel. */
     record Reference(String name, String type, boolean wasLocal, int sympos) {}

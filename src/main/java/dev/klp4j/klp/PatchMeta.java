@@ -18,7 +18,14 @@ public record PatchMeta(int format, String object, List<Function> functions, Lis
     public static final String SECTION = ".klp4j.meta";
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Function(String name, String status, long oldSize, long newSize, int sympos) {
+    public record Function(String name, String status, long oldSize, long newSize, int sympos, boolean global) {
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public Function {}
+
+        public Function(String name, String status, long oldSize, long newSize, int sympos) {
+            this(name, status, oldSize, newSize, sympos, false);
+        }
+
         public boolean isChanged() { return "changed".equals(status); }
         public boolean isNew() { return "new".equals(status); }
     }

@@ -6,6 +6,8 @@ import java.util.function.Supplier;
 /**
  * Decides how the patch module reaches each symbol its code refers to but does not define.
  * <ul>
+ * <li>Defined by the patch itself (a new global of one of its objects): a normal relocation,
+ *     resolved when the patch module is linked.</li>
  * <li>Exported by vmlinux or by another module: a normal relocation; the module loader resolves it
  *     and modpost records its CRC.</li>
  * <li>Anything else (static functions and data, unexported globals, and every symbol of the module
@@ -26,9 +28,16 @@ public final class SymbolResolver {
     private final Supplier<KernelSymbols> vmlinux;   // loaded on first need
     private final KernelSymbols ownerModule;         // null when the owner is vmlinux
     private final Set<String> fileSymbols;           // names the original object defines
+    private final Set<String> patchDefined;          // new globals of the patch's own objects
 
     public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
                           Set<String> fileSymbols) {
+        this(owner, symvers, vmlinux, ownerModule, fileSymbols, Set.of());
+    }
+
+    public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
+                          Set<String> fileSymbols, Set<String> patchDefined) {
+        this.patchDefined = patchDefined;
         this.owner = owner;
         this.symvers = symvers;
         this.vmlinux = vmlinux;
@@ -37,6 +46,7 @@ public final class SymbolResolver {
     }
 
     public Resolution resolve(String name, boolean wasLocal) {
+        if (!wasLocal && patchDefined.contains(name)) return Resolution.NORMAL;
         KernelSymbols home = ownerModule != null ? ownerModule : vmlinux.get();
         if (wasLocal) {
             // A static of this source file: it lives in the owner, next to the file's other symbols.
