@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The objects a patch changes: each patched .c file's object, and for a patched header every object
+ * The objects a patch changes: each patched .c file's object (or, for a .c file that other .c files
+ * include, theirs), and for a patched header every object
  * of this config whose recorded dependencies include it. Header users are found in two steps:
  * {@code grep} proposes the files that mention the header (following headers that include it), and
  * kbuild's own dependency record ({@code .FILE.i.cmd}, written when kbuild preprocesses the file
@@ -41,10 +42,18 @@ public final class ChangedObjects {
             }
             if (f.isC()) {
                 String obj = f.path().substring(0, f.path().length() - 2) + ".o";
-                if (kbuild.kind(obj) == KbuildQuery.Kind.NOT_BUILT) {
-                    throw new BuildException(f.path() + ": not built by this kernel's config (kbuild does not build " + obj + ")");
+                if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) {
+                    objects.add(obj);
+                    continue;
                 }
-                objects.add(obj);
+                // A .c file that other .c files #include (kernel/sched/build_utility.c takes in
+                // loadavg.c, wait.c, ...) has no object of its own: its includers are rebuilt.
+                List<String> includers = headerUsers(f.path());
+                if (includers.isEmpty()) {
+                    throw new BuildException(f.path() + ": not built by this kernel's config (kbuild does not build " + obj
+                            + ", and no object of this config includes the file)");
+                }
+                objects.addAll(includers);
             } else if (f.isHeader()) {
                 List<String> users = headerUsers(f.path());
                 if (users.isEmpty()) {

@@ -62,6 +62,14 @@ class KernelTreeTest {
     }
 
     @Test
+    void aCFileThatAnotherIncludesMapsToTheIncludersObject() {
+        // kernel/sched/build_utility.c has #include "loadavg.c"; there is no loadavg.o.
+        assertThat(kbuild.kind("kernel/sched/loadavg.o")).isEqualTo(KbuildQuery.Kind.NOT_BUILT);
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("kernel/sched/loadavg.c")))
+                .containsExactly("kernel/sched/build_utility.o");
+    }
+
+    @Test
     void fileOutsideTheConfigIsRefused() throws Exception {
         String config = Files.readString(tree.resolve(".config"));
         Assumptions.assumeTrue(config.contains("# CONFIG_EXT2_FS is not set"));
