@@ -2,7 +2,11 @@ package dev.klp4j.cli;
 
 import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.klp.KlpException;
+import dev.klp4j.vm.VmHarness;
+import dev.klp4j.vm.VmProof;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,7 +60,25 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON summary on stdout (step lines go to stderr).")
     boolean json;
 
+    @Option(names = "--prove", description = {"Then boot the target kernel in the VM, load each module the patch targets,"
+            + " load the patch, check it is enabled and every object patched, unload, check dmesg (as 'vm test')."})
+    boolean prove;
+
     @Spec CommandSpec spec;
+
+    /** Proves the built module in the VM; fails the command (exit 3) unless every phase held. */
+    private void prove(BuildPipeline.Result r, PrintWriter out) {
+        KernelTree kernel = Failures.call(() -> KernelTree.of(r.release()).requireBootable());
+        List<String> objects = r.objects().stream().map(BuildPipeline.ObjectReport::owner).distinct().toList();
+        out.printf("proving %s on %s under QEMU (tcg)...%n", r.module(), r.release());
+        out.flush();
+        VmHarness.Outcome o = Failures.call(() -> VmProof.prove(kernel, Path.of(r.module()), Path.of(r.module()).getFileName()
+                .toString().replaceFirst("\\.ko$", "").replace('-', '_'), objects, 300, p -> {
+                    out.printf("  %-13s %s  %s%n", p.name(), p.passed() ? "pass" : "FAIL", p.detail());
+                    out.flush();
+                }));
+        VmCommand.report(o, false, out, "prove");
+    }
 
     @Override
     public Integer call() {
@@ -74,6 +96,7 @@ final class BuildCommand implements Callable<Integer> {
             else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
             out.flush();
+            if (prove && r.module() != null) prove(r, steps);
             return Main.OK;
         } catch (BuildException e) {
             throw new UserError(e.exitCode(), e.getMessage());
