@@ -55,7 +55,9 @@ public final class Differ {
                 changed.add(twin.name());
                 functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin), !twin.isLocal()));
             } else if (st == Status.NEW) {
-                added.add(s.name());
+                // A piece GCC split off a changed function (foo.part.1 of a changed foo) belongs to
+                // that function: it is carried with it, not reported as a function the patch adds.
+                if (!isPieceOfChanged(p, cmp, s)) added.add(s.name());
                 functions.add(new PatchMeta.Function(s.name(), "new", 0, s.size(), 0, !s.isLocal()));
             }
         }
@@ -90,6 +92,13 @@ public final class Differ {
         ElfFile out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
         if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
         return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);
+    }
+
+    private static boolean isPieceOfChanged(ObjectIndex p, Comparator cmp, Symbol piece) {
+        String parent = SymbolNames.cloneParent(piece.name());
+        if (parent == null) return false;
+        for (Symbol f : p.file.symbols(parent)) if (f.isFunction() && f.section() != null && cmp.status(f) == Status.CHANGED) return true;
+        return false;
     }
 
     private static boolean hasFunction(ObjectIndex p, Section s) {

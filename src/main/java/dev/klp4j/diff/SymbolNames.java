@@ -96,6 +96,16 @@ final class SymbolNames {
         return i > 0 ? name.substring(0, i) : null;
     }
 
+    /** The function a GCC clone or piece was made from ({@code foo.part.1}, {@code foo.isra.0}, {@code foo.constprop.0.cold}): foo, or null. */
+    static String cloneParent(String name) {
+        int cut = -1;
+        for (String suffix : new String[] {".part.", ".isra.", ".constprop.", ".cold", ".lto_priv."}) {
+            int i = name.indexOf(suffix);
+            if (i > 0 && (cut < 0 || i < cut)) cut = i;
+        }
+        return cut > 0 ? name.substring(0, cut) : null;
+    }
+
     static boolean isPrefixSymbol(Symbol s) {
         return s.name().startsWith("__pfx_") || s.name().startsWith("__cfi_");
     }

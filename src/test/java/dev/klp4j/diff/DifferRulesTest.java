@@ -216,6 +216,32 @@ class DifferRulesTest {
     }
 
     @Test
+    void aPieceGccSplitsOffAChangedFunctionBelongsToIt() throws Exception {
+        String orig = HEADER + """
+                extern int g;
+                int helper(int x)
+                {
+                    for (int i = 0; i < x; i++) g += sink(i * x);
+                    g += sink(x) * sink(x + 1);
+                    return sink(g);
+                }
+                int a1(int x) { return helper(x) + 1; }
+                int a2(int x) { return helper(x + 2) + 3; }
+                int a3(int x) { return helper(x * 3) + 5; }
+                """;
+        // The new fast path makes gcc inline helper's head into its callers and split off the rest.
+        String patched = orig.replace("{\n    for (int i", "{\n    if (__builtin_expect(g == 0, 1))\n        return 0;\n    for (int i");
+        ElfFile p = Gcc.compile(tmp, "patched", patched);
+        assertThat(p.symbols()).as("gcc split helper").anyMatch(s -> s.name().startsWith("helper.part."));
+        DiffResult r = Differ.diff(Gcc.compile(tmp, "orig", orig), p, DiffOptions.defaults());
+        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).contains("helper", "a1", "a2", "a3");
+        assertThat(r.added()).as("the split piece is part of helper, not a new function").isEmpty();
+        assertThat(r.output().symbols()).as("and is carried with it")
+                .anyMatch(s -> s.name().startsWith("helper.part.") && s.isFunction() && s.section() != null);
+    }
+
+    @Test
     void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
         String orig = HEADER + """
                 extern void report(const char *file, int value, const char *fmt, ...);
