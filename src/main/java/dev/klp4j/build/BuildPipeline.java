@@ -150,9 +150,16 @@ public final class BuildPipeline {
         step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
         List<String> objects = step("changed objects", () -> new ChangedObjects(tree, kbuild, o.jobs).find(applier.diff()),
                 l -> String.join(" ", l));
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(work.resolve("include")));
+        // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")));
+        OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
-        step("compile original", () -> { compiler.compile(objects, origDir); return objects.size(); }, n -> n + " object(s)");
+        step("compile original", () -> {
+            List<String> todo = originals.restore(objects, origDir);
+            compiler.compile(todo, origDir);
+            originals.store(todo, origDir);
+            return objects.size() - todo.size();
+        }, cached -> objects.size() + " object(s), " + cached + " from the cache");
         step("apply patch", () -> { applier.apply(); return 0; }, null);
         try {
             step("compile patched", () -> { compiler.compile(objects, patchedDir); return objects.size(); }, n -> n + " object(s)");

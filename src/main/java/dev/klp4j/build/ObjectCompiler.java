@@ -32,15 +32,20 @@ public final class ObjectCompiler {
         this.includeDir = includeDir;
     }
 
+    /** The extra flags every object gets (KCFLAGS). */
+    public String flags() {
+        return includeDir == null ? KCFLAGS : KCFLAGS + " -I" + includeDir.toAbsolutePath();
+    }
+
     /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */
     public void compile(List<String> objects, Path outDir) {
+        if (objects.isEmpty()) return;
         try {
             for (String o : objects) {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
-            String flags = includeDir == null ? KCFLAGS : KCFLAGS + " -I" + includeDir.toAbsolutePath();
-            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags));
+            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()));
             cmd.addAll(objects);
             Exec.Result r = Exec.run(tree, cmd);
             if (!r.ok()) {
