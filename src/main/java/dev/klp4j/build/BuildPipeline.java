@@ -148,8 +148,19 @@ public final class BuildPipeline {
         KbuildQuery kbuild = new KbuildQuery(tree);
         // Check the patch applies before compiling anything: a bad patch fails in a second.
         step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
-        List<String> objects = step("changed objects", () -> new ChangedObjects(tree, kbuild, o.jobs).find(applier.diff()),
-                l -> String.join(" ", l));
+        ChangedObjects changed = new ChangedObjects(tree, kbuild, o.jobs).progress(m -> {
+            if (interactive) { log.printf("%-18s   %s%s\r", "changed objects", m, " ".repeat(20)); log.flush(); }
+        });
+        ChangedObjects.Changes changes = step("changed objects", () -> changed.find(applier.diff()),
+                c -> String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")
+                        + "headers: " + c.considered() + " object(s) to consider"));
+        List<String> objects = changes.headers().isEmpty() ? changes.sources()
+                : step("header users", () -> changed.affected(changes, applier::apply, applier::revert),
+                        l -> changes.considered() + " considered, " + (l.size() - changes.sources().size()) + " use the change: "
+                                + String.join(" ", l));
+        if (objects.isEmpty()) {
+            throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
+        }
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
         ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")));
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());

@@ -8,23 +8,40 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The objects a patch changes: each patched .c file's object (or, for a .c file that other .c files
- * include, theirs), and for a patched header every object
- * of this config whose recorded dependencies include it. Header users are found in two steps:
- * {@code grep} proposes the files that mention the header (following headers that include it), and
- * kbuild's own dependency record ({@code .FILE.i.cmd}, written when kbuild preprocesses the file
- * with the kernel's flags) decides. Only objects kbuild builds under this config are kept.
+ * The objects a patch changes. A patched .c file: its object (or, for a .c file that other .c files
+ * include, theirs), always compiled. A patched header: every object of this config that includes
+ * it, found in two steps ({@code grep} proposes the files that mention the header, following the
+ * headers and .c files that include it; kbuild's own dependency record {@code .FILE.i.cmd},
+ * written when kbuild preprocesses the file with the kernel's flags, decides); and of those, only
+ * the ones whose preprocessed text the patch changes are compiled. A header used by thousands of
+ * objects thus costs two preprocessing passes (in parallel, in batches) and a handful of compiles.
  */
 public final class ChangedObjects {
-    /** More users than this and the header is refused: patch the functions' .c files instead. */
-    static final int MAX_HEADER_USERS = 64;
     private static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");
+    /** Preprocessed files are large (megabytes): a batch at a time is written, read and removed. */
+    private static final int BATCH = 48;
+
+    /** What preprocessing makes of an object that kbuild could not preprocess: it is compiled, not missed. */
+    private static final String FAILED = "failed";
+
+    /**
+     * What a patch touches, seen before it is applied: {@code sources} are always compiled;
+     * {@code headers} are the patched headers, {@code candidates} the objects of this config whose
+     * sources mention them ({@code considered} of them), to be narrowed by {@link #affected}.
+     */
+    public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
+        public int considered() { return candidates.size(); }
+    }
 
     private final Path tree;
     private final KbuildQuery kbuild;
     private final int jobs;
+    private Consumer<String> progress = m -> { };
 
     public ChangedObjects(Path tree, KbuildQuery kbuild, int jobs) {
         this.tree = tree;
@@ -32,9 +49,16 @@ public final class ChangedObjects {
         this.jobs = jobs;
     }
 
+    /** Where to report preprocessing progress ("preprocessing 96/2410"). */
+    public ChangedObjects progress(Consumer<String> to) {
+        this.progress = to;
+        return this;
+    }
+
     /** Must run on the tree before the patch is applied (the header's users are those of the original source). */
-    public List<String> find(UnifiedDiff diff) {
-        Set<String> objects = new TreeSet<>();
+    public Changes find(UnifiedDiff diff) {
+        Set<String> sources = new TreeSet<>();
+        Set<String> headers = new TreeSet<>();
         for (UnifiedDiff.FilePatch f : diff.files()) {
             if (f.created() || f.deleted()) {
                 throw new BuildException(f.path() + ": the patch " + (f.created() ? "adds" : "deletes")
@@ -43,7 +67,7 @@ public final class ChangedObjects {
             if (f.isC()) {
                 String obj = f.path().substring(0, f.path().length() - 2) + ".o";
                 if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) {
-                    objects.add(obj);
+                    sources.add(obj);
                     continue;
                 }
                 // A .c file that other .c files #include (kernel/sched/build_utility.c takes in
@@ -53,43 +77,173 @@ public final class ChangedObjects {
                     throw new BuildException(f.path() + ": not built by this kernel's config (kbuild does not build " + obj
                             + ", and no object of this config includes the file)");
                 }
-                objects.addAll(includers);
+                sources.addAll(includers);
             } else if (f.isHeader()) {
-                List<String> users = headerUsers(f.path());
-                if (users.isEmpty()) {
-                    throw new BuildException(f.path() + ": no object of this kernel's config includes this header: nothing to patch");
-                }
-                objects.addAll(users);
+                headers.add(f.path());
             } else {
                 throw new BuildException(f.path() + ": only C sources (.c) and headers (.h) can be live patched");
             }
         }
-        return new ArrayList<>(objects);
+        Map<String, String> originals = new TreeMap<>();
+        for (String h : headers) originals.put(h, read(h));
+        List<String> candidates = new ArrayList<>();
+        for (String c : candidates(headers)) {
+            String obj = c.substring(0, c.length() - 2) + ".o";
+            if (!sources.contains(obj)) candidates.add(obj);
+        }
+        if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
+            throw new BuildException(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
+        }
+        return new Changes(new ArrayList<>(sources), new ArrayList<>(headers), candidates, originals);
+    }
+
+    /**
+     * The objects to compile: the sources, and the header users the patch really changes. When every
+     * hunk of the patched headers lies in the body of a static inline function, a user is one whose
+     * code uses such a function (directly, or through other static inlines that do): one
+     * preprocessing pass of the original tree tells. Otherwise a user is one whose preprocessed text
+     * the patch changes (two passes). {@code apply} and {@code revert} put the patch in and take it out.
+     */
+    public List<String> affected(Changes c, Runnable apply, Runnable revert) {
+        Set<String> out = new TreeSet<>(c.sources());
+        if (c.headers().isEmpty()) return new ArrayList<>(out);
+        Set<String> inlines = new TreeSet<>();
+        boolean onlyInlines = true;
+        Map<String, String> patchedPrints = Map.of();
+        apply.run();
+        try {
+            for (String h : c.headers()) {
+                Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), read(h));
+                if (names == null) onlyInlines = false;
+                else inlines.addAll(names);
+            }
+            if (!onlyInlines) patchedPrints = preprocessed(c.candidates(), (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+        } finally {
+            revert.run();
+        }
+        if (onlyInlines) {
+            if (inlines.isEmpty()) return new ArrayList<>(out); // comments and blank lines only
+            Map<String, String> users = preprocessed(c.candidates(),
+                    (o, i) -> includesAny(i, c.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
+            out.addAll(users.keySet());
+        } else {
+            Map<String, String> before = preprocessed(c.candidates(), (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+            Set<String> users = new TreeSet<>(before.keySet());
+            users.addAll(patchedPrints.keySet());
+            for (String u : users) {
+                String a = before.get(u), b = patchedPrints.get(u);
+                if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private boolean includesAny(String iTarget, List<String> headers) {
+        for (String h : headers) if (dependsOn(iTarget, h)) return true;
+        return false;
+    }
+
+    private String read(String relative) {
+        try {
+            return Files.readString(tree.resolve(relative), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new BuildException(relative + ": cannot read: " + e.getMessage());
+        }
     }
 
     /** The objects of this config that include {@code header}, by kbuild's dependency records. */
     public List<String> headerUsers(String header) {
+        List<String> objects = new ArrayList<>();
+        for (String c : candidates(List.of(header))) objects.add(c.substring(0, c.length() - 2) + ".o");
+        return new ArrayList<>(preprocessed(objects, (o, i) -> dependsOn(i, header) ? "user" : null).keySet());
+    }
+
+    /** .c files of objects this config builds that mention one of {@code headers}. */
+    private Set<String> candidates(java.util.Collection<String> headers) {
         Set<String> candidates = new TreeSet<>();
-        for (String c : mentioning(header)) {
-            String obj = c.substring(0, c.length() - 2) + ".o";
-            if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) candidates.add(c);
+        for (String h : headers) {
+            for (String c : mentioning(h)) {
+                String obj = c.substring(0, c.length() - 2) + ".o";
+                if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) candidates.add(c);
+            }
         }
-        if (candidates.size() > MAX_HEADER_USERS) {
-            throw new BuildException(header + ": included by " + candidates.size() + " objects of this config (more than "
-                    + MAX_HEADER_USERS + "); patch the functions in their .c files instead");
+        return candidates;
+    }
+
+    /**
+     * Preprocesses {@code objects} with kbuild ({@code make -k OBJ.i}, in batches) and asks
+     * {@code look} about each (the object and its .i target, readable until it returns): a value
+     * keeps the object, null drops it. An object kbuild cannot preprocess (it needs a generated
+     * header that only its .o rule makes) is built once to make it, then tried again; if it still
+     * fails it maps to {@link #FAILED}, to be compiled rather than missed.
+     */
+    private Map<String, String> preprocessed(List<String> objects, java.util.function.BiFunction<String, String, String> look) {
+        Map<String, String> out = new TreeMap<>();
+        List<String> failed = new ArrayList<>();
+        int done = 0;
+        for (int from = 0; from < objects.size(); from += BATCH) {
+            List<String> batch = objects.subList(from, Math.min(objects.size(), from + BATCH));
+            failed.addAll(preprocess(batch, look, out));
+            done += batch.size();
+            progress.accept("preprocessing " + done + "/" + objects.size());
         }
-        if (candidates.isEmpty()) return List.of();
-        List<String> targets = new ArrayList<>();
-        for (String c : candidates) targets.add(c.substring(0, c.length() - 2) + ".i");
-        List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs));
-        cmd.addAll(targets);
-        Exec.check(tree, cmd, "preprocessing the header's users");
-        List<String> users = new ArrayList<>();
-        for (String t : targets) {
-            if (dependsOn(t, header)) users.add(t.substring(0, t.length() - 2) + ".o");
-            try { Files.deleteIfExists(tree.resolve(t)); } catch (IOException ignored) { /* a stray .i is harmless */ }
+        if (!failed.isEmpty()) {
+            // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
+            List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
+            cmd.addAll(failed);
+            Exec.run(tree, cmd);
+            for (String o : failed) deleteQuietly(o);
+            for (String o : preprocess(failed, look, out)) out.put(o, FAILED);
         }
-        return users;
+        return out;
+    }
+
+    /** One batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
+    private List<String> preprocess(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
+        List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
+        for (String o : objects) cmd.add(iTarget(o));
+        Exec.run(tree, cmd);
+        List<String> failed = new ArrayList<>();
+        for (String o : objects) {
+            String i = iTarget(o);
+            if (!Files.isRegularFile(tree.resolve(i))) {
+                failed.add(o);
+                continue;
+            }
+            try {
+                String v = look.apply(o, i);
+                if (v != null) out.put(o, v);
+            } finally {
+                deleteQuietly(i);
+            }
+        }
+        return failed;
+    }
+
+    private static String iTarget(String object) {
+        return object.substring(0, object.length() - 2) + ".i";
+    }
+
+    private void deleteQuietly(String relative) {
+        try { Files.deleteIfExists(tree.resolve(relative)); } catch (IOException ignored) { /* a stray file is harmless */ }
+    }
+
+    /** SHA-256 of the preprocessed text without line markers and blank lines (a shifted line is not a change). */
+    static String fingerprint(Path i) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(i, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank() || line.startsWith("# ") && line.length() > 2 && Character.isDigit(line.charAt(2))) continue;
+                md.update(line.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                md.update((byte) '\n');
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** True if kbuild's dependency list for {@code target} names {@code header}. */
@@ -114,14 +268,15 @@ public final class ChangedObjects {
         Set<String> cFiles = new TreeSet<>();
         Set<String> seen = new LinkedHashSet<>();
         java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(header));
-        while (!todo.isEmpty() && cFiles.size() <= 10 * MAX_HEADER_USERS) {
+        while (!todo.isEmpty()) {
             String h = todo.poll();
             if (!seen.add(h)) continue;
             List<String> users = new ArrayList<>(includers.getOrDefault(h, List.of()));
             users.addAll(includers.getOrDefault(UNRESOLVED + h.substring(h.lastIndexOf('/') + 1), List.of()));
             for (String f : users) {
                 if (f.endsWith(".c")) cFiles.add(f);
-                else if (f.endsWith(".h") && !seen.contains(f)) todo.add(f);
+                // Follow headers that include it, and .c files that other .c files include.
+                if ((f.endsWith(".h") || f.endsWith(".c")) && !seen.contains(f)) todo.add(f);
             }
         }
         return cFiles;

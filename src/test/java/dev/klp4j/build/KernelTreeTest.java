@@ -8,6 +8,7 @@ import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Section;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -43,7 +44,7 @@ class KernelTreeTest {
 
     @Test
     void cFileMapsToItsObject() {
-        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/proc/cmdline.c"))).containsExactly("fs/proc/cmdline.o");
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/proc/cmdline.c")).sources()).containsExactly("fs/proc/cmdline.o");
         assertThat(kbuild.kind("fs/proc/cmdline.o")).isEqualTo(KbuildQuery.Kind.BUILTIN);
         assertThat(kbuild.kind("fs/minix/inode.o")).isEqualTo(KbuildQuery.Kind.MODULE);
     }
@@ -58,14 +59,14 @@ class KernelTreeTest {
         // amdgpu-y names parts beside its directory (../pm/...): a sibling directory builds them.
         assertThat(kbuild.builder("drivers/gpu/drm/amd/pm/swsmu/amdgpu_smu.o"))
                 .isEqualTo(new KbuildQuery.Builder("drivers/gpu/drm/amd/amdgpu", KbuildQuery.Kind.MODULE));
-        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("arch/x86/kvm/mmu/mmu.c"))).containsExactly("arch/x86/kvm/mmu/mmu.o");
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("arch/x86/kvm/mmu/mmu.c")).sources()).containsExactly("arch/x86/kvm/mmu/mmu.o");
     }
 
     @Test
     void aCFileThatAnotherIncludesMapsToTheIncludersObject() {
         // kernel/sched/build_utility.c has #include "loadavg.c"; there is no loadavg.o.
         assertThat(kbuild.kind("kernel/sched/loadavg.o")).isEqualTo(KbuildQuery.Kind.NOT_BUILT);
-        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("kernel/sched/loadavg.c")))
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("kernel/sched/loadavg.c")).sources())
                 .containsExactly("kernel/sched/build_utility.o");
     }
 
@@ -87,7 +88,57 @@ class KernelTreeTest {
             }
         }
         assertThat(expected).isNotEmpty();
-        List<String> found = new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/minix/minix.h"));
+        List<String> found = new ChangedObjects(tree, kbuild, 2).headerUsers("fs/minix/minix.h");
+        assertThat(new TreeSet<>(found)).isEqualTo(expected);
+    }
+
+    /** The objects a header patch makes klp4j compile: applied to the real tree, then taken out again. */
+    private static List<String> compiledFor(Path work, String header, String from, String to) throws Exception {
+        String text = Files.readString(tree.resolve(header));
+        assertThat(text).contains(from);
+        Path a = work.resolve("a/" + header), b = work.resolve("b/" + header);
+        Files.createDirectories(a.getParent());
+        Files.createDirectories(b.getParent());
+        Files.writeString(a, text);
+        Files.writeString(b, text.replace(from, to));
+        String diff = new String(new ProcessBuilder("diff", "-u", "a/" + header, "b/" + header).directory(work.toFile())
+                .start().getInputStream().readAllBytes());
+        Path patch = work.resolve("h.patch");
+        Files.writeString(patch, diff);
+        PatchApplier applier = new PatchApplier(tree, work.resolve("journal"), patch);
+        ChangedObjects c = new ChangedObjects(tree, kbuild, 2);
+        ChangedObjects.Changes changes = c.find(applier.diff());
+        assertThat(changes.considered()).as("every object of fs/minix includes minix.h").isGreaterThanOrEqualTo(5);
+        List<String> out = c.affected(changes, applier::apply, applier::revert);
+        assertThat(Files.readString(tree.resolve(header))).as("the tree is pristine again").isEqualTo(text);
+        return out;
+    }
+
+    @Test
+    void aStaticInlineChangeCompilesOnlyItsUsers(@TempDir Path work) throws Exception {
+        assertThat(compiledFor(work, "fs/minix/minix.h", "return DIV_ROUND_UP(bits, blocksize * 8);",
+                "return DIV_ROUND_UP(bits, blocksize * 8) + 0 * bits;")).containsExactly("fs/minix/inode.o");
+    }
+
+    @Test
+    void aCommentChangeInAHeaderCompilesNothing(@TempDir Path work) throws Exception {
+        assertThat(compiledFor(work, "fs/minix/minix.h", "#define INODE_VERSION(inode)", "/* which layout */\n#define INODE_VERSION(inode)"))
+                .isEmpty();
+    }
+
+    @Test
+    void aMacroChangeCompilesTheUsersWhosePreprocessedCodeChanged(@TempDir Path work) throws Exception {
+        // Only the files that expand MINIX_V1 see the change (INODE_VERSION users compare with it).
+        Set<String> expected = new TreeSet<>();
+        try (Stream<Path> s = Files.list(tree.resolve("fs/minix"))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".c")).toList()) {
+                if (Files.readString(p).contains("MINIX_V1")) {
+                    expected.add("fs/minix/" + p.getFileName().toString().replace(".c", ".o"));
+                }
+            }
+        }
+        assertThat(expected).isNotEmpty();
+        List<String> found = compiledFor(work, "fs/minix/minix.h", "#define MINIX_V1\t\t0x0001", "#define MINIX_V1\t\t0x0011");
         assertThat(new TreeSet<>(found)).isEqualTo(expected);
     }
 

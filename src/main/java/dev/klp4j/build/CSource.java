@@ -1,0 +1,136 @@
+package dev.klp4j.build;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * C text cut into its top-level constructs (a function definition, a declaration, a struct), with
+ * comments, strings and preprocessor lines set aside: just enough C to tell which static inline
+ * function a header hunk changes, and which objects' preprocessed code uses it.
+ */
+final class CSource {
+    /**
+     * One top-level construct: its lines (1-based, inclusive), the name it declares or defines (the
+     * identifier before its parameter list; null for a struct, a typedef of a non-function, ...),
+     * whether it is a function definition with a body, whether it is static inline, and the
+     * identifiers it uses.
+     */
+    record Construct(int firstLine, int lastLine, String name, boolean definition, boolean staticInline, Set<String> identifiers) {}
+
+    /** Identifiers that look like a function call but are attributes or qualifiers. */
+    private static final Set<String> NOT_NAMES = Set.of("__attribute__", "__attribute", "__printf", "__scanf", "__section",
+            "__aligned", "__alloc_size", "__cleanup", "__counted_by", "__diagnose_as", "__nonstring", "__malloc", "__must_check",
+            "__deprecated", "__weak", "__pure", "__const", "__cold", "__hot", "__noreturn", "__used", "__maybe_unused",
+            "__always_unused", "__packed", "__no_sanitize_address", "__no_kcsan", "__nocfi", "typeof", "__typeof__", "__typeof",
+            "_Alignas", "alignas", "asm", "__asm__", "__asm", "__builtin_expect", "sizeof", "__must_hold", "__acquires",
+            "__releases", "__attribute_const__", "__fastcall", "__cdecl", "BUILD_BUG_ON_ZERO", "__init", "__exit");
+
+    private CSource() {}
+
+    /** The constructs of {@code text} in order. */
+    static List<Construct> constructs(String text) {
+        List<Construct> out = new ArrayList<>();
+        int n = text.length();
+        int line = 1;
+        boolean atLineStart = true;
+        int depth = 0;
+        int start = -1, startLine = 0;
+        StringBuilder header = new StringBuilder();   // text of the construct before its first '{' at depth 0
+        boolean sawBrace = false;
+        Set<String> ids = new LinkedHashSet<>();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            if (c == '\n') { line++; atLineStart = true; i++; continue; }
+            if (atLineStart && c == '#' ) {
+                // A preprocessor line (or a line marker in preprocessed text), with its continuations.
+                while (i < n && text.charAt(i) != '\n') {
+                    if (text.charAt(i) == '\\' && i + 1 < n && text.charAt(i + 1) == '\n') { line++; i++; }
+                    i++;
+                }
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\f') { i++; continue; }
+            atLineStart = false;
+            if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
+                int end = text.indexOf("*/", i + 2);
+                end = end < 0 ? n : end + 2;
+                for (int k = i; k < end; k++) if (text.charAt(k) == '\n') line++;
+                i = end;
+                continue;
+            }
+            if (c == '/' && i + 1 < n && text.charAt(i + 1) == '/') {
+                while (i < n && text.charAt(i) != '\n') i++;
+                continue;
+            }
+            if (start < 0) { start = i; startLine = line; header.setLength(0); sawBrace = false; ids = new LinkedHashSet<>(); }
+            if (c == '"' || c == '\'') {
+                int k = i + 1;
+                while (k < n && text.charAt(k) != c) { if (text.charAt(k) == '\\') k++; else if (text.charAt(k) == '\n') line++; k++; }
+                if (!sawBrace) header.append(' ').append(c).append(c).append(' ');
+                i = Math.min(n, k + 1);
+                continue;
+            }
+            if (Character.isJavaIdentifierStart(c)) {
+                int k = i;
+                while (k < n && Character.isJavaIdentifierPart(text.charAt(k))) k++;
+                String id = text.substring(i, k);
+                ids.add(id);
+                if (!sawBrace) header.append(' ').append(id).append(' ');
+                i = k;
+                continue;
+            }
+            if (c == '{') {
+                if (depth == 0 && !sawBrace) sawBrace = true;
+                depth++;
+            } else if (c == '}') {
+                depth = Math.max(0, depth - 1);
+                if (depth == 0 && isFunctionHeader(header.toString())) {
+                    out.add(construct(header.toString(), startLine, line, true, ids));
+                    start = -1;
+                    i++;
+                    continue;
+                }
+            } else if (c == ';' && depth == 0) {
+                out.add(construct(header.toString(), startLine, line, false, ids));
+                start = -1;
+                i++;
+                continue;
+            }
+            if (!sawBrace) header.append(c);
+            i++;
+        }
+        if (start >= 0) out.add(construct(header.toString(), startLine, line, false, ids));
+        return out;
+    }
+
+    /**
+     * A function definition's header ends with its parameter list (or an attribute's): "struct x {"
+     * and "int y[] = {" are data.
+     */
+    private static boolean isFunctionHeader(String header) {
+        String h = header.strip();
+        return h.indexOf('(') >= 0 && h.indexOf('=') < 0 && h.endsWith(")");
+    }
+
+    private static Construct construct(String header, int first, int last, boolean definition, Set<String> ids) {
+        String name = null;
+        String[] tokens = header.replace("(", " ( ").split("\\s+");
+        for (int k = 1; k < tokens.length; k++) {
+            if (!tokens[k].equals("(")) continue;
+            String prev = tokens[k - 1];
+            if (prev.matches("[A-Za-z_][A-Za-z0-9_]*") && !NOT_NAMES.contains(prev)) {
+                name = prev;
+                break;
+            }
+        }
+        boolean isStatic = false, isInline = false;
+        for (String t : tokens) {
+            if (t.equals("static")) isStatic = true;
+            if (t.equals("inline") || t.equals("__inline") || t.equals("__inline__") || t.equals("__always_inline")) isInline = true;
+        }
+        return new Construct(first, last, name, definition, isStatic && isInline && name != null, ids);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.klp4j.build;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a patch does to a header, for choosing which of its (possibly thousands of) users to
+ * compile: the static inline functions whose bodies it changes, and which objects use them.
+ */
+final class HeaderChange {
+    /** Beyond this many changed middle lines the line diff is not attempted (the change is then "anything"). */
+    private static final int MAX_DIFF = 4000;
+
+    private HeaderChange() {}
+
+    /**
+     * The static inline functions whose bodies the change from {@code before} to {@code after}
+     * touches; empty when only comments or blank lines changed; null when it touches anything else
+     * (a macro, a type, a declaration), which only preprocessing every user can follow.
+     */
+    static Set<String> changedInlines(String before, String after) {
+        List<String> a = lines(before), b = lines(after);
+        int pre = 0;
+        while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
+        int suf = 0;
+        while (suf < a.size() - pre && suf < b.size() - pre && a.get(a.size() - 1 - suf).equals(b.get(b.size() - 1 - suf))) suf++;
+        int n = a.size() - pre - suf, m = b.size() - pre - suf;
+        if (n > MAX_DIFF || m > MAX_DIFF) return null;
+        // Longest common subsequence of the middle: lines on neither side of it are the changed ones.
+        int[][] lcs = new int[n + 1][m + 1];
+        for (int i = n - 1; i >= 0; i--) {
+            for (int j = m - 1; j >= 0; j--) {
+                lcs[i][j] = a.get(pre + i).equals(b.get(pre + j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+            }
+        }
+        List<Integer> removed = new ArrayList<>(), added = new ArrayList<>();
+        int i = 0, j = 0;
+        while (i < n || j < m) {
+            if (i < n && j < m && a.get(pre + i).equals(b.get(pre + j))) { i++; j++; }
+            else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) added.add(pre + j++ + 1);
+            else removed.add(pre + i++ + 1);
+        }
+        Set<String> names = new TreeSet<>();
+        if (!inInlines(a, CSource.constructs(before), removed, names)) return null;
+        if (!inInlines(b, CSource.constructs(after), added, names)) return null;
+        return names;
+    }
+
+    /** Whether each changed line (1-based) is in a static inline body or is only comment or space; collects the names. */
+    private static boolean inInlines(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, Set<String> names) {
+        for (int line : changed) {
+            CSource.Construct in = null;
+            for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
+            if (in != null && in.definition() && in.staticInline()) {
+                names.add(in.name());
+                continue;
+            }
+            String t = lines.get(line - 1).strip();
+            // A preprocessor line (a macro, a condition) is never "only a comment", whatever it ends with.
+            boolean commentOrBlank = t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*");
+            if (in != null || !commentOrBlank) return false;
+        }
+        return true;
+    }
+
+    private static List<String> lines(String text) {
+        return List.of(text.split("\n", -1));
+    }
+
+    /**
+     * Whether the preprocessed source {@code i} uses one of {@code inlines} from code that is
+     * compiled: a function, an initializer, or another static inline that itself is so used. Their
+     * own definitions and prototypes do not count (an unused static inline generates no code).
+     */
+    static boolean uses(Path i, Set<String> inlines) {
+        String text;
+        try {
+            text = Files.readString(i, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
+        }
+        List<CSource.Construct> all = CSource.constructs(text);
+        Set<String> used = new HashSet<>(inlines);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : all) {
+                if (c.definition() && c.staticInline() && !used.contains(c.name()) && intersects(c.identifiers(), used)) {
+                    used.add(c.name());
+                    grew = true;
+                }
+            }
+        }
+        for (CSource.Construct c : all) {
+            if (c.definition() && c.staticInline()) continue;
+            if (!c.definition() && c.name() != null && used.contains(c.name()) && onlyUses(c.identifiers(), used, c.name())) continue;
+            if (intersects(c.identifiers(), used)) return true;
+        }
+        return false;
+    }
+
+    private static boolean intersects(Set<String> ids, Set<String> names) {
+        for (String id : ids) if (names.contains(id)) return true;
+        return false;
+    }
+
+    /** A prototype mentions its own name and nothing else of {@code names}. */
+    private static boolean onlyUses(Set<String> ids, Set<String> names, String own) {
+        for (String id : ids) if (!id.equals(own) && names.contains(id)) return false;
+        return true;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.klp4j.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which static inlines a header change touches, and which preprocessed sources use them. */
+class HeaderChangeTest {
+    static final String HEADER = """
+            /* SPDX */
+            #ifndef _X_H
+            #define _X_H
+            #define LIMIT 16
+
+            struct thing {
+            \tint a;
+            \tint b;
+            };
+
+            static inline int thing_sum(const struct thing *t)
+            {
+            \treturn t->a + t->b;
+            }
+
+            static __always_inline __attribute__((pure)) int thing_max(const struct thing *t)
+            {
+            \tif (t->a > t->b)
+            \t\treturn t->a;
+            \treturn t->b;
+            }
+
+            int thing_register(struct thing *t);
+            #endif
+            """;
+
+    @Test
+    void aBodyChangeNamesItsFunction() {
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("return t->a + t->b;", "return t->a + t->b + 1;")))
+                .containsExactly("thing_sum");
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("\treturn t->b;\n}", "\tif (!t)\n\t\treturn 0;\n\treturn t->b;\n}")))
+                .containsExactly("thing_max");
+    }
+
+    @Test
+    void commentsAreNoChangeAndEverythingElseIsAnything() {
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("/* SPDX */", "/* SPDX, reworded */"))).isEmpty();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"))).isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32 /* more */")))
+                .as("a macro line ending in a comment is still a macro").isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"))).isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t, int flags);"))).isNull();
+    }
+
+    private static Path preprocessed(Path dir, String code) throws Exception {
+        Path i = dir.resolve("x.i");
+        Files.writeString(i, "# 1 \"x.c\"\n" + HEADER.replaceAll("(?m)^#.*$", "") + "# 30 \"x.c\"\n" + code);
+        return i;
+    }
+
+    @Test
+    void aUserCallsItFromCompiledCode(@TempDir Path dir) throws Exception {
+        Set<String> f = Set.of("thing_sum");
+        assertThat(HeaderChange.uses(preprocessed(dir, "int f(struct thing *t) { return thing_sum(t); }\n"), f)).isTrue();
+        assertThat(HeaderChange.uses(preprocessed(dir, "static int (*op)(const struct thing *) = thing_sum;\n"), f))
+                .as("its address in an initializer").isTrue();
+        assertThat(HeaderChange.uses(preprocessed(dir, """
+                static inline int twice(const struct thing *t) { return 2 * thing_sum(t); }
+                int g(struct thing *t) { return twice(t); }
+                """), f)).as("through another static inline").isTrue();
+    }
+
+    @Test
+    void includingTheHeaderIsNotUsingIt(@TempDir Path dir) throws Exception {
+        Set<String> f = Set.of("thing_sum");
+        assertThat(HeaderChange.uses(preprocessed(dir, "int f(struct thing *t) { return thing_max(t); }\n"), f)).isFalse();
+        assertThat(HeaderChange.uses(preprocessed(dir, """
+                static inline int twice(const struct thing *t) { return 2 * thing_sum(t); }
+                static inline int thing_sum(const struct thing *t);
+                int g(struct thing *t) { return t->a; }
+                """), f)).as("only unused static inlines and a prototype mention it").isFalse();
+    }
+}
