@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install bench bench-transition bench-build examples clean
+.PHONY: all deps build test demo install bench bench-transition bench-build bench-header examples clean
 
 all: build
 
@@ -33,6 +33,10 @@ bench-transition: build
 # Per-phase times of klp4j build, from an empty source cache and warm (targets: < 60 s, < 15 s).
 bench-build: build
 	bash scripts/bench-build.sh
+
+# A static inline change in a header thousands of objects include (include/linux/seq_file.h).
+bench-header: build
+	bash scripts/bench-header.sh
 
 # Builds every example patch (refusal examples must fail with the status in their expect file).
 examples: build

@@ -156,8 +156,8 @@ public final class BuildPipeline {
                         + "headers: " + c.considered() + " object(s) to consider"));
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> changed.affected(changes, applier::apply, applier::revert),
-                        l -> changes.considered() + " considered, " + (l.size() - changes.sources().size()) + " use the change: "
-                                + String.join(" ", l));
+                        l -> changes.considered() + " considered, " + changed.preprocessedCount() + " preprocessed, "
+                                + (l.size() - changes.sources().size()) + " use the change: " + String.join(" ", l));
         if (objects.isEmpty()) {
             throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
         }

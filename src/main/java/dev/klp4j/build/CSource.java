@@ -25,7 +25,12 @@ final class CSource {
             "__deprecated", "__weak", "__pure", "__const", "__cold", "__hot", "__noreturn", "__used", "__maybe_unused",
             "__always_unused", "__packed", "__no_sanitize_address", "__no_kcsan", "__nocfi", "typeof", "__typeof__", "__typeof",
             "_Alignas", "alignas", "asm", "__asm__", "__asm", "__builtin_expect", "sizeof", "__must_hold", "__acquires",
-            "__releases", "__attribute_const__", "__fastcall", "__cdecl", "BUILD_BUG_ON_ZERO", "__init", "__exit");
+            "__releases", "__attribute_const__", "__fastcall", "__cdecl", "BUILD_BUG_ON_ZERO", "__init", "__exit",
+            // C keywords and base types: "static int (*hook)(void)" declares hook, not "int".
+            "int", "char", "void", "long", "short", "unsigned", "signed", "float", "double", "_Bool", "bool", "struct", "union",
+            "enum", "const", "volatile", "static", "inline", "extern", "register", "return", "if", "while", "for", "switch",
+            "do", "else", "case", "default", "goto", "break", "continue", "restrict", "__restrict", "_Static_assert",
+            "static_assert", "__extension__");
 
     private CSource() {}
 

@@ -42,6 +42,8 @@ public final class ChangedObjects {
     private final KbuildQuery kbuild;
     private final int jobs;
     private Consumer<String> progress = m -> { };
+    private int narrowed;
+    private java.util.Map<String, List<String>> includeGraph;
 
     public ChangedObjects(Path tree, KbuildQuery kbuild, int jobs) {
         this.tree = tree;
@@ -110,10 +112,13 @@ public final class ChangedObjects {
         Set<String> inlines = new TreeSet<>();
         boolean onlyInlines = true;
         Map<String, String> patchedPrints = Map.of();
+        Map<String, String> patchedHeaders = new TreeMap<>();
+        narrowed = c.candidates().size();
         apply.run();
         try {
             for (String h : c.headers()) {
-                Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), read(h));
+                patchedHeaders.put(h, read(h));
+                Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h));
                 if (names == null) onlyInlines = false;
                 else inlines.addAll(names);
             }
@@ -123,7 +128,20 @@ public final class ChangedObjects {
         }
         if (onlyInlines) {
             if (inlines.isEmpty()) return new ArrayList<>(out); // comments and blank lines only
-            Map<String, String> users = preprocessed(c.candidates(),
+            // Only files that name the functions (or a macro or inline of the header that does) can
+            // use them: preprocess the candidates that include such a file, not every includer.
+            Set<String> reaching = new TreeSet<>();
+            boolean narrow = true;
+            for (String h : c.headers()) {
+                for (String text : List.of(c.originalHeaders().get(h), patchedHeaders.get(h))) {
+                    Set<String> r = HeaderChange.reachingNames(text, inlines);
+                    if (r == null) narrow = false;
+                    else reaching.addAll(r);
+                }
+            }
+            List<String> candidates = narrow ? naming(c.candidates(), reaching, c.headers()) : c.candidates();
+            narrowed = candidates.size();
+            Map<String, String> users = preprocessed(candidates,
                     (o, i) -> includesAny(i, c.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
             out.addAll(users.keySet());
         } else {
@@ -136,6 +154,31 @@ public final class ChangedObjects {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /** How many header users {@link #affected} preprocessed (after narrowing by name, when it could). */
+    public int preprocessedCount() {
+        return narrowed;
+    }
+
+    /** The candidates that include (or are) a file naming one of {@code names}, other than the headers themselves. */
+    private List<String> naming(List<String> candidates, Set<String> names, List<String> headers) {
+        List<String> cmd = new ArrayList<>(List.of("grep", "-rlwE", "--include=*.c", "--include=*.h"));
+        for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
+        cmd.add(String.join("|", names));
+        cmd.add(".");
+        Exec.Result r = Exec.run(tree, cmd);
+        if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
+        Set<String> reach = new TreeSet<>();
+        for (String l : r.output().split("\n")) {
+            String f = l.strip().startsWith("./") ? l.strip().substring(2) : l.strip();
+            if (f.isEmpty() || headers.contains(f)) continue;
+            if (f.endsWith(".c")) reach.add(f);
+            reach.addAll(mentioning(f));
+        }
+        List<String> out = new ArrayList<>();
+        for (String o : candidates) if (reach.contains(o.substring(0, o.length() - 2) + ".c")) out.add(o);
+        return out;
     }
 
     private boolean includesAny(String iTarget, List<String> headers) {
@@ -160,14 +203,23 @@ public final class ChangedObjects {
 
     /** .c files of objects this config builds that mention one of {@code headers}. */
     private Set<String> candidates(java.util.Collection<String> headers) {
-        Set<String> candidates = new TreeSet<>();
-        for (String h : headers) {
-            for (String c : mentioning(h)) {
-                String obj = c.substring(0, c.length() - 2) + ".o";
-                if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) candidates.add(c);
-            }
+        Set<String> mentioning = new TreeSet<>();
+        for (String h : headers) mentioning.addAll(mentioning(h));
+        // Asking kbuild about each directory is a make run: ask about many at once.
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, jobs));
+        try {
+            return pool.submit(() -> mentioning.parallelStream()
+                    .filter(c -> kbuild.kind(c.substring(0, c.length() - 2) + ".o") != KbuildQuery.Kind.NOT_BUILT)
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(BuildException.TOOL, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new BuildException(BuildException.TOOL, "asking kbuild which objects are built failed: " + e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return candidates;
     }
 
     /**
@@ -290,6 +342,11 @@ public final class ChangedObjects {
 
     /** Header path (or "?base name" when unresolved) -> files with an #include line for it (one grep over the tree). */
     private java.util.Map<String, List<String>> includeGraph() {
+        if (includeGraph == null) includeGraph = readIncludeGraph();
+        return includeGraph;
+    }
+
+    private java.util.Map<String, List<String>> readIncludeGraph() {
         List<String> cmd = new ArrayList<>(List.of("grep", "-rEo", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");

@@ -70,6 +70,48 @@ final class HeaderChange {
         return true;
     }
 
+    /**
+     * The names through which code outside {@code header} can reach {@code inlines}: the functions
+     * themselves, and whatever else in the header mentions them (a macro such as
+     * {@code seq_show_option_n}, another static inline), closed over. Null when something in the
+     * header that has no name mentions them (then every includer may reach them).
+     */
+    static Set<String> reachingNames(String header, Set<String> inlines) {
+        Set<String> names = new TreeSet<>(inlines);
+        java.util.Map<String, Set<String>> macros = macros(header);
+        List<CSource.Construct> constructs = CSource.constructs(header);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : constructs) {
+                if (!intersects(c.identifiers(), names) || (c.name() != null && names.contains(c.name()))) continue;
+                if (c.name() == null) return null;
+                names.add(c.name());
+                grew = true;
+            }
+            for (var m : macros.entrySet()) {
+                if (!names.contains(m.getKey()) && intersects(m.getValue(), names)) {
+                    names.add(m.getKey());
+                    grew = true;
+                }
+            }
+        }
+        return names;
+    }
+
+    /** {@code #define NAME body} lines (with continuations): name -> identifiers of the body. */
+    private static java.util.Map<String, Set<String>> macros(String text) {
+        java.util.Map<String, Set<String>> out = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)((?:[^\\n]*\\\\\\n)*[^\\n]*)").matcher(text);
+        while (m.find()) {
+            Set<String> ids = new HashSet<>();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(m.group(2));
+            while (id.find()) ids.add(id.group());
+            out.put(m.group(1), ids);
+        }
+        return out;
+    }
+
     private static List<String> lines(String text) {
         return List.of(text.split("\n", -1));
     }

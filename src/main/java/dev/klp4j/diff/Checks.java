@@ -69,7 +69,7 @@ final class Checks {
         if (parent != null) {
             for (Symbol q : patched.file.symbols(parent)) if (q.isFunction() && cmp.status(q) == Status.CHANGED) return;
         }
-        if (!hasFentry(o)) {
+        if (!hasFentry(o) && !cmp.copies.contains(p)) {
             reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
                     + "so ftrace cannot redirect it; patch its callers instead");
         }

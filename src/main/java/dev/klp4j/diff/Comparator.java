@@ -24,6 +24,11 @@ final class Comparator {
     Directives directives;
     /** Functions whose only difference is __LINE__ values. */
     final List<Symbol> lineOnly = new ArrayList<>();
+    /**
+     * Changed static functions the kernel cannot redirect (no ftrace call: an inline gcc kept out of
+     * line) that the patch carries as private copies; their callers are replaced instead.
+     */
+    final java.util.Set<Symbol> copies = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private Comparator(ObjectIndex orig, ObjectIndex patched, Correlation c) {
         this.orig = orig;
@@ -39,6 +44,7 @@ final class Comparator {
         for (Symbol s : patched.file.symbols()) {
             if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);
         }
+        k.replaceCallersOfUntraceable();
         return k;
     }
 
@@ -64,6 +70,46 @@ final class Comparator {
             if (SymbolNames.coldParent(p.name()) == null && FentryCalls.site(patched, p) != null) continue;
             for (Symbol q : patched.file.symbols(parent)) {
                 if (q.isFunction() && status(q) == Status.SAME) status.put(q, Status.CHANGED);
+            }
+        }
+    }
+
+    /**
+     * A changed static function without an ftrace call (a header's static inline that gcc kept out
+     * of line is notrace) cannot be redirected. Every reference to a static function is in this
+     * object, so when all of them come from code (calls, not pointers in data) the callers are
+     * replaced instead, and they call a private copy of the new body. Repeats until nothing more
+     * changes (a caller may be such a function too).
+     */
+    private void replaceCallersOfUntraceable() {
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Symbol p : patched.file.symbols()) {
+                if (!p.isFunction() || p.section() == null || !p.isLocal() || status(p) != Status.CHANGED || copies.contains(p)) continue;
+                if (SymbolNames.subfunctionParent(p.name()) != null) continue; // pieces follow their parent
+                Symbol o = c.origOf(p);
+                if (o == null || FentryCalls.site(orig, o) != null) continue;
+                List<Symbol> callers = new ArrayList<>();
+                boolean onlyCode = true;
+                for (Section s : patched.file.sections()) {
+                    if (!s.isAlloc() || SpecialSections.isTable(s)) continue;
+                    for (Ref r : patched.refs(s)) {
+                        if (r.target() != p || s == p.section()) continue;
+                        Symbol user = s.isText() ? Correlator.userOf(patched, s, r.offset()) : null;
+                        if (user == null || !user.isFunction()) onlyCode = false;
+                        else callers.add(user);
+                    }
+                }
+                if (!onlyCode || callers.isEmpty()) continue;
+                copies.add(p);
+                for (Symbol q : callers) {
+                    if (status(q) == Status.SAME) {
+                        status.put(q, Status.CHANGED);
+                        grew = true;
+                    }
+                }
+                grew = true;
             }
         }
     }

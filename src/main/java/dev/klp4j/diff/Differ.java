@@ -50,7 +50,11 @@ public final class Differ {
             Status st = cmp.status(s);
             if (s.isObject() && st == Status.NEW && !SymbolNames.isSpecialStatic(s)) newData.add(s.name());
             if (!s.isFunction() || SymbolNames.isPrefixSymbol(s) || SymbolNames.coldParent(s.name()) != null) continue;
-            if (st == Status.CHANGED) {
+            if (st == Status.CHANGED && cmp.copies.contains(s)) {
+                // Not redirected (it cannot be): its callers are, and they call this copy.
+                Symbol twin = c.origOf(s);
+                functions.add(new PatchMeta.Function(twin.name(), "copy", twin.size(), s.size(), 0, false));
+            } else if (st == Status.CHANGED) {
                 Symbol twin = c.origOf(s);
                 changed.add(twin.name());
                 functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin), !twin.isLocal()));
@@ -86,7 +90,7 @@ public final class Differ {
             }
         }
         java.util.Set<Symbol> replaced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Symbol s : p.file.symbols()) if (s.isFunction() && cmp.status(s) == Status.CHANGED) replaced.add(s);
+        for (Symbol s : p.file.symbols()) if (s.isFunction() && cmp.status(s) == Status.CHANGED && !cmp.copies.contains(s)) replaced.add(s);
         OutputBuilder builder = new OutputBuilder(o, p, c).replaced(replaced)
                 .unchanged(s -> (s.isFunction() || s.isObject()) && c.origOf(s) != null && cmp.status(s) == Status.SAME);
         ElfFile out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);

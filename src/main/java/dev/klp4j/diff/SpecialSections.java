@@ -32,6 +32,16 @@ final class SpecialSections {
         }
     }
 
+    private static final java.util.Set<String> TABLES = java.util.Set.of("__bug_table", "__ex_table", ".altinstructions",
+            "__jump_table", ".parainstructions", ".static_call_sites", ".printk_index", ".smp_locks", ".retpoline_sites",
+            ".return_sites", ".call_sites", ".ibt_endbr_seal", ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites",
+            "__mcount_loc", "__patchable_function_entries");
+
+    /** A table of per-call-site entries (this class rebuilds it): its references are bookkeeping, not uses. */
+    static boolean isTable(Section s) {
+        return TABLES.contains(s.name());
+    }
+
     /** Anonymous code that table entries point into, rebuilt fragment by fragment. */
     static boolean isFragmentSection(Section s) {
         return s.name().equals(".fixup");

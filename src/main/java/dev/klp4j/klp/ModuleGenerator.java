@@ -93,6 +93,7 @@ public final class ModuleGenerator {
                 }
                 continue;
             }
+            if (!f.isChanged()) continue; // a private copy ("copy"): its callers are redirected, not it
             if (def == null) throw new KlpException("changed function " + f.name() + " is not defined in the differ's output");
             Integer pos = sympos.get(f.name());
             if (pos == null) throw new KlpException("no kallsyms position for " + f.name());

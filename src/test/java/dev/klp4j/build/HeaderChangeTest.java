@@ -56,6 +56,20 @@ class HeaderChangeTest {
                 "int thing_register(struct thing *t, int flags);"))).isNull();
     }
 
+    @Test
+    void codeReachesAnInlineByItsNameOrByWhatInTheHeaderNamesIt() {
+        String h = HEADER.replace("int thing_register(struct thing *t);", """
+                int thing_register(struct thing *t);
+                #define THING_TOTAL(t) \\
+                \t(thing_sum(t) + 0)
+                static inline int thing_twice(const struct thing *t) { return 2 * THING_TOTAL(t); }
+                """);
+        assertThat(HeaderChange.reachingNames(h, Set.of("thing_sum"))).containsExactlyInAnyOrder("thing_sum", "THING_TOTAL", "thing_twice");
+        assertThat(HeaderChange.reachingNames(h, Set.of("thing_max"))).containsExactly("thing_max");
+        assertThat(HeaderChange.reachingNames(h + "static int (*hook)(const struct thing *) = thing_max;\n", Set.of("thing_max")))
+                .as("named by something without a name of its own").isNull();
+    }
+
     private static Path preprocessed(Path dir, String code) throws Exception {
         Path i = dir.resolve("x.i");
         Files.writeString(i, "# 1 \"x.c\"\n" + HEADER.replaceAll("(?m)^#.*$", "") + "# 30 \"x.c\"\n" + code);
