@@ -242,6 +242,36 @@ class DifferRulesTest {
     }
 
     @Test
+    void anUntraceableStaticIsCarriedAsACopyAndItsCallersAreReplaced() throws Exception {
+        // A header's static inline that gcc kept out of line is notrace: the kernel cannot redirect it.
+        String orig = HEADER + """
+                static notrace noinline int helper(int x) { return sink(x) + 1; }
+                int f1(int x) { return helper(x) * 2; }
+                int f2(int x) { return helper(x + 1) - 3; }
+                int f3(int x) { return sink(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("return sink(x) + 1;", "return sink(x) + 5;"));
+        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.changed()).as("the callers are redirected, not the copy").containsExactlyInAnyOrder("f1", "f2");
+        assertThat(r.added()).isEmpty();
+        assertThat(defined(r.output(), "helper")).as("the new body is carried").isPresent();
+        assertThat(undefined(r.output(), "helper")).as("and the callers call it, not the kernel's").isEmpty();
+        assertThat(meta(r.output())).contains("\"name\":\"helper\",\"status\":\"copy\"");
+    }
+
+    @Test
+    void anUntraceableStaticWhoseAddressIsStoredIsStillRefused() throws Exception {
+        String orig = HEADER + """
+                static notrace noinline int helper(int x) { return sink(x) + 1; }
+                int (*hook)(int) = helper;
+                int f1(int x) { return helper(x) * 2; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("return sink(x) + 1;", "return sink(x) + 5;"));
+        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.reasons()).anySatisfy(m -> assertThat(m).contains("helper").contains("no fentry"));
+    }
+
+    @Test
     void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
         String orig = HEADER + """
                 extern void report(const char *file, int value, const char *fmt, ...);
