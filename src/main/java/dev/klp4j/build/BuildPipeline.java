@@ -153,7 +153,7 @@ public final class BuildPipeline {
         });
         ChangedObjects.Changes changes = step("changed objects", () -> changed.find(applier.diff()),
                 c -> String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")
-                        + "headers: " + c.considered() + " object(s) to consider"));
+                        + "headers: " + c.considered() + " file(s) include them"));
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> changed.affected(changes, applier::apply, applier::revert),
                         l -> changes.considered() + " considered, " + changed.preprocessedCount() + " preprocessed, "

@@ -88,11 +88,16 @@ public final class ChangedObjects {
         }
         Map<String, String> originals = new TreeMap<>();
         for (String h : headers) originals.put(h, read(h));
+        // Every .c file that includes a patched header; which of them this config builds is asked
+        // of kbuild later, for the ones that can be affected (thousands of directories otherwise).
         List<String> candidates = new ArrayList<>();
-        for (String c : candidates(headers)) {
-            String obj = c.substring(0, c.length() - 2) + ".o";
-            if (!sources.contains(obj)) candidates.add(obj);
+        for (String h : headers) {
+            for (String c : mentioning(h)) {
+                String obj = c.substring(0, c.length() - 2) + ".o";
+                if (!sources.contains(obj) && !candidates.contains(obj)) candidates.add(obj);
+            }
         }
+        java.util.Collections.sort(candidates);
         if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
             throw new BuildException(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
         }
@@ -109,24 +114,22 @@ public final class ChangedObjects {
     public List<String> affected(Changes c, Runnable apply, Runnable revert) {
         Set<String> out = new TreeSet<>(c.sources());
         if (c.headers().isEmpty()) return new ArrayList<>(out);
-        Set<String> inlines = new TreeSet<>();
-        boolean onlyInlines = true;
-        Map<String, String> patchedPrints = Map.of();
         Map<String, String> patchedHeaders = new TreeMap<>();
-        narrowed = c.candidates().size();
         apply.run();
         try {
-            for (String h : c.headers()) {
-                patchedHeaders.put(h, read(h));
-                Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h));
-                if (names == null) onlyInlines = false;
-                else inlines.addAll(names);
-            }
-            if (!onlyInlines) patchedPrints = preprocessed(c.candidates(), (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+            for (String h : c.headers()) patchedHeaders.put(h, read(h));
         } finally {
             revert.run();
         }
+        Set<String> inlines = new TreeSet<>();
+        boolean onlyInlines = true;
+        for (String h : c.headers()) {
+            Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h));
+            if (names == null) onlyInlines = false;
+            else inlines.addAll(names);
+        }
         if (onlyInlines) {
+            narrowed = 0;
             if (inlines.isEmpty()) return new ArrayList<>(out); // comments and blank lines only
             // Only files that name the functions (or a macro or inline of the header that does) can
             // use them: preprocess the candidates that include such a file, not every includer.
@@ -139,19 +142,28 @@ public final class ChangedObjects {
                     else reaching.addAll(r);
                 }
             }
-            List<String> candidates = narrow ? naming(c.candidates(), reaching, c.headers()) : c.candidates();
+            List<String> candidates = built(narrow ? naming(c.candidates(), reaching, c.headers()) : c.candidates());
             narrowed = candidates.size();
             Map<String, String> users = preprocessed(candidates,
                     (o, i) -> includesAny(i, c.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
             out.addAll(users.keySet());
-        } else {
-            Map<String, String> before = preprocessed(c.candidates(), (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
-            Set<String> users = new TreeSet<>(before.keySet());
-            users.addAll(patchedPrints.keySet());
-            for (String u : users) {
-                String a = before.get(u), b = patchedPrints.get(u);
-                if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
-            }
+            return new ArrayList<>(out);
+        }
+        List<String> all = built(c.candidates());
+        narrowed = all.size();
+        Map<String, String> before = preprocessed(all, (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+        Map<String, String> after;
+        apply.run();
+        try {
+            after = preprocessed(all, (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+        } finally {
+            revert.run();
+        }
+        Set<String> users = new TreeSet<>(before.keySet());
+        users.addAll(after.keySet());
+        for (String u : users) {
+            String a = before.get(u), b = after.get(u);
+            if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
         }
         return new ArrayList<>(out);
     }
@@ -202,15 +214,22 @@ public final class ChangedObjects {
     }
 
     /** .c files of objects this config builds that mention one of {@code headers}. */
-    private Set<String> candidates(java.util.Collection<String> headers) {
-        Set<String> mentioning = new TreeSet<>();
-        for (String h : headers) mentioning.addAll(mentioning(h));
-        // Asking kbuild about each directory is a make run: ask about many at once.
+    private List<String> candidates(java.util.Collection<String> headers) {
+        Set<String> objects = new TreeSet<>();
+        for (String h : headers) for (String c : mentioning(h)) objects.add(c.substring(0, c.length() - 2) + ".c");
+        List<String> out = new ArrayList<>();
+        for (String o : built(objects.stream().map(c -> c.substring(0, c.length() - 2) + ".o").toList())) {
+            out.add(o.substring(0, o.length() - 2) + ".c");
+        }
+        return out;
+    }
+
+    /** The objects this config builds, of {@code objects} (asked of kbuild, many directories at once). */
+    private List<String> built(List<String> objects) {
         java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, jobs));
         try {
-            return pool.submit(() -> mentioning.parallelStream()
-                    .filter(c -> kbuild.kind(c.substring(0, c.length() - 2) + ".o") != KbuildQuery.Kind.NOT_BUILT)
-                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new))).get();
+            return pool.submit(() -> objects.parallelStream().filter(o -> kbuild.kind(o) != KbuildQuery.Kind.NOT_BUILT)
+                    .sorted().toList()).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(BuildException.TOOL, "interrupted");

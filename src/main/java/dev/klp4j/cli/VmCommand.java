@@ -3,6 +3,7 @@ package dev.klp4j.cli;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.vm.GuestReport;
+import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,6 +46,9 @@ final class VmCommand {
                 description = "Seconds each transition may take in the guest before it is reversed (default: ${DEFAULT-VALUE}).")
         int loadTimeout;
         @Option(names = "--cpus", defaultValue = "1", description = "Guest CPUs (default: ${DEFAULT-VALUE}).") int cpus;
+        @Option(names = "--guest-runtime", defaultValue = "java", paramLabel = "java|shell",
+                description = "What loads the patches in the guest: klp4j's Java runtime, or its busybox twin (much faster"
+                        + " to start under emulation) (default: ${DEFAULT-VALUE}).") String runtime;
         @Option(names = "--log", paramLabel = "FILE",
                 description = "Keep the guest's serial console here (default: kept in a temp file only on failure).") Path log;
         @Spec CommandSpec spec;
@@ -52,7 +56,12 @@ final class VmCommand {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            VmHarness.Spec s = new VmHarness.Spec(tree(), modules, check, timeout, loadTimeout, cpus, log);
+            GuestRuntime rt = switch (runtime) {
+                case "java" -> GuestRuntime.JAVA;
+                case "shell" -> GuestRuntime.SHELL;
+                default -> throw new UserError(Main.INPUT, "--guest-runtime " + runtime + ": use java or shell");
+            };
+            VmHarness.Spec s = new VmHarness.Spec(tree(), modules, check, timeout, loadTimeout, cpus, log, rt);
             Failures.run(() -> VmHarness.validate(s));   // bad input: one line, before any output
             if (!json) {
                 out.printf("booting %s with %d module(s) under QEMU (tcg)...%n", s.kernel().release(), modules.size());

@@ -106,7 +106,7 @@ public final class LoadTimeTables {
     static boolean readLate(Section s) {
         String n = s.name();
         if (s.isText()) return !n.startsWith(".altinstr_replacement");
-        if (!s.isAlloc()) return true;
+        if (!s.isAlloc() || n.startsWith(".discard")) return true; // never loaded (the link drops .discard*)
         return n.matches("\\.(data|rodata|bss|ref\\.data|data\\.\\.[A-Za-z_]+)(\\..*)?");
     }
 

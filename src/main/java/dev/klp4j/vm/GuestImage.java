@@ -37,12 +37,18 @@ public final class GuestImage {
     private final Path check;
     private final int timeoutSeconds;
     private final int runs;
+    private final GuestRuntime runtime;
 
     public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds) {
         this(kernel, mode, patches, check, timeoutSeconds, 1);
     }
 
     public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds, int runs) {
+        this(kernel, mode, patches, check, timeoutSeconds, runs, GuestRuntime.JAVA);
+    }
+
+    public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds, int runs, GuestRuntime runtime) {
+        this.runtime = runtime;
         this.runs = runs;
         this.kernel = kernel;
         this.mode = mode;
@@ -146,8 +152,9 @@ public final class GuestImage {
                     + "BOOT_MODULES=\"" + String.join(" ", bootModules) + "\"\n"
                     + "SHARE_TAG=" + SHARE_TAG + "\n"
                     + "HOSTROOT_TAG=" + HOSTROOT_TAG + "\n"
-                    + "JAVA=" + shellQuote(javaBinary()) + "\n"
-                    + "JAVA_CP=" + shellQuote(javaClassPath()) + "\n";
+                    // An empty JAVA makes the guest use the shell twin (asked for, or no JRE).
+                    + "JAVA=" + (runtime == GuestRuntime.JAVA ? shellQuote(javaBinary()) : "") + "\n"
+                    + "JAVA_CP=" + (runtime == GuestRuntime.JAVA ? shellQuote(javaClassPath()) : "") + "\n";
             cpio.file("klp4j/config", config.getBytes(StandardCharsets.UTF_8), 0644);
             cpio.finish();
         }

@@ -25,7 +25,12 @@ public final class VmHarness {
      * is killed), {@code loadTimeoutSeconds} each transition inside it (then it is reversed).
      */
     public record Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds,
-                       int cpus, Path log) {}
+                       int cpus, Path log, GuestRuntime runtime) {
+        /** With klp4j's Java runtime in the guest. */
+        public Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds, int cpus, Path log) {
+            this(kernel, modules, check, timeoutSeconds, loadTimeoutSeconds, cpus, log, GuestRuntime.JAVA);
+        }
+    }
 
     /** How a run ended; {@code lastConsoleLine} is the serial console's last line (e.g. a panic). */
     public record Outcome(GuestReport report, boolean timedOut, int qemuExit, long millis, Path serialLog,
@@ -76,7 +81,7 @@ public final class VmHarness {
         try {
             work = tempDir();
             Path initramfs = work.resolve("initramfs.cpio");
-            new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs)
+            new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs, spec.runtime())
                     .write(initramfs);
             Path serial = work.resolve("serial.log");
             Path proto = work.resolve("proto.log");

@@ -174,7 +174,7 @@ JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Djava.io.t
 
 # java_unusable: prints why the Java runtime cannot run here (nothing when it can)
 java_unusable() {
-  if [ -z "$JAVA" ]; then echo "no JRE named in the config"
+  if [ -z "$JAVA" ]; then echo "asked for"
   elif [ ! -d "$HOST/proc/self" ]; then echo "the host root is not shared at $HOST"
   elif [ ! -x "$HOST$JAVA" ]; then echo "$JAVA is missing from the host root"
   elif [ ! -d "$HOST/run/klp4j/patches" ]; then echo "no writable $HOST/run"
@@ -274,7 +274,7 @@ cmd_test() {
   elif [ $rc = 2 ]; then phase check-before fail "check did not finish in $TIMEOUT s"; failed=1
   else phase check-before pass "check fails on the unpatched kernel"; fi
   NOJAVA=$(java_unusable)
-  if [ -z "$NOJAVA" ]; then RT="Java runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
+  if [ -z "$NOJAVA" ]; then RT="Java runtime"; elif [ -z "$JAVA" ]; then RT="shell runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
   loaded="" notes=""
   if [ $failed = 0 ]; then
     for ko in $PATCHES; do
@@ -327,7 +327,7 @@ cmd_bench() {
   . "$1"
   failed=0
   NOJAVA=$(java_unusable)
-  if [ -z "$NOJAVA" ]; then RT="Java runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
+  if [ -z "$NOJAVA" ]; then RT="Java runtime"; elif [ -z "$JAVA" ]; then RT="shell runtime"; else RT="shell runtime: no Java in the guest, $NOJAVA"; fi
   for i in $(seq 1 "${RUNS:-5}"); do
     loaded=""
     for ko in $PATCHES; do
