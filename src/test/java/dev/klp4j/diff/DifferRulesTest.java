@@ -272,6 +272,22 @@ class DifferRulesTest {
     }
 
     @Test
+    void aLineNumberArgumentIsNoChangeButAnotherArgumentOfTheSameCallIs() throws Exception {
+        // ext4_iget(sb, ino, flags) is __ext4_iget(sb, ino, flags, __func__, __LINE__): the line is the 5th argument.
+        String orig = HEADER + """
+                extern void *__ext4_iget(void *sb, unsigned long ino, int flags, const char *function, unsigned int line);
+                void *get(void *sb, unsigned long ino) { return __ext4_iget(sb, ino, 2, __func__, __LINE__); }
+                """;
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        DiffResult moved = Differ.diff(o, Gcc.compile(tmp, "moved", orig.replace("void *get(", "\n\nvoid *get(")), DiffOptions.defaults());
+        assertThat(moved.status()).as("changed %s", moved.changed()).isEqualTo(DiffResult.NO_CHANGE);
+        DiffResult flags = Differ.diff(o, Gcc.compile(tmp, "flags", orig.replace("ino, 2, __func__", "ino, 3, __func__")
+                .replace("void *get(", "\n\nvoid *get(")), DiffOptions.defaults());
+        assertThat(flags.status()).isEqualTo(DiffResult.OK);
+        assertThat(flags.changed()).containsExactly("get");
+    }
+
+    @Test
     void otherImmediateChangesNearWarnCallsAreChanges() throws Exception {
         String orig = HEADER + """
                 extern void report(const char *file, int value, const char *fmt, ...);
