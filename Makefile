@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install bench bench-transition bench-build bench-header examples clean
+.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus examples clean
 
 all: build
 
@@ -37,6 +37,11 @@ bench-build: build
 # A static inline change in a header thousands of objects include (include/linux/seq_file.h).
 bench-header: build
 	bash scripts/bench-header.sh
+
+# Real stable fixes (Debian 6.1.176-1 -> 6.1.187-1), each built for 6.1.0-50-amd64 and proven in the VM;
+# writes docs/bench-corpus.md. Takes hours: not part of make test.
+bench-corpus: build
+	bash scripts/bench-corpus.sh
 
 # Builds every example patch (refusal examples must fail with the status in their expect file).
 examples: build

@@ -76,6 +76,13 @@ public final class BuildPipeline {
         this.log = log;
     }
 
+    /** A note inside a long step (a download): on a terminal it replaces the step's "..." line. */
+    private void progress(String msg) {
+        if (interactive) log.printf("%-18s   %s%s\r", "", msg, " ".repeat(20));
+        else log.println("  " + msg);
+        log.flush();
+    }
+
     private <T> T step(String name, Supplier<T> body, java.util.function.Function<T, String> detail) {
         long t0 = System.nanoTime();
         if (interactive) {
@@ -113,8 +120,9 @@ public final class BuildPipeline {
         if (!Files.isRegularFile(o.patch)) throw new BuildException(o.patch + ": no such patch file");
         String name = o.name != null ? o.name : defaultName(o.patch);
         KernelTarget target = step("target", () -> new KernelTarget.Builder().release(o.release).sourceDir(o.sourceDir)
-                .config(o.config).systemMap(o.symbols).symvers(o.symvers).resolve(), t -> t.release()
-                + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));
+                .config(o.config).systemMap(o.symbols).symvers(o.symvers)
+                .sources(new SourcePackages(o.cacheRoot, SourcePackages.Downloader.APT)).progress(this::progress).resolve(),
+                t -> t.release() + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));
         target.warnings().forEach(w -> log.println("warning: " + w));
         SourceTreeCache cache = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs);
         step("source tree", () -> cache.ensure(msg -> { }), made -> (made ? "made " : "cached ") + cache.tree());

@@ -83,6 +83,8 @@ public final class KernelTarget {
         String imageVersion, sourceVersion;
         Path root = Path.of("/");
         PackageQuery packages = PackageQuery.DPKG;
+        SourcePackages sources;
+        java.util.function.Consumer<String> progress = msg -> { };
 
         public Builder release(String r) { this.release = r; return this; }
         public Builder sourceDir(Path p) { this.sourceDir = p; return this; }
@@ -92,6 +94,9 @@ public final class KernelTarget {
         /** For tests: a fake filesystem root and package database. */
         public Builder root(Path r) { this.root = r; return this; }
         public Builder packages(PackageQuery q) { this.packages = q; return this; }
+        /** Where source packages of versions other than the installed one are fetched to (none: refuse them). */
+        public Builder sources(SourcePackages s) { this.sources = s; return this; }
+        public Builder progress(java.util.function.Consumer<String> p) { this.progress = p; return this; }
 
         public KernelTarget resolve() {
             List<String> warnings = new ArrayList<>();
@@ -112,6 +117,11 @@ public final class KernelTarget {
             modulesDir = root.resolve("lib/modules/" + release);
             kbuildDir = modulesDir.resolve("build");
             if (symvers == null) symvers = kbuildDir.resolve("Module.symvers");
+            if (!Files.exists(config) && !Files.exists(kbuildDir.resolve("Makefile"))) {
+                // Nothing of this kernel is here: name both packages at once rather than one per run.
+                throw new BuildException("kernel " + release + " is not installed (no " + config + ", no " + kbuildDir
+                        + "): apt-get install linux-image-" + release + " linux-headers-" + release);
+            }
             require(config, "kernel config", "linux-image-" + release + " (or pass -c CONFIG)");
             require(kbuildDir.resolve("Makefile"), "kbuild directory", "linux-headers-" + release);
             require(symvers, "Module.symvers", "linux-headers-" + release + " (or pass --symvers FILE)");
@@ -122,16 +132,27 @@ public final class KernelTarget {
                 }
             } else {
                 String srcPkg = "linux-source-" + series;
-                sourceTarball = root.resolve("usr/src/" + srcPkg + ".tar.xz");
-                require(sourceTarball, "kernel source", srcPkg + " (or pass -s SRCDIR)");
+                Path installed = root.resolve("usr/src/" + srcPkg + ".tar.xz");
                 imageVersion = packages.version("linux-image-" + release);
-                sourceVersion = packages.version(srcPkg);
-                if (imageVersion != null && sourceVersion != null && !imageVersion.equals(sourceVersion)) {
-                    throw new BuildException(srcPkg + " is version " + sourceVersion + " but linux-image-" + release + " is "
-                            + imageVersion + ": the source does not match the kernel; install " + srcPkg + "=" + imageVersion
-                            + " (or pass -s SRCDIR with the matching source)");
+                String installedVersion = Files.isRegularFile(installed) ? packages.version(srcPkg) : null;
+                if (imageVersion == null) {
+                    // A kernel not installed from Debian's packages: its source version cannot be known.
+                    require(installed, "kernel source", srcPkg + " (or pass -s SRCDIR)");
+                    sourceTarball = installed;
+                    sourceVersion = installedVersion;
+                    warnings.add("linux-image-" + release + " is not an installed package: cannot check the source version");
+                } else if (imageVersion.equals(installedVersion)) {
+                    sourceTarball = installed;
+                    sourceVersion = installedVersion;
+                } else if (sources != null) {
+                    // The source this image was built from, kept beside other versions in the cache.
+                    sourceTarball = sources.fetch(srcPkg, imageVersion, progress);
+                    sourceVersion = imageVersion;
+                } else {
+                    throw new BuildException(srcPkg + " " + (installedVersion == null ? "is not installed" : "is version " + installedVersion)
+                            + " but linux-image-" + release + " is " + imageVersion + ": the source does not match the kernel; install "
+                            + srcPkg + "=" + imageVersion + " (or pass -s SRCDIR with the matching source)");
                 }
-                if (imageVersion == null) warnings.add("linux-image-" + release + " is not an installed package: cannot check the source version");
             }
             return new KernelTarget(this, warnings);
         }

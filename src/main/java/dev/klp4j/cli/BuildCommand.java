@@ -4,6 +4,7 @@ import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.klp.KlpException;
+import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
 import dev.klp4j.vm.VmProof;
 import java.util.List;
@@ -64,16 +65,20 @@ final class BuildCommand implements Callable<Integer> {
             + " load the patch, check it is enabled and every object patched, unload, check dmesg (as 'vm test')."})
     boolean prove;
 
+    @Option(names = "--guest-runtime", defaultValue = "java", paramLabel = "java|shell",
+            description = "With --prove: what loads the patch in the guest, klp4j's Java runtime or its busybox twin (default: ${DEFAULT-VALUE}).")
+    String guestRuntime;
+
     @Spec CommandSpec spec;
 
     /** Proves the built module in the VM; fails the command (exit 3) unless every phase held. */
-    private void prove(BuildPipeline.Result r, PrintWriter out) {
+    private void prove(BuildPipeline.Result r, GuestRuntime runtime, PrintWriter out) {
         KernelTree kernel = Failures.call(() -> KernelTree.of(r.release()).requireBootable());
         List<String> objects = r.objects().stream().map(BuildPipeline.ObjectReport::owner).distinct().toList();
         out.printf("proving %s on %s under QEMU (tcg)...%n", r.module(), r.release());
         out.flush();
         VmHarness.Outcome o = Failures.call(() -> VmProof.prove(kernel, Path.of(r.module()), Path.of(r.module()).getFileName()
-                .toString().replaceFirst("\\.ko$", "").replace('-', '_'), objects, 300, p -> {
+                .toString().replaceFirst("\\.ko$", "").replace('-', '_'), objects, 300, runtime, p -> {
                     out.printf("  %-13s %s  %s%n", p.name(), p.passed() ? "pass" : "FAIL", p.detail());
                     out.flush();
                 }));
@@ -82,6 +87,7 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        GuestRuntime runtime = VmCommand.guestRuntime(guestRuntime); // bad input fails before any work
         BuildPipeline.Options o = new BuildPipeline.Options();
         o.patch = patch; o.release = release; o.name = name; o.outDir = outDir;
         if (jobs != null) o.jobs = Math.max(1, jobs);
@@ -96,7 +102,7 @@ final class BuildCommand implements Callable<Integer> {
             else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
             out.flush();
-            if (prove && r.module() != null) prove(r, steps);
+            if (prove && r.module() != null) prove(r, runtime, steps);
             return Main.OK;
         } catch (BuildException e) {
             throw new UserError(e.exitCode(), e.getMessage());

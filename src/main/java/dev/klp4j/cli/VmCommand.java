@@ -56,11 +56,7 @@ final class VmCommand {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            GuestRuntime rt = switch (runtime) {
-                case "java" -> GuestRuntime.JAVA;
-                case "shell" -> GuestRuntime.SHELL;
-                default -> throw new UserError(Main.INPUT, "--guest-runtime " + runtime + ": use java or shell");
-            };
+            GuestRuntime rt = guestRuntime(runtime);
             VmHarness.Spec s = new VmHarness.Spec(tree(), modules, check, timeout, loadTimeout, cpus, log, rt);
             Failures.run(() -> VmHarness.validate(s));   // bad input: one line, before any output
             if (!json) {
@@ -128,5 +124,14 @@ final class VmCommand {
                             : !o.lastConsoleLine().isEmpty() ? " (console: " + o.lastConsoleLine() + ")" : ""));
             throw new UserError(Main.FAILED, what + " failed: " + why + "; serial log: " + o.serialLog());
         }
+    }
+
+    /** The value of --guest-runtime (vm test, build --prove). */
+    static GuestRuntime guestRuntime(String name) {
+        return switch (name) {
+            case "java" -> GuestRuntime.JAVA;
+            case "shell" -> GuestRuntime.SHELL;
+            default -> throw new UserError(Main.INPUT, "--guest-runtime " + name + ": use java or shell");
+        };
     }
 }

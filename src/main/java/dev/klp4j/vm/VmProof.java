@@ -40,13 +40,13 @@ public final class VmProof {
 
     /** Boots {@code kernel} and proves {@code ko} (the patch {@code patch}, patching {@code objects}). */
     public static VmHarness.Outcome prove(KernelTree kernel, Path ko, String patch, List<String> objects, int timeoutSeconds,
-                                          Consumer<GuestReport.Phase> onPhase) {
+                                          GuestRuntime runtime, Consumer<GuestReport.Phase> onPhase) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("klp4j-prove-");
             Path check = dir.resolve("check.sh");
             Files.writeString(check, checkScript(patch, objects));
-            return VmHarness.test(new VmHarness.Spec(kernel, List.of(ko), check, timeoutSeconds, 30, 1, null), onPhase);
+            return VmHarness.test(new VmHarness.Spec(kernel, List.of(ko), check, timeoutSeconds, 30, 1, null, runtime), onPhase);
         } catch (IOException e) {
             throw new KernelException("cannot write the proof's check script: " + e.getMessage());
         } finally {

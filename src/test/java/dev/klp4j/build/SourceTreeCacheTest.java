@@ -105,4 +105,52 @@ class SourceTreeCacheTest {
                 .resolve()).hasMessageContaining("linux-source-6.1 is version 6.1.1-1 but linux-image-6.1.0-99-amd64 is 6.1.2-1");
     }
 
+    /** A downloader that builds the .deb apt would fetch (with dpkg-deb) from a tarball whose Makefile says its version. */
+    static SourcePackages.Downloader fakeArchive(Path root, List<String> calls) {
+        return (pkg, version, dir) -> {
+            calls.add(pkg + "=" + version);
+            try {
+                Path staging = root.resolve("archive/" + version);
+                Files.createDirectories(staging.resolve("DEBIAN"));
+                Files.writeString(staging.resolve("DEBIAN/control"), "Package: " + pkg + "\nVersion: " + version
+                        + "\nArchitecture: all\nMaintainer: test <t@t>\nDescription: test\n");
+                Path src = root.resolve("archive/src-" + version + "/linux-source-6.1");
+                Files.createDirectories(src.resolve("kernel"));
+                Files.writeString(src.resolve("Makefile"), "# version " + version + "\n" + RECORDING);
+                Files.createDirectories(staging.resolve("usr/src"));
+                Exec.check(src.getParent(), List.of("tar", "-cJf", staging.resolve("usr/src/" + pkg + ".tar.xz").toString(), "linux-source-6.1"), "tar");
+                Exec.check(root, List.of("dpkg-deb", "-b", staging.toString(), dir.resolve(pkg + "_" + version + "_all.deb").toString()), "dpkg-deb");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
+    @Test
+    void anotherReleasesSourceIsFetchedIntoTheCacheOnce(@TempDir Path root) throws Exception {
+        fakeTarget(root, RECORDING);
+        List<String> calls = new java.util.ArrayList<>();
+        SourcePackages sources = new SourcePackages(root.resolve("cache"), fakeArchive(root, calls));
+        // The installed linux-source-6.1 is 6.1.1-1; the kernel targeted was built from 6.1.2-1.
+        KernelTarget.PackageQuery packages = KernelTarget.PackageQuery.fixed("6.1.0-99-amd64",
+                Map.of("linux-image-6.1.0-99-amd64", "6.1.2-1", "linux-source-6.1", "6.1.1-1"));
+        KernelTarget t = new KernelTarget.Builder().root(root).packages(packages).sources(sources).resolve();
+        assertThat(t.sourceVersion()).isEqualTo("6.1.2-1");
+        assertThat(t.sourceTarball()).isEqualTo(root.resolve("cache/sources/linux-source-6.1_6.1.2-1/linux-source-6.1.tar.xz")).isRegularFile();
+        assertThat(root.resolve("cache/sources/linux-source-6.1_6.1.2-1.partial")).doesNotExist();
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        c.ensure(m -> { });
+        assertThat(Files.readString(c.tree().resolve("Makefile"))).startsWith("# version 6.1.2-1");
+        // A second build of that release downloads nothing.
+        new KernelTarget.Builder().root(root).packages(packages).sources(sources).resolve();
+        assertThat(calls).containsExactly("linux-source-6.1=6.1.2-1");
+    }
+
+    @Test
+    void aReleaseNotInstalledNamesBothPackages(@TempDir Path root) {
+        assertThatThrownBy(() -> new KernelTarget.Builder().root(root).release("6.1.0-50-amd64")
+                .packages(KernelTarget.PackageQuery.fixed("6.1.0-56-amd64", Map.of())).resolve())
+                .hasMessageContaining("kernel 6.1.0-50-amd64 is not installed")
+                .hasMessageEndingWith("apt-get install linux-image-6.1.0-50-amd64 linux-headers-6.1.0-50-amd64");
+    }
 }

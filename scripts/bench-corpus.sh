@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# make bench-corpus: klp4j on real stable fixes. The difference between two of Debian's 6.1 source
+# packages is cut into one patch per changed .c file (with the changed headers that file includes
+# directly); patches are drawn in a seeded order; each is built for the kernel of the older source
+# with --prove, and every outcome is classified:
+#   proven      built, loaded in the VM, every object patched, unloaded, dmesg clean
+#   refused     "cannot be live patched" with a rule (__init, data, notrace, ...): a true reason
+#   no-change   the fix changes no code this config compiles (comments, #ifdef'd out, line numbers)
+#   dependent   the patched file does not compile alone: the fix needs other changes of the range
+#   not-built   this config does not build the file (not counted; another fix is drawn)
+#   DEFECT      anything else: klp4j's own error, a failed proof, a timeout
+#   CRASH       the guest's kernel oopsed, BUGged or was tainted
+# Writes docs/bench-corpus.md (table + summary line) and prints the summary line.
+#   scripts/bench-corpus.sh [-n COUNT] [--seed S] [--from VER] [--to VER] [--kernel RELEASE] [--rerun]
+# Work files (sources, patches, per-fix logs) stay in $KLP4J_CORPUS_DIR (default ~/.cache/klp4j/corpus):
+# a second run only builds fixes without a result (--rerun forgets the results).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+from=6.1.176-1 to=6.1.187-1 kernel=6.1.0-50-amd64 count=100 seed=klp4j-corpus-1 rerun=0
+report=$repo/docs/bench-corpus.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) count=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --from) from=$2; shift 2 ;;
+    --to) to=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
+    --rerun) rerun=1; shift ;;
+    --report) report=$2; shift 2 ;;
+    *) echo "bench-corpus: unknown argument '$1' (-n COUNT, --seed S, --from VER, --to VER, --kernel RELEASE, --rerun, --report FILE)" >&2; exit 2 ;;
+  esac
+done
+work=${KLP4J_CORPUS_DIR:-$HOME/.cache/klp4j/corpus}/$from-$to
+mkdir -p "$work"
+
+# The target kernel's image and headers (the VM boots them; klp4j fetches the matching source itself).
+if [ ! -e "/boot/vmlinuz-$kernel" ] || [ ! -e "/lib/modules/$kernel/build/Makefile" ]; then
+  KLP4J_KERNEL=$kernel bash scripts/install-deps.sh kernel
+fi
+[ -f target/klp4j.jar ] || mvn -B -q -ntp -DskipTests package
+
+# Both source trees, unpacked once (what a build never reads is left out, as klp4j's cache does).
+unpack() {
+  local ver=$1 dir=$work/src-$1
+  [ -f "$dir/.done" ] && return 0
+  rm -rf "$dir" "$work/dl-$ver"; mkdir -p "$dir" "$work/dl-$ver"
+  echo "bench-corpus: fetching linux-source-6.1 $ver" >&2
+  (cd "$work/dl-$ver" && apt-get download -q "linux-source-6.1=$ver" >/dev/null)
+  dpkg-deb --fsys-tarfile "$work"/dl-"$ver"/*.deb | tar -xO ./usr/src/linux-source-6.1.tar.xz \
+    | tar -xJ -C "$dir" --strip-components=1 --wildcards --exclude='*/Documentation' --exclude='*/arch/[!x]*' \
+        --exclude='*/tools' --exclude='*/samples' --exclude='*/scripts' --exclude='*/usr'
+  rm -rf "$work/dl-$ver"; touch "$dir/.done"
+}
+unpack "$from"; unpack "$to"
+a=$work/src-$from b=$work/src-$to
+
+# The changed files (both sides exist: added or removed .c files are not fixes of running code).
+if [ ! -f "$work/changed" ]; then
+  (cd "$a" && diff -rq . "$b" 2>/dev/null || true) | sed -n 's|^Files \./\(.*\) and .* differ$|\1|p' | sort > "$work/changed"
+fi
+grep -E '\.h$' "$work/changed" > "$work/changed-headers" || true
+grep -E '\.c$' "$work/changed" | grep -vE '^(arch/[^x]|Documentation/|tools/|scripts/|samples/|usr/)' > "$work/changed-c" || true
+
+# The changed headers a .c file includes directly ("x.h" beside it, <x/y.h> from the include dirs).
+headers_of() {
+  local f=$1 dir inc p
+  dir=$(dirname "$f")
+  sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*\([<"][^>"]*[>"]\).*/\1/p' "$b/$f" | while read -r inc; do
+    p=${inc:1:${#inc}-2}
+    case "$inc" in
+      \"*) realpath -m --relative-to="$b" "$b/$dir/$p" ;;
+      *) printf '%s\n' "include/$p" "include/uapi/$p" "arch/x86/include/$p" "arch/x86/include/uapi/$p" ;;
+    esac
+  done | sort -u | comm -12 - "$work/changed-headers"
+}
+
+# One patch per .c file, in the seeded order.
+mkdir -p "$work/fixes" "$work/results"
+order=$work/order-$seed
+if [ ! -f "$order" ]; then
+  while read -r f; do
+    printf '%s %s\n' "$(printf '%s' "$seed:$f" | sha256sum | cut -c1-16)" "$f"
+  done < "$work/changed-c" | sort | cut -d' ' -f2 > "$order"
+fi
+patch_for() {
+  local f=$1 out=$2 h
+  : > "$out"
+  for h in $(headers_of "$f") "$f"; do
+    diff -u --label "a/$h" --label "b/$h" "$a/$h" "$b/$h" >> "$out" || true
+  done
+}
+
+classify() { # LOG RC -> "class<TAB>detail"
+  local log=$1 rc=$2 why
+  why=$(grep -m1 -E '^klp4j build: |^klp4j: ' "$log" | sed 's/^klp4j[a-z ]*: //' || true)
+  if grep -qE 'BUG: |Oops|general protection fault|kernel BUG at|Kernel panic|RIP: ' "$log"; then
+    printf 'CRASH\t%s\n' "$(grep -m1 -E 'BUG: |Oops|general protection|kernel BUG|Kernel panic' "$log" | sed 's/^ *//')"
+  elif grep -qE 'taint' "$log" && [ "$rc" != 0 ]; then
+    printf 'CRASH\t%s\n' "$(grep -m1 taint "$log" | sed 's/^ *//')"
+  elif [ "$rc" = 0 ] && grep -q '^prove: PASS' "$log"; then
+    printf 'proven\t%s\n' "$(grep -m1 '^owners' "$log" | sed 's/^owners *[0-9.]* s *//')"
+  elif [ "$rc" = 124 ]; then
+    printf 'DEFECT\ttimed out\n'
+  elif grep -q 'not built by this kernel.s config' "$log"; then
+    printf 'not-built\t%s\n' "$why"
+  elif grep -q 'no patchable change' "$log"; then
+    printf 'no-change\t%s\n' "$why"
+  elif grep -qE 'cannot be live patched' "$log"; then
+    printf 'refused\t%s\n' "$(grep -A1 'cannot be live patched' "$log" | tail -1 | sed 's/^ *//')"
+  elif grep -qE '^compile patched .* failed' "$log"; then
+    printf 'dependent\t%s\n' "$(grep -m1 -E 'error:' "$log" | sed 's/^ *//' | cut -c1-160)"
+  else
+    printf 'DEFECT\t%s\n' "${why:-exit $rc}"
+  fi
+}
+
+counted=0 n=0
+: > "$work/table"
+while read -r f && [ "$counted" -lt "$count" ]; do
+  n=$((n + 1))
+  id=$(printf '%03d' "$n")
+  fix=$work/fixes/$id.patch
+  res=$work/results/$id
+  [ -f "$fix" ] || patch_for "$f" "$fix"
+  if [ "$rerun" = 1 ] || [ ! -f "$res.rc" ]; then
+    rm -rf "$work/out-$id"; mkdir -p "$work/out-$id"
+    set +e
+    timeout 1800 ./klp4j build "$fix" -n "corpus_$id" --kernel "$kernel" -o "$work/out-$id" --prove --guest-runtime shell < /dev/null > "$res.log" 2>&1
+    echo $? > "$res.rc"
+    set -e
+    rm -rf "$work/out-$id"
+  fi
+  IFS=$'\t' read -r class detail < <(classify "$res.log" "$(cat "$res.rc")")
+  headers=$(grep -c '^+++ ' "$fix" || true)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$f" "$((headers - 1))" "$class" "$detail" >> "$work/table"
+  printf 'bench-corpus: %s %-60s %-10s %s\n' "$id" "$f" "$class" "${detail:0:100}" >&2
+  [ "$class" = not-built ] || counted=$((counted + 1))
+done < "$order"
+
+count_of() { awk -F'\t' -v c="$1" '$4 == c' "$work/table" | wc -l; }
+proven=$(count_of proven) refused=$(count_of refused) nochange=$(count_of no-change) dependent=$(count_of dependent)
+defect=$(count_of DEFECT) crash=$(count_of CRASH) notbuilt=$(count_of not-built)
+alone=$((counted - dependent)) right=$((proven + refused + nochange))
+pct=$(awk -v r="$right" -v t="$alone" 'BEGIN { printf "%.0f", t ? 100 * r / t : 0 }')
+summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt not built for amd64 skipped); $alone build alone: $proven proven, $refused refused with a rule, $nochange no patchable change, $defect klp4j defects, $crash crashes = $pct% right; $dependent depend on other changes"
+{
+  echo "# Corpus benchmark: real stable fixes, Debian linux-source-6.1 $from -> $to"
+  echo
+  echo "Made by \`make bench-corpus\` (scripts/bench-corpus.sh) on $(date -u +%Y-%m-%d), klp4j $(git rev-parse --short HEAD)."
+  echo "One patch per changed \`.c\` file (with the changed headers it includes directly), drawn in the order of"
+  echo "sha256(\"$seed:<file>\"), built for $kernel (source $from) with \`--prove --guest-runtime shell\`."
+  echo
+  echo "**$summary**"
+  echo
+  echo "| # | file | headers | outcome | detail |"
+  echo "|---|---|---|---|---|"
+  awk -F'\t' '{ gsub(/\|/, "\\|", $5); printf "| %s | `%s` | %s | %s | %s |\n", $1, $2, $3, $4, substr($5, 1, 160) }' "$work/table"
+} > "$report"
+echo "$summary"
