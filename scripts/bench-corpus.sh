@@ -15,6 +15,8 @@
 # Work files (sources, patches, per-fix logs) stay in $KLP4J_CORPUS_DIR (default ~/.cache/klp4j/corpus):
 # a second run only builds fixes without a result (--rerun forgets the results).
 set -euo pipefail
+# The whole script is one function, read before it runs: editing the file during a long run is safe.
+main() {
 cd "$(dirname "$0")/.."
 repo=$PWD
 from=6.1.176-1 to=6.1.187-1 kernel=6.1.0-50-amd64 count=100 seed=klp4j-corpus-1 rerun=0
@@ -38,7 +40,8 @@ mkdir -p "$work"
 if [ ! -e "/boot/vmlinuz-$kernel" ] || [ ! -e "/lib/modules/$kernel/build/Makefile" ]; then
   KLP4J_KERNEL=$kernel bash scripts/install-deps.sh kernel
 fi
-[ -f target/klp4j.jar ] || mvn -B -q -ntp -DskipTests package
+# A jar older than the sources would measure old code.
+if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
 
 # Both source trees, unpacked once (what a build never reads is left out, as klp4j's cache does).
 unpack() {
@@ -83,21 +86,39 @@ if [ ! -f "$order" ]; then
     printf '%s %s\n' "$(printf '%s' "$seed:$f" | sha256sum | cut -c1-16)" "$f"
   done < "$work/changed-c" | sort | cut -d' ' -f2 > "$order"
 fi
+# FILE OUT [with-headers]: the fix of FILE alone, or with the changed headers it includes. Headers
+# are added only when the file does not compile without them: over eleven stable updates, fs.h
+# and the like change for unrelated fixes, and carrying those would measure a different patch.
 patch_for() {
   local f=$1 out=$2 h
   : > "$out"
-  for h in $(headers_of "$f") "$f"; do
+  for h in $([ "${3:-}" = with-headers ] && headers_of "$f") "$f"; do
     diff -u --label "a/$h" --label "b/$h" "$a/$h" "$b/$h" >> "$out" || true
   done
 }
 
+build_fix() { # ID PATCH RESULT: klp4j build --prove, unless RESULT.rc says it ran before
+  local id=$1 fix=$2 res=$3
+  [ "$rerun" = 0 ] && [ -f "$res.rc" ] && return 0
+  rm -rf "$work/out-$id"; mkdir -p "$work/out-$id"
+  set +e
+  timeout 1800 ./klp4j build "$fix" -n "corpus_$id" --kernel "$kernel" -o "$work/out-$id" --prove --guest-runtime shell \
+    < /dev/null > "$res.log" 2>&1
+  echo $? > "$res.rc"
+  set -e
+  rm -rf "$work/out-$id"
+}
+
 classify() { # LOG RC -> "class<TAB>detail"
-  local log=$1 rc=$2 why
-  why=$(grep -m1 -E '^klp4j build: |^klp4j: ' "$log" | sed 's/^klp4j[a-z ]*: //' || true)
-  if grep -qE 'BUG: |Oops|general protection fault|kernel BUG at|Kernel panic|RIP: ' "$log"; then
-    printf 'CRASH\t%s\n' "$(grep -m1 -E 'BUG: |Oops|general protection|kernel BUG|Kernel panic' "$log" | sed 's/^ *//')"
-  elif grep -qE 'taint' "$log" && [ "$rc" != 0 ]; then
-    printf 'CRASH\t%s\n' "$(grep -m1 taint "$log" | sed 's/^ *//')"
+  local log=$1 rc=$2 why serial crash
+  why=$(grep -m1 -E '^klp4j: ' "$log" | sed 's/^klp4j: //' || true)
+  # What the guest's kernel said: the dmesg klp4j printed, and the serial log a failed proof keeps
+  # (the phase line "dmesg pass  no WARN, BUG, Oops ..." is klp4j's, not the kernel's).
+  serial=$(sed -n 's/.*serial log: \([^ ;]*\).*/\1/p' "$log" | tail -1)
+  crash=$( { grep -vE '^  [a-z-]+ +(pass|FAIL) ' "$log"; [ -n "$serial" ] && [ -f "$serial" ] && cat "$serial"; } \
+    | grep -m1 -E 'BUG: |Oops|general protection fault|kernel BUG at|Kernel panic|Tainted: .*[WD]' | sed 's/^ *//' || true)
+  if [ -n "$crash" ]; then
+    printf 'CRASH\t%s\n' "$crash"
   elif [ "$rc" = 0 ] && grep -q '^prove: PASS' "$log"; then
     printf 'proven\t%s\n' "$(grep -m1 '^owners' "$log" | sed 's/^owners *[0-9.]* s *//')"
   elif [ "$rc" = 124 ]; then
@@ -120,20 +141,19 @@ counted=0 n=0
 while read -r f && [ "$counted" -lt "$count" ]; do
   n=$((n + 1))
   id=$(printf '%03d' "$n")
-  fix=$work/fixes/$id.patch
-  res=$work/results/$id
+  fix=$work/fixes/$id.patch res=$work/results/$id
   [ -f "$fix" ] || patch_for "$f" "$fix"
-  if [ "$rerun" = 1 ] || [ ! -f "$res.rc" ]; then
-    rm -rf "$work/out-$id"; mkdir -p "$work/out-$id"
-    set +e
-    timeout 1800 ./klp4j build "$fix" -n "corpus_$id" --kernel "$kernel" -o "$work/out-$id" --prove --guest-runtime shell < /dev/null > "$res.log" 2>&1
-    echo $? > "$res.rc"
-    set -e
-    rm -rf "$work/out-$id"
-  fi
+  build_fix "$id" "$fix" "$res"
   IFS=$'\t' read -r class detail < <(classify "$res.log" "$(cat "$res.rc")")
-  headers=$(grep -c '^+++ ' "$fix" || true)
-  printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$f" "$((headers - 1))" "$class" "$detail" >> "$work/table"
+  headers=0
+  if [ "$class" = dependent ] && [ -n "$(headers_of "$f")" ]; then
+    fix=$work/fixes/$id-h.patch res=$work/results/$id-h
+    [ -f "$fix" ] || patch_for "$f" "$fix" with-headers
+    build_fix "$id" "$fix" "$res"
+    IFS=$'\t' read -r class detail < <(classify "$res.log" "$(cat "$res.rc")")
+    headers=$(($(grep -c '^+++ ' "$fix") - 1))
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$f" "$headers" "$class" "$detail" >> "$work/table"
   printf 'bench-corpus: %s %-60s %-10s %s\n' "$id" "$f" "$class" "${detail:0:100}" >&2
   [ "$class" = not-built ] || counted=$((counted + 1))
 done < "$order"
@@ -148,7 +168,8 @@ summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt 
   echo "# Corpus benchmark: real stable fixes, Debian linux-source-6.1 $from -> $to"
   echo
   echo "Made by \`make bench-corpus\` (scripts/bench-corpus.sh) on $(date -u +%Y-%m-%d), klp4j $(git rev-parse --short HEAD)."
-  echo "One patch per changed \`.c\` file (with the changed headers it includes directly), drawn in the order of"
+  echo "One patch per changed \`.c\` file (with the changed headers it includes directly when it does not compile"
+  echo "without them), drawn in the order of"
   echo "sha256(\"$seed:<file>\"), built for $kernel (source $from) with \`--prove --guest-runtime shell\`."
   echo
   echo "**$summary**"
@@ -158,3 +179,5 @@ summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt 
   awk -F'\t' '{ gsub(/\|/, "\\|", $5); printf "| %s | `%s` | %s | %s | %s |\n", $1, $2, $3, $4, substr($5, 1, 160) }' "$work/table"
 } > "$report"
 echo "$summary"
+}
+main "$@"
