@@ -170,7 +170,7 @@ public final class BuildPipeline {
             throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
         }
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")));
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget);
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         step("compile original", () -> {

@@ -261,7 +261,7 @@ public final class ChangedObjects {
         if (!failed.isEmpty()) {
             // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
             List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
-            cmd.addAll(failed);
+            for (String o : failed) cmd.add(kbuild.makeTarget(o));
             Exec.run(tree, cmd);
             for (String o : failed) deleteQuietly(o);
             for (String o : preprocess(failed, look, out)) out.put(o, FAILED);
@@ -272,7 +272,7 @@ public final class ChangedObjects {
     /** One batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
     private List<String> preprocess(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
         List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
-        for (String o : objects) cmd.add(iTarget(o));
+        for (String o : objects) cmd.add(kbuild.makeTarget(iTarget(o)));
         Exec.run(tree, cmd);
         List<String> failed = new ArrayList<>();
         for (String o : objects) {

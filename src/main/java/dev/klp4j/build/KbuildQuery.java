@@ -81,6 +81,22 @@ public final class KbuildQuery {
         return builders.computeIfAbsent(normalize(object), this::findBuilder);
     }
 
+    /**
+     * The name to give make for {@code object} (.o, .i, ...) so that kbuild compiles it in the
+     * directory that builds it, with that Makefile's flags. kbuild hands a single target down the
+     * directories whose path prefixes it and builds it in the last one: amdgpu's
+     * {@code amdgpu-y += ../amdkfd/kfd_chardev.o} compiled as {@code drivers/gpu/drm/amd/amdkfd/kfd_chardev.o}
+     * stops in drivers/gpu/drm, without amdgpu's include paths; named
+     * {@code drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.o} it reaches amdgpu's Makefile.
+     */
+    public String makeTarget(String target) {
+        int dot = target.lastIndexOf('.');
+        String object = normalize(target.substring(0, dot) + ".o");
+        String dir = builder(object).dir();
+        if (dir == null || object.startsWith(dir + "/")) return normalize(target);
+        return dir + "/" + Path.of(dir).relativize(Path.of(normalize(target)));
+    }
+
     private Builder findBuilder(String object) {
         List<String> ancestors = ancestors(object);
         // Its own directory first, then each ancestor (kvm-y += mmu/mmu.o is built by arch/x86/kvm).

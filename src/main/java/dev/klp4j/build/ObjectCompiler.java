@@ -20,16 +20,21 @@ public final class ObjectCompiler {
     private final Path tree;
     private final int jobs;
     private final Path includeDir;
+    private final java.util.function.UnaryOperator<String> makeTarget;
 
     public ObjectCompiler(Path tree, int jobs) {
-        this(tree, jobs, null);
+        this(tree, jobs, null, java.util.function.UnaryOperator.identity());
     }
 
-    /** With {@code includeDir} (the patch-author headers, see {@link AuthorHeaders}) on the include path. */
-    public ObjectCompiler(Path tree, int jobs, Path includeDir) {
+    /**
+     * With {@code includeDir} (the patch-author headers, see {@link AuthorHeaders}) on the include
+     * path, and {@code makeTarget} naming each object as make must be asked for it ({@link KbuildQuery#makeTarget}).
+     */
+    public ObjectCompiler(Path tree, int jobs, Path includeDir, java.util.function.UnaryOperator<String> makeTarget) {
         this.tree = tree;
         this.jobs = Math.max(1, jobs);
         this.includeDir = includeDir;
+        this.makeTarget = makeTarget;
     }
 
     /** The extra flags every object gets (KCFLAGS). */
@@ -46,7 +51,7 @@ public final class ObjectCompiler {
                 Files.deleteIfExists(tree.resolve(o));
             }
             List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()));
-            cmd.addAll(objects);
+            for (String o : objects) cmd.add(makeTarget.apply(o));
             Exec.Result r = Exec.run(tree, cmd);
             if (!r.ok()) {
                 throw new BuildException(BuildException.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));

@@ -182,6 +182,20 @@ class KernelTreeTest {
     }
 
     @Test
+    void anObjectAModuleTakesFromASiblingDirectoryIsCompiledWithThatModulesFlags(@TempDir Path work) throws Exception {
+        // amdgpu's Makefile adds ../amdkfd/*.o to amdgpu-y with its own include paths; asked for by its
+        // plain path, kbuild compiles it in drivers/gpu/drm without them (kgd_kfd_interface.h not found).
+        String obj = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.o";
+        assertThat(kbuild.makeTarget(obj)).isEqualTo("drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.o");
+        assertThat(kbuild.makeTarget("drivers/gpu/drm/amd/amdkfd/kfd_chardev.i")).isEqualTo("drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.i");
+        assertThat(kbuild.makeTarget("fs/proc/cmdline.o")).isEqualTo("fs/proc/cmdline.o");
+        assertThat(kbuild.makeTarget("arch/x86/kvm/mmu/mmu.o")).isEqualTo("arch/x86/kvm/mmu/mmu.o");
+        new ObjectCompiler(tree, 2, null, kbuild::makeTarget).compile(List.of(obj), work);
+        assertThat(Files.readString(ObjectCompiler.cmdFile(work, obj))).contains("-I./drivers/gpu/drm/amd/amdgpu/../amdkfd");
+        assertThat(new ObjectOwner(kbuild, target.modulesDir()).owner(obj, work).name()).isEqualTo("amdgpu");
+    }
+
+    @Test
     void moduleObjectOwnerIsTheModule(@TempDir Path work) throws Exception {
         new ObjectCompiler(tree, 2).compile(List.of("fs/minix/bitmap.o"), work);
         ObjectOwner.Owner o = new ObjectOwner(kbuild, target.modulesDir()).owner("fs/minix/bitmap.o", work);
