@@ -129,7 +129,7 @@ classify() { # LOG RC -> "class<TAB>detail"
     printf 'no-change\t%s\n' "$why"
   elif grep -qE 'cannot be live patched' "$log"; then
     printf 'refused\t%s\n' "$(grep -A1 'cannot be live patched' "$log" | tail -1 | sed 's/^ *//')"
-  elif grep -qE '^compile patched .* failed' "$log"; then
+  elif grep -qE '^compile (patched|sources) .* failed' "$log"; then
     printf 'dependent\t%s\n' "$(grep -m1 -E 'error:' "$log" | sed 's/^ *//' | cut -c1-160)"
   else
     printf 'DEFECT\t%s\n' "${why:-exit $rc}"

@@ -162,6 +162,22 @@ public final class BuildPipeline {
         ChangedObjects.Changes changes = step("changed objects", () -> changed.find(applier.diff()),
                 c -> String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")
                         + "headers: " + c.considered() + " file(s) include them"));
+        // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget);
+        Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
+        if (!changes.headers().isEmpty() && !changes.sources().isEmpty()) {
+            // Finding the users of a header can take minutes; a patched .c that does not compile (a fix
+            // taken without the change it depends on) should fail in seconds instead.
+            step("compile sources", () -> {
+                applier.apply();
+                try {
+                    compiler.compile(changes.sources(), patchedDir);
+                } finally {
+                    applier.revert();
+                }
+                return changes.sources().size();
+            }, n -> n + " patched object(s) compile");
+        }
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> changed.affected(changes, applier::apply, applier::revert),
                         l -> changes.considered() + " considered, " + changed.preprocessedCount() + " preprocessed, "
@@ -169,10 +185,7 @@ public final class BuildPipeline {
         if (objects.isEmpty()) {
             throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
         }
-        // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget);
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
-        Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         step("compile original", () -> {
             List<String> todo = originals.restore(objects, origDir);
             compiler.compile(todo, origDir);
@@ -181,7 +194,10 @@ public final class BuildPipeline {
         }, cached -> objects.size() + " object(s), " + cached + " from the cache");
         step("apply patch", () -> { applier.apply(); return 0; }, null);
         try {
-            step("compile patched", () -> { compiler.compile(objects, patchedDir); return objects.size(); }, n -> n + " object(s)");
+            step("compile patched", () -> {
+                compiler.compile(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir.resolve(obj))).toList(), patchedDir);
+                return objects.size();
+            }, n -> n + " object(s)");
         } finally {
             applier.revert();
         }
