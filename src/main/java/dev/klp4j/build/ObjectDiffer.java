@@ -26,7 +26,7 @@ public final class ObjectDiffer {
         DiffResult r;
         try {
             r = Differ.diff(o, p, options);
-        } catch (RuntimeException e) {
+        } catch (ElfFormatException e) { // anything else is a bug in klp4j: Main reports it as one
             throw new BuildException(BuildException.TOOL, "differ failed on " + patched.getFileName() + ": " + e.getMessage());
         }
         if (r.status() == DiffResult.OK) {

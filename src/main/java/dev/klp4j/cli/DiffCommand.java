@@ -6,6 +6,7 @@ import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.Differ;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,12 +98,15 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         return new DiffOptions(sizes, object);
     }
 
-    /** Runs the differ; an internal failure on odd input becomes a one-line error naming the inputs. */
+    /**
+     * Runs the differ; a malformed object (found only when the differ reads that part of it) is bad
+     * input. Anything else thrown is a bug in klp4j and reaches Main as an internal error.
+     */
     static DiffResult run(ElfFile o, ElfFile p, DiffOptions opts, String what) {
         try {
             return Differ.diff(o, p, opts);
-        } catch (RuntimeException e) {
-            throw new UserError(what + ": cannot diff: " + e);
+        } catch (ElfFormatException e) {
+            throw new UserError(what + ": cannot diff: " + e.getMessage());
         }
     }
 

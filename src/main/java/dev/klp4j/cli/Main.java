@@ -65,7 +65,7 @@ public final class Main implements Runnable {
             if (debug) e.printStackTrace(cl.getErr());
             return u.exitCode();
         }
-        cl.getErr().println("klp4j: internal error: " + e + (debug ? "" : " (run with --debug for a stack trace)"));
+        cl.getErr().println("klp4j: internal error: " + e + ", please report it" + (debug ? "" : " (run with --debug for the stack trace)"));
         if (debug) e.printStackTrace(cl.getErr());
         return INTERNAL;
     }
