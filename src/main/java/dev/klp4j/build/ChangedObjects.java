@@ -124,7 +124,7 @@ public final class ChangedObjects {
         Set<String> inlines = new TreeSet<>();
         boolean onlyInlines = true;
         for (String h : c.headers()) {
-            Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h));
+            Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h), ConfigConditions.of(tree));
             if (names == null) onlyInlines = false;
             else inlines.addAll(names);
         }

@@ -26,6 +26,11 @@ final class HeaderChange {
      * (a macro, a type, a declaration), which only preprocessing every user can follow.
      */
     static Set<String> changedInlines(String before, String after) {
+        return changedInlines(before, after, null);
+    }
+
+    /** As {@link #changedInlines(String, String)}, ignoring lines that {@code config} compiles out (null: none). */
+    static Set<String> changedInlines(String before, String after, ConfigConditions config) {
         List<String> a = lines(before), b = lines(after);
         int pre = 0;
         while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
@@ -48,6 +53,12 @@ final class HeaderChange {
             else removed.add(pre + i++ + 1);
         }
         Set<String> names = new TreeSet<>();
+        if (config != null) {
+            // A hunk under a condition this config leaves out changes nothing that is compiled.
+            boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
+            removed.removeIf(l -> deadBefore[l - 1]);
+            added.removeIf(l -> deadAfter[l - 1]);
+        }
         if (!inInlines(a, CSource.constructs(before), removed, names)) return null;
         if (!inInlines(b, CSource.constructs(after), added, names)) return null;
         return names;

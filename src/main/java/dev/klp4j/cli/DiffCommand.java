@@ -6,7 +6,6 @@ import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.Differ;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
-import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,7 +63,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         if (output == null) throw new UserError("give -o OUT.o");
         ElfFile o = ElfFiles.read(orig);
         ElfFile p = ElfFiles.read(patched);
-        DiffResult r = run(o, p, opts, orig + " vs " + patched);
+        DiffResult r = run(o, p, opts);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(r.report()));
@@ -99,15 +98,11 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * Runs the differ; a malformed object (found only when the differ reads that part of it) is bad
-     * input. Anything else thrown is a bug in klp4j and reaches Main as an internal error.
+     * Runs the differ. The objects were read whole and checked by ElfReader (a malformed one is bad
+     * input there); anything the differ throws is a bug in klp4j and reaches Main as an internal error.
      */
-    static DiffResult run(ElfFile o, ElfFile p, DiffOptions opts, String what) {
-        try {
-            return Differ.diff(o, p, opts);
-        } catch (ElfFormatException e) {
-            throw new UserError(what + ": cannot diff: " + e.getMessage());
-        }
+    static DiffResult run(ElfFile o, ElfFile p, DiffOptions opts) {
+        return Differ.diff(o, p, opts);
     }
 
     static void write(ElfFile f, Path path) {
