@@ -36,6 +36,10 @@ public final class ChangedObjects {
      */
     public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
         public int considered() { return candidates.size(); }
+
+        Changes withHeaders(List<String> headers, List<String> candidates) {
+            return new Changes(sources, headers, candidates, originalHeaders);
+        }
     }
 
     private final Path tree;
@@ -90,14 +94,7 @@ public final class ChangedObjects {
         for (String h : headers) originals.put(h, read(h));
         // Every .c file that includes a patched header; which of them this config builds is asked
         // of kbuild later, for the ones that can be affected (thousands of directories otherwise).
-        List<String> candidates = new ArrayList<>();
-        for (String h : headers) {
-            for (String c : mentioning(h)) {
-                String obj = c.substring(0, c.length() - 2) + ".o";
-                if (!sources.contains(obj) && !candidates.contains(obj)) candidates.add(obj);
-            }
-        }
-        java.util.Collections.sort(candidates);
+        List<String> candidates = usersOf(headers, sources);
         if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
             throw new BuildException(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
         }
@@ -111,51 +108,57 @@ public final class ChangedObjects {
      * preprocessing pass of the original tree tells. Otherwise a user is one whose preprocessed text
      * the patch changes (two passes). {@code apply} and {@code revert} put the patch in and take it out.
      */
-    public List<String> affected(Changes c, Runnable apply, Runnable revert) {
-        Set<String> out = new TreeSet<>(c.sources());
-        if (c.headers().isEmpty()) return new ArrayList<>(out);
+    public List<String> affected(Changes all, Runnable apply, Runnable revert) {
+        Set<String> out = new TreeSet<>(all.sources());
+        if (all.headers().isEmpty()) return new ArrayList<>(out);
         Map<String, String> patchedHeaders = new TreeMap<>();
         apply.run();
         try {
-            for (String h : c.headers()) patchedHeaders.put(h, read(h));
+            for (String h : all.headers()) patchedHeaders.put(h, read(h));
         } finally {
             revert.run();
         }
         Set<String> inlines = new TreeSet<>();
         boolean onlyInlines = true;
-        for (String h : c.headers()) {
-            Set<String> names = HeaderChange.changedInlines(c.originalHeaders().get(h), patchedHeaders.get(h), ConfigConditions.of(tree));
+        // The headers whose change can reach compiled code: not only comments, blank lines or
+        // blocks this config leaves out. Only their users are candidates.
+        List<String> live = new ArrayList<>();
+        ConfigConditions config = ConfigConditions.of(tree);
+        for (String h : all.headers()) {
+            Set<String> names = HeaderChange.changedInlines(all.originalHeaders().get(h), patchedHeaders.get(h), config);
             if (names == null) onlyInlines = false;
             else inlines.addAll(names);
+            if (names == null || !names.isEmpty()) live.add(h);
         }
+        narrowed = 0;
+        if (live.isEmpty()) return new ArrayList<>(out);
+        Changes d = live.size() < all.headers().size() ? all.withHeaders(live, usersOf(live, all.sources())) : all;
         if (onlyInlines) {
-            narrowed = 0;
-            if (inlines.isEmpty()) return new ArrayList<>(out); // comments and blank lines only
             // Only files that name the functions (or a macro or inline of the header that does) can
             // use them: preprocess the candidates that include such a file, not every includer.
             Set<String> reaching = new TreeSet<>();
             boolean narrow = true;
-            for (String h : c.headers()) {
-                for (String text : List.of(c.originalHeaders().get(h), patchedHeaders.get(h))) {
+            for (String h : d.headers()) {
+                for (String text : List.of(d.originalHeaders().get(h), patchedHeaders.get(h))) {
                     Set<String> r = HeaderChange.reachingNames(text, inlines);
                     if (r == null) narrow = false;
                     else reaching.addAll(r);
                 }
             }
-            List<String> candidates = built(narrow ? naming(c.candidates(), reaching, c.headers()) : c.candidates());
+            List<String> candidates = built(narrow ? naming(d.candidates(), reaching, d.headers()) : d.candidates());
             narrowed = candidates.size();
             Map<String, String> users = preprocessed(candidates,
-                    (o, i) -> includesAny(i, c.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
+                    (o, i) -> includesAny(i, d.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
             out.addAll(users.keySet());
             return new ArrayList<>(out);
         }
-        List<String> all = built(c.candidates());
-        narrowed = all.size();
-        Map<String, String> before = preprocessed(all, (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+        List<String> includers = built(d.candidates());
+        narrowed = includers.size();
+        Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, d.headers()) ? fingerprint(tree.resolve(i)) : null);
         Map<String, String> after;
         apply.run();
         try {
-            after = preprocessed(all, (o, i) -> includesAny(i, c.headers()) ? fingerprint(tree.resolve(i)) : null);
+            after = preprocessed(includers, (o, i) -> includesAny(i, d.headers()) ? fingerprint(tree.resolve(i)) : null);
         } finally {
             revert.run();
         }
@@ -166,6 +169,18 @@ public final class ChangedObjects {
             if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
         }
         return new ArrayList<>(out);
+    }
+
+    /** The objects of the .c files that include one of {@code headers}, other than {@code sources}, sorted. */
+    private List<String> usersOf(java.util.Collection<String> headers, java.util.Collection<String> sources) {
+        Set<String> candidates = new TreeSet<>();
+        for (String h : headers) {
+            for (String f : mentioning(h)) {
+                String obj = f.substring(0, f.length() - 2) + ".o";
+                if (!sources.contains(obj)) candidates.add(obj);
+            }
+        }
+        return new ArrayList<>(candidates);
     }
 
     /** How many header users {@link #affected} preprocessed (after narrowing by name, when it could). */

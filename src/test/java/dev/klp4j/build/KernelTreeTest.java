@@ -111,7 +111,19 @@ class KernelTreeTest {
         assertThat(changes.considered()).as("every object of fs/minix includes minix.h").isGreaterThanOrEqualTo(5);
         List<String> out = c.affected(changes, applier::apply, applier::revert);
         assertThat(Files.readString(tree.resolve(header))).as("the tree is pristine again").isEqualTo(text);
+        lastPreprocessed = c.preprocessedCount();
         return out;
+    }
+
+    private static int lastPreprocessed;
+
+    @Test
+    void aStructChangeUnderAnOptionThisConfigLeavesOutCompilesNothingAndPreprocessesNothing(@TempDir Path work) throws Exception {
+        // A kcov field added to task_struct (a real stable fix): Debian does not enable CONFIG_KCOV,
+        // and sched.h has some twenty thousand users that preprocessing twice would take an hour for.
+        assertThat(compiledFor(work, "include/linux/sched.h", "\tunsigned int\t\t\tkcov_softirq;\n",
+                "\tunsigned int\t\t\tkcov_softirq;\n\tunsigned int\t\t\tkcov_klp4j_saved_mode;\n")).isEmpty();
+        assertThat(lastPreprocessed).isZero();
     }
 
     @Test
