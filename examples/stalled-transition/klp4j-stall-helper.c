@@ -8,11 +8,14 @@
 #include <linux/kthread.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/completion.h>
 
 static struct task_struct *thread;
+static DECLARE_COMPLETION(in_loop);
 
 static noinline int stall_loop(void *data)
 {
+	complete(&in_loop);
 	while (!kthread_should_stop())
 		msleep_interruptible(50);
 	return 0;
@@ -21,7 +24,14 @@ static noinline int stall_loop(void *data)
 static int __init helper_init(void)
 {
 	thread = kthread_run(stall_loop, NULL, "klp4j_stall");
-	return PTR_ERR_OR_ZERO(thread);
+	if (IS_ERR(thread))
+		return PTR_ERR(thread);
+	/*
+	 * Return only once the thread is inside stall_loop. A thread not yet scheduled (a loaded
+	 * machine) has no stall_loop on its stack: the livepatch would switch it and finish at once.
+	 */
+	wait_for_completion(&in_loop);
+	return 0;
 }
 
 static void __exit helper_exit(void)
