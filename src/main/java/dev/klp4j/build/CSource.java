@@ -17,7 +17,20 @@ final class CSource {
      * whether it is a function definition with a body, whether it is static inline, and the
      * identifiers it uses.
      */
-    record Construct(int firstLine, int lastLine, String name, boolean definition, boolean staticInline, Set<String> identifiers) {}
+    record Construct(int firstLine, int lastLine, String name, boolean definition, boolean staticInline, Set<String> identifiers,
+                     Kind kind, Set<String> declares) {
+        /** Code or data the compiler emits for this construct (what a header change can reach in an object). */
+        boolean emits() {
+            return kind == Kind.DATA || (kind == Kind.FUNCTION && !staticInline);
+        }
+    }
+
+    /**
+     * What a construct is: a function definition; a type (struct/union/enum definition, typedef);
+     * a declaration (a prototype, an extern variable, a forward declaration); or data (a variable
+     * definition, with or without initializer).
+     */
+    enum Kind { FUNCTION, TYPE, DECLARATION, DATA }
 
     /** Identifiers that look like a function call but are attributes or qualifiers. */
     private static final Set<String> NOT_NAMES = Set.of("__attribute__", "__attribute", "__printf", "__scanf", "__section",
@@ -93,13 +106,13 @@ final class CSource {
             } else if (c == '}') {
                 depth = Math.max(0, depth - 1);
                 if (depth == 0 && isFunctionHeader(header.toString())) {
-                    out.add(construct(header.toString(), startLine, line, true, ids));
+                    out.add(construct(header.toString(), text.substring(start, i + 1), startLine, line, true, ids));
                     start = -1;
                     i++;
                     continue;
                 }
             } else if (c == ';' && depth == 0) {
-                out.add(construct(header.toString(), startLine, line, false, ids));
+                out.add(construct(header.toString(), text.substring(start, i + 1), startLine, line, false, ids));
                 start = -1;
                 i++;
                 continue;
@@ -107,7 +120,7 @@ final class CSource {
             if (!sawBrace) header.append(c);
             i++;
         }
-        if (start >= 0) out.add(construct(header.toString(), startLine, line, false, ids));
+        if (start >= 0) out.add(construct(header.toString(), text.substring(start), startLine, line, false, ids));
         return out;
     }
 
@@ -118,6 +131,92 @@ final class CSource {
     private static boolean isFunctionHeader(String header) {
         String h = header.strip();
         return h.indexOf('(') >= 0 && h.indexOf('=') < 0 && h.endsWith(")");
+    }
+
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile(
+            "^(?:__extension__\\s+)?(struct|union|enum)(?:\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
+    private static final java.util.regex.Pattern FUNCTION_POINTER = java.util.regex.Pattern.compile("\\(\\s*\\*\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
+
+    /** The construct's text with the contents of its outermost braces removed ("struct x { ... } y;" -> "struct x {} y;"). */
+    private static String outside(String text) {
+        StringBuilder b = new StringBuilder();
+        int depth = 0;
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (c == '}') depth--;
+            if (depth == 0) b.append(c);
+            if (c == '{') depth++;
+        }
+        return b.toString();
+    }
+
+    /** The enumerators of an enum body: the first identifier of each comma-separated item. */
+    private static Set<String> enumerators(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        int open = text.indexOf('{'), close = text.lastIndexOf('}');
+        if (open < 0 || close < open) return out;
+        int depth = 0;
+        StringBuilder item = new StringBuilder();
+        for (int k = open + 1; k <= close; k++) {
+            char c = k == close ? ',' : text.charAt(k);
+            if (c == '(' || c == '{' || c == '[') depth++;
+            if (c == ')' || c == '}' || c == ']') depth--;
+            if (c == ',' && depth == 0) {
+                java.util.regex.Matcher m = ID.matcher(item);
+                if (m.find()) out.add(m.group());
+                item.setLength(0);
+            } else {
+                item.append(c);
+            }
+        }
+        return out;
+    }
+
+    /** The last identifier of {@code s} that is not a keyword or attribute, or null. */
+    private static String lastName(String s) {
+        String last = null;
+        java.util.regex.Matcher m = ID.matcher(s);
+        while (m.find()) if (!NOT_NAMES.contains(m.group())) last = m.group();
+        return last;
+    }
+
+    private static Construct construct(String header, String text, int first, int last, boolean definition, Set<String> ids) {
+        Construct c = construct(header, first, last, definition, ids);
+        String head = header.strip().replaceAll("\\s+", " ");
+        Set<String> declares = new LinkedHashSet<>();
+        Kind kind;
+        String bare = outside(text).replaceAll("__attribute__\\s*\\(\\(.*?\\)\\)", " ").strip();
+        java.util.regex.Matcher tag = TAG.matcher(head);
+        if (definition) {
+            kind = Kind.FUNCTION;
+            if (c.name() != null) declares.add(c.name());
+        } else if (head.startsWith("typedef ") || bare.startsWith("typedef ")) {
+            kind = Kind.TYPE;
+            java.util.regex.Matcher fp = FUNCTION_POINTER.matcher(bare);
+            String n = fp.find() ? fp.group(1) : lastName(bare.replaceAll("\\[[^\\]]*\\]", " "));
+            if (n != null) declares.add(n);
+            if (text.contains("{")) {
+                java.util.regex.Matcher t = TAG.matcher(head.substring("typedef ".length()).strip());
+                if (t.matches() && t.group(2) != null) declares.add(t.group(2));
+                if (head.contains("enum")) declares.addAll(enumerators(text));
+            }
+        } else if (tag.matches() && text.contains("{") && bare.matches("(?s).*\\{\\}(\\s*__\\w+(\\([^;]*\\))?)*\\s*;?")) {
+            kind = Kind.TYPE;
+            if (tag.group(2) != null) declares.add(tag.group(2));
+            if (tag.group(1).equals("enum")) declares.addAll(enumerators(text));
+        } else if (!text.contains("{") && !text.contains("=")
+                && (head.startsWith("extern ") || c.name() != null || head.matches("(struct|union|enum) [A-Za-z_][A-Za-z0-9_]*"))) {
+            kind = Kind.DECLARATION;
+            String n = c.name() != null ? c.name() : head.startsWith("extern ") ? lastName(bare.replaceAll("\\[[^\\]]*\\]", " ")) : null;
+            if (n != null) declares.add(n);
+        } else {
+            kind = Kind.DATA;
+            int eq = bare.indexOf('=');
+            String n = lastName((eq >= 0 ? bare.substring(0, eq) : bare).replaceAll("\\[[^\\]]*\\]", " "));
+            if (n != null) declares.add(n);
+        }
+        return new Construct(c.firstLine(), c.lastLine(), c.name(), c.definition(), c.staticInline(), c.identifiers(), kind, declares);
     }
 
     private static Construct construct(String header, int first, int last, boolean definition, Set<String> ids) {
@@ -136,6 +235,6 @@ final class CSource {
             if (t.equals("static")) isStatic = true;
             if (t.equals("inline") || t.equals("__inline") || t.equals("__inline__") || t.equals("__always_inline")) isInline = true;
         }
-        return new Construct(first, last, name, definition, isStatic && isInline && name != null, ids);
+        return new Construct(first, last, name, definition, isStatic && isInline && name != null, ids, null, Set.of());
     }
 }

@@ -118,22 +118,39 @@ public final class ChangedObjects {
         } finally {
             revert.run();
         }
-        Set<String> inlines = new TreeSet<>();
-        boolean onlyInlines = true;
+        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>();
+        boolean byName = true;
         // The headers whose change can reach compiled code: not only comments, blank lines or
         // blocks this config leaves out. Only their users are candidates.
         List<String> live = new ArrayList<>();
         ConfigConditions config = ConfigConditions.of(tree);
         for (String h : all.headers()) {
-            Set<String> names = HeaderChange.changedInlines(all.originalHeaders().get(h), patchedHeaders.get(h), config);
-            if (names == null) onlyInlines = false;
-            else inlines.addAll(names);
+            HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config);
+            if (names == null) {
+                byName = false;
+            } else {
+                inlines.addAll(names.inlines());
+                declared.addAll(names.declared());
+            }
             if (names == null || !names.isEmpty()) live.add(h);
         }
         narrowed = 0;
         if (live.isEmpty()) return new ArrayList<>(out);
         Changes d = live.size() < all.headers().size() ? all.withHeaders(live, usersOf(live, all.sources())) : all;
-        if (onlyInlines) {
+        if (byName && !declared.isEmpty()) {
+            // Types, prototypes, enumerators, new macros: a user is one whose compiled code depends on
+            // one of them (one pass over the original tree). No narrowing by grep here: code reaches a
+            // struct through members of other structs without ever naming it.
+            Set<String> names = new TreeSet<>(inlines);
+            names.addAll(declared);
+            List<String> candidates = built(d.candidates());
+            narrowed = candidates.size();
+            Map<String, String> users = preprocessed(candidates,
+                    (o, i) -> includesAny(i, d.headers()) && HeaderChange.dependsOn(tree.resolve(i), names) ? "uses" : null);
+            out.addAll(users.keySet());
+            return new ArrayList<>(out);
+        }
+        if (byName) {
             // Only files that name the functions (or a macro or inline of the header that does) can
             // use them: preprocess the candidates that include such a file, not every includer.
             Set<String> reaching = new TreeSet<>();

@@ -31,6 +31,27 @@ final class HeaderChange {
 
     /** As {@link #changedInlines(String, String)}, ignoring lines that {@code config} compiles out (null: none). */
     static Set<String> changedInlines(String before, String after, ConfigConditions config) {
+        Names n = changedNames(before, after, config);
+        return n == null || !n.declared().isEmpty() ? null : n.inlines();
+    }
+
+    /**
+     * What a header change touches, by name: the static inlines whose bodies changed, and the
+     * names declared by the other constructs it changes (a struct, union or enum and its
+     * enumerators, a typedef, a prototype, an extern variable) or by macros it adds. Null when it
+     * touches something only preprocessing every user can follow: a changed or removed macro, an
+     * #include or #if line, a construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
+     */
+    record Names(Set<String> inlines, Set<String> declared) {
+        boolean isEmpty() { return inlines.isEmpty() && declared.isEmpty(); }
+        Set<String> all() {
+            Set<String> a = new TreeSet<>(inlines);
+            a.addAll(declared);
+            return a;
+        }
+    }
+
+    static Names changedNames(String before, String after, ConfigConditions config) {
         List<String> a = lines(before), b = lines(after);
         int pre = 0;
         while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
@@ -52,33 +73,64 @@ final class HeaderChange {
             else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) added.add(pre + j++ + 1);
             else removed.add(pre + i++ + 1);
         }
-        Set<String> names = new TreeSet<>();
         if (config != null) {
             // A hunk under a condition this config leaves out changes nothing that is compiled.
             boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
             removed.removeIf(l -> deadBefore[l - 1]);
             added.removeIf(l -> deadAfter[l - 1]);
         }
-        if (!inInlines(a, CSource.constructs(before), removed, names)) return null;
-        if (!inInlines(b, CSource.constructs(after), added, names)) return null;
-        return names;
+        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>();
+        java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
+        if (!classify(a, CSource.constructs(before), removed, inlines, declared, macrosBefore, macrosAfter)) return null;
+        if (!classify(b, CSource.constructs(after), added, inlines, declared, macrosAfter, macrosBefore)) return null;
+        return new Names(inlines, declared);
     }
 
-    /** Whether each changed line (1-based) is in a static inline body or is only comment or space; collects the names. */
-    private static boolean inInlines(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, Set<String> names) {
+    private static final java.util.regex.Pattern DEFINE_LINE = java.util.regex.Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
+    private static final java.util.regex.Pattern MACRO_NAME = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]+");
+
+    /**
+     * Whether each changed line (1-based) of one side can be followed by name; collects the names.
+     * {@code own} are this side's macros, {@code other} the other side's.
+     */
+    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, Set<String> inlines,
+                                    Set<String> declared, java.util.Map<String, Set<String>> own, java.util.Map<String, Set<String>> other) {
         for (int line : changed) {
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
+            String t = lines.get(line - 1).strip();
             if (in != null && in.definition() && in.staticInline()) {
-                names.add(in.name());
+                inlines.add(in.name());
                 continue;
             }
-            String t = lines.get(line - 1).strip();
+            if (in != null) {
+                // A type or a declaration, named by what it declares; one a macro makes is not (its name is the macro's).
+                boolean byMacro = in.name() != null && MACRO_NAME.matcher(in.name()).matches();
+                if ((in.kind() == CSource.Kind.TYPE || in.kind() == CSource.Kind.DECLARATION) && !in.declares().isEmpty() && !byMacro) {
+                    declared.addAll(in.declares());
+                    continue;
+                }
+                return false;
+            }
             // A preprocessor line (a macro, a condition) is never "only a comment", whatever it ends with.
-            boolean commentOrBlank = t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*");
-            if (in != null || !commentOrBlank) return false;
+            if (t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*")) continue;
+            String macro = defineAt(lines, line);
+            // A macro only this side defines: code the other side compiled could only name it as an identifier.
+            if (macro != null && !other.containsKey(macro) && own.containsKey(macro)) {
+                declared.add(macro);
+                continue;
+            }
+            return false;
         }
         return true;
+    }
+
+    /** The macro whose #define (with its continuation lines) covers {@code line}, or null. */
+    private static String defineAt(List<String> lines, int line) {
+        int k = line - 1;
+        while (k > 0 && lines.get(k - 1).endsWith("\\")) k--;
+        java.util.regex.Matcher m = DEFINE_LINE.matcher(lines.get(k));
+        return m.find() ? m.group(1) : null;
     }
 
     /**
@@ -132,6 +184,34 @@ final class HeaderChange {
      * compiled: a function, an initializer, or another static inline that itself is so used. Their
      * own definitions and prototypes do not count (an unused static inline generates no code).
      */
+    /**
+     * Whether compiled code of the preprocessed source {@code i} depends on one of {@code names}:
+     * a function or data definition mentions it, or mentions something declared in terms of it (a
+     * struct with a member of a changed type, a typedef, a prototype, a static inline), closed over.
+     * Types, declarations and unused inlines alone generate no code.
+     */
+    static boolean dependsOn(Path i, Set<String> names) {
+        String text;
+        try {
+            text = Files.readString(i, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
+        }
+        List<CSource.Construct> all = CSource.constructs(text);
+        Set<String> tainted = new HashSet<>(names);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : all) {
+                if (c.emits() || tainted.containsAll(c.declares()) || !intersects(c.identifiers(), tainted)) continue;
+                tainted.addAll(c.declares());
+                grew = true;
+            }
+        }
+        for (CSource.Construct c : all) if (c.emits() && intersects(c.identifiers(), tainted)) return true;
+        return false;
+    }
+
     static boolean uses(Path i, Set<String> inlines) {
         String text;
         try {

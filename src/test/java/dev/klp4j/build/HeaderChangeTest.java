@@ -98,4 +98,42 @@ class HeaderChangeTest {
                 int g(struct thing *t) { return t->a; }
                 """), f)).as("only unused static inlines and a prototype mention it").isFalse();
     }
+
+    @Test
+    void typesPrototypesAndNewMacrosAreFollowedByName() {
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"), null).declared())
+                .containsExactly("thing");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t, int flags);"), null).declared()).containsExactly("thing_register");
+        // An enumerator renamed, its old name kept as a macro (a real nf_tables fix).
+        String e = HEADER.replace("struct thing {", "enum thing_op {\n\tTHING_BOOL,\n\tTHING_SHIFT,\n};\n\nstruct thing {");
+        assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_BOOL,", "\tTHING_MASK_XOR,")
+                .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).declared())
+                .contains("thing_op", "THING_BOOL", "THING_MASK_XOR", "THING_SHIFT");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null))
+                .as("a changed macro is followed by preprocessing every user").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null))
+                .as("an added #include").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t);\nDECLARE_PER_CPU(int, thing_count);"), null))
+                .as("a declaration a macro makes").isNull();
+    }
+
+    @Test
+    void compiledCodeDependsOnAChangedTypeThroughOtherTypes(@TempDir Path dir) throws Exception {
+        Set<String> t = Set.of("thing");
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, """
+                struct holder { struct thing *item; };
+                typedef struct holder holder_t;
+                int f(holder_t *h) { return h->item->b; }
+                """), t)).as("a member of a struct the typedef names").isTrue();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, "static struct thing one = { 1, 2 };\n"), t)).as("data of that type").isTrue();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, """
+                struct other { int x; };
+                int thing_register(struct thing *t);
+                int f(struct other *o) { return o->x; }
+                """), t)).as("only the header's own inlines and prototypes mention it").isFalse();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, "int g(void) { return thing_register(0); }\n"), Set.of("thing_register")))
+                .isTrue();
+    }
 }

@@ -118,6 +118,15 @@ class KernelTreeTest {
     private static int lastPreprocessed;
 
     @Test
+    void aPrototypeChangeCompilesItsCallersAfterOnePass(@TempDir Path work) throws Exception {
+        // Only the definition (bitmap.c) and the caller (inode.c) depend on it; the other includers
+        // of minix.h are not even preprocessed twice.
+        assertThat(compiledFor(work, "fs/minix/minix.h", "extern unsigned long minix_count_free_blocks(struct super_block *sb);",
+                "extern unsigned long minix_count_free_blocks(struct super_block *sb, int verbose);"))
+                .containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
+    }
+
+    @Test
     void aStructChangeUnderAnOptionThisConfigLeavesOutCompilesNothingAndPreprocessesNothing(@TempDir Path work) throws Exception {
         // A kcov field added to task_struct (a real stable fix): Debian does not enable CONFIG_KCOV,
         // and sched.h has some twenty thousand users that preprocessing twice would take an hour for.
