@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 public final class ChangedObjects {
     private static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");
     /** Preprocessed files are large (megabytes): a batch at a time is written, read and removed. */
-    private static final int BATCH = 48;
+    private static final int BATCH = 96;
 
     /** What preprocessing makes of an object that kbuild could not preprocess: it is compiled, not missed. */
     private static final String FAILED = "failed";
@@ -284,10 +284,16 @@ public final class ChangedObjects {
         Map<String, String> out = new TreeMap<>();
         List<String> failed = new ArrayList<>();
         int done = 0;
-        for (int from = 0; from < objects.size(); from += BATCH) {
-            List<String> batch = objects.subList(from, Math.min(objects.size(), from + BATCH));
-            failed.addAll(preprocess(batch, look, out));
-            done += batch.size();
+        List<List<String>> batches = new ArrayList<>();
+        for (int from = 0; from < objects.size(); from += BATCH) batches.add(objects.subList(from, Math.min(objects.size(), from + BATCH)));
+        // make preprocesses the next batch while this thread reads the last one's output: reading a
+        // network object's .i takes about as long as making it.
+        java.util.concurrent.CompletableFuture<Void> making = batches.isEmpty() ? null : makeAsync(batches.get(0));
+        for (int k = 0; k < batches.size(); k++) {
+            join(making);
+            making = k + 1 < batches.size() ? makeAsync(batches.get(k + 1)) : null;
+            failed.addAll(collect(batches.get(k), look, out));
+            done += batches.get(k).size();
             progress.accept("preprocessing " + done + "/" + objects.size());
         }
         if (!failed.isEmpty()) {
@@ -296,16 +302,34 @@ public final class ChangedObjects {
             for (String o : failed) cmd.add(kbuild.makeTarget(o));
             Exec.run(tree, cmd);
             for (String o : failed) deleteQuietly(o);
-            for (String o : preprocess(failed, look, out)) out.put(o, FAILED);
+            makeI(failed);
+            for (String o : collect(failed, look, out)) out.put(o, FAILED);
         }
         return out;
     }
 
-    /** One batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
-    private List<String> preprocess(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
+    private java.util.concurrent.CompletableFuture<Void> makeAsync(List<String> objects) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> makeI(objects));
+    }
+
+    private static void join(java.util.concurrent.CompletableFuture<Void> f) {
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    /** Asks kbuild for the .i of each object (-k: one that fails does not stop the others). */
+    private void makeI(List<String> objects) {
         List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
         for (String o : objects) cmd.add(kbuild.makeTarget(iTarget(o)));
         Exec.run(tree, cmd);
+    }
+
+    /** Reads one made batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
+    private List<String> collect(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
         List<String> failed = new ArrayList<>();
         for (String o : objects) {
             String i = iTarget(o);

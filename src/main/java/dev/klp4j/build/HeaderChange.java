@@ -198,14 +198,18 @@ final class HeaderChange {
             throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
         }
         List<CSource.Construct> all = CSource.constructs(text);
+        // Worklist over an index name -> declaring constructs that mention it: linear in the text,
+        // where a naive fixpoint rescans a network object's 30,000 constructs per round.
+        java.util.Map<String, List<CSource.Construct>> mentioning = new java.util.HashMap<>();
+        for (CSource.Construct c : all) {
+            if (c.emits() || c.declares().isEmpty()) continue;
+            for (String id : c.identifiers()) mentioning.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
+        }
         Set<String> tainted = new HashSet<>(names);
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (CSource.Construct c : all) {
-                if (c.emits() || tainted.containsAll(c.declares()) || !intersects(c.identifiers(), tainted)) continue;
-                tainted.addAll(c.declares());
-                grew = true;
+        java.util.ArrayDeque<String> work = new java.util.ArrayDeque<>(names);
+        while (!work.isEmpty()) {
+            for (CSource.Construct c : mentioning.getOrDefault(work.poll(), List.of())) {
+                for (String d : c.declares()) if (tainted.add(d)) work.add(d);
             }
         }
         for (CSource.Construct c : all) if (c.emits() && intersects(c.identifiers(), tainted)) return true;
