@@ -251,6 +251,12 @@ public final class BuildPipeline {
                 early.dropped().forEach(w -> log.println("warning: " + obj + ": " + w));
                 early.refused().forEach(r -> loadTimeRefusals.add(obj + ": " + r));
                 List<String> klp = KlpRelocations.renameForLink(out, resolver::resolve);
+                // What is still undefined links against exports; those of a namespace must be imported.
+                for (Symbol s : out.symbols()) {
+                    if (s.section() == null && !s.name().isEmpty()) {
+                        symvers.export(s.name()).map(ModuleSymvers.Export::namespace).filter(ns -> !ns.isEmpty()).ifPresent(gen::importNamespace);
+                    }
+                }
                 KernelSymbols where = home != null ? home : vmlinux.get();
                 Map<String, Integer> sympos = new HashMap<>();
                 for (PatchMeta.Function f : meta.functions()) if (f.isChanged()) sympos.put(f.name(), where.sympos(f.name(), fileSymbols));

@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Generates and builds the livepatch module.
@@ -55,6 +56,7 @@ public final class ModuleGenerator {
     private final List<ElfFile> objects = new ArrayList<>();
     /** Per object: kbuild's {@code #SYMVER NAME CRC} lines for the symbols it exports. */
     private final List<List<String>> symvers = new ArrayList<>();
+    private final Set<String> namespaces = new java.util.TreeSet<>();
     private int aliases;
 
     public ModuleGenerator(String name, boolean replace) {
@@ -117,6 +119,15 @@ public final class ModuleGenerator {
         return a;
     }
 
+    /**
+     * Declares that the patch uses symbols exported in namespace {@code ns} (EXPORT_SYMBOL_NS):
+     * modpost refuses a module that uses them without importing it, as the patched module does.
+     */
+    public void importNamespace(String ns) {
+        if (!ns.matches("[A-Za-z0-9_]+")) throw new KlpException("symbol namespace '" + ns + "' cannot be imported");
+        namespaces.add(ns);
+    }
+
     /** The module's C source. */
     public String source() {
         StringBuilder c = new StringBuilder();
@@ -157,6 +168,8 @@ public final class ModuleGenerator {
         c.append("static int __init klp4j_init(void)\n{\n\treturn klp_enable_patch(&klp4j_patch);\n}\n\n");
         c.append("static void __exit klp4j_exit(void)\n{\n}\n\n");
         c.append("module_init(klp4j_init);\nmodule_exit(klp4j_exit);\n");
+        // MODULE_IMPORT_NS took a bare word before 6.13 and a string since; the modinfo line is the same in both.
+        for (String ns : namespaces) c.append("MODULE_INFO(import_ns, \"").append(ns).append("\");\n");
         c.append("MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\nMODULE_DESCRIPTION(\"klp4j live patch ").append(name).append("\");\n");
         return c.toString();
     }
