@@ -62,11 +62,15 @@ a=$work/src-$from b=$work/src-$to
 if [ ! -f "$work/changed" ]; then
   (cd "$a" && diff -rq . "$b" 2>/dev/null || true) | sed -n 's|^Files \./\(.*\) and .* differ$|\1|p' | sort > "$work/changed"
 fi
-grep -E '\.h$' "$work/changed" > "$work/changed-headers" || true
+if [ ! -f "$work/new-headers" ]; then
+  (cd "$a" && diff -rq . "$b" 2>/dev/null || true) | sed -n "s|^Only in $b/\{0,1\}\(.*\): \(.*\.h\)\$|\1/\2|p" | sed 's|^/||' | sort > "$work/new-headers"
+fi
+grep -E '\.h$' "$work/changed" | sort -u - "$work/new-headers" > "$work/changed-headers" || true
 grep -E '\.c$' "$work/changed" | grep -vE '^(arch/[^x]|Documentation/|tools/|scripts/|samples/|usr/)' > "$work/changed-c" || true
 
-# The changed headers a .c file includes directly ("x.h" beside it, <x/y.h> from the include dirs).
-headers_of() {
+# The changed (or new) headers a .c file includes ("x.h" beside the includer, <x/y.h> from the
+# include dirs), and those they include in turn.
+includes_of() {
   local f=$1 dir inc p
   dir=$(dirname "$f")
   sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*\([<"][^>"]*[>"]\).*/\1/p' "$b/$f" | while read -r inc; do
@@ -76,6 +80,19 @@ headers_of() {
       *) printf '%s\n' "include/$p" "include/uapi/$p" "arch/x86/include/$p" "arch/x86/include/uapi/$p" ;;
     esac
   done | sort -u | comm -12 - "$work/changed-headers"
+}
+headers_of() {
+  local seen="" todo=$1 next f h
+  while [ -n "$todo" ]; do
+    next=""
+    for f in $todo; do
+      for h in $(includes_of "$f"); do
+        case " $seen " in *" $h "*) ;; *) seen="$seen $h"; next="$next $h" ;; esac
+      done
+    done
+    todo=$next
+  done
+  printf '%s\n' $seen | sed '/^$/d' | sort
 }
 
 # One patch per .c file, in the seeded order.
@@ -93,7 +110,8 @@ patch_for() {
   local f=$1 out=$2 h
   : > "$out"
   for h in $([ "${3:-}" = with-headers ] && headers_of "$f") "$f"; do
-    diff -u --label "a/$h" --label "b/$h" "$a/$h" "$b/$h" >> "$out" || true
+    if [ -e "$a/$h" ]; then diff -u --label "a/$h" --label "b/$h" "$a/$h" "$b/$h" >> "$out" || true
+    else diff -u --label /dev/null --label "b/$h" /dev/null "$b/$h" >> "$out" || true; fi # a header the fix adds
   done
 }
 
