@@ -123,14 +123,8 @@ final class Comparator {
         long pLen = patched.extentEnd(p) - pStart;
         if (oLen != pLen) return false;
         if ((os.type() == Elf.SHT_NOBITS) != (ps.type() == Elf.SHT_NOBITS)) return false;
-        List<Ref> oRefs = orig.refs(os, oStart, oStart + oLen);
         List<Ref> pRefs = patched.refs(ps, pStart, pStart + pLen);
-        if (oRefs.size() != pRefs.size()) return false;
-        for (int i = 0; i < oRefs.size(); i++) {
-            Ref a = oRefs.get(i);
-            Ref b = pRefs.get(i);
-            if (a.offset() - oStart != b.offset() - pStart || a.type() != b.type() || !refEqual(a, b)) return false;
-        }
+        if (!sameRefs(orig.refs(os, oStart, oStart + oLen), oStart, pRefs, pStart)) return false;
         if (os.type() == Elf.SHT_NOBITS) return true;
         byte[] od = os.data();
         byte[] pd = ps.data();
@@ -149,13 +143,19 @@ final class Comparator {
     boolean sameSection(Section os, Section ps) {
         if (os.size() != ps.size() || os.type() != ps.type()) return false;
         if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
-        List<Ref> oRefs = orig.refs(os);
-        List<Ref> pRefs = patched.refs(ps);
+        return sameRefs(orig.refs(os), 0, patched.refs(ps), 0);
+    }
+
+    /**
+     * The same references in the same order, at the same offsets from {@code oBase} and
+     * {@code pBase}, of the same types, to the same things ({@link #refEqual}).
+     */
+    private boolean sameRefs(List<Ref> oRefs, long oBase, List<Ref> pRefs, long pBase) {
         if (oRefs.size() != pRefs.size()) return false;
         for (int i = 0; i < oRefs.size(); i++) {
             Ref x = oRefs.get(i);
             Ref y = pRefs.get(i);
-            if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
+            if (x.offset() - oBase != y.offset() - pBase || x.type() != y.type() || !refEqual(x, y)) return false;
         }
         return true;
     }
@@ -176,20 +176,12 @@ final class Comparator {
         long len = of[1] - of[0];
         if (len != pf[1] - pf[0] || len <= 0) return false;
         if (!java.util.Arrays.equals(ot.section().data(), (int) of[0], (int) of[1], pt.section().data(), (int) pf[0], (int) pf[1])) return false;
-        List<Ref> oRefs = orig.refs(ot.section(), of[0], of[1]);
-        List<Ref> pRefs = patched.refs(pt.section(), pf[0], pf[1]);
-        if (oRefs.size() != pRefs.size()) return false;
         fragmentDepth++;
         try {
-            for (int i = 0; i < oRefs.size(); i++) {
-                Ref x = oRefs.get(i);
-                Ref y = pRefs.get(i);
-                if (x.offset() - of[0] != y.offset() - pf[0] || x.type() != y.type() || !refEqual(x, y)) return false;
-            }
+            return sameRefs(orig.refs(ot.section(), of[0], of[1]), of[0], patched.refs(pt.section(), pf[0], pf[1]), pf[0]);
         } finally {
             fragmentDepth--;
         }
-        return true;
     }
 
     /**
@@ -200,20 +192,12 @@ final class Comparator {
         if (fragmentDepth > 0 || os.isText() || ps.isText() || os.type() != ps.type() || os.size() != ps.size()) return false;
         if (!orig.symbolsIn(os).isEmpty() || !patched.symbolsIn(ps).isEmpty()) return false;
         if (os.type() != Elf.SHT_NOBITS && !java.util.Arrays.equals(os.data(), ps.data())) return false;
-        List<Ref> oRefs = orig.refs(os);
-        List<Ref> pRefs = patched.refs(ps);
-        if (oRefs.size() != pRefs.size()) return false;
         fragmentDepth++;
         try {
-            for (int i = 0; i < oRefs.size(); i++) {
-                Ref x = oRefs.get(i);
-                Ref y = pRefs.get(i);
-                if (x.offset() != y.offset() || x.type() != y.type() || !refEqual(x, y)) return false;
-            }
+            return sameRefs(orig.refs(os), 0, patched.refs(ps), 0);
         } finally {
             fragmentDepth--;
         }
-        return true;
     }
 
     boolean refEqual(Ref a, Ref b) {
