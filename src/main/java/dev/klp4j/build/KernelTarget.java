@@ -2,6 +2,7 @@ package dev.klp4j.build;
 
 import dev.klp4j.kernel.KernelException;
 import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.kernel.KernelTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,13 +110,15 @@ public final class KernelTarget {
             if (!m.find()) throw new BuildException("'" + release + "' does not look like a kernel release (e.g. 6.1.0-56-amd64)");
             String series = m.group(1) + "." + m.group(2);
 
-            if (config == null) config = root.resolve("boot/config-" + release);
+            // Where the release's files are is KernelTree's to say (the VM boots from the same paths).
+            KernelTree files = KernelTree.of(release, root);
+            if (config == null) config = files.config();
             symbolsGiven = systemMap != null;
-            if (systemMap == null) systemMap = root.resolve("boot/System.map-" + release);
-            vmlinuz = root.resolve("boot/vmlinuz-" + release);
+            if (systemMap == null) systemMap = files.systemMap();
+            vmlinuz = files.vmlinuz();
             if (symbolsGiven) require(systemMap, "symbol map", "(the file given with --symbols)");
-            modulesDir = root.resolve("lib/modules/" + release);
-            kbuildDir = modulesDir.resolve("build");
+            modulesDir = files.modulesDir();
+            kbuildDir = files.buildDir();
             if (symvers == null) symvers = kbuildDir.resolve("Module.symvers");
             if (!Files.exists(config) && !Files.exists(kbuildDir.resolve("Makefile"))) {
                 // Nothing of this kernel is here: name both packages at once rather than one per run.

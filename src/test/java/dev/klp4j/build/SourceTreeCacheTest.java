@@ -153,4 +153,16 @@ class SourceTreeCacheTest {
                 .hasMessageContaining("kernel 6.1.0-50-amd64 is not installed")
                 .hasMessageEndingWith("apt-get install linux-image-6.1.0-50-amd64 linux-headers-6.1.0-50-amd64");
     }
+
+    @Test
+    void theKbuildTreeIsFoundUnderUsrSrcWhenTheBuildLinkIsMissing(@TempDir Path root) throws Exception {
+        fakeTarget(root, RECORDING);
+        Path headers = root.resolve("usr/src/linux-headers-6.1.0-99-amd64");
+        Files.move(root.resolve("lib/modules/6.1.0-99-amd64/build"), headers);
+        KernelTarget t = new KernelTarget.Builder().root(root)
+                .packages(KernelTarget.PackageQuery.fixed("6.1.0-99-amd64", Map.of("linux-image-6.1.0-99-amd64", "6.1.1-1", "linux-source-6.1", "6.1.1-1")))
+                .resolve();
+        assertThat(t.kbuildDir()).isEqualTo(headers);
+        assertThat(t.symvers()).isEqualTo(headers.resolve("Module.symvers"));
+    }
 }
