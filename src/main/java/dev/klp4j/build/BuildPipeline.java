@@ -16,12 +16,9 @@ import dev.klp4j.klp.PatchMeta;
 import dev.klp4j.klp.SymbolResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,15 +104,13 @@ public final class BuildPipeline {
         return v;
     }
 
-    /** Builds one patch; builds in one JVM take turns (they share the cached tree, which a build patches). */
-    public Result run() {
-        synchronized (BuildPipeline.class) {
-            return runLocked();
-        }
-    }
-
+    /**
+     * Builds one patch. The target's cached tree is held for the whole build (a build patches it in
+     * place): builds of one release take turns, in this JVM or another; builds of different
+     * releases do not wait for each other.
+     */
     @SuppressWarnings("try") // the lock is held by the try block itself
-    private Result runLocked() {
+    public Result run() {
         long start = System.nanoTime();
         if (!Files.isRegularFile(o.patch)) throw new BuildException(o.patch + ": no such patch file");
         String name = o.name != null ? o.name : defaultName(o.patch);
@@ -125,28 +120,20 @@ public final class BuildPipeline {
                 t -> t.release() + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));
         target.warnings().forEach(w -> log.println("warning: " + w));
         SourceTreeCache cache = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs);
-        step("source tree", () -> cache.ensure(msg -> { }), made -> (made ? "made " : "cached ") + cache.tree());
-        Path work;
-        try {
-            work = Files.createTempDirectory("klp4j-build-");
-        } catch (IOException e) {
-            throw new BuildException("cannot create a work directory: " + e.getMessage());
-        }
-        try (FileChannel ch = FileChannel.open(cache.cacheDir().resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockBuild(ch)) {
-            if (!cache.isReady()) throw new BuildException("source cache " + cache.cacheDir() + " changed under this build; run it again");
-            return build(target, cache.tree(), cache.cacheDir(), work, name, start);
-        } catch (IOException e) {
-            throw new BuildException("cannot lock " + cache.cacheDir() + ": " + e.getMessage());
-        } finally {
-            if (o.skipCleanup) log.println("work directory kept: " + work);
-            else try { SourceTreeCache.deleteTree(work); } catch (IOException ignored) { /* temp dir */ }
-        }
-    }
-
-    private static FileLock lockBuild(FileChannel ch) throws IOException {
-        synchronized (SourceTreeCache.class) { // never while ensure() of this JVM holds the same file's lock
-            return ch.lock();
+        try (SourceTreeCache.Held held = cache.lock()) {
+            step("source tree", () -> cache.ensure(msg -> { }), made -> (made ? "made " : "cached ") + cache.tree());
+            Path work;
+            try {
+                work = Files.createTempDirectory("klp4j-build-");
+            } catch (IOException e) {
+                throw new BuildException("cannot create a work directory: " + e.getMessage());
+            }
+            try {
+                return build(target, cache.tree(), cache.cacheDir(), work, name, start);
+            } finally {
+                if (o.skipCleanup) log.println("work directory kept: " + work);
+                else try { SourceTreeCache.deleteTree(work); } catch (IOException ignored) { /* temp dir */ }
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.klp4j.build;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +20,12 @@ import java.util.List;
  *
  * <p>The stamp is written last, after every step succeeded, and records what the tree was made
  * from (release, source, package versions, config digest). A tree without a matching stamp is a
- * half-made or stale cache: it is deleted and made again. The lock (an exclusive file lock on
- * {@code lock}) keeps two builds from making the same cache at once; builds never write into the
- * cached tree afterwards (they work in an {@link Overlay}), so using a ready cache needs no lock.
+ * half-made or stale cache: it is deleted and made again.
+ *
+ * <p>A build writes into the tree: it applies the patch in place while the patched side compiles
+ * (and {@link PatchApplier} puts the files back, also after a crash), and kbuild leaves objects
+ * and generated files. So whoever makes or uses the tree holds {@link #lock()}: one lock, owned
+ * here, that serialises threads of this JVM and other processes alike.
  *
  * <p>With {@code -s SRCDIR} the given tree is used in place: it is configured and prepared once
  * and the stamp lives in the cache directory, keyed by the tree's path.
@@ -86,28 +88,78 @@ public final class SourceTreeCache {
      * Makes the tree if it is missing, half-made or stale. Returns true if it had to be (re)made.
      * Holds the cache lock while checking and making, so a concurrent build waits, then finds it ready.
      */
+    @SuppressWarnings("try") // the lock is held by the try block itself
     public boolean ensure(java.util.function.Consumer<String> progress) {
-        synchronized (SourceTreeCache.class) { // the file lock guards against other processes, this against other threads
-            return ensureLocked(progress);
+        try (Held held = lock()) {
+            if (isReady()) return false;
+            Files.deleteIfExists(stampFile());
+            make(progress);
+            Path tmp = cacheDir.resolve("stamp.tmp");
+            Files.writeString(tmp, expectedStamp());
+            Files.move(tmp, stampFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            throw new BuildException("source cache " + cacheDir + ": " + e.getMessage());
         }
     }
 
-    @SuppressWarnings("try") // the lock is held by the try block itself
-    private boolean ensureLocked(java.util.function.Consumer<String> progress) {
-        try {
-            Files.createDirectories(cacheDir);
-            try (FileChannel ch = FileChannel.open(cacheDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.lock()) {
-                if (isReady()) return false;
-                Files.deleteIfExists(stampFile());
-                make(progress);
-                Path tmp = cacheDir.resolve("stamp.tmp");
-                Files.writeString(tmp, expectedStamp());
-                Files.move(tmp, stampFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return true;
+    /** Per cache directory: the JVM-wide lock, and the file lock its first holder took for the process. */
+    private static final java.util.Map<Path, java.util.concurrent.locks.ReentrantLock> LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Path, FileChannel> CHANNELS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The cache held exclusively until closed; reentrant (a build holds it and ensure() takes it again). */
+    public final class Held implements AutoCloseable {
+        private final java.util.concurrent.locks.ReentrantLock jvm;
+        private final Path key;
+
+        private Held(java.util.concurrent.locks.ReentrantLock jvm, Path key) {
+            this.jvm = jvm;
+            this.key = key;
+        }
+
+        @Override
+        public void close() {
+            try {
+                // Closing the channel releases the file lock; only the outermost holder does it.
+                if (jvm.getHoldCount() == 1) {
+                    FileChannel ch = CHANNELS.remove(key);
+                    if (ch != null) ch.close();
+                }
+            } catch (IOException ignored) {
+                // the lock goes with the channel or the process
+            } finally {
+                jvm.unlock();
             }
+        }
+    }
+
+    /**
+     * Takes the cache's lock: threads of this JVM wait on a lock per directory (a FileLock is held
+     * per process, so a second thread could not wait on it), other processes on {@code lock}.
+     */
+    public Held lock() {
+        Path key = cacheDir.toAbsolutePath().normalize();
+        java.util.concurrent.locks.ReentrantLock jvm = LOCKS.computeIfAbsent(key, k -> new java.util.concurrent.locks.ReentrantLock());
+        jvm.lock();
+        try {
+            if (jvm.getHoldCount() == 1) {
+                Files.createDirectories(cacheDir);
+                FileChannel ch = FileChannel.open(cacheDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                try {
+                    ch.lock();
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+                CHANNELS.put(key, ch);
+            }
+            return new Held(jvm, key);
         } catch (IOException e) {
-            throw new BuildException("source cache " + cacheDir + ": " + e.getMessage());
+            jvm.unlock();
+            throw new BuildException("cannot lock " + cacheDir + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            jvm.unlock();
+            throw e;
         }
     }
 

@@ -165,4 +165,41 @@ class SourceTreeCacheTest {
         assertThat(t.kbuildDir()).isEqualTo(headers);
         assertThat(t.symvers()).isEqualTo(headers.resolve("Module.symvers"));
     }
+
+    @Test
+    void theLockIsExclusiveAcrossThreadsAndReentrantWithinOne(@TempDir Path root) throws Exception {
+        KernelTarget t = fakeTarget(root, RECORDING);
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        java.util.concurrent.atomic.AtomicBoolean otherGotIt = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread other;
+        try (SourceTreeCache.Held held = c.lock()) {
+            assertThat(c.ensure(m -> { })).as("ensure() takes the lock again in the same thread").isTrue();
+            other = new Thread(() -> {
+                try (SourceTreeCache.Held h = c.lock()) {
+                    otherGotIt.set(true);
+                }
+            });
+            other.start();
+            other.join(500);
+            assertThat(otherGotIt).as("another thread waits while this one holds it").isFalse();
+        }
+        other.join(5000);
+        assertThat(otherGotIt).as("and gets it once released").isTrue();
+        // Another process is kept out by the file lock while a holder has it (a POSIX lock, as Java takes it).
+        Path probe = Files.writeString(root.resolve("TryLock.java"), """
+                public class TryLock {
+                    public static void main(String[] a) throws Exception {
+                        try (var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(a[0]), java.nio.file.StandardOpenOption.WRITE)) {
+                            System.exit(ch.tryLock() == null ? 1 : 0);
+                        }
+                    }
+                }
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> tryLock = List.of(java, probe.toString(), c.cacheDir().resolve("lock").toString());
+        try (SourceTreeCache.Held held = c.lock()) {
+            assertThat(Exec.run(root, tryLock).status()).isEqualTo(1);
+        }
+        assertThat(Exec.run(root, tryLock).status()).isZero();
+    }
 }
