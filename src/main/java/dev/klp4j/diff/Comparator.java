@@ -201,9 +201,7 @@ final class Comparator {
     }
 
     boolean refEqual(Ref a, Ref b) {
-        if (a.string() != null || b.string() != null) {
-            return a.string() != null && b.string() != null && a.string().equals(b.string());
-        }
+        if (a.literal() != null || b.literal() != null) return java.util.Objects.equals(a.literal(), b.literal());
         Symbol ot = a.target();
         Symbol pt = b.target();
         if (ot == null || pt == null) return ot == pt && a.addend() == b.addend();

@@ -25,7 +25,7 @@ final class Directives {
                     if (r.target() != null && r.target().isFunction()) d.ignoredFunctions.add(r.target());
                 }
             } else if (s.name().equals(".kpatch.ignore.sections") || s.name().equals(".klp4j.ignore.sections")) {
-                for (Ref r : patched.refs(s)) if (r.string() != null) d.ignoredSections.add(r.string());
+                for (Ref r : patched.refs(s)) if (r.literal() != null && r.literal().text() != null) d.ignoredSections.add(r.literal().text());
             }
         }
         return d;

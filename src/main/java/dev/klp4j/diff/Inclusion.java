@@ -76,7 +76,7 @@ final class Inclusion {
     void need(Ref r) {
         Symbol t = r.target();
         if (t == null || t.section() == null) return;
-        if (t.isSectionSymbol() || r.string() != null) {
+        if (t.isSectionSymbol() || r.literal() != null) {
             // Fragment sections (.fixup) are rebuilt with just the fragments kept code uses.
             if (!SpecialSections.isFragmentSection(t.section())) keep(t.section());
             return;

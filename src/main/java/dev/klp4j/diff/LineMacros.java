@@ -106,7 +106,7 @@ final class LineMacros {
             int opcode = rel >= 1 ? b[(int) (r.offset() - 1)] & 0xff : -1;
             Symbol t = r.target();
             if (opcode == 0xe8 || opcode == 0xe9) return t;
-            if (r.string() != null) continue;
+            if (r.literal() != null) continue;
             if (t != null && (SymbolNames.isSpecialStatic(t) || (t.isSectionSymbol() && t.section() != null && !t.section().isText()))) continue;
             return null;
         }

@@ -201,21 +201,19 @@ final class ObjectIndex {
         return type == 2 || type == 4 || type == 9 || type == 24 || type == 41 || type == 42;
     }
 
-    private static String constantAt(Section sec, long at) {
+    private static Literal constantAt(Section sec, long at) {
         byte[] d = sec.data();
         int n = (int) sec.entsize();
-        if (at < 0 || at + n > d.length) return "\u0000out-of-range@" + at;
-        StringBuilder b = new StringBuilder("\u0000const:");
-        for (int i = 0; i < n; i++) b.append(String.format("%02x", d[(int) at + i] & 0xff));
-        return b.toString();
+        if (at < 0 || at + n > d.length) return new Literal.OutOfRange(at);
+        return new Literal.Constant(java.util.HexFormat.of().formatHex(d, (int) at, (int) at + n));
     }
 
-    private static String stringAt(Section sec, long at) {
+    private static Literal stringAt(Section sec, long at) {
         byte[] d = sec.data();
-        if (at < 0 || at >= d.length) return "\u0000out-of-range@" + at;
+        if (at < 0 || at >= d.length) return new Literal.OutOfRange(at);
         int end = (int) at;
         while (end < d.length && d[end] != 0) end++;
-        return new String(d, (int) at, end - (int) at, StandardCharsets.ISO_8859_1);
+        return new Literal.Text(new String(d, (int) at, end - (int) at, StandardCharsets.ISO_8859_1));
     }
 
     static boolean isFentry(Symbol s) {

@@ -163,7 +163,7 @@ final class OutputBuilder {
     private Relocation relocation(Ref ref, long offset) {
         if (restoredCalls.contains(ref.reloc())) {
             ref = new Ref(new Relocation(ref.offset(), FentryCalls.R_X86_64_PC32, ref.reloc().symbol(), ref.reloc().addend()),
-                    ref.target(), ref.addend(), ref.string());
+                    ref.target(), ref.addend(), ref.literal());
         }
         Symbol t = ref.target();
         if (t == null) return new Relocation(offset, ref.type(), null, ref.addend());

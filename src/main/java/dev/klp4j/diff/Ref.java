@@ -6,12 +6,12 @@ import dev.klp4j.elf.Symbol;
 /**
  * A relocation with its target resolved to the most meaningful symbol: a reference to a
  * section symbol plus offset becomes a reference to the function or object at that offset
- * (addend adjusted), so that references compare and link by name. {@code string} holds the
- * referenced C string when the target is a string-literal section.
+ * (addend adjusted), so that references compare and link by name. {@code literal} holds the
+ * referenced string or constant when the target is a mergeable section (null otherwise).
  */
-record Ref(Relocation reloc, Symbol target, long addend, String string, long pcAdjust) {
-    Ref(Relocation reloc, Symbol target, long addend, String string) {
-        this(reloc, target, addend, string, 0);
+record Ref(Relocation reloc, Symbol target, long addend, Literal literal, long pcAdjust) {
+    Ref(Relocation reloc, Symbol target, long addend, Literal literal) {
+        this(reloc, target, addend, literal, 0);
     }
 
     long offset() { return reloc.offset(); }

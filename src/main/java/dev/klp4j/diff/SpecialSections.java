@@ -138,7 +138,7 @@ final class SpecialSections {
 
     /** Whether a reference points at a C string that is the name of a kept function. */
     private static boolean names(Ref r, java.util.Set<String> names) {
-        String str = r.string();
+        String str = r.literal() == null ? null : r.literal().text();
         Symbol t = r.target();
         if (str == null && t != null && t.section() != null && t.section().type() != dev.klp4j.elf.Elf.SHT_NOBITS) {
             byte[] d = t.section().data();
