@@ -171,14 +171,13 @@ final class Comparator {
         if (!ot.isSectionSymbol() || !pt.isSectionSymbol() || fragmentDepth > 0) return false;
         if (c.origOf(pt.section()) != ot.section() || !patched.isAnonymousText(pt.section()) || !orig.isAnonymousText(ot.section())) return false;
         if (a.type() != b.type()) return false;
-        long[] of = orig.fragment(ot.section(), ObjectIndex.targetOffset(a));
-        long[] pf = patched.fragment(pt.section(), ObjectIndex.targetOffset(b));
-        long len = of[1] - of[0];
-        if (len != pf[1] - pf[0] || len <= 0) return false;
-        if (!java.util.Arrays.equals(ot.section().data(), (int) of[0], (int) of[1], pt.section().data(), (int) pf[0], (int) pf[1])) return false;
+        Extent of = orig.fragment(ot.section(), ObjectIndex.targetOffset(a));
+        Extent pf = patched.fragment(pt.section(), ObjectIndex.targetOffset(b));
+        if (of.length() != pf.length() || of.length() <= 0) return false;
+        if (!java.util.Arrays.equals(ot.section().data(), (int) of.start(), (int) of.end(), pt.section().data(), (int) pf.start(), (int) pf.end())) return false;
         fragmentDepth++;
         try {
-            return sameRefs(orig.refs(ot.section(), of[0], of[1]), of[0], patched.refs(pt.section(), pf[0], pf[1]), pf[0]);
+            return sameRefs(orig.refs(ot.section(), of.start(), of.end()), of.start(), patched.refs(pt.section(), pf.start(), pf.end()), pf.start());
         } finally {
             fragmentDepth--;
         }

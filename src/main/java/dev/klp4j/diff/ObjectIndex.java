@@ -166,7 +166,7 @@ final class ObjectIndex {
      * without function or object symbols, like {@code .altinstr_aux} or {@code .fixup}):
      * fragments start wherever a relocation anywhere in the object points.
      */
-    synchronized long[] fragment(Section sec, long offset) {
+    synchronized Extent fragment(Section sec, long offset) {
         long[] starts = fragmentStarts.get(sec);
         if (starts == null) {
             java.util.TreeSet<Long> set = new java.util.TreeSet<>();
@@ -186,7 +186,7 @@ final class ObjectIndex {
                 break;
             }
         }
-        return new long[] {offset, Math.max(offset, Math.min(end, sec.size()))};
+        return new Extent(offset, Math.max(offset, Math.min(end, sec.size())));
     }
 
     /** Whether a text section holds no function symbols (compiler/asm fragments). */

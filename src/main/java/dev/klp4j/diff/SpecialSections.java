@@ -19,15 +19,18 @@ import java.util.Map;
 final class SpecialSections {
     /** A rebuilt table: the original section (for its attributes), the kept bytes and references. */
     record Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo,
-                   List<long[]> moves) {
+                   List<Move> moves) {
         Rebuilt(Section source, byte[] data, List<Ref> refs, List<Long> refOffsets, int entries, Section linkTo) {
             this(source, data, refs, refOffsets, entries, linkTo, List.of());
         }
 
+        /** A stretch of the source section and where it starts in the rebuilt one. */
+        record Move(Extent from, long to) {}
+
         /** Where offset {@code at} of the source section went, or -1 if it was dropped; identity for tables. */
         long moved(long at) {
             if (moves.isEmpty()) return at;
-            for (long[] m : moves) if (at >= m[0] && at < m[1]) return m[2] + at - m[0];
+            for (Move m : moves) if (m.from().contains(at)) return m.to() + at - m.from().start();
             return -1;
         }
     }
@@ -96,30 +99,30 @@ final class SpecialSections {
      * entries) that the given references point at, in their original order.
      */
     private Rebuilt fragments(Section sec, List<Ref> users) {
-        java.util.TreeMap<Long, long[]> frags = new java.util.TreeMap<>();
+        java.util.TreeMap<Long, Extent> frags = new java.util.TreeMap<>();
         for (Ref u : users) {
             Symbol t = u.reloc().symbol();
             if (t == null || t.section() != sec || !t.isSectionSymbol()) continue;
-            long[] f = patched.fragment(sec, u.designated());
-            if (f[1] > f[0]) frags.putIfAbsent(f[0], f);
+            Extent f = patched.fragment(sec, u.designated());
+            if (f.length() > 0) frags.putIfAbsent(f.start(), f);
         }
         if (frags.isEmpty()) return null;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<Ref> kept = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
-        List<long[]> moves = new ArrayList<>();
+        List<Rebuilt.Move> moves = new ArrayList<>();
         long covered = -1;
-        for (long[] f : frags.values()) {
-            long start = Math.max(f[0], covered);
-            if (start >= f[1]) continue;
+        for (Extent f : frags.values()) {
+            long start = Math.max(f.start(), covered);
+            if (start >= f.end()) continue;
             long newStart = bytes.size();
-            bytes.write(sec.data(), (int) start, (int) (f[1] - start));
-            moves.add(new long[] {start, f[1], newStart});
-            for (Ref r : patched.refs(sec, start, f[1])) {
+            bytes.write(sec.data(), (int) start, (int) (f.end() - start));
+            moves.add(new Rebuilt.Move(new Extent(start, f.end()), newStart));
+            for (Ref r : patched.refs(sec, start, f.end())) {
                 kept.add(r);
                 offsets.add(newStart + r.offset() - start);
             }
-            covered = f[1];
+            covered = f.end();
         }
         return new Rebuilt(sec, bytes.toByteArray(), kept, offsets, moves.size(), null, moves);
     }
