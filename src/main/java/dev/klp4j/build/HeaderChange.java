@@ -83,6 +83,12 @@ final class HeaderChange {
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
         if (!classify(a, CSource.constructs(before), removed, inlines, declared, macrosBefore, macrosAfter)) return null;
         if (!classify(b, CSource.constructs(after), added, inlines, declared, macrosAfter, macrosBefore)) return null;
+        // A name the header did not have before (a new prototype, a new inline) is one no object
+        // compiled from the original tree can depend on: only the patched files that call it, which
+        // are compiled anyway.
+        Set<String> old = identifiers(before);
+        inlines.retainAll(old);
+        declared.retainAll(old);
         return new Names(inlines, declared);
     }
 
@@ -173,6 +179,13 @@ final class HeaderChange {
             out.put(m.group(1), ids);
         }
         return out;
+    }
+
+    private static Set<String> identifiers(String text) {
+        Set<String> ids = new HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(text);
+        while (m.find()) ids.add(m.group());
+        return ids;
     }
 
     private static List<String> lines(String text) {

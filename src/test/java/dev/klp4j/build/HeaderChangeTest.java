@@ -109,7 +109,11 @@ class HeaderChangeTest {
         String e = HEADER.replace("struct thing {", "enum thing_op {\n\tTHING_BOOL,\n\tTHING_SHIFT,\n};\n\nstruct thing {");
         assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_BOOL,", "\tTHING_MASK_XOR,")
                 .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).declared())
-                .contains("thing_op", "THING_BOOL", "THING_MASK_XOR", "THING_SHIFT");
+                .as("the new name THING_MASK_XOR is used by no original code").containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
+        // A prototype and an inline the header did not have: nothing compiled before can use them.
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t);\nint thing_unregister(struct thing *t);\n"
+                        + "static inline int thing_none(void) { return 0; }"), null).isEmpty()).isTrue();
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null))
                 .as("a changed macro is followed by preprocessing every user").isNull();
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null))
