@@ -6,7 +6,8 @@
 #   proven      built, loaded in the VM, every object patched, unloaded, dmesg clean
 #   refused     "cannot be live patched" with a rule (__init, data, notrace, ...): a true reason
 #   no-change   the fix changes no code this config compiles (comments, #ifdef'd out, line numbers)
-#   dependent   the patched file does not compile alone: the fix needs other changes of the range
+#   dependent   the patched file does not compile alone, or calls a function the target lacks:
+#               the fix needs other changes of the range
 #   not-built   this config does not build the file (not counted; another fix is drawn)
 #   DEFECT      anything else: klp4j's own error, a failed proof, a timeout
 #   CRASH       the guest's kernel oopsed, BUGged or was tainted
@@ -146,6 +147,9 @@ classify() { # LOG RC -> "class<TAB>detail"
     printf 'no-change\t%s\n' "$why"
   elif grep -qE 'cannot be live patched' "$log"; then
     printf 'refused\t%s\n' "$(grep -A1 'cannot be live patched' "$log" | tail -1 | sed 's/^ *//')"
+  elif grep -q 'referenced by the patch but neither exported nor found' "$log"; then
+    # The fix calls a function another change of the range adds: the target kernel has no such symbol.
+    printf 'dependent\t%s\n' "$why"
   elif grep -qE '^compile (patched|sources) .* failed' "$log"; then
     printf 'dependent\t%s\n' "$(grep -m1 -E 'error:' "$log" | sed 's/^ *//' | cut -c1-160)"
   else
