@@ -23,10 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleGeneratorTest {
 
     @Test
-    void sourceHasTheKlpStructures() {
-        ModuleGenerator g = new ModuleGenerator("klp4j_t", false);
-        assertThat(g.source()).contains("MODULE_INFO(livepatch, \"Y\")").contains("MODULE_LICENSE(\"GPL\")").contains(".replace = false")
-                .contains("klp_enable_patch");
+    void replaceModeAndNamespacesReachTheSource() {
+        ModuleGenerator stacked = new ModuleGenerator("klp4j_t", false);
+        stacked.importNamespace("IWLWIFI");
+        assertThat(stacked.source()).contains(".replace = false").contains("MODULE_INFO(import_ns, \"IWLWIFI\");");
+        assertThat(new ModuleGenerator("klp4j_t", true).source()).contains(".replace = true").doesNotContain("import_ns");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stacked.importNamespace("BAD\"NS"))
+                .hasMessageContaining("cannot be imported");
     }
 
     @Test
