@@ -1,5 +1,6 @@
 package dev.klp4j.diff;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfFile;
@@ -8,12 +9,10 @@ import dev.klp4j.elf.ElfWriter;
 import dev.klp4j.elf.Symbol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -84,12 +83,12 @@ class DiffExpectedTsvTest {
         checkMeta(bc, r, back);
         assertThat(back.sections()).as("directive sections stay out").noneMatch(s -> s.name().startsWith(".kpatch.ignore"));
 
-        Tools.Result readelf = Tools.run(tmp, "readelf", "-a", "-W", out.toString());
+        Proc.Result readelf = Proc.run(tmp, "readelf", "-a", "-W", out.toString());
         assertThat(readelf.exit()).as("readelf exit").isZero();
-        assertThat(readelf.stdout()).as("readelf read the symbol table").contains("Symbol table").contains(".klp4j.meta");
-        assertThat(readelf.stderr()).as("readelf stderr for %s", bc.name()).doesNotContain("Warning").doesNotContain("Error");
-        Tools.Result ld = Tools.run(tmp, "ld", "-r", "-o", tmp.resolve(bc.name() + ".ld.o").toString(), out.toString());
-        assertThat(ld.exit()).as("ld -r on %s: %s", bc.name(), ld.stderr()).isZero();
+        assertThat(readelf.out()).as("readelf read the symbol table").contains("Symbol table").contains(".klp4j.meta");
+        assertThat(readelf.err()).as("readelf stderr for %s", bc.name()).doesNotContain("Warning").doesNotContain("Error");
+        Proc.Result ld = Proc.run(tmp, "ld", "-r", "-o", tmp.resolve(bc.name() + ".ld.o").toString(), out.toString());
+        assertThat(ld.exit()).as("ld -r on %s: %s", bc.name(), ld.err()).isZero();
     }
 
     /** The metadata agrees with the object: every undefined symbol is listed, every function too. */
@@ -112,21 +111,5 @@ class DiffExpectedTsvTest {
         List<String> refs = new java.util.ArrayList<>();
         for (com.fasterxml.jackson.databind.JsonNode ref : json.get("references")) refs.add(ref.get("name").asText());
         assertThat(refs.stream().sorted().toList()).as("%s meta references = undefined symbols", bc.name()).isEqualTo(undefined);
-    }
-
-    /** Runs external tools for the tests. */
-    static final class Tools {
-        record Result(int exit, String stdout, String stderr) {}
-
-        static Result run(Path dir, String... cmd) throws IOException, InterruptedException {
-            Path o = Files.createTempFile(dir, "out", ".txt");
-            Path e = Files.createTempFile(dir, "err", ".txt");
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(o.toFile()).redirectError(e.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out");
-            }
-            return new Result(p.exitValue(), Files.readString(o, StandardCharsets.UTF_8), Files.readString(e, StandardCharsets.UTF_8));
-        }
     }
 }

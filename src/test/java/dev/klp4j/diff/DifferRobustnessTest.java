@@ -1,5 +1,6 @@
 package dev.klp4j.diff;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfFile;
@@ -39,8 +40,8 @@ class DifferRobustnessTest {
                 assertThat(r.changed().size() + r.added().size()).as("%s vs %s", a, b).isPositive();
                 Path out = tmp.resolve("out" + i + ".o");
                 ElfWriter.write(r.output(), out);
-                DiffExpectedTsvTest.Tools.Result ld = DiffExpectedTsvTest.Tools.run(tmp, "ld", "-r", "-o", tmp.resolve("l.o").toString(), out.toString());
-                assertThat(ld.exit()).as("ld -r on %s vs %s: %s", a, b, ld.stderr()).isZero();
+                Proc.Result ld = Proc.run(tmp, "ld", "-r", "-o", tmp.resolve("l.o").toString(), out.toString());
+                assertThat(ld.exit()).as("ld -r on %s vs %s: %s", a, b, ld.err()).isZero();
             }
             assertThat(Differ.diff(o, ElfReader.read(a), DiffOptions.defaults()).status()).as("%s against itself", a)
                     .isEqualTo(DiffResult.NO_CHANGE);

@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -108,7 +109,7 @@ class KernelSymbolsTest {
                 static int counter;
                 int *counter_ptr = &counter;
                 """);
-        KlpRelocationsTest.run(dir, "gcc", "-c", "-O1", "-fno-inline", "m.c", "-o", "m.o");
+        Proc.check(dir, "gcc", "-c", "-O1", "-fno-inline", "m.c", "-o", "m.o");
         KernelSymbols s = KernelSymbols.fromModule("m", dev.klp4j.elf.ElfReader.read(dir.resolve("m.o")));
         assertThat(s.entries()).extracting(KernelSymbols.Entry::name).contains("helper", "api", "counter", "counter_ptr")
                 .doesNotContain("setup", "m.c", "");

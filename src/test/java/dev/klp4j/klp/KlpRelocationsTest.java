@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,6 @@ import dev.klp4j.elf.ElfWriter;
 import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,13 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KlpRelocationsTest {
-
-    static String run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
-        return out;
-    }
 
     /** A gcc-compiled object calling a static of the original file (foo), an export (printk) and unexported data (bar). */
     static ElfFile compile(Path dir) throws Exception {
@@ -36,7 +29,7 @@ class KlpRelocationsTest {
                 int patched(int x) { printk("x"); return foo(x) + bar; }
                 int other(int x) { return foo(x * 2); }
                 """);
-        run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
+        Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
         ElfFile f = ElfReader.read(dir.resolve("t.o"));
         PatchMeta meta = new PatchMeta(1, "vmlinux",
                 List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1)),
@@ -80,10 +73,10 @@ class KlpRelocationsTest {
         assertThat(back.symbol("foo")).isEmpty();
         assertThat(back.symbol("bar")).isEmpty();
 
-        String relocs = run(dir, "readelf", "-rW", "out.o");
+        String relocs = Proc.check(dir, "readelf", "-rW", "out.o");
         assertThat(relocs).contains("Relocation section '.klp.rela.vmlinux..text.patched'").contains(".klp.sym.vmlinux.foo,1")
                 .contains(".klp.sym.vmlinux.bar,2");
-        String secs = run(dir, "readelf", "-SW", "out.o");
+        String secs = Proc.check(dir, "readelf", "-SW", "out.o");
         assertThat(secs).containsPattern("\\.klp\\.rela\\.vmlinux\\.\\.text\\.patched\\s+RELA\\s.*\\sAIo?\\s");
     }
 
@@ -95,14 +88,14 @@ class KlpRelocationsTest {
         assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isUndefined()).isTrue();
         ElfWriter.write(f, dir.resolve("renamed.o"));
         // ld -r takes the renamed object (an SHN_LIVEPATCH symbol would not survive a link).
-        run(dir, "ld", "-r", "renamed.o", "-o", "linked.o");
+        Proc.check(dir, "ld", "-r", "renamed.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
         int moved = ModuleGenerator.finishLinked(linked);
         assertThat(moved).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(linked, dir.resolve("final.o"));
-        String syms = run(dir, "readelf", "-sW", "final.o");
+        String syms = Proc.check(dir, "readelf", "-sW", "final.o");
         assertThat(syms).containsPattern("GLOBAL DEFAULT\\s+(OS \\[0xff20\\]|0xff20|LOOS\\+0)\\s+\\.klp\\.sym\\.vmlinux\\.foo,1");
-        assertThat(run(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
+        assertThat(Proc.check(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
     }
 
     /** Why ModuleGenerator converts after the link: ld -r does not keep what convert() made. */
@@ -111,7 +104,7 @@ class KlpRelocationsTest {
         ElfFile f = compile(dir);
         KlpRelocations.convert(f, KlpRelocationsTest::resolve);
         ElfWriter.write(f, dir.resolve("klp.o"));
-        run(dir, "ld", "-r", "klp.o", "-o", "linked.o");
+        Proc.check(dir, "ld", "-r", "klp.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
         // No .klp.rela.* survives as a relocation section: ld folds it into .rela.X, or, when .rela.X exists
         // too, copies it as an opaque SHT_LOOS+4 section whose symbol indices no longer mean anything.

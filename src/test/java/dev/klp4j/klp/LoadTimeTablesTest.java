@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.diff.StructSizes;
@@ -37,7 +38,7 @@ class LoadTimeTablesTest {
                         ".popsection\\n");
                 }
                 """);
-        KlpRelocationsTest.run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
+        Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
         return ElfReader.read(dir.resolve("t.o"));
     }
 

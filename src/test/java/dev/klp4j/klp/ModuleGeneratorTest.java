@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.TestKernel;
@@ -41,7 +42,7 @@ class ModuleGeneratorTest {
                 void klp4j_post_unpatch_x(struct klp_object *o) { state = 0; }
                 int changed(void) { return state; }
                 """);
-        KlpRelocationsTest.run(dir, "gcc", "-c", "-O2", "-ffunction-sections", "c.c", "-o", "c.o");
+        Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "c.c", "-o", "c.o");
         ElfFile f = ElfReader.read(dir.resolve("c.o"));
         PatchMeta meta = new PatchMeta(1, "xfs", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1),
                 new PatchMeta.Function("klp4j_pre_patch_x", "new", 0, 9, 1), new PatchMeta.Function("klp4j_post_unpatch_x", "new", 0, 9, 1)), List.of());
@@ -107,24 +108,18 @@ class ModuleGeneratorTest {
         assertThat(g.source()).contains(".old_name = \"cmdline_proc_show\"").contains(".old_sympos = 1").contains(".replace = true");
         Path ko = g.build(dir.resolve("mod"), target.kbuildDir(), 2);
 
-        String modinfo = run("modinfo", ko.toString());
+        String modinfo = Proc.check(null, "modinfo", ko.toString());
         assertThat(modinfo).containsPattern("(?m)^livepatch:\\s+Y$").containsPattern("(?m)^vermagic:\\s+" + target.release().replace(".", "\\.") + " ")
                 .containsPattern("(?m)^license:\\s+GPL$");
-        String relocs = run("readelf", "-rW", ko.toString());
+        String relocs = Proc.check(null, "readelf", "-rW", ko.toString());
         assertThat(relocs).contains(".klp.rela.vmlinux..text.cmdline_proc_show").contains(".klp.sym.vmlinux.saved_command_line,1");
         ElfFile k = ElfReader.read(ko);
         assertThat(k.symbol(".klp.sym.vmlinux.saved_command_line,1").orElseThrow().shndx()).isEqualTo(Elf.SHN_LIVEPATCH);
         assertThat(k.section(".klp.rela.vmlinux..text.cmdline_proc_show").orElseThrow().flags()).isEqualTo(KlpRelocations.KLP_RELA_FLAGS);
         // Exported calls stay normal relocations with modversion CRCs.
-        assertThat(run("readelf", "-rW", ko.toString())).contains("seq_printf");
+        assertThat(Proc.check(null, "readelf", "-rW", ko.toString())).contains("seq_printf");
         assertThat(k.section("__versions")).isPresent();
-        assertThat(run("readelf", "-aW", ko.toString())).doesNotContainIgnoringCase("warning");
+        assertThat(Proc.check(null, "readelf", "-aW", ko.toString())).doesNotContainIgnoringCase("warning");
     }
 
-    static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
-    }
 }

@@ -44,4 +44,9 @@ public final class Proc {
     public static Result run(String... cmd) {
         return run(null, cmd);
     }
+
+    /** Runs the tool in {@code dir} (null: here) and returns its standard output; fails the test unless it exits 0. */
+    public static String check(Path dir, String... cmd) {
+        return run(dir, cmd).orFail(String.join(" ", cmd)).out();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.klp4j.vm;
 
+import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +26,13 @@ class CpioWriterTest {
         }
         assertThat(bytes.size() % 512).isZero();
         Path archive = Files.write(tmp.resolve("a.cpio"), bytes.toByteArray());
-        String listing = run(tmp, "cpio", "-itv", "-F", archive.toString());
+        String listing = Proc.check(tmp, "cpio", "-itv", "-F", archive.toString());
         assertThat(listing).contains("crw-------").contains("dev/console").contains("klp4j/patches/01-a.ko")
                 .contains("-rwxr-xr-x").contains("bin/sh -> busybox");
         // parents come before children
         assertThat(listing.indexOf(" klp4j\n")).isLessThan(listing.indexOf("klp4j/patches\n"));
         Path out = Files.createDirectories(tmp.resolve("x"));
-        run(out, "cpio", "-id", "--no-absolute-filenames", "-F", archive.toString(), "klp4j/*");
+        Proc.check(out, "cpio", "-id", "--no-absolute-filenames", "-F", archive.toString(), "klp4j/*");
         assertThat(out.resolve("klp4j/patches/01-a.ko")).hasContent("hello");
     }
 
@@ -42,11 +42,4 @@ class CpioWriterTest {
         assertThat(GuestImage.hasInterpreter(Path.of("/bin/ls"))).isTrue();   // a dynamic executable
     }
 
-    private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(s).isZero();
-        return s;
-    }
 }
