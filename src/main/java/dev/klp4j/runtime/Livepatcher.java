@@ -223,8 +223,11 @@ public final class Livepatcher {
             if (!Files.isDirectory(d)) return true;
             if (SysRoot.read(d.resolve("transition")).map("0"::equals).orElse(true)) return true;
             long now = ops.millis();
-            if (now - start >= timeoutMillis) return false;
-            if (now >= nextStall) {
+            boolean timedOut = now - start >= timeoutMillis;
+            // A slow machine may poll for the first time only after the timeout: the stall is still
+            // reported once, with its blockers, before giving up.
+            if (timedOut && !stalls.isEmpty()) return false;
+            if (timedOut || now >= nextStall) {
                 List<BlockingTask> blockers = blockingTasks(target);
                 stalls.add(blockers);
                 boolean canSignal = Files.exists(d.resolve("signal"));
@@ -243,6 +246,7 @@ public final class Livepatcher {
                         log.accept("'" + name + "': " + e.getMessage());
                     }
                 }
+                if (timedOut) return false;
                 nextStall = now + stallEvery;
             }
             ops.sleep(POLL_MS);

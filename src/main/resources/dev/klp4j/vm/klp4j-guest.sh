@@ -52,19 +52,23 @@ blocking_tasks() { # $1 = target state (1 patching, 0 unpatching): print "pid co
 # wait_transition NAME TARGET TIMEOUT_MS STALL_MS -> 0 done, 1 timed out
 wait_transition() {
   name=$1 target=$2 limit=$3 stall=$4
-  start=$(now_ms); next_stall=$((start + stall))
+  start=$(now_ms); next_stall=$((start + stall)); stalled=0
   while :; do
     [ -d "$LP/$name" ] || return 0
     t=$(cat "$LP/$name/transition" 2>/dev/null) || return 0
     [ "$t" = 0 ] && return 0
-    now=$(now_ms)
-    if [ $((now - start)) -ge "$limit" ]; then return 1; fi
-    if [ "$now" -ge "$next_stall" ]; then
+    now=$(now_ms); timed_out=0
+    [ $((now - start)) -ge "$limit" ] && timed_out=1
+    # As the Java runtime: a stall is reported at least once, also when the first poll comes late.
+    if [ $timed_out = 1 ] && [ $stalled = 1 ]; then return 1; fi
+    if [ $timed_out = 1 ] || [ "$now" -ge "$next_stall" ]; then
+      stalled=1
       say "'$name': transition stalled after $((now - start)) ms; blocking tasks:"
       blocking_tasks "$target"
       proto stall "$name" "$(blocking_tasks "$target" | grep -c '^blocking task')"
       if [ -e "$LP/$name/signal" ]; then echo 1 > "$LP/$name/signal" && say "'$name': signalled blocking tasks"
       else say "'$name': this kernel signals blocking tasks itself (no $name/signal since Linux 5.1)"; fi
+      [ $timed_out = 1 ] && return 1
       next_stall=$((now + stall))
     fi
     usleep $POLL_US

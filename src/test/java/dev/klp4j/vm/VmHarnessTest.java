@@ -168,7 +168,8 @@ class VmHarnessTest {
         // they are listed too, and the blocker must be among them.
         assertThat(j.get("blocked").get("livepatch_stall").asText().split(" ")).contains("klp4j_stall");
         assertThat(j.get("reversed").get(0).asText()).isEqualTo("livepatch_stall");
-        assertThat(j.get("stalls").size()).isGreaterThanOrEqualTo(2);
+        // Every 750 ms of a 3 s wait, as often as a loaded machine lets the guest poll: at least once.
+        assertThat(j.get("stalls").size()).isGreaterThanOrEqualTo(1);
         List<String> held = new ArrayList<>();
         for (JsonNode p : j.get("phases")) if (p.get("passed").asBoolean()) held.add(p.get("name").asText());
         // the helper was unloaded, the check still fails and dmesg is clean: the system is as before
