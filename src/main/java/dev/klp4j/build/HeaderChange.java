@@ -204,13 +204,7 @@ final class HeaderChange {
      * Types, declarations and unused inlines alone generate no code.
      */
     static boolean dependsOn(Path i, Set<String> names) {
-        String text;
-        try {
-            text = Files.readString(i, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
-        }
-        List<CSource.Construct> all = CSource.constructs(text);
+        List<CSource.Construct> all = constructsOf(i);
         // Worklist over an index name -> declaring constructs that mention it: linear in the text,
         // where a naive fixpoint rescans a network object's 30,000 constructs per round.
         java.util.Map<String, List<CSource.Construct>> mentioning = new java.util.HashMap<>();
@@ -229,14 +223,17 @@ final class HeaderChange {
         return false;
     }
 
-    static boolean uses(Path i, Set<String> inlines) {
-        String text;
+    /** The constructs of the preprocessed file {@code i}. */
+    private static List<CSource.Construct> constructsOf(Path i) {
         try {
-            text = Files.readString(i, StandardCharsets.ISO_8859_1);
+            return CSource.constructs(Files.readString(i, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
         }
-        List<CSource.Construct> all = CSource.constructs(text);
+    }
+
+    static boolean uses(Path i, Set<String> inlines) {
+        List<CSource.Construct> all = constructsOf(i);
         Set<String> used = new HashSet<>(inlines);
         boolean grew = true;
         while (grew) {
