@@ -218,8 +218,11 @@ java_load() {
   [ -n "$LOAD_ERR" ] || LOAD_ERR="klp4j load exited $rc: $(head -c 200 /tmp/jload.err /tmp/jload.out)"
   case "$LOAD_ERR" in
     *"reversed and unloaded it"*)
-      # the tasks named by the last stall report are the ones that blocked it at the timeout
-      proto blocked "$name" "$(awk '/transition stalled after/ { b = "" }
+      # the tasks named by the last stall report before the reversal are the ones that blocked it
+      # at the timeout (the reversal, which takes up to a second of the kernel's transition work,
+      # may report stalls of its own, naming the tasks not yet switched back)
+      proto blocked "$name" "$(awk '/transition did not finish in .*reversing it/ { exit }
+        /transition stalled after/ { b = "" }
         /^klp4j:   [0-9]+ .*:$/ { sub(/^klp4j:   /, ""); sub(/:$/, ""); b = b (b == "" ? "" : " ") $0 }
         END { print b }' /tmp/jload.err)"
       proto reversed "$name" ;;
