@@ -232,9 +232,25 @@ final class HeaderChange {
         }
     }
 
-    /** Whether compiled code of {@code i} uses one of the static {@code inlines}: {@link #dependsOn} on their names. */
     static boolean uses(Path i, Set<String> inlines) {
-        return dependsOn(i, inlines);
+        List<CSource.Construct> all = constructsOf(i);
+        Set<String> used = new HashSet<>(inlines);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : all) {
+                if (c.definition() && c.staticInline() && !used.contains(c.name()) && intersects(c.identifiers(), used)) {
+                    used.add(c.name());
+                    grew = true;
+                }
+            }
+        }
+        for (CSource.Construct c : all) {
+            if (c.definition() && c.staticInline()) continue;
+            if (!c.definition() && c.name() != null && used.contains(c.name()) && onlyUses(c.identifiers(), used, c.name())) continue;
+            if (intersects(c.identifiers(), used)) return true;
+        }
+        return false;
     }
 
     private static boolean intersects(Set<String> ids, Set<String> names) {
@@ -242,4 +258,9 @@ final class HeaderChange {
         return false;
     }
 
+    /** A prototype mentions its own name and nothing else of {@code names}. */
+    private static boolean onlyUses(Set<String> ids, Set<String> names, String own) {
+        for (String id : ids) if (!id.equals(own) && names.contains(id)) return false;
+        return true;
+    }
 }
