@@ -57,6 +57,7 @@ final class CSource {
         int start = -1, startLine = 0;
         StringBuilder header = new StringBuilder();   // text of the construct before its first '{' at depth 0
         boolean sawBrace = false;
+        int parens = 0;               // parentheses open at depth 0 before the first '{'
         Set<String> ids = new LinkedHashSet<>();
         int i = 0;
         while (i < n) {
@@ -83,7 +84,7 @@ final class CSource {
                 while (i < n && text.charAt(i) != '\n') i++;
                 continue;
             }
-            if (start < 0) { start = i; startLine = line; header.setLength(0); sawBrace = false; ids = new LinkedHashSet<>(); }
+            if (start < 0) { start = i; startLine = line; header.setLength(0); sawBrace = false; ids = new LinkedHashSet<>(); parens = 0; }
             if (c == '"' || c == '\'') {
                 int k = i + 1;
                 while (k < n && text.charAt(k) != c) { if (text.charAt(k) == '\\') k++; else if (text.charAt(k) == '\n') line++; k++; }
@@ -100,8 +101,22 @@ final class CSource {
                 i = k;
                 continue;
             }
+            if (c == '(' && depth == 0 && !sawBrace) parens++;
+            if (c == ')' && depth == 0 && !sawBrace && parens > 0 && --parens == 0 && standaloneInvocation(text, start, i)) {
+                // A header's "DEFINE_FREE(...)" line has no semicolon: it is a construct of its own,
+                // not the start of the declaration on the next line.
+                header.append(c);
+                Construct call = construct(header.toString(), startLine, line, false, ids);
+                // What it declares is the macro's business: HeaderChange looks at its definition.
+                out.add(new Construct(call.firstLine(), call.lastLine(), call.name(), false, false, call.identifiers(),
+                        Kind.DECLARATION, Set.of(call.name())));
+                start = -1;
+                i++;
+                continue;
+            }
             if (c == '{') {
-                if (depth == 0 && !sawBrace) sawBrace = true;
+                // "({ ... })" in a macro's arguments is a statement expression, not the construct's body.
+                if (depth == 0 && !sawBrace && parens == 0) sawBrace = true;
                 depth++;
             } else if (c == '}') {
                 depth = Math.max(0, depth - 1);
@@ -122,6 +137,34 @@ final class CSource {
         }
         if (start >= 0) out.add(construct(header.toString(), text.substring(start), startLine, line, false, ids));
         return out;
+    }
+
+    private static final java.util.regex.Pattern INVOCATION = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]+\\s*\\(");
+
+    /**
+     * Whether {@code text[start..close]} is a macro invocation standing alone: an upper-case name, its
+     * argument list closing at {@code close}, then the end of the line and a new construct (not the
+     * "{" of SYSCALL_DEFINE1(...) or a declarator on the same line).
+     */
+    private static boolean standaloneInvocation(String text, int start, int close) {
+        java.util.regex.Matcher m = INVOCATION.matcher(text).region(start, close);
+        if (!m.lookingAt() || text.indexOf('(', start) != m.end() - 1) return false;
+        boolean newline = false;
+        for (int k = close + 1; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (c == '\n') newline = true;
+            else if (c == '/' && k + 1 < text.length() && text.charAt(k + 1) == '*') {
+                int end = text.indexOf("*/", k + 2);
+                if (end < 0) return false;
+                for (int j = k; j < end; j++) if (text.charAt(j) == '\n') newline = true;
+                k = end + 1;
+            } else if (c == '/' && k + 1 < text.length() && text.charAt(k + 1) == '/') {
+                while (k + 1 < text.length() && text.charAt(k + 1) != '\n') k++;
+            } else if (!Character.isWhitespace(c)) {
+                return newline && (c == '#' || Character.isJavaIdentifierStart(c));
+            }
+        }
+        return true;
     }
 
     /**

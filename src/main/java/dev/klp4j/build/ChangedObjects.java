@@ -128,7 +128,8 @@ public final class ChangedObjects {
         List<String> live = new ArrayList<>();
         ConfigConditions config = ConfigConditions.of(tree);
         for (String h : all.headers()) {
-            HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config);
+            HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
+                    new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
             if (names == null) {
                 byName = false;
             } else {

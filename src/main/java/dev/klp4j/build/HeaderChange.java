@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * What a patch does to a header, for choosing which of its (possibly thousands of) users to
@@ -52,6 +53,15 @@ final class HeaderChange {
     }
 
     static Names changedNames(String before, String after, ConfigConditions config) {
+        return changedNames(before, after, config, name -> null);
+    }
+
+    /**
+     * As {@link #changedNames(String, String, ConfigConditions)}, where {@code macros} gives the
+     * definition ("(params) body", or " body") of a macro the header sees, or null: a construct the
+     * change adds through a macro that only declares (DEFINE_FREE, DEFINE_GUARD) adds new names.
+     */
+    static Names changedNames(String before, String after, ConfigConditions config, Function<String, String> macros) {
         List<String> a = lines(before), b = lines(after);
         int pre = 0;
         while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
@@ -81,8 +91,8 @@ final class HeaderChange {
         }
         Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>();
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
-        if (!classify(a, CSource.constructs(before), removed, inlines, declared, macrosBefore, macrosAfter)) return null;
-        if (!classify(b, CSource.constructs(after), added, inlines, declared, macrosAfter, macrosBefore)) return null;
+        if (!classify(a, CSource.constructs(before), removed, false, inlines, declared, macrosBefore, macrosAfter, macros)) return null;
+        if (!classify(b, CSource.constructs(after), added, true, inlines, declared, macrosAfter, macrosBefore, macros)) return null;
         // A name the header did not have before (a new prototype, a new inline) is one no object
         // compiled from the original tree can depend on: only the patched files that call it, which
         // are compiled anyway.
@@ -94,17 +104,26 @@ final class HeaderChange {
 
     private static final java.util.regex.Pattern DEFINE_LINE = java.util.regex.Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
     private static final java.util.regex.Pattern MACRO_NAME = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]+");
+    private static final java.util.regex.Pattern MACRO_LIKE = java.util.regex.Pattern.compile("_*[A-Z][A-Z0-9_]*");
+
+    private static final java.util.regex.Pattern INCLUDE_LINE = java.util.regex.Pattern.compile("^#\\s*include\\s*[<\"].*");
 
     /**
      * Whether each changed line (1-based) of one side can be followed by name; collects the names.
-     * {@code own} are this side's macros, {@code other} the other side's.
+     * {@code own} are this side's macros, {@code other} the other side's; {@code addedSide} says
+     * whether these lines are the patched side's.
      */
-    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, Set<String> inlines,
-                                    Set<String> declared, java.util.Map<String, Set<String>> own, java.util.Map<String, Set<String>> other) {
+    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, boolean addedSide,
+                                    Set<String> inlines, Set<String> declared, java.util.Map<String, Set<String>> own,
+                                    java.util.Map<String, Set<String>> other, Function<String, String> macros) {
+        Set<Integer> changedSet = new HashSet<>(changed);
         for (int line : changed) {
+            String t = lines.get(line - 1).strip();
+            // An added #include brings declarations, types, inlines and macros that code compiled
+            // from the original header never named (it compiled without them): new names only.
+            if (addedSide && INCLUDE_LINE.matcher(t).matches()) continue;
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
-            String t = lines.get(line - 1).strip();
             if (in != null && in.definition() && in.staticInline()) {
                 inlines.add(in.name());
                 continue;
@@ -112,6 +131,11 @@ final class HeaderChange {
             if (in != null) {
                 // A type or a declaration, named by what it declares; one a macro makes is not (its name is the macro's).
                 boolean byMacro = in.name() != null && MACRO_NAME.matcher(in.name()).matches();
+                if (byMacro && addedSide && in.kind() == CSource.Kind.DECLARATION && wholly(in, changedSet)
+                        && declaresOnly(in.name(), macros, 0)) {
+                    // A new DEFINE_FREE(...): the static inlines and types it makes have new names.
+                    continue;
+                }
                 if ((in.kind() == CSource.Kind.TYPE || in.kind() == CSource.Kind.DECLARATION) && !in.declares().isEmpty() && !byMacro) {
                     declared.addAll(in.declares());
                     continue;
@@ -126,6 +150,49 @@ final class HeaderChange {
                 declared.add(macro);
                 continue;
             }
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether every line of {@code c} is a changed one: the construct is new, not edited. */
+    private static boolean wholly(CSource.Construct c, Set<Integer> changed) {
+        for (int l = c.firstLine(); l <= c.lastLine(); l++) if (!changed.contains(l)) return false;
+        return true;
+    }
+
+    /** What makes an otherwise unused inline or declaration emit code or data into every includer. */
+    private static final Set<String> EMITTING = Set.of("__used", "used", "__section", "section", "asm", "__asm__", "__asm",
+            "__ADDRESSABLE", "__visible", "__attribute_used__", "externally_visible");
+
+    /**
+     * Whether every expansion of the macro {@code name} only declares: types, prototypes, static
+     * inline functions (which emit nothing where unused), or other macros that only declare. False
+     * when its definition cannot be found.
+     */
+    private static boolean declaresOnly(String name, Function<String, String> macros, int depth) {
+        String def = depth > 4 ? null : macros.apply(name);
+        if (def == null) return false;
+        String body = def;
+        if (body.startsWith("(")) {
+            int close = body.indexOf(')');
+            if (close < 0) return false;
+            body = body.substring(close + 1);
+        }
+        // Pasted names (__free_##_name) are one new identifier; "#x" makes a string.
+        body = body.replace("\\\n", "\n").replace("##", "").replaceAll("(?<![#\\w])#\\s*(?=[A-Za-z_])", "");
+        List<CSource.Construct> constructs = CSource.constructs(body);
+        if (constructs.isEmpty()) return false;
+        for (CSource.Construct c : constructs) {
+            if (intersects(c.identifiers(), EMITTING)) return false;
+            if (c.definition() && c.staticInline()) continue;
+            // "__PCPU_ATTRS(sec) __typeof__(type) name" is named by the macro before it, not a prototype:
+            // a construct named by a macro's name is what that macro makes of it.
+            if (c.name() != null && MACRO_LIKE.matcher(c.name()).matches() && !c.definition() && c.kind() != CSource.Kind.DATA) {
+                if (!declaresOnly(c.name(), macros, depth + 1)) return false;
+                continue;
+            }
+            if (c.kind() == CSource.Kind.TYPE || c.kind() == CSource.Kind.DECLARATION) continue;
             return false;
         }
         return true;

@@ -116,11 +116,44 @@ class HeaderChangeTest {
                         + "static inline int thing_none(void) { return 0; }"), null).isEmpty()).isTrue();
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null))
                 .as("a changed macro is followed by preprocessing every user").isNull();
-        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null))
-                .as("an added #include").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null)
+                .isEmpty()).as("an added #include brings only names the original code never used").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), HEADER, null))
+                .as("a removed #include").isNull();
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
                 "int thing_register(struct thing *t);\nDECLARE_PER_CPU(int, thing_count);"), null))
                 .as("a declaration a macro makes").isNull();
+    }
+
+    /** Definitions as linux/cleanup.h and percpu-defs.h have them (continuation lines kept). */
+    static final java.util.Map<String, String> MACROS = java.util.Map.of(
+            "DEFINE_FREE", "(_name, _type, _free) \\\n\tstatic inline void __free_##_name(void *p) { _type _T = *(_type *)p; _free; }",
+            "DEFINE_CLASS", "(_name, _type, _exit, _init, _init_args...)\t\t\\\ntypedef _type class_##_name##_t;\t\\\n"
+                    + "static inline void class_##_name##_destructor(_type *p)\t\\\n{ _type _T = *p; _exit; }\t\\\n"
+                    + "static inline _type class_##_name##_constructor(_init_args)\t\\\n{ _type t = _init; return t; }",
+            "DEFINE_GUARD", "(_name, _type, _lock, _unlock) \\\n\tDEFINE_CLASS(_name, _type, _unlock, ({ _lock; _T; }), _type _T)",
+            "DEFINE_PER_CPU", "(type, name)\t\t\t\t\t\\\n\tDEFINE_PER_CPU_SECTION(type, name, \"\")",
+            "DEFINE_PER_CPU_SECTION", "(type, name, sec)\t\t\t\t\\\n\t__PCPU_ATTRS(sec) __typeof__(type) name",
+            "DEFINE_USED", "(_name) \\\n\tstatic inline void __used _name##_keep(void) { }");
+
+    @Test
+    void anAddedInvocationOfAMacroThatOnlyDeclaresAddsNewNames() {
+        String open = "int thing_register(struct thing *t);";
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open,
+                "DEFINE_FREE(thing, struct thing *, if (_T) thing_put(_T))\n" + open), null, MACROS::get).isEmpty())
+                .as("DEFINE_FREE, no semicolon, before a prototype").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open,
+                "DEFINE_GUARD(thing, struct thing *, thing_lock(_T), thing_unlock(_T))\n" + open), null, MACROS::get).isEmpty())
+                .as("DEFINE_GUARD, through DEFINE_CLASS").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_PER_CPU(int, thing_hits);\n" + open), null, MACROS::get))
+                .as("a variable in every includer").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_USED(thing)\n" + open), null, MACROS::get))
+                .as("an inline that is emitted even where unused").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_UNKNOWN(thing)\n" + open), null, MACROS::get))
+                .as("a macro whose definition is not found").isNull();
+        String withFree = HEADER.replace(open, "DEFINE_FREE(thing, struct thing *, if (_T) thing_put(_T))\n" + open);
+        assertThat(HeaderChange.changedNames(withFree, withFree.replace("if (_T) thing_put(_T)", "if (_T) thing_drop(_T)"), null, MACROS::get))
+                .as("an edited invocation changes what existing code calls").isNull();
     }
 
     @Test

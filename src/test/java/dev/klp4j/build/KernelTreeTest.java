@@ -93,14 +93,19 @@ class KernelTreeTest {
     }
 
     /** The objects a header patch makes klp4j compile: applied to the real tree, then taken out again. */
-    private static List<String> compiledFor(Path work, String header, String from, String to) throws Exception {
+    /** What {@link ChangedObjects#affected} compiles for a patch to {@code header} that replaces each "from" by its "to". */
+    private static List<String> compiledFor(Path work, String header, String... fromTo) throws Exception {
         String text = Files.readString(tree.resolve(header));
-        assertThat(text).contains(from);
+        String patched = text;
+        for (int k = 0; k < fromTo.length; k += 2) {
+            assertThat(text).contains(fromTo[k]);
+            patched = patched.replace(fromTo[k], fromTo[k + 1]);
+        }
         Path a = work.resolve("a/" + header), b = work.resolve("b/" + header);
         Files.createDirectories(a.getParent());
         Files.createDirectories(b.getParent());
         Files.writeString(a, text);
-        Files.writeString(b, text.replace(from, to));
+        Files.writeString(b, patched);
         String diff = new String(new ProcessBuilder("diff", "-u", "a/" + header, "b/" + header).directory(work.toFile())
                 .start().getInputStream().readAllBytes());
         Path patch = work.resolve("h.patch");
@@ -145,6 +150,27 @@ class KernelTreeTest {
     void aCommentChangeInAHeaderCompilesNothing(@TempDir Path work) throws Exception {
         assertThat(compiledFor(work, "fs/minix/minix.h", "#define INODE_VERSION(inode)", "/* which layout */\n#define INODE_VERSION(inode)"))
                 .isEmpty();
+    }
+
+    @Test
+    void anAddedIncludeAndCleanupHelperCompileNothingAndPreprocessNothing(@TempDir Path work) throws Exception {
+        // Stable fixes add "#include <linux/err.h>" and "DEFINE_FREE(fput, ...)" to linux/file.h, a
+        // header of thousands of objects: both only add names no compiled code could use before.
+        assertThat(compiledFor(work, "fs/minix/minix.h", "#include <linux/minix_fs.h>\n",
+                "#include <linux/minix_fs.h>\n#include <linux/err.h>\n",
+                "static inline struct minix_sb_info *minix_sb(",
+                "DEFINE_FREE(minix_brelse, struct buffer_head *, if (!IS_ERR_OR_NULL(_T)) brelse(_T))\n\n"
+                        + "static inline struct minix_sb_info *minix_sb(")).isEmpty();
+        assertThat(lastPreprocessed).isZero();
+    }
+
+    @Test
+    void aCleanupHelperThatDefinesDataIsFollowedByPreprocessing(@TempDir Path work) throws Exception {
+        // DEFINE_PER_CPU makes a variable in every includer: not a new name only.
+        List<String> found = compiledFor(work, "fs/minix/minix.h", "static inline struct minix_sb_info *minix_sb(",
+                "DEFINE_PER_CPU(int, minix_hits);\n\nstatic inline struct minix_sb_info *minix_sb(");
+        assertThat(lastPreprocessed).isGreaterThanOrEqualTo(5);
+        assertThat(found).contains("fs/minix/inode.o", "fs/minix/bitmap.o");
     }
 
     @Test
