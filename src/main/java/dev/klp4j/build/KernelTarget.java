@@ -126,6 +126,15 @@ public final class KernelTarget {
                         + "): apt-get install linux-image-" + release + " linux-headers-" + release);
             }
             require(config, "kernel config", "linux-image-" + release + " (or pass -c CONFIG)");
+            CompilerMatch cc = CompilerMatch.of(CompilerMatch.kernelCompiler(config), packages.compilerVersion("gcc"));
+            switch (cc.verdict()) {
+                case OTHER -> throw new BuildException("kernel " + release + " was built by " + cc.kernel() + " but this host's gcc is "
+                        + (cc.host() == null ? "missing" : cc.host()) + ": objects from another compiler are not the running kernel's; "
+                        + "build on a host with gcc " + CompilerMatch.release(cc.kernel()) + " (the kernel's Debian release)");
+                case SAME_RELEASE -> warnings.add("kernel " + release + " was built by " + cc.kernel() + "; this host's gcc is "
+                        + cc.host() + " (same release, another Debian revision)");
+                default -> { }
+            }
             require(kbuildDir.resolve("Makefile"), "kbuild directory", "linux-headers-" + release);
             require(symvers, "Module.symvers", "linux-headers-" + release + " (or pass --symvers FILE)");
 
@@ -173,6 +182,16 @@ public final class KernelTarget {
         /** The installed version of a package, or null if it is not installed. */
         String version(String pkg);
 
+        /** The first line of {@code command --version}, or null when there is no such command. */
+        default String compilerVersion(String command) {
+            try {
+                Exec.Result r = Exec.run(null, List.of(command, "--version"));
+                return r.ok() && !r.output().isBlank() ? r.output().lines().findFirst().orElse(null) : null;
+            } catch (BuildException e) {
+                return null; // not installed
+            }
+        }
+
         PackageQuery DPKG = new PackageQuery() {
             @Override
             public String defaultRelease() {
@@ -194,9 +213,15 @@ public final class KernelTarget {
 
         /** Static answers, for tests. */
         static PackageQuery fixed(String release, Map<String, String> versions) {
+            return fixed(release, versions, null);
+        }
+
+        /** As {@link #fixed(String, Map)}, with this host gcc's --version line (null: none installed). */
+        static PackageQuery fixed(String release, Map<String, String> versions, String gcc) {
             return new PackageQuery() {
                 @Override public String defaultRelease() { return release; }
                 @Override public String version(String pkg) { return versions.get(pkg); }
+                @Override public String compilerVersion(String command) { return gcc; }
             };
         }
     }
