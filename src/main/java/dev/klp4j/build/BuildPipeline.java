@@ -116,7 +116,8 @@ public final class BuildPipeline {
         String name = o.name != null ? o.name : defaultName(o.patch);
         KernelTarget target = step("target", () -> new KernelTarget.Builder().release(o.release).sourceDir(o.sourceDir)
                 .config(o.config).systemMap(o.symbols).symvers(o.symvers)
-                .sources(new SourcePackages(o.cacheRoot, SourcePackages.Downloader.APT)).progress(this::progress).resolve(),
+                .sources(new SourcePackages(o.cacheRoot, SourcePackages.Downloader.APT)).otherSuites(new TargetPackages(o.cacheRoot))
+                .progress(this::progress).resolve(),
                 t -> t.release() + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));
         target.warnings().forEach(w -> log.println("warning: " + w));
         SourceTreeCache cache = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs);

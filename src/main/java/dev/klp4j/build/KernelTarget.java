@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.DebianSuite;
 import dev.klp4j.kernel.KernelException;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
@@ -85,6 +86,7 @@ public final class KernelTarget {
         Path root = Path.of("/");
         PackageQuery packages = PackageQuery.DPKG;
         SourcePackages sources;
+        TargetPackages otherSuites;
         java.util.function.Consumer<String> progress = msg -> { };
 
         public Builder release(String r) { this.release = r; return this; }
@@ -98,6 +100,8 @@ public final class KernelTarget {
         /** Where source packages of versions other than the installed one are fetched to (none: refuse them). */
         public Builder sources(SourcePackages s) { this.sources = s; return this; }
         public Builder progress(java.util.function.Consumer<String> p) { this.progress = p; return this; }
+        /** Where kernels of another Debian suite than the host's are fetched to (none: refuse them). */
+        public Builder otherSuites(TargetPackages t) { this.otherSuites = t; return this; }
 
         public KernelTarget resolve() {
             List<String> warnings = new ArrayList<>();
@@ -110,6 +114,7 @@ public final class KernelTarget {
             if (!m.find()) throw new BuildException("'" + release + "' does not look like a kernel release (e.g. 6.1.0-56-amd64)");
             String series = m.group(1) + "." + m.group(2);
 
+            fetchOtherSuite();
             // Where the release's files are is KernelTree's to say (the VM boots from the same paths).
             KernelTree files = KernelTree.of(release, root);
             if (config == null) config = files.config();
@@ -167,6 +172,30 @@ public final class KernelTarget {
                 }
             }
             return new KernelTarget(this, warnings);
+        }
+
+        /**
+         * A release of another Debian suite than the host's (6.12.117+deb13-amd64 on Debian 12),
+         * not installed here, cannot come from the host's apt: its packages are unpacked into the
+         * cache and its source comes from its own suite's archive.
+         */
+        private void fetchOtherSuite() {
+            DebianSuite suite = TargetPackages.otherSuite(release, root);
+            if (suite == null) return;
+            if (otherSuites == null) {
+                throw new BuildException("kernel " + release + " is a " + suite + " kernel and this host runs "
+                        + DebianSuite.host(root.resolve("etc/os-release")).map(Object::toString).orElse("another release")
+                        + ": its packages cannot be installed here; build on " + suite);
+            }
+            root = otherSuites.fetch(release, suite, progress);
+            SuiteArchive archive = otherSuites.archive(suite);
+            PackageQuery host0 = packages;
+            packages = new PackageQuery() {
+                @Override public String defaultRelease() { return release; }
+                @Override public String version(String pkg) { return archive.version(pkg); }
+                @Override public String compilerVersion(String command) { return host0.compilerVersion(command); }
+            };
+            sources = otherSuites.sources(suite);
         }
 
         private static void require(Path p, String what, String from) {

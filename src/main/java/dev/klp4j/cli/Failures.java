@@ -1,5 +1,6 @@
 package dev.klp4j.cli;
 
+import dev.klp4j.build.BuildException;
 import dev.klp4j.kernel.KernelException;
 import java.util.function.Supplier;
 
@@ -12,6 +13,9 @@ final class Failures {
             return action.get();
         } catch (KernelException e) {
             throw new UserError(e.isInputError() ? Main.INPUT : Main.FAILED, e.getMessage());
+        } catch (BuildException e) {
+            // Fetching another Debian release's kernel for the VM: the archive or the network failed.
+            throw new UserError(e.exitCode() == BuildException.INPUT ? Main.INPUT : Main.FAILED, e.getMessage());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.klp4j.cli;
 
+import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.build.TargetPackages;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.vm.GuestReport;
@@ -29,7 +31,13 @@ final class VmCommand {
         List<Path> modules = new ArrayList<>();
 
         KernelTree tree() {
-            return Failures.call(() -> KernelTree.of(KernelRelease.resolve(kernel)).requireBootable());
+            return Failures.call(() -> {
+                String release = KernelRelease.resolve(kernel);
+                // A kernel of another Debian release boots from the packages klp4j unpacked into its cache.
+                Path root = new TargetPackages(SourceTreeCache.defaultRoot()).rootFor(release, Path.of("/"),
+                        msg -> System.err.println("  " + msg));
+                return KernelTree.of(release, root).requireBootable();
+            });
         }
     }
 

@@ -1,0 +1,59 @@
+package dev.klp4j.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.klp4j.kernel.DebianSuite;
+import dev.klp4j.kernel.KernelTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Debian 13's kernel on this Debian 12 host: fetched from trixie's archive into klp4j's cache
+ * (the real archive: about 110 MB the first time, then cached), never installed.
+ */
+class TargetPackagesTest {
+    /** Debian 13's kernel, as its archive names it today (never hard-coded: it moves). */
+    static String trixieRelease(TargetPackages t) {
+        List<String> deps = t.archive(DebianSuite.TRIXIE).depends("linux-image-amd64");
+        String image = deps.stream().filter(d -> d.startsWith("linux-image-")).findFirst().orElseThrow();
+        return image.substring("linux-image-".length());
+    }
+
+    @Test
+    @Tag("kernel")
+    void aDebian13KernelIsUnpackedAsIfInstalledAndRefusedForItsCompiler() {
+        TargetPackages t = new TargetPackages(SourceTreeCache.defaultRoot());
+        String release = trixieRelease(t);
+        assertThat(release).contains("+deb13-amd64");
+        List<String> progress = new ArrayList<>();
+        Path root = t.rootFor(release, Path.of("/"), progress::add);
+        assertThat(root).isNotEqualTo(Path.of("/"));
+        KernelTree files = KernelTree.of(release, root).requireBootable();
+        assertThat(files.modulesDir().resolve("modules.dep")).isNotEmptyFile();
+        assertThat(files.requireBuildDir().resolve("Module.symvers")).isNotEmptyFile();
+        assertThat(CompilerMatch.kernelCompiler(files.config())).contains("gcc-14");
+        // The host's own kernels are not fetched.
+        assertThat(t.rootFor("6.1.0-99-amd64", Path.of("/"), progress::add)).isEqualTo(Path.of("/"));
+
+        assertThatThrownBy(() -> new KernelTarget.Builder().release(release).otherSuites(t).resolve())
+                .hasMessageContaining("was built by x86_64-linux-gnu-gcc-14")
+                .hasMessageContaining("this host's gcc is gcc (Debian 12.");
+    }
+
+    @Test
+    void withoutAPlaceToFetchItAnotherSuitesKernelIsRefusedNamingBoth(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/os-release"), "VERSION_CODENAME=bookworm\n");
+        assertThatThrownBy(() -> new KernelTarget.Builder().root(root).release("6.12.117+deb13-amd64")
+                .packages(KernelTarget.PackageQuery.fixed("6.1.0-56-amd64", Map.of())).resolve())
+                .hasMessage("kernel 6.12.117+deb13-amd64 is a Debian 13 (trixie) kernel and this host runs Debian 12 (bookworm):"
+                        + " its packages cannot be installed here; build on Debian 13 (trixie)");
+    }
+}
