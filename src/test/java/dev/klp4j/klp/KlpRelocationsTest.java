@@ -20,8 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KlpRelocationsTest {
 
-    /** A gcc-compiled object calling a static of the original file (foo), an export (printk) and unexported data (bar). */
+    /**
+     * A gcc-compiled object calling a static of the original file (foo), an export (printk) and
+     * unexported data (bar), with the metadata the differ would give it. Its references are
+     * NOTYPE, as gcc leaves them: the metadata's types are what the livepatch symbols get.
+     */
     static ElfFile compile(Path dir) throws Exception {
+        return compile(dir, List.of(new PatchMeta.Reference("foo", "FUNC", true, 1), new PatchMeta.Reference("bar", "OBJECT", false, 1),
+                new PatchMeta.Reference("printk", "FUNC", false, 1)));
+    }
+
+    static ElfFile compile(Path dir, List<PatchMeta.Reference> references) throws Exception {
         Files.writeString(dir.resolve("t.c"), """
                 extern int foo(int);
                 extern int printk(const char *, ...);
@@ -31,10 +40,7 @@ class KlpRelocationsTest {
                 """);
         Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
         ElfFile f = ElfReader.read(dir.resolve("t.o"));
-        PatchMeta meta = new PatchMeta(1, "vmlinux",
-                List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1)),
-                List.of(new PatchMeta.Reference("foo", "FUNC", true, 1), new PatchMeta.Reference("bar", "OBJECT", false, 1),
-                        new PatchMeta.Reference("printk", "FUNC", false, 1)));
+        PatchMeta meta = new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1, true)), references);
         f.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
         return f;
     }
@@ -47,11 +53,13 @@ class KlpRelocationsTest {
         };
     }
 
+    /** Both halves on the object itself, unlinked: what the module gets, in the layout readelf expects. */
     @Test
     void convertsNonExportedReferences(@TempDir Path dir) throws Exception {
         ElfFile f = compile(dir);
-        KlpRelocations.Summary sum = KlpRelocations.convert(f, KlpRelocationsTest::resolve);
-        assertThat(sum.klpSymbols()).containsOnlyKeys(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        List<String> renamed = KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        assertThat(KlpRelocations.finishLinked(f)).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(f, dir.resolve("out.o"));
 
         ElfFile back = ElfReader.read(dir.resolve("out.o"));
@@ -66,6 +74,7 @@ class KlpRelocationsTest {
         assertThat(foo.shndx()).isEqualTo(0xff20);
         assertThat(foo.bind()).isEqualTo(Elf.STB_GLOBAL);
         assertThat(foo.type()).isEqualTo(Elf.STT_FUNC);
+        assertThat(back.symbol(".klp.sym.vmlinux.bar,2").orElseThrow().type()).isEqualTo(Elf.STT_OBJECT);
         // The export stays a normal relocation in .rela.text.patched; the plain foo/bar are gone.
         RelocationSection normal = (RelocationSection) back.section(".rela.text.patched").orElseThrow();
         assertThat(normal.relocations()).extracting(r -> r.symbol() == null ? "" : r.symbol().name()).contains("printk")
@@ -90,7 +99,7 @@ class KlpRelocationsTest {
         // ld -r takes the renamed object (an SHN_LIVEPATCH symbol would not survive a link).
         Proc.check(dir, "ld", "-r", "renamed.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
-        int moved = ModuleGenerator.finishLinked(linked);
+        int moved = KlpRelocations.finishLinked(linked);
         assertThat(moved).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(linked, dir.resolve("final.o"));
         String syms = Proc.check(dir, "readelf", "-sW", "final.o");
@@ -98,11 +107,14 @@ class KlpRelocationsTest {
         assertThat(Proc.check(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
     }
 
-    /** Why ModuleGenerator converts after the link: ld -r does not keep what convert() made. */
+    /** Why the conversion is finished after the link: ld -r does not keep livepatch relocations made before it. */
     @Test
     void ldFoldsKlpSectionsAndMakesLivepatchSymbolsAbsolute(@TempDir Path dir) throws Exception {
         ElfFile f = compile(dir);
-        KlpRelocations.convert(f, KlpRelocationsTest::resolve);
+        KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        KlpRelocations.finishLinked(f);
+        assertThat(f.relocationSections()).extracting(Section::name).anyMatch(n -> n.startsWith(".klp.rela."));
+        assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isLivepatch()).isTrue();
         ElfWriter.write(f, dir.resolve("klp.o"));
         Proc.check(dir, "ld", "-r", "klp.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
@@ -115,15 +127,14 @@ class KlpRelocationsTest {
     }
 
     @Test
-    void relocationsWithoutMetaAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        f.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
-        assertThatThrownBy(() -> KlpRelocations.convert(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
+    void referencesWithoutMetadataAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
+        ElfFile f = compile(dir, List.of());
+        assertThatThrownBy(() -> KlpRelocations.renameForLink(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
                 .hasMessageEndingWith("not found");
         Map<String, Boolean> seen = new java.util.HashMap<>();
-        ElfFile g = compile(dir);
-        g.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
-        KlpRelocations.convert(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; });
-        assertThat(seen).containsEntry("foo", false).containsKeys("bar", "printk");
+        ElfFile g = compile(dir, List.of());
+        assertThat(KlpRelocations.renameForLink(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; })).isEmpty();
+        assertThat(seen).containsOnly(Map.entry("foo", false), Map.entry("bar", false), Map.entry("printk", false));
+        assertThat(g.symbol("foo").orElseThrow().isUndefined()).as("a normal reference keeps its name").isTrue();
     }
 }
