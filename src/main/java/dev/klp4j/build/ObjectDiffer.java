@@ -3,10 +3,10 @@ package dev.klp4j.build;
 import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.Differ;
+import dev.klp4j.diff.PatchObjectFile;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfReader;
-import dev.klp4j.elf.ElfWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class ObjectDiffer {
         DiffResult r = Differ.diff(o, p, options);
         if (r.status() == DiffResult.OK) {
             try {
-                ElfWriter.write(r.output(), out);
+                PatchObjectFile.write(r.patch(), out);
             } catch (IOException e) {
                 throw new BuildException(BuildException.TOOL, out + ": cannot write the patch object: " + e.getMessage());
             }
