@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.Relocation;
@@ -22,7 +24,7 @@ import java.util.function.BiFunction;
  * are left alone.
  *
  * <p>They are made in two halves around the module's link, because {@code ld -r} does not keep
- * them (see {@link ModuleGenerator}): {@link #renameForLink} names the symbols in each differ output,
+ * them (see {@link ModuleGenerator}): {@link #renameForLink} names the symbols in each patch object,
  * {@link #finishLinked} makes the symbols and sections in the linked module.
  */
 public final class KlpRelocations {
@@ -42,29 +44,27 @@ public final class KlpRelocations {
      * is asked once per referenced undefined symbol (with whether the original object defined it
      * LOCAL). Returns the new names.
      */
-    public static List<String> renameForLink(ElfFile out, BiFunction<String, Boolean, SymbolResolver.Resolution> resolve) {
-        Map<String, PatchMeta.Reference> refs = out.section(PatchMeta.SECTION).isPresent()
-                ? PatchMeta.of(out).referencesByName() : Map.of();
+    public static List<String> renameForLink(PatchObject patch, BiFunction<String, Boolean, SymbolResolver.Resolution> resolve) {
+        ElfFile out = patch.elf();
         Set<Symbol> referenced = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (RelocationSection rs : out.relocationSections()) for (Relocation r : rs.relocations()) if (r.symbol() != null) referenced.add(r.symbol());
         List<String> renamed = new ArrayList<>();
         for (Symbol s : out.symbols()) {
             if (!s.isUndefined() || s.name().isEmpty() || !referenced.contains(s)) continue;
-            PatchMeta.Reference ref = refs.get(s.name());
-            SymbolResolver.Resolution res = resolve.apply(s.name(), ref != null && ref.wasLocal());
+            java.util.Optional<PatchMeta.Reference> ref = patch.meta().reference(s.name());
+            SymbolResolver.Resolution res = resolve.apply(s.name(), ref.map(PatchMeta.Reference::wasLocal).orElse(false));
             if (!res.isKlp()) continue;
-            if (s.type() == Elf.STT_NOTYPE) s.type(typeOf(ref));
+            if (s.type() == Elf.STT_NOTYPE) s.type(ref.map(KlpRelocations::typeOf).orElse(Elf.STT_NOTYPE));
             s.name(klpSymbolName(res.klpObject(), s.name(), res.sympos())).bind(Elf.STB_GLOBAL);
             renamed.add(s.name());
         }
         return renamed;
     }
 
+    /** The type an untyped reference takes from the metadata: FUNC or OBJECT as in the original, else none. */
     private static int typeOf(PatchMeta.Reference ref) {
-        if (ref == null || ref.type() == null) return Elf.STT_NOTYPE;
-        return switch (ref.type()) {
-            case "FUNC" -> Elf.STT_FUNC;
-            case "OBJECT" -> Elf.STT_OBJECT;
+        return switch (ref.symbolType()) {
+            case Elf.STT_FUNC, Elf.STT_OBJECT -> ref.symbolType();
             default -> Elf.STT_NOTYPE;
         };
     }

@@ -1,5 +1,8 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
@@ -64,24 +67,26 @@ public final class ModuleGenerator {
     public String name() { return name; }
 
     /**
-     * Adds one differ output (already past {@link KlpRelocations#renameForLink}) for {@code object}.
-     * {@code sympos} gives each changed function's kallsyms position.
+     * Adds one patch object (already past {@link KlpRelocations#renameForLink}) to the klp_object of
+     * its owner. {@code sympos} gives each changed function's kallsyms position.
      */
-    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos) {
-        add(object, out, meta, sympos, Map.of());
+    public void add(PatchObject patch, Map<String, Integer> sympos) {
+        add(patch, sympos, Map.of());
     }
 
     /**
-     * As {@link #add(String, ElfFile, PatchMeta, Map)}, for an object that exports symbols the patch
-     * adds: {@code exportCrcs} maps each to its modversions CRC (genksyms' value from the patched
+     * As {@link #add(PatchObject, Map)}, for an object that exports symbols the patch adds:
+     * {@code exportCrcs} maps each to its modversions CRC (genksyms' value from the patched
      * object's kbuild record), which modpost puts in the module so that the kernel accepts its exports.
      */
-    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos, Map<String, String> exportCrcs) {
+    public void add(PatchObject patch, Map<String, Integer> sympos, Map<String, String> exportCrcs) {
+        String object = patch.meta().object();
+        ElfFile out = patch.elf();
         Target t = targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
-        for (PatchMeta.Function f : meta.functions()) {
+        for (PatchMeta.Function f : patch.meta().functions()) {
             Symbol def = null;
             for (Symbol s : out.symbols(f.name())) if (s.isFunction() && s.section() != null) def = s;
-            if (f.isNew()) {
+            if (f.status() == FunctionStatus.NEW) {
                 for (String kind : List.of("pre_patch", "post_patch", "pre_unpatch", "post_unpatch")) {
                     if (f.name().startsWith("klp4j_" + kind)) {
                         if (def == null) throw new KlpException("callback " + f.name() + " is not defined in the differ's output");
@@ -91,13 +96,12 @@ public final class ModuleGenerator {
                 }
                 continue;
             }
-            if (!f.isChanged()) continue; // a private copy ("copy"): its callers are redirected, not it
+            if (f.status() != FunctionStatus.CHANGED) continue; // a private copy: its callers are redirected, not it
             if (def == null) throw new KlpException("changed function " + f.name() + " is not defined in the differ's output");
             Integer pos = sympos.get(f.name());
             if (pos == null) throw new KlpException("no kallsyms position for " + f.name());
             t.funcs().add(new Func(f.name(), pos, alias(out, def)));
         }
-        out.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
         objects.add(out);
         List<String> lines = new ArrayList<>();
         for (Symbol s : out.symbols()) {

@@ -4,6 +4,9 @@ import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
@@ -25,12 +28,12 @@ class KlpRelocationsTest {
      * unexported data (bar), with the metadata the differ would give it. Its references are
      * NOTYPE, as gcc leaves them: the metadata's types are what the livepatch symbols get.
      */
-    static ElfFile compile(Path dir) throws Exception {
-        return compile(dir, List.of(new PatchMeta.Reference("foo", "FUNC", true, 1), new PatchMeta.Reference("bar", "OBJECT", false, 1),
-                new PatchMeta.Reference("printk", "FUNC", false, 1)));
+    static PatchObject compile(Path dir) throws Exception {
+        return compile(dir, List.of(new PatchMeta.Reference("foo", Elf.STT_FUNC, true, 1), new PatchMeta.Reference("bar", Elf.STT_OBJECT, false, 1),
+                new PatchMeta.Reference("printk", Elf.STT_FUNC, false, 1)));
     }
 
-    static ElfFile compile(Path dir, List<PatchMeta.Reference> references) throws Exception {
+    static PatchObject compile(Path dir, List<PatchMeta.Reference> references) throws Exception {
         Files.writeString(dir.resolve("t.c"), """
                 extern int foo(int);
                 extern int printk(const char *, ...);
@@ -40,9 +43,9 @@ class KlpRelocationsTest {
                 """);
         Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
         ElfFile f = ElfReader.read(dir.resolve("t.o"));
-        PatchMeta meta = new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1, true)), references);
-        f.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
-        return f;
+        PatchMeta meta = new PatchMeta("vmlinux", List.of(new PatchMeta.Function("patched", FunctionStatus.CHANGED, 10, 20, 1, true)),
+                references, List.of());
+        return new PatchObject(f, meta);
     }
 
     static SymbolResolver.Resolution resolve(String name, boolean wasLocal) {
@@ -56,8 +59,9 @@ class KlpRelocationsTest {
     /** Both halves on the object itself, unlinked: what the module gets, in the layout readelf expects. */
     @Test
     void convertsNonExportedReferences(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        List<String> renamed = KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        List<String> renamed = KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
         assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
         assertThat(KlpRelocations.finishLinked(f)).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(f, dir.resolve("out.o"));
@@ -91,8 +95,9 @@ class KlpRelocationsTest {
 
     @Test
     void renameForLinkKeepsSymbolsUndefinedAndFinishLinkedConverts(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        List<String> renamed = KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        List<String> renamed = KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
         assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
         assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isUndefined()).isTrue();
         ElfWriter.write(f, dir.resolve("renamed.o"));
@@ -110,8 +115,9 @@ class KlpRelocationsTest {
     /** Why the conversion is finished after the link: ld -r does not keep livepatch relocations made before it. */
     @Test
     void ldFoldsKlpSectionsAndMakesLivepatchSymbolsAbsolute(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
         KlpRelocations.finishLinked(f);
         assertThat(f.relocationSections()).extracting(Section::name).anyMatch(n -> n.startsWith(".klp.rela."));
         assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isLivepatch()).isTrue();
@@ -128,13 +134,13 @@ class KlpRelocationsTest {
 
     @Test
     void referencesWithoutMetadataAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir, List.of());
+        PatchObject f = compile(dir, List.of());
         assertThatThrownBy(() -> KlpRelocations.renameForLink(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
                 .hasMessageEndingWith("not found");
         Map<String, Boolean> seen = new java.util.HashMap<>();
-        ElfFile g = compile(dir, List.of());
+        PatchObject g = compile(dir, List.of());
         assertThat(KlpRelocations.renameForLink(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; })).isEmpty();
         assertThat(seen).containsOnly(Map.entry("foo", false), Map.entry("bar", false), Map.entry("printk", false));
-        assertThat(g.symbol("foo").orElseThrow().isUndefined()).as("a normal reference keeps its name").isTrue();
+        assertThat(g.elf().symbol("foo").orElseThrow().isUndefined()).as("a normal reference keeps its name").isTrue();
     }
 }
