@@ -1,6 +1,11 @@
 package dev.klp4j.build;
 
 import dev.klp4j.diff.DiffOptions;
+import dev.klp4j.diff.DiffResult;
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
+import dev.klp4j.diff.PatchObjectFile;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
@@ -12,7 +17,6 @@ import dev.klp4j.klp.LoadTimeTables;
 import dev.klp4j.klp.ModuleGenerator;
 import dev.klp4j.klp.ModuleSymvers;
 import dev.klp4j.klp.PatchDefinitions;
-import dev.klp4j.klp.PatchMeta;
 import dev.klp4j.klp.SymbolResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,11 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,6 +37,11 @@ import java.util.function.Supplier;
  * klp4j build, step by step: target, source cache, changed objects, compile original, apply,
  * compile patched (and take the patch back out), owners, diff, symbols, module. Each step prints
  * one line with its time; {@link Result} is the --json summary.
+ *
+ * <p>Data flows one way: patch, objects, {@link ObjectDiffer} (original read once), one
+ * {@link PatchObject} per changed object, then klp (symbols, relocations, module) in memory. With
+ * --skip-cleanup each patch object is also written to the work directory's {@code out/}, as
+ * {@code klp4j diff -o} writes it, for inspection only.
  */
 public final class BuildPipeline {
 
@@ -199,14 +206,15 @@ public final class BuildPipeline {
         StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
-        diffs.forEach((obj, d) -> { if (d.status() == 2) refusals.add(obj + ": " + String.join("; ", d.messages())); });
+        diffs.forEach((obj, d) -> { if (d.result().status() == DiffResult.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
         if (!refusals.isEmpty()) throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
-        if (diffs.values().stream().allMatch(d -> d.status() == 3)) {
+        if (diffs.values().stream().allMatch(d -> d.result().status() == DiffResult.NO_CHANGE)) {
             throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)");
         }
         for (var e : diffs.entrySet()) {
-            if (e.getValue().status() != 0 && e.getValue().status() != 3) {
-                throw new BuildException(BuildException.TOOL, "the differ failed on " + e.getKey() + " (exit " + e.getValue().status() + "): " + e.getValue().messages());
+            DiffResult r = e.getValue().result();
+            if (r.status() != DiffResult.OK && r.status() != DiffResult.NO_CHANGE) {
+                throw new BuildException(BuildException.TOOL, "the differ failed on " + e.getKey() + " (exit " + r.status() + "): " + r.reasons());
             }
         }
 
@@ -217,39 +225,37 @@ public final class BuildPipeline {
         List<ObjectReport> reports = new ArrayList<>();
         List<String> loadTimeRefusals = new ArrayList<>();
         step("resolve symbols", () -> {
-            Map<String, ElfFile> outputs = new LinkedHashMap<>();
-            for (String obj : objects) if (diffs.get(obj).status() == 0) outputs.put(obj, readElf(outDir.resolve(obj)));
-            PatchDefinitions own = PatchDefinitions.of(outputs);
-            for (var e : outputs.entrySet()) {
+            Map<String, PatchObject> patches = new LinkedHashMap<>();
+            for (String obj : objects) if (diffs.get(obj).result().status() == DiffResult.OK) patches.put(obj, diffs.get(obj).result().patch());
+            PatchDefinitions own = PatchDefinitions.of(patches);
+            for (var e : patches.entrySet()) {
                 String obj = e.getKey();
-                ElfFile out = e.getValue();
-                ObjectDiffer.Outcome d = diffs.get(obj);
-                ObjectOwner.Owner ow = owner.get(obj);
-                KernelSymbols home = ow.isVmlinux() ? null
-                        : symbolCache.computeIfAbsent(ow.name(), k -> KernelSymbols.fromModule(k, readElf(target.modulesDir().resolve(ow.modulePath()))));
-                ElfFile orig = readElf(origDir.resolve(obj));
-                Set<String> fileSymbols = new HashSet<>();
-                for (Symbol s : orig.symbols()) if (s.section() != null && !s.name().isEmpty() && !s.isSectionSymbol()) fileSymbols.add(s.name());
-                PatchMeta meta = PatchMeta.of(out);
-                own.globalize(out);
-                SymbolResolver resolver = new SymbolResolver(ow.name(), symvers, vmlinux, home, fileSymbols, own.names());
-                Map<String, PatchMeta.Reference> refs = meta.referencesByName();
-                LoadTimeTables.Outcome early = LoadTimeTables.apply(out,
-                        s -> resolver.resolve(s.name(), refs.containsKey(s.name()) && refs.get(s.name()).wasLocal()), sizes);
+                PatchObject patch = e.getValue();
+                DiffResult d = diffs.get(obj).result();
+                // One owner: the one the owners step gave the differ, as the patch object records it
+                // (the owners step still knows where a module's .ko is).
+                String object = patch.meta().object();
+                KernelSymbols home = object.equals(ObjectOwner.VMLINUX) ? null : symbolCache.computeIfAbsent(object,
+                        k -> KernelSymbols.fromModule(k, readElf(target.modulesDir().resolve(owner.get(obj).modulePath()))));
+                own.globalize(patch);
+                SymbolResolver resolver = new SymbolResolver(object, symvers, vmlinux, home, diffs.get(obj).originalDefinitions(), own.names());
+                LoadTimeTables.Outcome early = LoadTimeTables.apply(patch.elf(),
+                        s -> resolver.resolve(s.name(), patch.meta().wasLocal(s.name())), sizes);
                 early.dropped().forEach(w -> log.println("warning: " + obj + ": " + w));
                 early.refused().forEach(r -> loadTimeRefusals.add(obj + ": " + r));
-                List<String> klp = KlpRelocations.renameForLink(out, resolver::resolve);
+                List<String> klp = KlpRelocations.renameForLink(patch, resolver::resolve);
                 // What is still undefined links against exports; those of a namespace must be imported.
-                for (Symbol s : out.symbols()) {
+                for (Symbol s : patch.elf().symbols()) {
                     if (s.section() == null && !s.name().isEmpty()) {
                         symvers.export(s.name()).map(ModuleSymvers.Export::namespace).filter(ns -> !ns.isEmpty()).ifPresent(gen::importNamespace);
                     }
                 }
-                KernelSymbols where = home != null ? home : vmlinux.get();
                 Map<String, Integer> sympos = new HashMap<>();
-                for (PatchMeta.Function f : meta.functions()) if (f.isChanged()) sympos.put(f.name(), where.sympos(f.name(), fileSymbols));
-                gen.add(ow.name(), out, meta, sympos, exportCrcs(ObjectCompiler.cmdFile(patchedDir, obj)));
-                reports.add(new ObjectReport(obj, ow.name(), d.status(), d.changed(), d.added(), klp));
+                for (PatchMeta.Function f : patch.meta().functions()) {
+                    if (f.status() == FunctionStatus.CHANGED) sympos.put(f.name(), resolver.ownSympos(f.name()));
+                }
+                gen.add(patch, sympos, exportCrcs(ObjectCompiler.cmdFile(patchedDir, obj)));
+                reports.add(new ObjectReport(obj, object, d.status(), d.changed(), d.added(), klp));
             }
             return reports;
         }, r -> r.stream().mapToInt(x -> x.klpSymbols().size()).sum() + " livepatch symbol(s)");
@@ -280,9 +286,13 @@ public final class BuildPipeline {
             Map<String, Future<ObjectDiffer.Outcome>> futures = new LinkedHashMap<>();
             for (String obj : objects) {
                 futures.put(obj, pool.submit(() -> {
-                    Files.createDirectories(outDir.resolve(obj).getParent());
-                    return differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), outDir.resolve(obj),
-                            new DiffOptions(sizes, owner.get(obj).name()));
+                    ObjectDiffer.Outcome d = differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), new DiffOptions(sizes, owner.get(obj).name()));
+                    if (o.skipCleanup && d.result().status() == DiffResult.OK) {
+                        // For whoever inspects the kept work directory (as `klp4j diff -o` writes it); never read back.
+                        Files.createDirectories(outDir.resolve(obj).getParent());
+                        PatchObjectFile.write(d.result().patch(), outDir.resolve(obj));
+                    }
+                    return d;
                 }));
             }
             Map<String, ObjectDiffer.Outcome> out = new LinkedHashMap<>();
@@ -367,8 +377,8 @@ public final class BuildPipeline {
 
     private static String describeDiffs(Map<String, ObjectDiffer.Outcome> m) {
         List<String> s = new ArrayList<>();
-        m.forEach((k, v) -> s.add(k + ": " + (v.status() == 0 ? "changed=" + v.changed() + " new=" + v.added()
-                : v.status() == 3 ? "no change" : "refused")));
+        m.forEach((k, v) -> s.add(k + ": " + (v.result().status() == DiffResult.OK ? "changed=" + v.result().changed() + " new=" + v.result().added()
+                : v.result().status() == DiffResult.NO_CHANGE ? "no change" : "refused")));
         return String.join("; ", s);
     }
 

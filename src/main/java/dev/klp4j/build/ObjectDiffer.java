@@ -6,33 +6,40 @@ import dev.klp4j.diff.Differ;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfReader;
-import dev.klp4j.elf.ElfWriter;
+import dev.klp4j.elf.Symbol;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
- * The differ as the pipeline uses it: original + patched object in, OUT.o (with its
- * {@code .klp4j.meta}) out, through {@link Differ} in this JVM. Thread-safe: the pipeline diffs
- * all changed objects in parallel. Status as {@code klp4j diff}: 0 written, 2 refused (messages
- * give the reasons), 3 no patchable change.
+ * The differ as the pipeline uses it: original + patched object in, the patch object out in
+ * memory, through {@link Differ} in this JVM. Thread-safe: the pipeline diffs all changed objects
+ * in parallel.
  */
 public final class ObjectDiffer {
-    public record Outcome(int status, List<String> changed, List<String> added, List<String> messages) {}
+    /**
+     * One object's diff, and the names its original defines: the symbol step picks among kallsyms
+     * occurrences of a name by these neighbours, so the original is read once, here.
+     */
+    public record Outcome(DiffResult result, Set<String> originalDefinitions) {
+        public Outcome {
+            originalDefinitions = Set.copyOf(originalDefinitions);
+        }
+    }
 
-    public Outcome diff(Path orig, Path patched, Path out, DiffOptions options) {
+    public Outcome diff(Path orig, Path patched, DiffOptions options) {
         ElfFile o = read(orig);
         ElfFile p = read(patched);
         // Objects are read whole above; anything the differ throws is a bug in klp4j, reported as one by Main.
         DiffResult r = Differ.diff(o, p, options);
-        if (r.status() == DiffResult.OK) {
-            try {
-                ElfWriter.write(r.output(), out);
-            } catch (IOException e) {
-                throw new BuildException(BuildException.TOOL, out + ": cannot write the patch object: " + e.getMessage());
-            }
-        }
-        return new Outcome(r.status(), r.changed(), r.added(), r.reasons());
+        return new Outcome(r, definitions(o));
+    }
+
+    private static Set<String> definitions(ElfFile f) {
+        Set<String> names = new HashSet<>();
+        for (Symbol s : f.symbols()) if (s.section() != null && !s.name().isEmpty() && !s.isSectionSymbol()) names.add(s.name());
+        return names;
     }
 
     private static ElfFile read(Path path) {

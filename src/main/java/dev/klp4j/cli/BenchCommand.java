@@ -130,7 +130,7 @@ final class BenchCommand {
         private long once(Input in) {
             try {
                 dev.klp4j.diff.DiffResult r = dev.klp4j.diff.Differ.diff(ElfReader.parse(in.orig()), ElfReader.parse(in.patched()), in.opts());
-                if (write && r.output() != null) return ElfWriter.toBytes(r.output()).length;
+                if (write && r.patch() != null) return ElfWriter.toBytes(dev.klp4j.diff.PatchObjectFile.elf(r.patch())).length;
                 return r.status();
             } catch (ElfFormatException e) {
                 throw new UserError(in.bc().name() + ": " + e.getMessage());

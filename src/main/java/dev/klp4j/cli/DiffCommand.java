@@ -4,9 +4,10 @@ import dev.klp4j.diff.BatchCase;
 import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.Differ;
+import dev.klp4j.diff.PatchObject;
+import dev.klp4j.diff.PatchObjectFile;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
-import dev.klp4j.elf.ElfWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
             spec.commandLine().getErr().println("klp4j: no patchable change");
             spec.commandLine().getErr().flush();
         }
-        if (r.status() == DiffResult.OK) write(r.output(), output);
+        if (r.status() == DiffResult.OK) write(r.patch(), output);
         return r.status();
     }
 
@@ -105,9 +106,9 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         return Differ.diff(o, p, opts);
     }
 
-    static void write(ElfFile f, Path path) {
+    static void write(PatchObject patch, Path path) {
         try {
-            ElfWriter.write(f, path);
+            PatchObjectFile.write(patch, path);
         } catch (IOException | RuntimeException e) {
             throw new UserError(path + ": cannot write: " + e.getMessage());
         }
@@ -153,7 +154,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         try {
             DiffOptions opts = base.withStructSizes(bc.structSizes(base.structSizes()));
             DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
-            if (r.status() == DiffResult.OK) write(r.output(), outDir.resolve(bc.name() + ".o"));
+            if (r.status() == DiffResult.OK) write(r.patch(), outDir.resolve(bc.name() + ".o"));
             return bc.name() + " " + r.status() + " changed=" + join(r.changed()) + " new=" + join(r.added());
         } catch (RuntimeException e) {
             return bc.name() + " ERROR " + e.getMessage();

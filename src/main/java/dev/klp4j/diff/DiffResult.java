@@ -1,6 +1,5 @@
 package dev.klp4j.diff;
 
-import dev.klp4j.elf.ElfFile;
 import java.util.List;
 import java.util.Map;
 
@@ -14,10 +13,10 @@ import java.util.Map;
  * @param newData         data objects the patch adds
  * @param specialEntries  per special section, how many entries were kept
  * @param reasons         why the change was refused, one line each (empty unless REFUSED)
- * @param output          the patch object when status is OK, else null
+ * @param patch           the patch object when status is OK, else null
  */
 public record DiffResult(int status, List<String> changed, List<String> added, List<String> newData,
-                         Map<String, Integer> specialEntries, List<String> reasons, ElfFile output) {
+                         Map<String, Integer> specialEntries, List<String> reasons, PatchObject patch) {
     public static final int OK = 0;
     public static final int REFUSED = 2;
     public static final int NO_CHANGE = 3;
@@ -28,7 +27,7 @@ public record DiffResult(int status, List<String> changed, List<String> added, L
         newData = List.copyOf(newData);
         specialEntries = Map.copyOf(specialEntries);
         reasons = List.copyOf(reasons);
-        if ((status == OK) != (output != null)) throw new IllegalArgumentException("output must be present exactly when status is OK");
+        if ((status == OK) != (patch != null)) throw new IllegalArgumentException("the patch object must be present exactly when status is OK");
     }
 
     /** The JSON report printed by {@code klp4j diff --json}. */

@@ -53,16 +53,16 @@ public final class Differ {
             if (st == Status.CHANGED && cmp.copies.contains(s)) {
                 // Not redirected (it cannot be): its callers are, and they call this copy.
                 Symbol twin = c.origOf(s);
-                functions.add(new PatchMeta.Function(twin.name(), "copy", twin.size(), s.size(), 0, false));
+                functions.add(new PatchMeta.Function(twin.name(), FunctionStatus.COPY, twin.size(), s.size(), 0, false));
             } else if (st == Status.CHANGED) {
                 Symbol twin = c.origOf(s);
                 changed.add(twin.name());
-                functions.add(new PatchMeta.Function(twin.name(), "changed", twin.size(), s.size(), o.sympos(twin), !twin.isLocal()));
+                functions.add(new PatchMeta.Function(twin.name(), FunctionStatus.CHANGED, twin.size(), s.size(), o.sympos(twin), !twin.isLocal()));
             } else if (st == Status.NEW) {
                 // A piece GCC split off a changed function (foo.part.1 of a changed foo) belongs to
                 // that function: it is carried with it, not reported as a function the patch adds.
                 if (!isPieceOfChanged(p, cmp, s)) added.add(s.name());
-                functions.add(new PatchMeta.Function(s.name(), "new", 0, s.size(), 0, !s.isLocal()));
+                functions.add(new PatchMeta.Function(s.name(), FunctionStatus.NEW, 0, s.size(), 0, !s.isLocal()));
             }
         }
         Map<String, Integer> entries = new LinkedHashMap<>();
@@ -93,7 +93,7 @@ public final class Differ {
         for (Symbol s : p.file.symbols()) if (s.isFunction() && cmp.status(s) == Status.CHANGED && !cmp.copies.contains(s)) replaced.add(s);
         OutputBuilder builder = new OutputBuilder(o, p, c).replaced(replaced)
                 .unchanged(s -> (s.isFunction() || s.isObject()) && c.origOf(s) != null && cmp.status(s) == Status.SAME);
-        ElfFile out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
+        PatchObject out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
         if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
         return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);
     }

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Writes the patch object: the kept sections (renamed to the original's names where GCC renumbered
  * a clone), the rebuilt special tables, their symbols, relocations against those symbols or against
- * undefined GLOBAL references named as in the original, and the {@code .klp4j.meta} section.
+ * undefined GLOBAL references named as in the original; and the metadata that goes with it.
  */
 final class OutputBuilder {
     private final ObjectIndex orig;
@@ -45,12 +45,12 @@ final class OutputBuilder {
     }
 
     /**
-     * Builds the patch object.
+     * Builds the patch object: its ELF, and its metadata with the references the ELF leaves undefined.
      *
      * @param traced functions carried by the patch whose ftrace call sites go into a fresh
      *               {@code __mcount_loc} (x86_64); empty to keep the filtered table instead
      */
-    ElfFile build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
+    PatchObject build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
                   List<String> newData, String objectName, List<Symbol> traced) {
         this.specials = specials;
         for (Symbol s : patched.file.symbols()) {
@@ -130,10 +130,9 @@ final class OutputBuilder {
         }
         mcountEntries = mcount.size();
         patched.file.section(".note.GNU-stack").ifPresent(s -> sections.add(new Section(s.name(), s.type(), s.flags(), s.addralign(), 0, new byte[0])));
-        PatchMeta meta = new PatchMeta(objectName, functions, references, newData);
-        sections.add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
         symbols.addAll(externals.values());
-        return new ElfFile(patched.file.header(), sections, symbols);
+        return new PatchObject(new ElfFile(patched.file.header(), sections, symbols),
+                new PatchMeta(objectName, functions, references, newData));
     }
 
     /** A kept section keeps its name, except that a renumbered clone takes the original's name. */
@@ -228,16 +227,7 @@ final class OutputBuilder {
         externals.put(key, ext);
         boolean wasLocal = o != null && o.isLocal() && !o.isUndefined();
         int sympos = o != null && !o.isUndefined() ? orig.sympos(o) : 0;
-        references.add(new PatchMeta.Reference(src.name(), typeName(type), wasLocal, sympos));
+        references.add(new PatchMeta.Reference(src.name(), type, wasLocal, sympos));
         return ext;
-    }
-
-    private static String typeName(int type) {
-        return switch (type) {
-            case Elf.STT_FUNC -> "FUNC";
-            case Elf.STT_OBJECT -> "OBJECT";
-            case Elf.STT_TLS -> "TLS";
-            default -> "NOTYPE";
-        };
     }
 }

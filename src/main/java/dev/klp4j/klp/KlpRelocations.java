@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.Relocation;
@@ -7,7 +9,6 @@ import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,19 +17,20 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * Turns references the module loader cannot resolve into livepatch relocations, as
- * Documentation/livepatch/module-elf-format.rst lays out: each such relocation moves from
- * {@code .rela<sec>} to {@code .klp.rela.<obj>.<sec>} (SHT_RELA, flags SHF_ALLOC | SHF_INFO_LINK |
- * SHF_RELA_LIVEPATCH, sh_info = sec) and points at {@code .klp.sym.<obj>.<name>,<sympos>}, a
- * GLOBAL symbol with st_shndx SHN_LIVEPATCH. References resolved normally are left alone.
+ * Livepatch relocations, as Documentation/livepatch/module-elf-format.rst lays them out: a
+ * reference the module loader cannot resolve points at {@code .klp.sym.<obj>.<name>,<sympos>}, a
+ * GLOBAL symbol with st_shndx SHN_LIVEPATCH, from {@code .klp.rela.<obj>.<sec>} (SHT_RELA, flags
+ * SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH, sh_info = sec). References resolved normally
+ * are left alone.
+ *
+ * <p>They are made in two halves around the module's link, because {@code ld -r} does not keep
+ * them (see {@link ModuleGenerator}): {@link #renameForLink} names the symbols in each patch object,
+ * {@link #finishLinked} makes the symbols and sections in the linked module.
  */
 public final class KlpRelocations {
     public static final String SYM_PREFIX = ".klp.sym.";
     public static final String RELA_PREFIX = ".klp.rela.";
     public static final long KLP_RELA_FLAGS = Elf.SHF_ALLOC | Elf.SHF_INFO_LINK | Elf.SHF_RELA_LIVEPATCH;
-
-    /** What was converted: klp symbol name -> number of relocations using it. */
-    public record Summary(Map<String, Integer> klpSymbols, int normal) {}
 
     private KlpRelocations() {}
 
@@ -37,97 +39,76 @@ public final class KlpRelocations {
     }
 
     /**
-     * Converts {@code out} in place. {@code resolve} is asked once per undefined symbol name
-     * (with whether the differ saw it as a local of the original object).
+     * Before the link: every undefined symbol of the patch object to be resolved by the livepatch
+     * core is renamed to its {@code .klp.sym.OBJ.NAME,POS} name and stays undefined. {@code resolve}
+     * is asked once per referenced undefined symbol (with whether the original object defined it
+     * LOCAL). Returns the new names.
      */
-    public static Summary convert(ElfFile out, BiFunction<String, Boolean, SymbolResolver.Resolution> resolve) {
-        Map<String, PatchMeta.Reference> refs = out.section(PatchMeta.SECTION).isPresent()
-                ? PatchMeta.of(out).referencesByName() : Map.of();
-        Map<Symbol, SymbolResolver.Resolution> decided = new IdentityHashMap<>();
-        Map<String, Symbol> klpSyms = new LinkedHashMap<>();
-        Map<String, RelocationSection> klpSecs = new LinkedHashMap<>();
-        Map<String, Integer> uses = new LinkedHashMap<>();
-        Section symtab = null;
-        for (Section s : out.sections()) if (s.type() == Elf.SHT_SYMTAB) symtab = s;
-        int normal = 0;
-
-        for (RelocationSection rs : new ArrayList<>(out.relocationSections())) {
-            if (rs.name().startsWith(RELA_PREFIX) || rs.target() == null) continue;
-            List<Relocation> keep = new ArrayList<>();
-            for (Relocation r : rs.relocations()) {
-                Symbol s = r.symbol();
-                if (s == null || !s.isUndefined() || s.name().isEmpty()) { keep.add(r); continue; }
-                SymbolResolver.Resolution res = decided.computeIfAbsent(s, k -> {
-                    PatchMeta.Reference ref = refs.get(k.name());
-                    return resolve.apply(k.name(), ref != null && ref.wasLocal());
-                });
-                if (!res.isKlp()) { keep.add(r); normal++; continue; }
-                if (!rs.isRela()) throw new KlpException(rs.name() + ": REL (not RELA) relocations cannot become livepatch relocations");
-                String symName = klpSymbolName(res.klpObject(), s.name(), res.sympos());
-                Symbol klp = klpSyms.computeIfAbsent(symName, n -> new Symbol(n, Elf.STB_GLOBAL,
-                        s.type() == Elf.STT_NOTYPE ? typeOf(refs.get(s.name())) : s.type(), Elf.STV_DEFAULT, null, Elf.SHN_LIVEPATCH, 0, 0));
-                String secName = RELA_PREFIX + res.klpObject() + "." + rs.target().name();
-                RelocationSection klpSec = klpSecs.get(secName);
-                if (klpSec == null) {
-                    klpSec = new RelocationSection(secName, true, KLP_RELA_FLAGS, rs.target(), List.of());
-                    klpSec.link(symtab);
-                    klpSecs.put(secName, klpSec);
-                    out.sections().add(out.sections().indexOf(rs) + 1, klpSec);
-                }
-                klpSec.relocations().add(r.withSymbol(klp));
-                uses.merge(symName, 1, Integer::sum);
-            }
-            rs.relocations().clear();
-            rs.relocations().addAll(keep);
-            if (keep.isEmpty()) out.sections().remove(rs);
-        }
-
-        // Drop undefined symbols nothing refers to any more, add the livepatch symbols.
-        Set<Symbol> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (RelocationSection rs : out.relocationSections()) for (Relocation r : rs.relocations()) if (r.symbol() != null) used.add(r.symbol());
-        Set<Symbol> converted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Map.Entry<Symbol, SymbolResolver.Resolution> e : decided.entrySet()) if (e.getValue().isKlp()) converted.add(e.getKey());
-        out.symbols().removeIf(s -> converted.contains(s) && !used.contains(s));
-        out.symbols().addAll(klpSyms.values());
-        return new Summary(uses, normal);
-    }
-
-    private static int typeOf(PatchMeta.Reference ref) {
-        if (ref == null || ref.type() == null) return Elf.STT_NOTYPE;
-        return switch (ref.type()) {
-            case "FUNC" -> Elf.STT_FUNC;
-            case "OBJECT" -> Elf.STT_OBJECT;
-            default -> Elf.STT_NOTYPE;
-        };
-    }
-
-    /**
-     * The pre-link half of the conversion (see {@link ModuleGenerator}): every undefined symbol to be
-     * resolved by the livepatch core is renamed to its {@code .klp.sym.OBJ.NAME,POS} name and stays
-     * undefined. Returns the new names.
-     */
-    public static List<String> renameForLink(ElfFile out, BiFunction<String, Boolean, SymbolResolver.Resolution> resolve) {
-        Map<String, PatchMeta.Reference> refs = out.section(PatchMeta.SECTION).isPresent()
-                ? PatchMeta.of(out).referencesByName() : Map.of();
+    public static List<String> renameForLink(PatchObject patch, BiFunction<String, Boolean, SymbolResolver.Resolution> resolve) {
+        ElfFile out = patch.elf();
         Set<Symbol> referenced = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (RelocationSection rs : out.relocationSections()) for (Relocation r : rs.relocations()) if (r.symbol() != null) referenced.add(r.symbol());
         List<String> renamed = new ArrayList<>();
         for (Symbol s : out.symbols()) {
             if (!s.isUndefined() || s.name().isEmpty() || !referenced.contains(s)) continue;
-            PatchMeta.Reference ref = refs.get(s.name());
-            SymbolResolver.Resolution res = resolve.apply(s.name(), ref != null && ref.wasLocal());
+            java.util.Optional<PatchMeta.Reference> ref = patch.meta().reference(s.name());
+            SymbolResolver.Resolution res = resolve.apply(s.name(), ref.map(PatchMeta.Reference::wasLocal).orElse(false));
             if (!res.isKlp()) continue;
-            if (s.type() == Elf.STT_NOTYPE) s.type(typeOf(ref));
+            if (s.type() == Elf.STT_NOTYPE) s.type(ref.map(KlpRelocations::typeOf).orElse(Elf.STT_NOTYPE));
             s.name(klpSymbolName(res.klpObject(), s.name(), res.sympos())).bind(Elf.STB_GLOBAL);
             renamed.add(s.name());
         }
         return renamed;
     }
 
-    /** The names of all livepatch symbols in {@code file} (for checks and reports). */
-    public static Set<String> klpSymbols(ElfFile file) {
-        Set<String> out = new HashSet<>();
-        for (Symbol s : file.symbols()) if (s.isLivepatch()) out.add(s.name());
-        return out;
+    /** The type an untyped reference takes from the metadata: FUNC or OBJECT as in the original, else none. */
+    private static int typeOf(PatchMeta.Reference ref) {
+        return switch (ref.symbolType()) {
+            case Elf.STT_FUNC, Elf.STT_OBJECT -> ref.symbolType();
+            default -> Elf.STT_NOTYPE;
+        };
+    }
+
+    /**
+     * After the link: each undefined {@code .klp.sym.OBJ.NAME,POS} symbol becomes SHN_LIVEPATCH and
+     * the relocations against it move to {@code .klp.rela.OBJ.SECTION}. Returns how many moved.
+     */
+    public static int finishLinked(ElfFile ko) {
+        Map<Symbol, String> klp = new IdentityHashMap<>();
+        for (Symbol s : ko.symbols()) {
+            if (s.isUndefined() && s.name().startsWith(SYM_PREFIX)) {
+                String rest = s.name().substring(SYM_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new KlpException("malformed livepatch symbol " + s.name());
+                klp.put(s, rest.substring(0, dot));
+            }
+        }
+        Section symtab = null;
+        for (Section s : ko.sections()) if (s.type() == Elf.SHT_SYMTAB) symtab = s;
+        Map<String, RelocationSection> klpSecs = new LinkedHashMap<>();
+        int moved = 0;
+        for (RelocationSection rs : new ArrayList<>(ko.relocationSections())) {
+            if (rs.name().startsWith(RELA_PREFIX) || rs.target() == null) continue;
+            List<Relocation> keep = new ArrayList<>();
+            for (Relocation r : rs.relocations()) {
+                String obj = r.symbol() == null ? null : klp.get(r.symbol());
+                if (obj == null) { keep.add(r); continue; }
+                String secName = RELA_PREFIX + obj + "." + rs.target().name();
+                RelocationSection k = klpSecs.get(secName);
+                if (k == null) {
+                    k = new RelocationSection(secName, true, KLP_RELA_FLAGS, rs.target(), List.of());
+                    k.link(symtab);
+                    klpSecs.put(secName, k);
+                    ko.sections().add(ko.sections().indexOf(rs) + 1, k);
+                }
+                k.relocations().add(r);
+                moved++;
+            }
+            rs.relocations().clear();
+            rs.relocations().addAll(keep);
+            if (keep.isEmpty()) ko.sections().remove(rs);
+        }
+        for (Symbol s : klp.keySet()) s.shndx(Elf.SHN_LIVEPATCH);
+        return moved;
     }
 }

@@ -1,12 +1,12 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.ElfWriter;
-import dev.klp4j.elf.Relocation;
-import dev.klp4j.elf.RelocationSection;
-import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
 import dev.klp4j.kernel.Kbuild;
 import dev.klp4j.kernel.KernelException;
@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,8 @@ import java.util.Set;
  * has no notion of SHN_LIVEPATCH. So before linking the symbols to be resolved by the livepatch
  * core are only renamed to their final {@code .klp.sym.OBJ.NAME,POS} names (still undefined; modpost
  * runs with KBUILD_MODPOST_WARN=1 and every undefined name it reports must be one of them), and
- * after linking {@link #finishLinked} turns them into SHN_LIVEPATCH symbols and moves their
- * relocations into {@code .klp.rela.OBJ.SECTION} sections.
+ * after linking {@link KlpRelocations#finishLinked} turns them into SHN_LIVEPATCH symbols and moves
+ * their relocations into {@code .klp.rela.OBJ.SECTION} sections.
  */
 public final class ModuleGenerator {
     public static final String MAIN = "klp4j_main";
@@ -68,24 +67,26 @@ public final class ModuleGenerator {
     public String name() { return name; }
 
     /**
-     * Adds one differ output (already past {@link KlpRelocations#renameForLink}) for {@code object}.
-     * {@code sympos} gives each changed function's kallsyms position.
+     * Adds one patch object (already past {@link KlpRelocations#renameForLink}) to the klp_object of
+     * its owner. {@code sympos} gives each changed function's kallsyms position.
      */
-    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos) {
-        add(object, out, meta, sympos, Map.of());
+    public void add(PatchObject patch, Map<String, Integer> sympos) {
+        add(patch, sympos, Map.of());
     }
 
     /**
-     * As {@link #add(String, ElfFile, PatchMeta, Map)}, for an object that exports symbols the patch
-     * adds: {@code exportCrcs} maps each to its modversions CRC (genksyms' value from the patched
+     * As {@link #add(PatchObject, Map)}, for an object that exports symbols the patch adds:
+     * {@code exportCrcs} maps each to its modversions CRC (genksyms' value from the patched
      * object's kbuild record), which modpost puts in the module so that the kernel accepts its exports.
      */
-    public void add(String object, ElfFile out, PatchMeta meta, Map<String, Integer> sympos, Map<String, String> exportCrcs) {
+    public void add(PatchObject patch, Map<String, Integer> sympos, Map<String, String> exportCrcs) {
+        String object = patch.meta().object();
+        ElfFile out = patch.elf();
         Target t = targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
-        for (PatchMeta.Function f : meta.functions()) {
+        for (PatchMeta.Function f : patch.meta().functions()) {
             Symbol def = null;
             for (Symbol s : out.symbols(f.name())) if (s.isFunction() && s.section() != null) def = s;
-            if (f.isNew()) {
+            if (f.status() == FunctionStatus.NEW) {
                 for (String kind : List.of("pre_patch", "post_patch", "pre_unpatch", "post_unpatch")) {
                     if (f.name().startsWith("klp4j_" + kind)) {
                         if (def == null) throw new KlpException("callback " + f.name() + " is not defined in the differ's output");
@@ -95,13 +96,12 @@ public final class ModuleGenerator {
                 }
                 continue;
             }
-            if (!f.isChanged()) continue; // a private copy ("copy"): its callers are redirected, not it
+            if (f.status() != FunctionStatus.CHANGED) continue; // a private copy: its callers are redirected, not it
             if (def == null) throw new KlpException("changed function " + f.name() + " is not defined in the differ's output");
             Integer pos = sympos.get(f.name());
             if (pos == null) throw new KlpException("no kallsyms position for " + f.name());
             t.funcs().add(new Func(f.name(), pos, alias(out, def)));
         }
-        out.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
         objects.add(out);
         List<String> lines = new ArrayList<>();
         for (Symbol s : out.symbols()) {
@@ -207,7 +207,7 @@ public final class ModuleGenerator {
             }
             Path ko = dir.resolve(name + ".ko");
             ElfFile linked = ElfReader.read(ko);
-            finishLinked(linked);
+            KlpRelocations.finishLinked(linked);
             ElfWriter.write(linked, ko);
             return ko;
         } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
@@ -218,48 +218,5 @@ public final class ModuleGenerator {
     private static String tail(String s, int n) {
         String[] l = s.strip().split("\n");
         return String.join("\n", List.of(l).subList(Math.max(0, l.length - n), l.length));
-    }
-
-    /**
-     * After the link: each undefined {@code .klp.sym.OBJ.NAME,POS} symbol becomes SHN_LIVEPATCH and
-     * the relocations against it move to {@code .klp.rela.OBJ.SECTION}.
-     */
-    public static int finishLinked(ElfFile ko) {
-        Map<Symbol, String> klp = new IdentityHashMap<>();
-        for (Symbol s : ko.symbols()) {
-            if (s.isUndefined() && s.name().startsWith(KlpRelocations.SYM_PREFIX)) {
-                String rest = s.name().substring(KlpRelocations.SYM_PREFIX.length());
-                int dot = rest.indexOf('.');
-                if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new KlpException("malformed livepatch symbol " + s.name());
-                klp.put(s, rest.substring(0, dot));
-            }
-        }
-        Section symtab = null;
-        for (Section s : ko.sections()) if (s.type() == Elf.SHT_SYMTAB) symtab = s;
-        Map<String, RelocationSection> klpSecs = new LinkedHashMap<>();
-        int moved = 0;
-        for (RelocationSection rs : new ArrayList<>(ko.relocationSections())) {
-            if (rs.name().startsWith(KlpRelocations.RELA_PREFIX) || rs.target() == null) continue;
-            List<Relocation> keep = new ArrayList<>();
-            for (Relocation r : rs.relocations()) {
-                String obj = r.symbol() == null ? null : klp.get(r.symbol());
-                if (obj == null) { keep.add(r); continue; }
-                String secName = KlpRelocations.RELA_PREFIX + obj + "." + rs.target().name();
-                RelocationSection k = klpSecs.get(secName);
-                if (k == null) {
-                    k = new RelocationSection(secName, true, KlpRelocations.KLP_RELA_FLAGS, rs.target(), List.of());
-                    k.link(symtab);
-                    klpSecs.put(secName, k);
-                    ko.sections().add(ko.sections().indexOf(rs) + 1, k);
-                }
-                k.relocations().add(r);
-                moved++;
-            }
-            rs.relocations().clear();
-            rs.relocations().addAll(keep);
-            if (keep.isEmpty()) ko.sections().remove(rs);
-        }
-        for (Symbol s : klp.keySet()) s.shndx(Elf.SHN_LIVEPATCH);
-        return moved;
     }
 }

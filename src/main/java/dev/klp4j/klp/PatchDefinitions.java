@@ -1,7 +1,9 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
-import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.Symbol;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,13 +20,12 @@ public final class PatchDefinitions {
 
     private PatchDefinitions() {}
 
-    /** Collects the new global definitions of each differ output, keyed by a label for messages (its source object). */
-    public static PatchDefinitions of(Map<String, ElfFile> outputs) {
+    /** Collects the new global definitions of each patch object, keyed by a label for messages (its source object). */
+    public static PatchDefinitions of(Map<String, PatchObject> patches) {
         PatchDefinitions d = new PatchDefinitions();
-        outputs.forEach((label, out) -> {
-            PatchMeta meta = PatchMeta.of(out);
-            for (PatchMeta.Function f : meta.functions()) if (f.isNew() && f.global()) d.add(f.name(), label);
-            for (Symbol s : out.symbols()) {
+        patches.forEach((label, patch) -> {
+            for (PatchMeta.Function f : patch.meta().functions()) if (isNewGlobal(f)) d.add(f.name(), label);
+            for (Symbol s : patch.elf().symbols()) {
                 if (s.isObject() && s.section() != null && !s.isLocal()) d.add(s.name(), label);
             }
         });
@@ -50,10 +51,14 @@ public final class PatchDefinitions {
      * The differ makes every function it carries local to its object; the new global ones become
      * global again so that the other objects of the module link against them.
      */
-    public void globalize(ElfFile out) {
-        for (PatchMeta.Function f : PatchMeta.of(out).functions()) {
-            if (!f.isNew() || !f.global()) continue;
-            for (Symbol s : out.symbols(f.name())) if (s.isFunction() && s.section() != null) s.bind(Elf.STB_GLOBAL);
+    public void globalize(PatchObject patch) {
+        for (PatchMeta.Function f : patch.meta().functions()) {
+            if (!isNewGlobal(f)) continue;
+            for (Symbol s : patch.elf().symbols(f.name())) if (s.isFunction() && s.section() != null) s.bind(Elf.STB_GLOBAL);
         }
+    }
+
+    private static boolean isNewGlobal(PatchMeta.Function f) {
+        return f.status() == FunctionStatus.NEW && f.global();
     }
 }

@@ -47,10 +47,10 @@ public final class SymbolResolver {
 
     public Resolution resolve(String name, boolean wasLocal) {
         if (!wasLocal && patchDefined.contains(name)) return Resolution.NORMAL;
-        KernelSymbols home = ownerModule != null ? ownerModule : vmlinux.get();
+        KernelSymbols home = home();
         if (wasLocal) {
             // A static of this source file: it lives in the owner, next to the file's other symbols.
-            return new Resolution(home.object(), home.sympos(name, fileSymbols));
+            return new Resolution(home.object(), ownSympos(name));
         }
         var export = symvers.export(name);
         // vmlinux is always there; a module being patched may load after the patch, so its own exports go through klp.
@@ -62,6 +62,19 @@ public final class SymbolResolver {
         }
         throw new KlpException(name + ": referenced by the patch but neither exported nor found in " + owner
                 + (ownerModule != null ? " or vmlinux" : "") + "'s symbols");
+    }
+
+    /**
+     * The kallsyms position of a symbol this source file defines, in its owner: the occurrence
+     * whose neighbours are the file's other symbols. The one position both for the functions the
+     * patch redirects and for the statics it refers to.
+     */
+    public int ownSympos(String name) {
+        return home().sympos(name, fileSymbols);
+    }
+
+    private KernelSymbols home() {
+        return ownerModule != null ? ownerModule : vmlinux.get();
     }
 
     /**

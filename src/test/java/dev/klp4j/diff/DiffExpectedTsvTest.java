@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
-import dev.klp4j.elf.ElfWriter;
 import dev.klp4j.elf.Symbol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ class DiffExpectedTsvTest {
         DiffResult r = Differ.diff(ElfReader.read(bc.orig()), ElfReader.read(bc.patched()), opts);
         assertThat(r.status()).as("%s exit status (reasons %s)", bc.name(), r.reasons()).isEqualTo(bc.expectedExit());
         if (r.status() != DiffResult.OK) {
-            assertThat(r.output()).isNull();
+            assertThat(r.patch()).isNull();
             if (r.status() == DiffResult.REFUSED) assertThat(r.reasons()).isNotEmpty();
             return;
         }
@@ -73,7 +72,7 @@ class DiffExpectedTsvTest {
         assertThat(r.added()).doesNotHaveDuplicates();
 
         Path out = tmp.resolve(bc.name() + ".o");
-        ElfWriter.write(r.output(), out);
+        PatchObjectFile.write(r.patch(), out);
         ElfFile back = ElfReader.read(out);
         long locals = back.symbols().stream().filter(s -> s.isLocal() && s.isFunction() && s.section() != null).count();
         assertThat(locals).as("%s local functions in output", bc.name()).isEqualTo(bc.expectedLocalFuncs().longValue());
@@ -93,7 +92,7 @@ class DiffExpectedTsvTest {
 
     /** The metadata agrees with the object: every undefined symbol is listed, every function too. */
     private static void checkMeta(BatchCase bc, DiffResult r, ElfFile out) throws IOException {
-        dev.klp4j.elf.Section meta = out.section(PatchMeta.SECTION).orElseThrow();
+        dev.klp4j.elf.Section meta = out.section(PatchObjectFile.SECTION).orElseThrow();
         assertThat(meta.isAlloc()).isFalse();
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(new String(meta.data(), StandardCharsets.UTF_8));

@@ -18,8 +18,8 @@ class DifferConcurrencyTest {
     private record Case(BatchCase bc, ElfFile orig, ElfFile patched, byte[] origBytes, byte[] patchedBytes, DiffOptions opts) {}
 
     private static String fingerprint(DiffResult r) throws java.security.NoSuchAlgorithmException {
-        String out = r.output() == null ? "-"
-                : java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(ElfWriter.toBytes(r.output())));
+        String out = r.patch() == null ? "-" : java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ElfWriter.toBytes(PatchObjectFile.elf(r.patch()))));
         return r.status() + " " + r.changed() + " " + r.added() + " " + r.reasons() + " " + out;
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
-import dev.klp4j.elf.ElfWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +38,7 @@ class DifferRobustnessTest {
             if (r.status() == DiffResult.OK) {
                 assertThat(r.changed().size() + r.added().size()).as("%s vs %s", a, b).isPositive();
                 Path out = tmp.resolve("out" + i + ".o");
-                ElfWriter.write(r.output(), out);
+                PatchObjectFile.write(r.patch(), out);
                 Proc.Result ld = Proc.run(tmp, "ld", "-r", "-o", tmp.resolve("l.o").toString(), out.toString());
                 assertThat(ld.exit()).as("ld -r on %s vs %s: %s", a, b, ld.err()).isZero();
             }

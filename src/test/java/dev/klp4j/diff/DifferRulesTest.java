@@ -32,8 +32,9 @@ class DifferRulesTest {
         return f.symbols().stream().filter(s -> s.name().equals(name) && s.isUndefined()).findFirst();
     }
 
-    private static String meta(ElfFile f) {
-        return new String(f.section(PatchMeta.SECTION).orElseThrow().data(), StandardCharsets.UTF_8);
+    /** The metadata as {@code klp4j diff -o} writes it. */
+    private static String meta(DiffResult r) {
+        return new String(PatchObjectFile.json(r.patch().meta()), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -47,7 +48,7 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("foo");
         assertThat(r.added()).isEmpty();
-        ElfFile out = r.output();
+        ElfFile out = r.patch().elf();
         assertThat(defined(out, "foo")).isPresent();
         assertThat(defined(out, "foo").get().isLocal()).as("a carried function is local to the patch").isTrue();
         assertThat(defined(out, "bar")).as("unchanged, unreferenced function").isEmpty();
@@ -59,7 +60,7 @@ class DifferRulesTest {
                 .filter(rs -> rs.target() != null && rs.target().name().equals("__mcount_loc")).findFirst().orElseThrow();
         assertThat(mcount.relocations()).as("the carried function's ftrace call is recorded")
                 .singleElement().satisfies(rel -> assertThat(rel.symbol().name()).isEqualTo("foo"));
-        assertThat(meta(out)).contains("\"name\":\"foo\",\"status\":\"changed\"")
+        assertThat(meta(r)).contains("\"name\":\"foo\",\"status\":\"changed\"")
                 .contains("{\"name\":\"helper\",\"type\":\"FUNC\",\"wasLocal\":true,\"sympos\":1}");
     }
 
@@ -68,7 +69,7 @@ class DifferRulesTest {
         String src = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
         DiffResult r = Gcc.diff(tmp, src, src);
         assertThat(r.status()).isEqualTo(DiffResult.NO_CHANGE);
-        assertThat(r.output()).isNull();
+        assertThat(r.patch()).isNull();
     }
 
     @Test
@@ -82,7 +83,7 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("foo");
         assertThat(r.added()).containsExactly("extra");
-        assertThat(defined(r.output(), "extra")).isPresent();
+        assertThat(defined(r.patch().elf(), "extra")).isPresent();
     }
 
     @Test
@@ -106,11 +107,11 @@ class DifferRulesTest {
         List<String> origStatics = o.symbols().stream().filter(s -> s.isObject() && s.name().startsWith("count."))
                 .map(Symbol::name).toList();
         assertThat(origStatics).hasSize(2);
-        List<String> refs = r.output().symbols().stream().filter(s -> s.isUndefined() && s.name().startsWith("count."))
+        List<String> refs = r.patch().elf().symbols().stream().filter(s -> s.isUndefined() && s.name().startsWith("count."))
                 .map(Symbol::name).toList();
         assertThat(refs).hasSize(1);
         assertThat(origStatics).contains(refs.get(0));
-        assertThat(r.output().symbols().stream().filter(s -> s.name().startsWith("count.") && s.section() != null))
+        assertThat(r.patch().elf().symbols().stream().filter(s -> s.name().startsWith("count.") && s.section() != null))
                 .as("counter's static local is not copied").hasSize(1); // early's new one only
     }
 
@@ -122,7 +123,7 @@ class DifferRulesTest {
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1)", "sink(2)"));
         assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
-        assertThat(r.output()).isNull();
+        assertThat(r.patch()).isNull();
         assertThat(r.reasons()).singleElement().asString().contains("setup").contains("__init").contains("callback");
     }
 
@@ -155,7 +156,7 @@ class DifferRulesTest {
         DiffResult r = Gcc.diff(tmp, orig, patched);
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.newData()).containsExactly("fresh_limit");
-        assertThat(defined(r.output(), "fresh_limit")).isPresent();
+        assertThat(defined(r.patch().elf(), "fresh_limit")).isPresent();
     }
 
     @Test
@@ -237,7 +238,7 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).contains("helper", "a1", "a2", "a3");
         assertThat(r.added()).as("the split piece is part of helper, not a new function").isEmpty();
-        assertThat(r.output().symbols()).as("and is carried with it")
+        assertThat(r.patch().elf().symbols()).as("and is carried with it")
                 .anyMatch(s -> s.name().startsWith("helper.part.") && s.isFunction() && s.section() != null);
     }
 
@@ -254,9 +255,9 @@ class DifferRulesTest {
         assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).as("the callers are redirected, not the copy").containsExactlyInAnyOrder("f1", "f2");
         assertThat(r.added()).isEmpty();
-        assertThat(defined(r.output(), "helper")).as("the new body is carried").isPresent();
-        assertThat(undefined(r.output(), "helper")).as("and the callers call it, not the kernel's").isEmpty();
-        assertThat(meta(r.output())).contains("\"name\":\"helper\",\"status\":\"copy\"");
+        assertThat(defined(r.patch().elf(), "helper")).as("the new body is carried").isPresent();
+        assertThat(undefined(r.patch().elf(), "helper")).as("and the callers call it, not the kernel's").isEmpty();
+        assertThat(meta(r)).contains("\"name\":\"helper\",\"status\":\"copy\"");
     }
 
     @Test
@@ -312,8 +313,8 @@ class DifferRulesTest {
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x) + 1", "sink(x) + 2").replace("sink(x) ? handler", "sink(x + 1) ? handler"));
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactlyInAnyOrder("handler", "pick");
-        assertThat(defined(r.output(), "handler")).as("the new body is carried").isPresent();
-        assertThat(undefined(r.output(), "handler")).as("&handler refers to the kernel's function").isPresent();
+        assertThat(defined(r.patch().elf(), "handler")).as("the new body is carried").isPresent();
+        assertThat(undefined(r.patch().elf(), "handler")).as("&handler refers to the kernel's function").isPresent();
     }
 
     @Test
@@ -361,7 +362,7 @@ class DifferRulesTest {
         assertThat(r.status()).isEqualTo(DiffResult.OK);
         assertThat(r.changed()).containsExactly("bar");
         assertThat(r.specialEntries()).containsEntry("__bug_table", 1);
-        ElfFile out = r.output();
+        ElfFile out = r.patch().elf();
         dev.klp4j.elf.Section table = out.section("__bug_table").orElseThrow();
         assertThat(table.size()).isEqualTo(12);
         assertThat(table.data()[8]).as("the kept entry is bar's (line 20)").isEqualTo((byte) 20);
@@ -384,9 +385,9 @@ class DifferRulesTest {
         ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)"));
         DiffResult r16 = Differ.diff(o, p, DiffOptions.defaults());
         assertThat(r16.specialEntries()).containsEntry(".parainstructions", 1);
-        assertThat(r16.output().section(".parainstructions").orElseThrow().size()).isEqualTo(16);
+        assertThat(r16.patch().elf().section(".parainstructions").orElseThrow().size()).isEqualTo(16);
         DiffResult r8 = Differ.diff(o, p, DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("para=8")));
-        assertThat(r8.output().section(".parainstructions").orElseThrow().size()).as("para=8: one 8-byte entry").isEqualTo(8);
+        assertThat(r8.patch().elf().section(".parainstructions").orElseThrow().size()).as("para=8: one 8-byte entry").isEqualTo(8);
     }
 
     @Test
@@ -405,7 +406,7 @@ class DifferRulesTest {
         DiffResult r = Gcc.diff(tmp, orig, patched);
         assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
         assertThat(r.newData()).containsExactly("extra");
-        ElfFile out = r.output();
+        ElfFile out = r.patch().elf();
         dev.klp4j.elf.RelocationSection rela = out.relocationsFor(out.section(".text.foo").orElseThrow()).orElseThrow();
         assertThat(rela.relocations()).anySatisfy(rel -> {
             assertThat(rel.symbol().name()).isEqualTo("limit");
@@ -431,7 +432,7 @@ class DifferRulesTest {
         DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
         assertThat(r.changed()).containsExactly("bar");
         assertThat(r.specialEntries()).containsEntry(".parainstructions", 1);
-        assertThat(r.output().section(".parainstructions").orElseThrow().size()).isEqualTo(12);
+        assertThat(r.patch().elf().section(".parainstructions").orElseThrow().size()).isEqualTo(12);
     }
 
     @Test
@@ -473,7 +474,7 @@ class DifferRulesTest {
         DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
         assertThat(r.changed()).containsExactly("bar");
         assertThat(r.specialEntries()).containsEntry("__ex_table", 1).containsEntry(".fixup", 1);
-        ElfFile out = r.output();
+        ElfFile out = r.patch().elf();
         dev.klp4j.elf.Section fixup = out.section(".fixup").orElseThrow();
         assertThat(fixup.size()).isEqualTo(10);
         assertThat(fixup.data()[0] & 0xff).as("mov $imm32, %%eax").isEqualTo(0xb8);
@@ -530,7 +531,7 @@ class DifferRulesTest {
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x + calls)", "sink(x * calls)"));
         assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
-        ElfFile out = r.output();
+        ElfFile out = r.patch().elf();
         assertThat(out.symbols()).as("the once-flag is the patch's own")
                 .anySatisfy(s -> { assertThat(s.name()).startsWith("__already_done."); assertThat(s.section()).isNotNull(); });
         assertThat(out.symbols()).as("the counter is the kernel's")

@@ -4,6 +4,9 @@ import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
@@ -20,8 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KlpRelocationsTest {
 
-    /** A gcc-compiled object calling a static of the original file (foo), an export (printk) and unexported data (bar). */
-    static ElfFile compile(Path dir) throws Exception {
+    /**
+     * A gcc-compiled object calling a static of the original file (foo), an export (printk) and
+     * unexported data (bar), with the metadata the differ would give it. Its references are
+     * NOTYPE, as gcc leaves them: the metadata's types are what the livepatch symbols get.
+     */
+    static PatchObject compile(Path dir) throws Exception {
+        return compile(dir, List.of(new PatchMeta.Reference("foo", Elf.STT_FUNC, true, 1), new PatchMeta.Reference("bar", Elf.STT_OBJECT, false, 1),
+                new PatchMeta.Reference("printk", Elf.STT_FUNC, false, 1)));
+    }
+
+    static PatchObject compile(Path dir, List<PatchMeta.Reference> references) throws Exception {
         Files.writeString(dir.resolve("t.c"), """
                 extern int foo(int);
                 extern int printk(const char *, ...);
@@ -31,12 +43,9 @@ class KlpRelocationsTest {
                 """);
         Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "t.c", "-o", "t.o");
         ElfFile f = ElfReader.read(dir.resolve("t.o"));
-        PatchMeta meta = new PatchMeta(1, "vmlinux",
-                List.of(new PatchMeta.Function("patched", "changed", 10, 20, 1)),
-                List.of(new PatchMeta.Reference("foo", "FUNC", true, 1), new PatchMeta.Reference("bar", "OBJECT", false, 1),
-                        new PatchMeta.Reference("printk", "FUNC", false, 1)));
-        f.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
-        return f;
+        PatchMeta meta = new PatchMeta("vmlinux", List.of(new PatchMeta.Function("patched", FunctionStatus.CHANGED, 10, 20, 1, true)),
+                references, List.of());
+        return new PatchObject(f, meta);
     }
 
     static SymbolResolver.Resolution resolve(String name, boolean wasLocal) {
@@ -47,11 +56,14 @@ class KlpRelocationsTest {
         };
     }
 
+    /** Both halves on the object itself, unlinked: what the module gets, in the layout readelf expects. */
     @Test
     void convertsNonExportedReferences(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        KlpRelocations.Summary sum = KlpRelocations.convert(f, KlpRelocationsTest::resolve);
-        assertThat(sum.klpSymbols()).containsOnlyKeys(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        List<String> renamed = KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
+        assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
+        assertThat(KlpRelocations.finishLinked(f)).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(f, dir.resolve("out.o"));
 
         ElfFile back = ElfReader.read(dir.resolve("out.o"));
@@ -66,6 +78,7 @@ class KlpRelocationsTest {
         assertThat(foo.shndx()).isEqualTo(0xff20);
         assertThat(foo.bind()).isEqualTo(Elf.STB_GLOBAL);
         assertThat(foo.type()).isEqualTo(Elf.STT_FUNC);
+        assertThat(back.symbol(".klp.sym.vmlinux.bar,2").orElseThrow().type()).isEqualTo(Elf.STT_OBJECT);
         // The export stays a normal relocation in .rela.text.patched; the plain foo/bar are gone.
         RelocationSection normal = (RelocationSection) back.section(".rela.text.patched").orElseThrow();
         assertThat(normal.relocations()).extracting(r -> r.symbol() == null ? "" : r.symbol().name()).contains("printk")
@@ -82,15 +95,16 @@ class KlpRelocationsTest {
 
     @Test
     void renameForLinkKeepsSymbolsUndefinedAndFinishLinkedConverts(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        List<String> renamed = KlpRelocations.renameForLink(f, KlpRelocationsTest::resolve);
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        List<String> renamed = KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
         assertThat(renamed).containsExactlyInAnyOrder(".klp.sym.vmlinux.foo,1", ".klp.sym.vmlinux.bar,2");
         assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isUndefined()).isTrue();
         ElfWriter.write(f, dir.resolve("renamed.o"));
         // ld -r takes the renamed object (an SHN_LIVEPATCH symbol would not survive a link).
         Proc.check(dir, "ld", "-r", "renamed.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
-        int moved = ModuleGenerator.finishLinked(linked);
+        int moved = KlpRelocations.finishLinked(linked);
         assertThat(moved).isEqualTo(3); // foo twice (patched, other), bar once
         ElfWriter.write(linked, dir.resolve("final.o"));
         String syms = Proc.check(dir, "readelf", "-sW", "final.o");
@@ -98,11 +112,15 @@ class KlpRelocationsTest {
         assertThat(Proc.check(dir, "readelf", "-rW", "final.o")).contains("'.klp.rela.vmlinux..text.other'");
     }
 
-    /** Why ModuleGenerator converts after the link: ld -r does not keep what convert() made. */
+    /** Why the conversion is finished after the link: ld -r does not keep livepatch relocations made before it. */
     @Test
     void ldFoldsKlpSectionsAndMakesLivepatchSymbolsAbsolute(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        KlpRelocations.convert(f, KlpRelocationsTest::resolve);
+        PatchObject patch = compile(dir);
+        ElfFile f = patch.elf();
+        KlpRelocations.renameForLink(patch, KlpRelocationsTest::resolve);
+        KlpRelocations.finishLinked(f);
+        assertThat(f.relocationSections()).extracting(Section::name).anyMatch(n -> n.startsWith(".klp.rela."));
+        assertThat(f.symbol(".klp.sym.vmlinux.foo,1").orElseThrow().isLivepatch()).isTrue();
         ElfWriter.write(f, dir.resolve("klp.o"));
         Proc.check(dir, "ld", "-r", "klp.o", "-o", "linked.o");
         ElfFile linked = ElfReader.read(dir.resolve("linked.o"));
@@ -115,15 +133,14 @@ class KlpRelocationsTest {
     }
 
     @Test
-    void relocationsWithoutMetaAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
-        ElfFile f = compile(dir);
-        f.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
-        assertThatThrownBy(() -> KlpRelocations.convert(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
+    void referencesWithoutMetadataAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
+        PatchObject f = compile(dir, List.of());
+        assertThatThrownBy(() -> KlpRelocations.renameForLink(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
                 .hasMessageEndingWith("not found");
         Map<String, Boolean> seen = new java.util.HashMap<>();
-        ElfFile g = compile(dir);
-        g.sections().removeIf(s -> s.name().equals(PatchMeta.SECTION));
-        KlpRelocations.convert(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; });
-        assertThat(seen).containsEntry("foo", false).containsKeys("bar", "printk");
+        PatchObject g = compile(dir, List.of());
+        assertThat(KlpRelocations.renameForLink(g, (n, local) -> { seen.put(n, local); return SymbolResolver.Resolution.NORMAL; })).isEmpty();
+        assertThat(seen).containsOnly(Map.entry("foo", false), Map.entry("bar", false), Map.entry("printk", false));
+        assertThat(g.elf().symbol("foo").orElseThrow().isUndefined()).as("a normal reference keeps its name").isTrue();
     }
 }

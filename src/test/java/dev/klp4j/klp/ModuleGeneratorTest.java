@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.TestKernel;
 import dev.klp4j.build.KernelTarget;
+import dev.klp4j.diff.FunctionStatus;
+import dev.klp4j.diff.PatchMeta;
+import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
-import dev.klp4j.elf.Section;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,10 +46,11 @@ class ModuleGeneratorTest {
                 """);
         Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "c.c", "-o", "c.o");
         ElfFile f = ElfReader.read(dir.resolve("c.o"));
-        PatchMeta meta = new PatchMeta(1, "xfs", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1),
-                new PatchMeta.Function("klp4j_pre_patch_x", "new", 0, 9, 1), new PatchMeta.Function("klp4j_post_unpatch_x", "new", 0, 9, 1)), List.of());
+        PatchMeta meta = new PatchMeta("xfs", List.of(new PatchMeta.Function("changed", FunctionStatus.CHANGED, 1, 2, 1, true),
+                new PatchMeta.Function("klp4j_pre_patch_x", FunctionStatus.NEW, 0, 9, 0, true),
+                new PatchMeta.Function("klp4j_post_unpatch_x", FunctionStatus.NEW, 0, 9, 0, true)), List.of(), List.of());
         ModuleGenerator g = new ModuleGenerator("klp4j_cb", true);
-        g.add("xfs", f, meta, Map.of("changed", 2));
+        g.add(new PatchObject(f, meta), Map.of("changed", 2));
         String c = g.source();
         assertThat(c).contains("{ .name = \"xfs\"").contains(".old_name = \"changed\"").contains(".old_sympos = 2")
                 .containsPattern("\\.pre_patch = (__klp4j_new_\\d+),").containsPattern("\\.post_unpatch = __klp4j_new_\\d+,")
@@ -56,12 +59,11 @@ class ModuleGeneratorTest {
         // Each alias is a GLOBAL function symbol at the new code.
         assertThat(f.symbols()).filteredOn(y -> y.name().startsWith("__klp4j_new_")).hasSize(3)
                 .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL));
-        assertThat(f.section(PatchMeta.SECTION)).isEmpty();
 
         // A second object (vmlinux) gets its own klp_object, listed after the first.
         ElfFile v = ElfReader.read(dir.resolve("c.o"));
-        g.add("vmlinux", v, new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("changed", "changed", 1, 2, 1)), List.of()),
-                Map.of("changed", 1));
+        g.add(new PatchObject(v, new PatchMeta("vmlinux", List.of(new PatchMeta.Function("changed", FunctionStatus.CHANGED, 1, 2, 1, true)),
+                List.of(), List.of())), Map.of("changed", 1));
         String both = g.source();
         assertThat(both).contains("{ .name = NULL, .funcs = klp4j_funcs_1 }");
         assertThat(both.indexOf("\"xfs\"")).isLessThan(both.indexOf(".name = NULL"));
@@ -90,9 +92,9 @@ class ModuleGeneratorTest {
         String log = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(log).isZero();
         ElfFile out = ElfReader.read(src.resolve("fake.o"));
-        PatchMeta meta = new PatchMeta(1, "vmlinux", List.of(new PatchMeta.Function("cmdline_proc_show", "changed", 42, 60, 1)),
-                List.of(new PatchMeta.Reference("saved_command_line", "OBJECT", false, 1)));
-        out.sections().add(new Section(PatchMeta.SECTION, Elf.SHT_PROGBITS, 0, 1, 0, meta.toJson()));
+        PatchObject patch = new PatchObject(out, new PatchMeta("vmlinux",
+                List.of(new PatchMeta.Function("cmdline_proc_show", FunctionStatus.CHANGED, 42, 60, 1, true)),
+                List.of(new PatchMeta.Reference("saved_command_line", Elf.STT_OBJECT, false, 1)), List.of()));
 
         // vmlinux as a kallsyms dump would show it (saved_command_line is not exported).
         List<String> map = new ArrayList<>(List.of("ffffffff81000000 T _text", "ffffffff81400000 t cmdline_proc_show",
@@ -100,11 +102,11 @@ class ModuleGeneratorTest {
         KernelSymbols vmlinux = KernelSymbols.parseMap("vmlinux", map, null);
         ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
         SymbolResolver r = new SymbolResolver("vmlinux", symvers, () -> vmlinux, null, Set.of("cmdline_proc_show", "calls"));
-        List<String> klp = KlpRelocations.renameForLink(out, r::resolve);
+        List<String> klp = KlpRelocations.renameForLink(patch, r::resolve);
         assertThat(klp).containsExactly(".klp.sym.vmlinux.saved_command_line,1");
 
         ModuleGenerator g = new ModuleGenerator("klp4j_test", true);
-        g.add("vmlinux", out, meta, Map.of("cmdline_proc_show", vmlinux.sympos("cmdline_proc_show", Set.of())));
+        g.add(patch, Map.of("cmdline_proc_show", r.ownSympos("cmdline_proc_show")));
         assertThat(g.source()).contains(".old_name = \"cmdline_proc_show\"").contains(".old_sympos = 1").contains(".replace = true");
         Path ko = g.build(dir.resolve("mod"), target.kbuildDir(), 2);
 

@@ -1,0 +1,19 @@
+package dev.klp4j.diff;
+
+import dev.klp4j.elf.ElfFile;
+import java.util.Objects;
+
+/**
+ * The differ's output for one object, as the module step takes it: the relocatable ELF it links
+ * into the patch module, and the metadata that says what to do with it. The ELF holds no
+ * {@code .klp4j.meta} section: that is the on-disk form ({@link PatchObjectFile}).
+ *
+ * <p>The ELF model is mutable and the module step edits it in place (symbol bindings, renamed
+ * references, aliases): a patch object is used once.
+ */
+public record PatchObject(ElfFile elf, PatchMeta meta) {
+    public PatchObject {
+        Objects.requireNonNull(elf, "elf");
+        Objects.requireNonNull(meta, "meta");
+    }
+}
