@@ -148,7 +148,7 @@ public final class BuildPipeline {
     private Result build(KernelTarget target, Path tree, Path cacheDir, Path work, String name, long start) {
         PatchApplier applier = new PatchApplier(tree, cacheDir.resolve("journal"), o.patch);
         PatchApplier.recover(tree, cacheDir.resolve("journal"));
-        KbuildQuery kbuild = new KbuildQuery(tree);
+        KbuildQuery kbuild = new KbuildQuery(tree, target.toolchain());
         // Check the patch applies before compiling anything: a bad patch fails in a second.
         step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
         ChangedObjects changed = new ChangedObjects(tree, kbuild, o.jobs).progress(m -> {
@@ -158,7 +158,7 @@ public final class BuildPipeline {
                 c -> String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")
                         + "headers: " + c.considered() + " file(s) include them"));
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget);
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain());
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         if (!changes.headers().isEmpty() && !changes.sources().isEmpty()) {
             // Finding the users of a header can take minutes; a patched .c that does not compile (a fix
@@ -203,7 +203,7 @@ public final class BuildPipeline {
             return m;
         }, m -> describeOwners(m));
         if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
-        StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree), StructSizes::toString);
+        StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree, target.toolchain()), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.result().status() == DiffResult.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
@@ -263,7 +263,7 @@ public final class BuildPipeline {
             throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", loadTimeRefusals));
         }
         Path ko = step("module", () -> {
-            Path built = gen.build(work.resolve("module"), target.kbuildDir(), o.jobs);
+            Path built = gen.build(work.resolve("module"), target.kbuildDir(), o.jobs, target.toolchain());
             try {
                 Files.createDirectories(o.outDir);
                 Path dst = o.outDir.resolve(name + ".ko");

@@ -215,7 +215,7 @@ public final class ChangedObjects {
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add(String.join("|", names));
         cmd.add(".");
-        Exec.Result r = Exec.run(tree, cmd);
+        Exec.Result r = Exec.run(kbuild.tools(), tree, cmd);
         if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
         Set<String> reach = new TreeSet<>();
         for (String l : r.output().split("\n")) {
@@ -304,7 +304,7 @@ public final class ChangedObjects {
             // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
             List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
             for (String o : failed) cmd.add(kbuild.makeTarget(o));
-            Exec.run(tree, cmd);
+            Exec.run(kbuild.tools(), tree, cmd);
             for (String o : failed) deleteQuietly(o);
             makeI(failed);
             for (String o : collect(failed, look, out)) out.put(o, FAILED);
@@ -329,7 +329,7 @@ public final class ChangedObjects {
     private void makeI(List<String> objects) {
         List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
         for (String o : objects) cmd.add(kbuild.makeTarget(iTarget(o)));
-        Exec.run(tree, cmd);
+        Exec.run(kbuild.tools(), tree, cmd);
     }
 
     /** Reads one made batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
@@ -430,7 +430,7 @@ public final class ChangedObjects {
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");
         cmd.add(".");
-        Exec.Result r = Exec.run(tree, cmd);
+        Exec.Result r = Exec.run(kbuild.tools(), tree, cmd);
         if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
         java.util.Map<String, List<String>> graph = new java.util.HashMap<>();
         java.util.Map<String, Boolean> exists = new java.util.HashMap<>();

@@ -1,14 +1,15 @@
 package dev.klp4j.build;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kernel.Toolchain;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs an external tool (make, patch, tar) and captures its combined output. */
+/**
+ * Runs an external tool (make, patch, tar) through {@link Toolchain}, klp4j's one process runner,
+ * and turns a tool that cannot start into a build failure.
+ */
 public final class Exec {
     private Exec() {}
 
@@ -34,35 +35,31 @@ public final class Exec {
 
     /** As {@link #run(Path, List, Map)}, with {@code input} on the tool's standard input. */
     public static Result run(Path dir, List<String> command, Map<String, String> env, byte[] input) {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
-        if (dir != null) pb.directory(dir.toFile());
-        pb.environment().putAll(env);
+        return run(Toolchain.HOST, dir, command, env, input);
+    }
+
+    /** As {@link #run(Path, List)}, where {@code tools} run (the host, or a build root). */
+    public static Result run(Toolchain tools, Path dir, List<String> command) {
+        return run(tools, dir, command, Map.of(), new byte[0]);
+    }
+
+    private static Result run(Toolchain tools, Path dir, List<String> command, Map<String, String> env, byte[] input) {
         try {
-            Path out = Files.createTempFile("klp4j-exec", ".log");
-            try {
-                pb.redirectOutput(out.toFile());
-                Process p = pb.start();
-                try (var stdin = p.getOutputStream()) {
-                    stdin.write(input);
-                } catch (IOException e) {
-                    // The tool exited without reading all of it: its status and output tell why.
-                }
-                int status = p.waitFor();
-                return new Result(status, Files.readString(out, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(out);
-            }
-        } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot run " + command.get(0) + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException(BuildException.TOOL, "interrupted while running " + command.get(0));
+            Toolchain.Result r = tools.run(dir, command, env, input);
+            return new Result(r.status(), r.output());
+        } catch (KernelException e) {
+            throw new BuildException(BuildException.TOOL, e.getMessage());
         }
     }
 
     /** Runs the command and returns its output, or fails naming the command and its last lines. */
     public static String check(Path dir, List<String> command, String what) {
-        Result r = run(dir, command);
+        return check(Toolchain.HOST, dir, command, what);
+    }
+
+    /** As {@link #check(Path, List, String)}, where {@code tools} run. */
+    public static String check(Toolchain tools, Path dir, List<String> command, String what) {
+        Result r = run(tools, dir, command);
         if (!r.ok()) {
             throw new BuildException(BuildException.TOOL, what + " failed (exit " + r.status() + "): "
                     + String.join(" ", command) + "\n" + r.tail(20));

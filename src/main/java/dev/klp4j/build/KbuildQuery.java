@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.Toolchain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,12 +39,24 @@ public final class KbuildQuery {
     }
 
     private final Path tree;
+    private final Toolchain tools;
     private final Map<String, DirInfo> dirs = new ConcurrentHashMap<>();
     private final Map<String, Builder> builders = new ConcurrentHashMap<>();
     private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
 
     public KbuildQuery(Path tree) {
+        this(tree, Toolchain.HOST);
+    }
+
+    /** Asking make through {@code tools} (a build root for another suite's kernel). */
+    public KbuildQuery(Path tree, Toolchain tools) {
         this.tree = tree;
+        this.tools = tools;
+    }
+
+    /** Where this tree's make and compiler run. */
+    public Toolchain tools() {
+        return tools;
     }
 
     public DirInfo dir(String dir) {
@@ -51,7 +64,7 @@ public final class KbuildQuery {
     }
 
     private DirInfo query(String dir) {
-        Exec.Result r = Exec.run(tree, List.of("make", "-s", "-f", "scripts/Makefile.build", "obj=" + dir, "srctree=.", "objtree=.",
+        Exec.Result r = Exec.run(tools, tree, List.of("make", "-s", "-f", "scripts/Makefile.build", "obj=" + dir, "srctree=.", "objtree=.",
                 "need-modorder=1", "need-builtin=1",
                 "--eval=klp4j-print: ; @printf '%s\\n' 'y $(real-obj-y) $(lib-y)' 'm $(real-obj-m)' 'sub $(subdir-ym)'",
                 "klp4j-print"));

@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.Toolchain;
 import dev.klp4j.kernel.DebianSuite;
 import dev.klp4j.kernel.KernelException;
 import dev.klp4j.kernel.KernelRelease;
@@ -33,6 +34,7 @@ public final class KernelTarget {
     private final String imageVersion;  // package versions, null when not from packages
     private final String sourceVersion;
     private final List<String> warnings;
+    private final Toolchain toolchain;
 
     private KernelTarget(Builder b, List<String> warnings) {
         this.release = b.release;
@@ -48,6 +50,7 @@ public final class KernelTarget {
         this.imageVersion = b.imageVersion;
         this.sourceVersion = b.sourceVersion;
         this.warnings = List.copyOf(warnings);
+        this.toolchain = b.toolchain;
     }
 
     public String release() { return release; }
@@ -68,6 +71,8 @@ public final class KernelTarget {
     public Path modulesDir() { return modulesDir; }
     public String imageVersion() { return imageVersion; }
     public String sourceVersion() { return sourceVersion; }
+    /** Where this kernel's objects and modules are compiled: the host, or a build root of its suite. */
+    public Toolchain toolchain() { return toolchain; }
     /** Notes worth showing the user (e.g. a version mismatch that was overridden). */
     public List<String> warnings() { return warnings; }
 
@@ -87,6 +92,8 @@ public final class KernelTarget {
         PackageQuery packages = PackageQuery.DPKG;
         SourcePackages sources;
         TargetPackages otherSuites;
+        DebianSuite otherSuite;              // set when the release's files were fetched from another suite
+        Toolchain toolchain = Toolchain.HOST;
         java.util.function.Consumer<String> progress = msg -> { };
 
         public Builder release(String r) { this.release = r; return this; }
@@ -131,12 +138,20 @@ public final class KernelTarget {
                         + "): apt-get install linux-image-" + release + " linux-headers-" + release);
             }
             require(config, "kernel config", "linux-image-" + release + " (or pass -c CONFIG)");
-            CompilerMatch cc = CompilerMatch.of(CompilerMatch.kernelCompiler(config), packages.compilerVersion("gcc"));
+            String kernelCc = CompilerMatch.kernelCompiler(config);
+            CompilerMatch cc = CompilerMatch.of(kernelCc, packages.compilerVersion("gcc"));
+            String where = "this host's gcc";
+            if (cc.verdict() == CompilerMatch.Verdict.OTHER && otherSuite != null) {
+                // Another suite's kernel is compiled by that suite's gcc, in a build root of it.
+                toolchain = otherSuites.toolchain(otherSuite, root, progress);
+                cc = CompilerMatch.of(kernelCc, firstLine(Exec.run(toolchain, null, List.of("gcc", "--version"))));
+                where = "the " + otherSuite.codename() + " build root's gcc";
+            }
             switch (cc.verdict()) {
-                case OTHER -> throw new BuildException("kernel " + release + " was built by " + cc.kernel() + " but this host's gcc is "
+                case OTHER -> throw new BuildException("kernel " + release + " was built by " + cc.kernel() + " but " + where + " is "
                         + (cc.host() == null ? "missing" : cc.host()) + ": objects from another compiler are not the running kernel's; "
                         + "build on a host with gcc " + CompilerMatch.release(cc.kernel()) + " (the kernel's Debian release)");
-                case SAME_RELEASE -> warnings.add("kernel " + release + " was built by " + cc.kernel() + "; this host's gcc is "
+                case SAME_RELEASE -> warnings.add("kernel " + release + " was built by " + cc.kernel() + "; " + where + " is "
                         + cc.host() + " (same release, another Debian revision)");
                 default -> { }
             }
@@ -188,6 +203,7 @@ public final class KernelTarget {
                         + ": its packages cannot be installed here; build on " + suite);
             }
             root = otherSuites.fetch(release, suite, progress);
+            otherSuite = suite;
             SuiteArchive archive = otherSuites.archive(suite);
             PackageQuery host0 = packages;
             packages = new PackageQuery() {
@@ -196,6 +212,10 @@ public final class KernelTarget {
                 @Override public String compilerVersion(String command) { return host0.compilerVersion(command); }
             };
             sources = otherSuites.sources(suite);
+        }
+
+        private static String firstLine(Exec.Result r) {
+            return r.ok() ? r.output().lines().findFirst().orElse(null) : null;
         }
 
         private static void require(Path p, String what, String from) {

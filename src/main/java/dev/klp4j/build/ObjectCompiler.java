@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.Toolchain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public final class ObjectCompiler {
     private final int jobs;
     private final Path includeDir;
     private final java.util.function.UnaryOperator<String> makeTarget;
+    private final Toolchain tools;
 
     public ObjectCompiler(Path tree, int jobs) {
         this(tree, jobs, null, java.util.function.UnaryOperator.identity());
@@ -31,6 +33,12 @@ public final class ObjectCompiler {
      * path, and {@code makeTarget} naming each object as make must be asked for it ({@link KbuildQuery#makeTarget}).
      */
     public ObjectCompiler(Path tree, int jobs, Path includeDir, java.util.function.UnaryOperator<String> makeTarget) {
+        this(tree, jobs, includeDir, makeTarget, Toolchain.HOST);
+    }
+
+    /** As {@link #ObjectCompiler(Path, int, Path, java.util.function.UnaryOperator)}, compiling through {@code tools}. */
+    public ObjectCompiler(Path tree, int jobs, Path includeDir, java.util.function.UnaryOperator<String> makeTarget, Toolchain tools) {
+        this.tools = tools;
         this.tree = tree;
         this.jobs = Math.max(1, jobs);
         this.includeDir = includeDir;
@@ -52,7 +60,7 @@ public final class ObjectCompiler {
             }
             List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()));
             for (String o : objects) cmd.add(makeTarget.apply(o));
-            Exec.Result r = Exec.run(tree, cmd);
+            Exec.Result r = Exec.run(tools, tree, cmd);
             if (!r.ok()) {
                 throw new BuildException(BuildException.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
             }

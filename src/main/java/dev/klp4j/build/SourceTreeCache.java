@@ -186,9 +186,9 @@ public final class SourceTreeCache {
         }
         Files.copy(target.config(), tree.resolve(".config"), StandardCopyOption.REPLACE_EXISTING);
         progress.accept("configuring (make olddefconfig)");
-        Exec.check(tree, List.of("make", "-s", "olddefconfig"), "make olddefconfig");
+        Exec.check(target.toolchain(), tree, List.of("make", "-s", "olddefconfig"), "make olddefconfig");
         progress.accept("preparing (make prepare)");
-        Exec.check(tree, List.of("make", "-s", "-j" + jobs, "prepare"), "make prepare");
+        Exec.check(target.toolchain(), tree, List.of("make", "-s", "-j" + jobs, "prepare"), "make prepare");
     }
 
     static void deleteTree(Path p) throws IOException {

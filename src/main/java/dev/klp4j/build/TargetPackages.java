@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.Toolchain;
 import dev.klp4j.kernel.DebianSuite;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
@@ -53,6 +54,28 @@ public final class TargetPackages {
         KernelTree installed = KernelTree.of(release, hostRoot);
         if (Files.exists(installed.config()) || Files.exists(installed.buildDir().resolve("Makefile"))) return null;
         return suite;
+    }
+
+    /**
+     * The toolchain of {@code suite}'s build root (made first unless cached), seeing klp4j's cache and
+     * temp directory at their own paths, and the kbuild headers unpacked under {@code targetRoot}
+     * (usr/src/linux-headers-*, usr/lib/linux-kbuild-*) where their absolute links point.
+     */
+    public Toolchain toolchain(DebianSuite suite, Path targetRoot, Consumer<String> progress) {
+        Path root = new BuildRoot(cacheRoot, suite).ensure(progress);
+        List<Toolchain.Mount> mounts = new ArrayList<>();
+        mounts.add(new Toolchain.Mount(cacheRoot.toAbsolutePath(), cacheRoot.toAbsolutePath()));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        mounts.add(new Toolchain.Mount(tmp, tmp));
+        for (String dir : List.of("usr/src", "usr/lib")) {
+            try (Stream<Path> s = Files.list(targetRoot.resolve(dir))) {
+                s.filter(p -> p.getFileName().toString().startsWith("linux-")).sorted()
+                        .forEach(p -> mounts.add(new Toolchain.Mount(p, Path.of("/" + dir).resolve(p.getFileName()))));
+            } catch (IOException e) {
+                throw new BuildException("target files " + targetRoot.resolve(dir) + ": " + e.getMessage());
+            }
+        }
+        return Toolchain.inRoot(root, mounts);
     }
 
     /** Where {@code release}'s files are unpacked. */

@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.Toolchain;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
@@ -34,7 +35,10 @@ public final class TargetStructSizes {
             #ifdef CONFIG_UNWINDER_ORC
             #include <asm/orc_types.h>
             #endif
-            #ifdef CONFIG_PARAVIRT
+            #include <linux/version.h>
+            /* 6.8 replaced paravirt patching (.parainstructions) by alternatives. */
+            #if defined(CONFIG_PARAVIRT) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+            #define KLP4J_PARAVIRT_SITES
             #include <asm/paravirt_types.h>
             #endif
             #define SIZE(name, type) const unsigned long klp4j_size_##name = sizeof(type)
@@ -49,7 +53,7 @@ public final class TargetStructSizes {
             #ifdef CONFIG_UNWINDER_ORC
             SIZE(orc, struct orc_entry);
             #endif
-            #ifdef CONFIG_PARAVIRT
+            #ifdef KLP4J_PARAVIRT_SITES
             SIZE(para, struct paravirt_patch_site);
             #endif
             #ifdef CONFIG_HAVE_STATIC_CALL_INLINE
@@ -64,11 +68,16 @@ public final class TargetStructSizes {
 
     /** The sizes for the kernel whose prepared source tree is {@code tree}; probed once per tree. */
     public static StructSizes of(Path tree) {
+        return of(tree, Toolchain.HOST);
+    }
+
+    /** As {@link #of(Path)}, compiling the probe through {@code tools}. */
+    public static StructSizes of(Path tree, Toolchain tools) {
         Path dir = tree.resolve(DIR);
         Path saved = dir.resolve("sizes.properties");
         try {
             if (!Files.isRegularFile(saved)) {
-                Properties measured = probe(tree, dir);
+                Properties measured = probe(tree, dir, tools);
                 Path tmp = dir.resolve("sizes.properties.tmp");
                 try (var w = Files.newBufferedWriter(tmp)) {
                     measured.store(w, "special-section entry sizes of this kernel (klp4j build)");
@@ -87,11 +96,11 @@ public final class TargetStructSizes {
         }
     }
 
-    private static Properties probe(Path tree, Path dir) throws IOException {
+    private static Properties probe(Path tree, Path dir, Toolchain tools) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("Makefile"), "obj-y := sizes.o\n");
         Files.writeString(dir.resolve("sizes.c"), SOURCE);
-        Exec.Result r = Exec.run(tree, List.of("make", "-j1", "KCFLAGS=-fdata-sections", DIR + "/sizes.o"));
+        Exec.Result r = Exec.run(tools, tree, List.of("make", "-j1", "KCFLAGS=-fdata-sections", DIR + "/sizes.o"));
         if (!r.ok()) {
             throw new BuildException(BuildException.TOOL, "cannot compile the struct-size probe " + dir.resolve("sizes.c") + ": " + lastLine(r.output()));
         }

@@ -73,7 +73,7 @@ final class BuildCommand implements Callable<Integer> {
 
     /** Proves the built module in the VM; fails the command (exit 3) unless every phase held. */
     private void prove(BuildPipeline.Result r, GuestRuntime runtime, PrintWriter out) {
-        KernelTree kernel = Failures.call(() -> KernelTree.of(r.release()).requireBootable());
+        KernelTree kernel = VmCommand.bootable(r.release());
         List<String> objects = r.objects().stream().map(BuildPipeline.ObjectReport::owner).distinct().toList();
         out.printf("proving %s on %s under QEMU (tcg)...%n", r.module(), r.release());
         out.flush();

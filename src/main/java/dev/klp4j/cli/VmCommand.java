@@ -31,14 +31,17 @@ final class VmCommand {
         List<Path> modules = new ArrayList<>();
 
         KernelTree tree() {
-            return Failures.call(() -> {
-                String release = KernelRelease.resolve(kernel);
-                // A kernel of another Debian release boots from the packages klp4j unpacked into its cache.
-                Path root = new TargetPackages(SourceTreeCache.defaultRoot()).rootFor(release, Path.of("/"),
-                        msg -> System.err.println("  " + msg));
-                return KernelTree.of(release, root).requireBootable();
-            });
+            return bootable(KernelRelease.resolve(kernel));
         }
+    }
+
+    /** The files to boot {@code release} from: the host's, or, for another Debian release's kernel, those unpacked into klp4j's cache. */
+    static KernelTree bootable(String release) {
+        return Failures.call(() -> {
+            Path root = new TargetPackages(SourceTreeCache.defaultRoot()).rootFor(release, Path.of("/"),
+                    msg -> System.err.println("  " + msg));
+            return KernelTree.of(release, root).requireBootable();
+        });
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,

@@ -1,12 +1,9 @@
 package dev.klp4j.kernel;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds an out-of-tree module with a kernel's own kbuild ({@code make -C KBUILD M=DIR modules}),
@@ -29,24 +26,14 @@ public final class Kbuild {
     private Kbuild() {}
 
     public static Result modules(Path kbuildDir, Path moduleDir, int jobs, Map<String, String> env, Duration timeout) {
+        return modules(Toolchain.HOST, kbuildDir, moduleDir, jobs, env, timeout);
+    }
+
+    /** As {@link #modules(Path, Path, int, Map, Duration)}, where {@code tools} run (a build root for another suite's kernel). */
+    public static Result modules(Toolchain tools, Path kbuildDir, Path moduleDir, int jobs, Map<String, String> env, Duration timeout) {
         Path log = moduleDir.resolve("build.log");
-        ProcessBuilder pb = new ProcessBuilder(List.of("make", "-C", kbuildDir.toString(), "M=" + moduleDir.toAbsolutePath(),
-                "-j" + Math.max(1, jobs), "modules"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw KernelException.failed("kbuild of " + moduleDir + " did not finish in " + timeout.toSeconds() + " s (see " + log + ")");
-            }
-            return new Result(p.exitValue(), Files.readString(log), log);
-        } catch (IOException e) {
-            throw KernelException.failed("cannot run kbuild for " + moduleDir + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw KernelException.failed("kbuild of " + moduleDir + " was interrupted");
-        }
+        Toolchain.Result r = tools.run(moduleDir, List.of("make", "-C", kbuildDir.toString(), "M=" + moduleDir.toAbsolutePath(),
+                "-j" + Math.max(1, jobs), "modules"), env, new byte[0], timeout, log);
+        return new Result(r.status(), r.output(), log);
     }
 }

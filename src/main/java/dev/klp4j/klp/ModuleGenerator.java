@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.kernel.Toolchain;
 import dev.klp4j.diff.FunctionStatus;
 import dev.klp4j.diff.PatchMeta;
 import dev.klp4j.diff.PatchObject;
@@ -176,6 +177,11 @@ public final class ModuleGenerator {
 
     /** Writes the sources and objects to {@code dir}, builds with {@code kbuildDir}, finishes and returns the .ko. */
     public Path build(Path dir, Path kbuildDir, int jobs) {
+        return build(dir, kbuildDir, jobs, Toolchain.HOST);
+    }
+
+    /** As {@link #build(Path, Path, int)}, with the target's kbuild run through {@code tools}. */
+    public Path build(Path dir, Path kbuildDir, int jobs, Toolchain tools) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(MAIN + ".c"), source());
@@ -194,7 +200,7 @@ public final class ModuleGenerator {
             try {
                 // Livepatch symbols are still undefined at link time (they are made SHN_LIVEPATCH after it):
                 // modpost may only warn about them; any other undefined name is checked for below.
-                built = Kbuild.modules(kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
+                built = Kbuild.modules(tools, kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
             } catch (KernelException e) {
                 throw new KlpException(e.getMessage());
             }

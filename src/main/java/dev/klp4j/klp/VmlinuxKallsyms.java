@@ -13,19 +13,21 @@ import java.util.List;
 /**
  * Reads the kernel's own symbol table (kallsyms) out of a vmlinuz image, for kernels whose
  * System.map is not shipped (Debian's linux-image has a placeholder; the real map is in the
- * 800 MB -dbg package). The compressed vmlinux is found by its XZ magic and unpacked with
- * {@code xz --single-stream}; the kallsyms tables that scripts/kallsyms.c laid out in .rodata are
+ * 800 MB -dbg package). The compressed vmlinux is found by its XZ or zstd magic and unpacked
+ * with {@code xz} or {@code zstd}; the kallsyms tables that scripts/kallsyms.c laid out in .rodata are
  * then located by their structure and cross-checked against each other, never assumed:
  * <pre>
  *   kallsyms_offsets[N] (.long)  kallsyms_relative_base (.quad)  kallsyms_num_syms (.long N)
  *   kallsyms_names (len + token bytes per symbol)  kallsyms_markers[(N+255)/256] (.long)
  *   kallsyms_seqs_of_names[N] (3 bytes)  kallsyms_token_table (256 strings)  kallsyms_token_index[256] (.short)
  * </pre>
+ * in 6.1; 6.12 moves offsets, relative base and seqs_of_names after the token index.
  * (each label aligned to 8). The symbols come out in kallsyms order, the order the livepatch core
  * counts sympos in.
  */
 public final class VmlinuxKallsyms {
     private static final byte[] XZ_MAGIC = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
+    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
     private static final byte[] DIGITS = "0\u00001\u00002\u00003\u00004\u00005\u00006\u00007\u00008\u00009\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     private final ByteBuffer b;
@@ -49,12 +51,24 @@ public final class VmlinuxKallsyms {
     static byte[] decompress(Path vmlinuz) {
         try {
             byte[] img = Files.readAllBytes(vmlinuz);
+            // Debian 12 compresses its kernels with XZ, Debian 13 with zstd; the stream is followed by
+            // the rest of the bzImage, which both tools are told (or left) to ignore.
             int at = indexOf(img, XZ_MAGIC, 0);
-            if (at < 0) throw new KlpException(vmlinuz + ": no XZ-compressed kernel inside (only XZ images are supported; pass --symbols)");
-            Path tmp = Files.createTempFile("klp4j-vmlinuz", ".xz");
+            List<String> unpack = List.of("xz", "-dc", "--single-stream");
+            String format = "XZ";
+            int zstd = indexOf(img, ZSTD_MAGIC, 0);
+            if (zstd >= 0 && (at < 0 || zstd < at)) {
+                at = zstd;
+                unpack = List.of("zstd", "-dc");
+                format = "zstd";
+            }
+            if (at < 0) throw new KlpException(vmlinuz + ": no XZ- or zstd-compressed kernel inside (pass --symbols)");
+            Path tmp = Files.createTempFile("klp4j-vmlinuz", "." + format.toLowerCase(java.util.Locale.ROOT));
             try {
                 Files.write(tmp, java.util.Arrays.copyOfRange(img, at, img.length));
-                Process p = new ProcessBuilder("xz", "-dc", "--single-stream", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                List<String> cmd = new java.util.ArrayList<>(unpack);
+                cmd.add(tmp.toString());
+                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 byte[] out;
                 try (InputStream in = p.getInputStream()) {
                     ByteArrayOutputStream bo = new ByteArrayOutputStream(64 << 20);
@@ -62,7 +76,7 @@ public final class VmlinuxKallsyms {
                     out = bo.toByteArray();
                 }
                 p.waitFor();
-                if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new KlpException(vmlinuz + ": the XZ stream does not unpack to an ELF kernel");
+                if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new KlpException(vmlinuz + ": the " + format + " stream does not unpack to an ELF kernel");
                 return out;
             } finally {
                 Files.deleteIfExists(tmp);
@@ -82,7 +96,7 @@ public final class VmlinuxKallsyms {
             String[] tokens = new String[256];
             int end = tokenTable(table, tokens);
             if (end < 0) continue;
-            KernelSymbols syms = fromTokenTable(table, tokens);
+            KernelSymbols syms = fromTokenTable(table, tokens, end);
             if (syms != null) return syms;
         }
         throw new KlpException("no kallsyms tables found in the kernel image (CONFIG_KALLSYMS off, or an unknown layout): pass --symbols");
@@ -119,22 +133,38 @@ public final class VmlinuxKallsyms {
         return index + 512;
     }
 
-    private KernelSymbols fromTokenTable(int table, String[] tokens) {
-        for (int n = 1000; n < 4_000_000; n++) {
-            int seqs = floor8(table - 3 * n);
-            if (seqs < 0) break;
-            int m = (n + 255) / 256;
-            int markers = floor8(seqs - 4 * m);
-            if (markers < 16 || b.getInt(markers) != 0) continue;
-            if (m > 1 && !increasingMarkers(markers, m)) continue;
-            int lastMarker = b.getInt(markers + 4 * (m - 1));
-            int rest = n - 256 * (m - 1);
-            // kallsyms_names starts 8 bytes after kallsyms_num_syms (= n), and ends just before the markers.
-            int hi = markers - lastMarker - rest, lo = Math.max(8, markers - lastMarker - rest * 130 - 16);
-            for (int names = floor8(hi); names >= lo; names -= 8) {
-                if (b.getInt(names - 8) != n) continue;
-                List<KernelSymbols.Entry> e = decode(names, n, markers, m, tokens);
-                if (e != null) return new KernelSymbols("vmlinux", e);
+    /**
+     * The symbols, given the token table at {@code table} whose index ends at {@code indexEnd}.
+     * Two layouts: up to 6.1 the tables before the token table are offsets, relative base, num_syms,
+     * names, markers, seqs_of_names; from 6.2 on (Debian 13's 6.12) num_syms, names and markers come
+     * right before the token table, and offsets, relative base and seqs_of_names after its index.
+     */
+    private KernelSymbols fromTokenTable(int table, String[] tokens, int indexEnd) {
+        for (boolean seqsFirst : new boolean[] {true, false}) {
+            for (int n = 1000; n < 4_000_000; n++) {
+                int m = (n + 255) / 256;
+                int markers = seqsFirst ? floor8(floor8(table - 3 * n) - 4 * m) : floor8(table - 4 * m);
+                if (markers < 16) break;
+                if (b.getInt(markers) != 0) continue;
+                if (m > 1 && !increasingMarkers(markers, m)) continue;
+                int lastMarker = b.getInt(markers + 4 * (m - 1));
+                int rest = n - 256 * (m - 1);
+                // kallsyms_names starts 8 bytes after kallsyms_num_syms (= n), and ends just before the markers.
+                int hi = markers - lastMarker - rest, lo = Math.max(8, markers - lastMarker - rest * 130 - 16);
+                for (int names = floor8(hi); names >= lo; names -= 8) {
+                    if (b.getInt(names - 8) != n) continue;
+                    int relBase, offsets;
+                    if (seqsFirst) {
+                        relBase = names - 16;
+                        offsets = floor8(relBase - 4 * n);
+                    } else {
+                        offsets = align8(indexEnd);
+                        relBase = align8(offsets + 4 * n);
+                        if (relBase + 8 > d.length) continue;
+                    }
+                    List<KernelSymbols.Entry> e = decode(names, n, markers, tokens, offsets, relBase);
+                    if (e != null) return new KernelSymbols("vmlinux", e);
+                }
             }
         }
         return null;
@@ -151,7 +181,7 @@ public final class VmlinuxKallsyms {
     }
 
     /** Decodes all n names; null if the names do not end at the markers or disagree with them. */
-    private List<KernelSymbols.Entry> decode(int names, int n, int markers, int m, String[] tokens) {
+    private List<KernelSymbols.Entry> decode(int names, int n, int markers, String[] tokens, int offsets, int relBase) {
         int p = names;
         List<String> out = new ArrayList<>(n);
         StringBuilder sb = new StringBuilder();
@@ -168,11 +198,7 @@ public final class VmlinuxKallsyms {
         }
         if (align8(p) != markers && p > markers) return null;
         if (markers - p >= 8) return null;
-        // Addresses: kallsyms_offsets precede kallsyms_relative_base, which precedes num_syms.
-        int numSyms = names - 8;
-        int relBase = numSyms - 8;
         long base = b.getLong(relBase);
-        int offsets = floor8(relBase - 4 * n);
         List<KernelSymbols.Entry> e = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String s = out.get(i);
