@@ -53,10 +53,10 @@ public final class Exec {
                 Files.deleteIfExists(out);
             }
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot run " + command.get(0) + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot run " + command.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException(BuildException.TOOL, "interrupted while running " + command.get(0));
+            throw new BuildException(BuildException.Kind.TOOL, "interrupted while running " + command.get(0));
         }
     }
 
@@ -64,7 +64,7 @@ public final class Exec {
     public static String check(Path dir, List<String> command, String what) {
         Result r = run(dir, command);
         if (!r.ok()) {
-            throw new BuildException(BuildException.TOOL, what + " failed (exit " + r.status() + "): "
+            throw new BuildException(BuildException.Kind.TOOL, what + " failed (exit " + r.status() + "): "
                     + String.join(" ", command) + "\n" + r.tail(20));
         }
         return r.output();

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compare an original and a patched object of one source file and write the patch object.",
-                "Exit 0: OUT written; 3: no patchable change; 2: the change cannot be live patched (reasons printed)."})
+                "Exit 0: OUT written; 3: no patchable change; 2: the change cannot be live patched (reasons printed) or bad input."})
 final class DiffCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "ORIG.o", description = "The original object.")
     Path orig;
@@ -67,22 +67,22 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         DiffResult r = run(o, p, opts);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(r.report()));
+            out.println(Json.write(DiffReport.of(r)));
         } else {
             for (String f : r.changed()) out.println("changed function: " + f);
             for (String f : r.added()) out.println("new function: " + f);
         }
         out.flush();
-        if (r.status() == DiffResult.REFUSED) {
+        if (r.outcome() == DiffResult.Outcome.REFUSED) {
             PrintWriter err = spec.commandLine().getErr();
             for (String reason : r.reasons()) err.println("klp4j: cannot patch: " + reason);
             err.flush();
-        } else if (r.status() == DiffResult.NO_CHANGE && !json) {
+        } else if (r.outcome() == DiffResult.Outcome.NO_CHANGE && !json) {
             spec.commandLine().getErr().println("klp4j: no patchable change");
             spec.commandLine().getErr().flush();
         }
-        if (r.status() == DiffResult.OK) write(r.patch(), output);
-        return r.status();
+        if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), output);
+        return ExitStatus.ofDiff(r.outcome());
     }
 
     private DiffOptions options() {
@@ -141,7 +141,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
                     throw new UserError("interrupted");
                 }
                 out.println(line);
-                if (line.contains(" ERROR ")) worst = 2;
+                if (line.contains(" ERROR ")) worst = ExitStatus.INPUT;
             }
             out.flush();
             return worst;
@@ -154,8 +154,8 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         try {
             DiffOptions opts = base.withStructSizes(bc.structSizes(base.structSizes()));
             DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
-            if (r.status() == DiffResult.OK) write(r.patch(), outDir.resolve(bc.name() + ".o"));
-            return bc.name() + " " + r.status() + " changed=" + join(r.changed()) + " new=" + join(r.added());
+            if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), outDir.resolve(bc.name() + ".o"));
+            return bc.name() + " " + ExitStatus.ofDiff(r.outcome()) + " changed=" + join(r.changed()) + " new=" + join(r.added());
         } catch (RuntimeException e) {
             return bc.name() + " ERROR " + e.getMessage();
         }

@@ -34,7 +34,19 @@ class DiffCommandTest {
         CliRun r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
                 "-o", tmp.resolve("out.o").toString(), "--json");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("\"changed\" : [ \"n_tty_write\" ]").contains("\"specialEntries\"").contains("\"reasons\"");
+        assertThat(r.out()).contains("\"exit\" : 0,").contains("\"changed\" : [ \"n_tty_write\" ]").contains("\"specialEntries\"").contains("\"reasons\"");
+        CliRun none = run("diff", DIR.resolve("warn-detect.ORIG.o").toString(), DIR.resolve("warn-detect.PATCHED.FAIL.o").toString(),
+                "-o", tmp.resolve("none.o").toString(), "--json");
+        assertThat(none.exit()).isEqualTo(3);
+        assertThat(none.out()).startsWith("{\n  \"exit\" : 3,");
+    }
+
+    @Test
+    void reportsShowADiffsOutcomeAsItsExitStatus() {
+        // build --json's diffStatus is a DiffResult.Outcome; the JSON keeps the number klp4j diff exits with.
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.PATCH)).isEqualTo("0");
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.REFUSED)).isEqualTo("2");
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.NO_CHANGE)).isEqualTo("3");
     }
 
     @Test
