@@ -295,7 +295,9 @@ public final class BuildPipeline {
                 try {
                     out.put(e.getKey(), e.getValue().get());
                 } catch (java.util.concurrent.ExecutionException ex) {
+                    // A bug (or a BuildException reading the objects) goes on as it is; only I/O of the kept work directory is wrapped.
                     if (ex.getCause() instanceof RuntimeException re) throw re;
+                    if (ex.getCause() instanceof Error err) throw err;
                     throw new BuildException(BuildException.Kind.TOOL, "diff of " + e.getKey() + " failed: " + ex.getCause());
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();

@@ -271,6 +271,7 @@ public final class ChangedObjects {
             throw new BuildException(BuildException.Kind.TOOL, "interrupted");
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err; // a bug, not a failing tool
             throw new BuildException(BuildException.Kind.TOOL, "asking kbuild which objects are built failed: " + e.getCause());
         } finally {
             pool.shutdownNow();

@@ -101,7 +101,7 @@ final class BenchCommand {
                             .withStructSizes(bc.structSizes(dev.klp4j.diff.StructSizes.defaults()));
                     inputs.add(new Input(bc, Files.readAllBytes(bc.orig()), Files.readAllBytes(bc.patched()), opts));
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | IllegalArgumentException e) { // an unreadable file or row, a bad env override
                 throw new UserError(tsv + ": " + e.getMessage());
             }
             if (inputs.isEmpty()) throw new UserError(tsv + ": no cases");

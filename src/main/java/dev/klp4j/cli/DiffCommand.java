@@ -109,7 +109,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
     static void write(PatchObject patch, Path path) {
         try {
             PatchObjectFile.write(patch, path);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // anything else is a bug in making the ELF, for Main to report as one
             throw new UserError(path + ": cannot write: " + e.getMessage());
         }
     }
@@ -120,7 +120,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         try {
             cases = BatchCase.read(batch);
             Files.createDirectories(outDir);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // BatchCase.read names the line at fault
             throw new UserError(batch + ": " + e.getMessage());
         }
         int threads = Math.max(1, Math.min(cases.size(), Runtime.getRuntime().availableProcessors()));
@@ -135,7 +135,10 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     line = f.get();
                 } catch (ExecutionException e) {
-                    throw new UserError(e.getCause().getMessage());
+                    // batchRow reports a bad row on its line; what reaches here is a bug, for Main to report.
+                    if (e.getCause() instanceof RuntimeException bug) throw bug;
+                    if (e.getCause() instanceof Error bug) throw bug;
+                    throw new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new UserError("interrupted");
@@ -150,13 +153,23 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /**
+     * One row: {@code CASE EXIT changed=... new=...}, or {@code CASE ERROR why} for a row's bad input
+     * (an unreadable object, a bad env override). A bug in the differ is not a row's error: it
+     * propagates and the whole batch fails as an internal error.
+     */
     private String batchRow(BatchCase bc, DiffOptions base) {
         try {
-            DiffOptions opts = base.withStructSizes(bc.structSizes(base.structSizes()));
+            DiffOptions opts;
+            try {
+                opts = base.withStructSizes(bc.structSizes(base.structSizes()));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
             DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
             if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), outDir.resolve(bc.name() + ".o"));
             return bc.name() + " " + ExitStatus.ofDiff(r.outcome()) + " changed=" + join(r.changed()) + " new=" + join(r.added());
-        } catch (RuntimeException e) {
+        } catch (UserError e) {
             return bc.name() + " ERROR " + e.getMessage();
         }
     }

@@ -99,6 +99,21 @@ class DiffCommandTest {
     }
 
     @Test
+    void batchBadInputIsARowErrorOrAOneLineError() throws Exception {
+        Path tsv = tmp.resolve("cases.tsv");
+        Files.writeString(tsv, "ok\t" + DIR.toAbsolutePath().resolve("new-function.ORIG.o") + "\t" + DIR.toAbsolutePath().resolve("new-function.PATCHED.o")
+                + "\nmissing\tnope.ORIG.o\tnope.PATCHED.o\n");
+        CliRun rows = run("diff", "--batch", tsv.toString(), "--out-dir", tmp.resolve("outs").toString());
+        assertThat(rows.exit()).as(rows.err()).isEqualTo(ExitStatus.INPUT);
+        assertThat(rows.out()).contains("ok 0 changed=n_tty_write").contains("missing ERROR ").contains("nope.ORIG.o: no such file");
+
+        Files.writeString(tsv, "# case\torig\tpatched\tenv\texit\nbad\ta.o\tb.o\t-\tzero\n");
+        CliRun file = run("diff", "--batch", tsv.toString(), "--out-dir", tmp.resolve("outs").toString());
+        assertThat(file.exit()).isEqualTo(ExitStatus.INPUT);
+        assertThat(file.err().strip()).doesNotContain("\n").contains("cases.tsv:2:").contains("zero");
+    }
+
+    @Test
     void namespaceImportsAreKept() throws Exception {
         Path out = tmp.resolve("ns.o");
         CliRun r = run("diff", DIR.resolve("import-ns.ORIG.o").toString(), DIR.resolve("import-ns.PATCHED.o").toString(), "-o", out.toString());
