@@ -59,7 +59,8 @@ public final class BuildPipeline {
     }
 
     public record Step(String name, double seconds, String detail) {}
-    public record ObjectReport(String object, String owner, int diffStatus, List<String> changed, List<String> added, List<String> klpSymbols) {}
+    /** One patched object; {@code diffStatus} is always PATCH (kept for the --json report's field). */
+    public record ObjectReport(String object, String owner, DiffResult.Outcome diffStatus, List<String> changed, List<String> added, List<String> klpSymbols) {}
     public record Result(String release, String module, List<Step> steps, List<ObjectReport> objects, double seconds) {}
 
     private final Options o;
@@ -178,7 +179,7 @@ public final class BuildPipeline {
                         l -> changes.considered() + " considered, " + changed.preprocessedCount() + " preprocessed, "
                                 + (l.size() - changes.sources().size()) + " use the change: " + String.join(" ", l));
         if (objects.isEmpty()) {
-            throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
+            throw new BuildException(BuildException.Kind.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
         }
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
         step("compile original", () -> {
@@ -206,16 +207,10 @@ public final class BuildPipeline {
         StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree, target.toolchain()), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
         List<String> refusals = new ArrayList<>();
-        diffs.forEach((obj, d) -> { if (d.result().status() == DiffResult.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
-        if (!refusals.isEmpty()) throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
-        if (diffs.values().stream().allMatch(d -> d.result().status() == DiffResult.NO_CHANGE)) {
-            throw new BuildException(BuildException.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)");
-        }
-        for (var e : diffs.entrySet()) {
-            DiffResult r = e.getValue().result();
-            if (r.status() != DiffResult.OK && r.status() != DiffResult.NO_CHANGE) {
-                throw new BuildException(BuildException.TOOL, "the differ failed on " + e.getKey() + " (exit " + r.status() + "): " + r.reasons());
-            }
+        diffs.forEach((obj, d) -> { if (d.result().outcome() == DiffResult.Outcome.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
+        if (!refusals.isEmpty()) throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
+        if (diffs.values().stream().allMatch(d -> d.result().outcome() == DiffResult.Outcome.NO_CHANGE)) {
+            throw new BuildException(BuildException.Kind.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)");
         }
 
         ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
@@ -226,7 +221,7 @@ public final class BuildPipeline {
         List<String> loadTimeRefusals = new ArrayList<>();
         step("resolve symbols", () -> {
             Map<String, PatchObject> patches = new LinkedHashMap<>();
-            for (String obj : objects) if (diffs.get(obj).result().status() == DiffResult.OK) patches.put(obj, diffs.get(obj).result().patch());
+            for (String obj : objects) if (diffs.get(obj).result().outcome() == DiffResult.Outcome.PATCH) patches.put(obj, diffs.get(obj).result().patch());
             PatchDefinitions own = PatchDefinitions.of(patches);
             for (var e : patches.entrySet()) {
                 String obj = e.getKey();
@@ -255,12 +250,12 @@ public final class BuildPipeline {
                     if (f.status() == FunctionStatus.CHANGED) sympos.put(f.name(), resolver.ownSympos(f.name()));
                 }
                 gen.add(patch, sympos, exportCrcs(ObjectCompiler.cmdFile(patchedDir, obj)));
-                reports.add(new ObjectReport(obj, object, d.status(), d.changed(), d.added(), klp));
+                reports.add(new ObjectReport(obj, object, d.outcome(), d.changed(), d.added(), klp));
             }
             return reports;
         }, r -> r.stream().mapToInt(x -> x.klpSymbols().size()).sum() + " livepatch symbol(s)");
         if (!loadTimeRefusals.isEmpty()) {
-            throw new BuildException("the patch cannot be live patched:\n  " + String.join("\n  ", loadTimeRefusals));
+            throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched:\n  " + String.join("\n  ", loadTimeRefusals));
         }
         Path ko = step("module", () -> {
             Path built = gen.build(work.resolve("module"), target.kbuildDir(), o.jobs, target.toolchain());
@@ -287,7 +282,7 @@ public final class BuildPipeline {
             for (String obj : objects) {
                 futures.put(obj, pool.submit(() -> {
                     ObjectDiffer.Outcome d = differ.diff(origDir.resolve(obj), patchedDir.resolve(obj), new DiffOptions(sizes, owner.get(obj).name()));
-                    if (o.skipCleanup && d.result().status() == DiffResult.OK) {
+                    if (o.skipCleanup && d.result().outcome() == DiffResult.Outcome.PATCH) {
                         // For whoever inspects the kept work directory (as `klp4j diff -o` writes it); never read back.
                         Files.createDirectories(outDir.resolve(obj).getParent());
                         PatchObjectFile.write(d.result().patch(), outDir.resolve(obj));
@@ -300,11 +295,13 @@ public final class BuildPipeline {
                 try {
                     out.put(e.getKey(), e.getValue().get());
                 } catch (java.util.concurrent.ExecutionException ex) {
+                    // A bug (or a BuildException reading the objects) goes on as it is; only I/O of the kept work directory is wrapped.
                     if (ex.getCause() instanceof RuntimeException re) throw re;
-                    throw new BuildException(BuildException.TOOL, "diff of " + e.getKey() + " failed: " + ex.getCause());
+                    if (ex.getCause() instanceof Error err) throw err;
+                    throw new BuildException(BuildException.Kind.TOOL, "diff of " + e.getKey() + " failed: " + ex.getCause());
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
-                    throw new BuildException(BuildException.TOOL, "interrupted");
+                    throw new BuildException(BuildException.Kind.TOOL, "interrupted");
                 }
             }
             return out;
@@ -377,8 +374,11 @@ public final class BuildPipeline {
 
     private static String describeDiffs(Map<String, ObjectDiffer.Outcome> m) {
         List<String> s = new ArrayList<>();
-        m.forEach((k, v) -> s.add(k + ": " + (v.result().status() == DiffResult.OK ? "changed=" + v.result().changed() + " new=" + v.result().added()
-                : v.result().status() == DiffResult.NO_CHANGE ? "no change" : "refused")));
+        m.forEach((k, v) -> s.add(k + ": " + (switch (v.result().outcome()) {
+            case PATCH -> "changed=" + v.result().changed() + " new=" + v.result().added();
+            case NO_CHANGE -> "no change";
+            case REFUSED -> "refused";
+        })));
         return String.join("; ", s);
     }
 

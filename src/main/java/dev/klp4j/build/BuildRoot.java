@@ -52,7 +52,7 @@ public final class BuildRoot {
                 Exec.Result r = Exec.run(null, List.of("mmdebstrap", "--variant=apt", "--include=" + String.join(",", PACKAGES),
                         suite.codename(), dir.toString(), "http://deb.debian.org/debian"));
                 if (!r.ok()) {
-                    throw new BuildException(BuildException.TOOL, "mmdebstrap " + suite.codename() + " failed: " + r.tail(3).strip());
+                    throw new BuildException(BuildException.Kind.TOOL, "mmdebstrap " + suite.codename() + " failed: " + r.tail(3).strip());
                 }
                 Files.writeString(stamp, String.join(" ", PACKAGES) + "\n");
                 return dir;

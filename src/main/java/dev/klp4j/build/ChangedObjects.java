@@ -215,8 +215,8 @@ public final class ChangedObjects {
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add(String.join("|", names));
         cmd.add(".");
-        Exec.Result r = Exec.run(kbuild.tools(), tree, cmd);
-        if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
+        Exec.Result r = Exec.run(tree, cmd);
+        if (r.status() > 1) throw new BuildException(BuildException.Kind.TOOL, "grep failed: " + r.tail(3));
         Set<String> reach = new TreeSet<>();
         for (String l : r.output().split("\n")) {
             String f = l.strip().startsWith("./") ? l.strip().substring(2) : l.strip();
@@ -268,10 +268,11 @@ public final class ChangedObjects {
                     .sorted().toList()).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException(BuildException.TOOL, "interrupted");
+            throw new BuildException(BuildException.Kind.TOOL, "interrupted");
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new BuildException(BuildException.TOOL, "asking kbuild which objects are built failed: " + e.getCause());
+            if (e.getCause() instanceof Error err) throw err; // a bug, not a failing tool
+            throw new BuildException(BuildException.Kind.TOOL, "asking kbuild which objects are built failed: " + e.getCause());
         } finally {
             pool.shutdownNow();
         }
@@ -371,7 +372,7 @@ public final class ChangedObjects {
             }
             return java.util.HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot read " + i + ": " + e.getMessage());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -430,8 +431,8 @@ public final class ChangedObjects {
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");
         cmd.add(".");
-        Exec.Result r = Exec.run(kbuild.tools(), tree, cmd);
-        if (r.status() > 1) throw new BuildException(BuildException.TOOL, "grep failed: " + r.tail(3));
+        Exec.Result r = Exec.run(tree, cmd);
+        if (r.status() > 1) throw new BuildException(BuildException.Kind.TOOL, "grep failed: " + r.tail(3));
         java.util.Map<String, List<String>> graph = new java.util.HashMap<>();
         java.util.Map<String, Boolean> exists = new java.util.HashMap<>();
         for (String l : r.output().split("\n")) {

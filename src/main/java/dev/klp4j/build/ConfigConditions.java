@@ -40,7 +40,7 @@ final class ConfigConditions {
             while (m.find()) d.add(m.group(1));
             return new ConfigConditions(d);
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot read " + autoconf + " (is the tree prepared?): " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot read " + autoconf + " (is the tree prepared?): " + e.getMessage());
         }
     }
 

@@ -48,7 +48,7 @@ public final class Exec {
             Toolchain.Result r = tools.run(dir, command, env, input);
             return new Result(r.status(), r.output());
         } catch (KernelException e) {
-            throw new BuildException(BuildException.TOOL, e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, e.getMessage());
         }
     }
 
@@ -61,7 +61,7 @@ public final class Exec {
     public static String check(Toolchain tools, Path dir, List<String> command, String what) {
         Result r = run(tools, dir, command);
         if (!r.ok()) {
-            throw new BuildException(BuildException.TOOL, what + " failed (exit " + r.status() + "): "
+            throw new BuildException(BuildException.Kind.TOOL, what + " failed (exit " + r.status() + "): "
                     + String.join(" ", command) + "\n" + r.tail(20));
         }
         return r.output();

@@ -295,7 +295,7 @@ final class HeaderChange {
         try {
             return CSource.constructs(Files.readString(i, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot read " + i + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot read " + i + ": " + e.getMessage());
         }
     }
 

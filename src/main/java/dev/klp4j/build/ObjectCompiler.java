@@ -62,11 +62,11 @@ public final class ObjectCompiler {
             for (String o : objects) cmd.add(makeTarget.apply(o));
             Exec.Result r = Exec.run(tools, tree, cmd);
             if (!r.ok()) {
-                throw new BuildException(BuildException.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
+                throw new BuildException(BuildException.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
             }
             for (String o : objects) {
                 Path src = tree.resolve(o);
-                if (!Files.isRegularFile(src)) throw new BuildException(BuildException.TOOL, "make did not produce " + o);
+                if (!Files.isRegularFile(src)) throw new BuildException(BuildException.Kind.TOOL, "make did not produce " + o);
                 Path dst = outDir.resolve(o);
                 Files.createDirectories(dst.getParent());
                 Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
@@ -75,7 +75,7 @@ public final class ObjectCompiler {
                 Files.deleteIfExists(src);
             }
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot copy compiled objects: " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
         }
     }
 

@@ -46,9 +46,9 @@ public final class ObjectDiffer {
         try {
             return ElfReader.read(path);
         } catch (ElfFormatException e) {
-            throw new BuildException(BuildException.TOOL, path + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, path + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, path + ": cannot read: " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, path + ": cannot read: " + e.getMessage());
         }
     }
 }

@@ -92,7 +92,7 @@ public final class TargetStructSizes {
             for (String name : p.stringPropertyNames()) sizes = sizes.with(name, Integer.parseInt(p.getProperty(name)));
             return sizes;
         } catch (IOException e) {
-            throw new BuildException(BuildException.TOOL, "cannot probe the kernel's struct sizes in " + dir + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, "cannot probe the kernel's struct sizes in " + dir + ": " + e.getMessage());
         }
     }
 
@@ -102,13 +102,13 @@ public final class TargetStructSizes {
         Files.writeString(dir.resolve("sizes.c"), SOURCE);
         Exec.Result r = Exec.run(tools, tree, List.of("make", "-j1", "KCFLAGS=-fdata-sections", DIR + "/sizes.o"));
         if (!r.ok()) {
-            throw new BuildException(BuildException.TOOL, "cannot compile the struct-size probe " + dir.resolve("sizes.c") + ": " + lastLine(r.output()));
+            throw new BuildException(BuildException.Kind.TOOL, "cannot compile the struct-size probe " + dir.resolve("sizes.c") + ": " + lastLine(r.output()));
         }
         ElfFile obj;
         try {
             obj = ElfReader.read(dir.resolve("sizes.o"));
         } catch (ElfFormatException e) {
-            throw new BuildException(BuildException.TOOL, dir.resolve("sizes.o") + ": " + e.getMessage());
+            throw new BuildException(BuildException.Kind.TOOL, dir.resolve("sizes.o") + ": " + e.getMessage());
         }
         Properties out = new Properties();
         for (Symbol s : obj.symbols()) {
@@ -117,7 +117,7 @@ public final class TargetStructSizes {
             long size = ByteBuffer.wrap(s.section().data()).order(obj.header().order()).getLong((int) s.value());
             out.setProperty(name, Long.toString(size));
         }
-        if (!out.containsKey(StructSizes.EX)) throw new BuildException(BuildException.TOOL, "the struct-size probe measured nothing");
+        if (!out.containsKey(StructSizes.EX)) throw new BuildException(BuildException.Kind.TOOL, "the struct-size probe measured nothing");
         return out;
     }
 

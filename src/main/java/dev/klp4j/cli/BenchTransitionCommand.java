@@ -66,7 +66,7 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
             }
             out.flush();
         } catch (IOException e) {
-            throw new UserError(Main.FAILED, "cannot create a build directory: " + e.getMessage());
+            throw new UserError(ExitStatus.FAILED, "cannot create a build directory: " + e.getMessage());
         } finally {
             if (build != null) delete(build);
         }

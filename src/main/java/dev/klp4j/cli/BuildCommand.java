@@ -71,7 +71,7 @@ final class BuildCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** Proves the built module in the VM; fails the command (exit 3) unless every phase held. */
+    /** Proves the built module in the VM; fails the command ({@link ExitStatus#FAILED}) unless every phase held. */
     private void prove(BuildPipeline.Result r, GuestRuntime runtime, PrintWriter out) {
         KernelTree kernel = VmCommand.bootable(r.release());
         List<String> objects = r.objects().stream().map(BuildPipeline.ObjectReport::owner).distinct().toList();
@@ -103,11 +103,11 @@ final class BuildCommand implements Callable<Integer> {
             else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
             out.flush();
             if (prove && r.module() != null) prove(r, runtime, steps);
-            return Main.OK;
+            return ExitStatus.OK;
         } catch (BuildException e) {
-            throw new UserError(e.exitCode(), e.getMessage());
+            throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
         } catch (KlpException e) {
-            throw new UserError(Main.INPUT, e.getMessage());
+            throw new UserError(ExitStatus.INPUT, e.getMessage());
         }
     }
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compare an original and a patched object of one source file and write the patch object.",
-                "Exit 0: OUT written; 3: no patchable change; 2: the change cannot be live patched (reasons printed)."})
+                "Exit 0: OUT written; 3: no patchable change; 2: the change cannot be live patched (reasons printed) or bad input."})
 final class DiffCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "ORIG.o", description = "The original object.")
     Path orig;
@@ -67,22 +67,22 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         DiffResult r = run(o, p, opts);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(r.report()));
+            out.println(Json.write(DiffReport.of(r)));
         } else {
             for (String f : r.changed()) out.println("changed function: " + f);
             for (String f : r.added()) out.println("new function: " + f);
         }
         out.flush();
-        if (r.status() == DiffResult.REFUSED) {
+        if (r.outcome() == DiffResult.Outcome.REFUSED) {
             PrintWriter err = spec.commandLine().getErr();
             for (String reason : r.reasons()) err.println("klp4j: cannot patch: " + reason);
             err.flush();
-        } else if (r.status() == DiffResult.NO_CHANGE && !json) {
+        } else if (r.outcome() == DiffResult.Outcome.NO_CHANGE && !json) {
             spec.commandLine().getErr().println("klp4j: no patchable change");
             spec.commandLine().getErr().flush();
         }
-        if (r.status() == DiffResult.OK) write(r.patch(), output);
-        return r.status();
+        if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), output);
+        return ExitStatus.ofDiff(r.outcome());
     }
 
     private DiffOptions options() {
@@ -109,7 +109,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
     static void write(PatchObject patch, Path path) {
         try {
             PatchObjectFile.write(patch, path);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // anything else is a bug in making the ELF, for Main to report as one
             throw new UserError(path + ": cannot write: " + e.getMessage());
         }
     }
@@ -120,7 +120,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         try {
             cases = BatchCase.read(batch);
             Files.createDirectories(outDir);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) { // BatchCase.read names the line at fault
             throw new UserError(batch + ": " + e.getMessage());
         }
         int threads = Math.max(1, Math.min(cases.size(), Runtime.getRuntime().availableProcessors()));
@@ -135,13 +135,16 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     line = f.get();
                 } catch (ExecutionException e) {
-                    throw new UserError(e.getCause().getMessage());
+                    // batchRow reports a bad row on its line; what reaches here is a bug, for Main to report.
+                    if (e.getCause() instanceof RuntimeException bug) throw bug;
+                    if (e.getCause() instanceof Error bug) throw bug;
+                    throw new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new UserError("interrupted");
                 }
                 out.println(line);
-                if (line.contains(" ERROR ")) worst = 2;
+                if (line.contains(" ERROR ")) worst = ExitStatus.INPUT;
             }
             out.flush();
             return worst;
@@ -150,13 +153,23 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /**
+     * One row: {@code CASE EXIT changed=... new=...}, or {@code CASE ERROR why} for a row's bad input
+     * (an unreadable object, a bad env override). A bug in the differ is not a row's error: it
+     * propagates and the whole batch fails as an internal error.
+     */
     private String batchRow(BatchCase bc, DiffOptions base) {
         try {
-            DiffOptions opts = base.withStructSizes(bc.structSizes(base.structSizes()));
+            DiffOptions opts;
+            try {
+                opts = base.withStructSizes(bc.structSizes(base.structSizes()));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
             DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
-            if (r.status() == DiffResult.OK) write(r.patch(), outDir.resolve(bc.name() + ".o"));
-            return bc.name() + " " + r.status() + " changed=" + join(r.changed()) + " new=" + join(r.added());
-        } catch (RuntimeException e) {
+            if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), outDir.resolve(bc.name() + ".o"));
+            return bc.name() + " " + ExitStatus.ofDiff(r.outcome()) + " changed=" + join(r.changed()) + " new=" + join(r.added());
+        } catch (UserError e) {
             return bc.name() + " ERROR " + e.getMessage();
         }
     }

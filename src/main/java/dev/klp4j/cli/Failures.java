@@ -4,7 +4,10 @@ import dev.klp4j.build.BuildException;
 import dev.klp4j.kernel.KernelException;
 import java.util.function.Supplier;
 
-/** Maps the kernel, VM and runtime packages' failures to one-line CLI errors and exit codes. */
+/**
+ * Runs a kernel, VM or runtime operation and turns its expected failures into one-line CLI errors
+ * (exit statuses from {@link ExitStatus#ofOperation}). Anything else is a bug and goes on to Main.
+ */
 final class Failures {
     private Failures() {}
 
@@ -12,10 +15,10 @@ final class Failures {
         try {
             return action.get();
         } catch (KernelException e) {
-            throw new UserError(e.isInputError() ? Main.INPUT : Main.FAILED, e.getMessage());
+            throw new UserError(ExitStatus.ofOperation(e), e.getMessage());
         } catch (BuildException e) {
             // Fetching another Debian release's kernel for the VM: the archive or the network failed.
-            throw new UserError(e.exitCode() == BuildException.INPUT ? Main.INPUT : Main.FAILED, e.getMessage());
+            throw new UserError(ExitStatus.ofOperation(e.kind()), e.getMessage());
         }
     }
 

@@ -1,12 +1,19 @@
 package dev.klp4j.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.klp4j.diff.DiffResult;
+import java.io.IOException;
 
 /** The one JSON mapper the commands share for --json output. */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(new DiffOutcomeSerializer()));
 
     private Json() {}
 
@@ -19,6 +26,20 @@ public final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The reports (build's {@code diffStatus}) show a diff's outcome as klp4j diff's exit status, as they always have. */
+    private static final class DiffOutcomeSerializer extends StdSerializer<DiffResult.Outcome> {
+        private static final long serialVersionUID = 1L;
+
+        DiffOutcomeSerializer() {
+            super(DiffResult.Outcome.class);
+        }
+
+        @Override
+        public void serialize(DiffResult.Outcome outcome, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeNumber(ExitStatus.ofDiff(outcome));
         }
     }
 }

@@ -4,7 +4,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code klp4j} command: parses arguments and maps failures to exit codes and one-line errors. */
+/**
+ * The {@code klp4j} command: parses arguments and turns failures into one-line errors and
+ * {@link ExitStatus exit statuses}. A {@link UserError} is the user's to fix; any other exception is
+ * a bug in klp4j: "internal error, please report it", exit 1, the stack trace with --debug.
+ */
 @Command(name = "klp4j",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -14,15 +18,6 @@ import picocli.CommandLine.Option;
                 RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
                 RuntimeCommands.Uninstall.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-
-    /** Exit status: success. */
-    public static final int OK = 0;
-    /** Exit status: an internal error (a bug in klp4j). */
-    public static final int INTERNAL = 1;
-    /** Exit status: bad usage or bad input. */
-    public static final int INPUT = 2;
-    /** Exit status: the input was fine but the operation failed (a VM phase, a stalled transition). */
-    public static final int FAILED = 3;
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces for errors.")
@@ -55,7 +50,7 @@ public final class Main implements Runnable {
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         cl.getErr().println("klp4j: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
-        return INPUT;
+        return ExitStatus.INPUT;
     }
 
     private static int onFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
@@ -67,7 +62,7 @@ public final class Main implements Runnable {
         }
         cl.getErr().println("klp4j: internal error: " + e + ", please report it" + (debug ? "" : " (run with --debug for the stack trace)"));
         if (debug) e.printStackTrace(cl.getErr());
-        return INTERNAL;
+        return ExitStatus.INTERNAL;
     }
 
     private static boolean debugRequested(CommandLine.ParseResult parsed) {

@@ -1,6 +1,6 @@
 package dev.klp4j.cli;
 
-/** A failure the user can act on: printed as one line, no stack trace, with its own exit status. */
+/** A failure the user can act on: printed as one line, no stack trace, with its own {@link ExitStatus}. */
 public final class UserError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int exitCode;
@@ -11,7 +11,7 @@ public final class UserError extends RuntimeException {
     }
 
     public UserError(String message) {
-        this(Main.INPUT, message);
+        this(ExitStatus.INPUT, message);
     }
 
     public int exitCode() {

@@ -93,7 +93,7 @@ final class VmCommand {
         public void run() {
             KernelTree t = tree();
             int rc = Failures.call(() -> VmHarness.shell(t, modules, check));
-            if (rc != 0) throw new UserError(Main.FAILED, "QEMU exited with status " + rc);
+            if (rc != 0) throw new UserError(ExitStatus.FAILED, "QEMU exited with status " + rc);
         }
     }
 
@@ -124,7 +124,7 @@ final class VmCommand {
         }
         out.flush();
         if (o.timedOut()) {
-            throw new UserError(Main.FAILED, "the guest did not finish within its --timeout (last phase: " + r.lastPhase()
+            throw new UserError(ExitStatus.FAILED, "the guest did not finish within its --timeout (last phase: " + r.lastPhase()
                     + "); killed it; serial log: " + o.serialLog());
         }
         if (!o.passed()) {
@@ -133,7 +133,7 @@ final class VmCommand {
                     .orElse((r.booted() ? "the guest stopped after phase " + r.lastPhase() : "the guest did not boot")
                             + (!o.qemuErrors().isEmpty() ? " (qemu: " + o.qemuErrors().lines().findFirst().orElse("") + ")"
                             : !o.lastConsoleLine().isEmpty() ? " (console: " + o.lastConsoleLine() + ")" : ""));
-            throw new UserError(Main.FAILED, what + " failed: " + why + "; serial log: " + o.serialLog());
+            throw new UserError(ExitStatus.FAILED, what + " failed: " + why + "; serial log: " + o.serialLog());
         }
     }
 
@@ -142,7 +142,7 @@ final class VmCommand {
         return switch (name) {
             case "java" -> GuestRuntime.JAVA;
             case "shell" -> GuestRuntime.SHELL;
-            default -> throw new UserError(Main.INPUT, "--guest-runtime " + name + ": use java or shell");
+            default -> throw new UserError(ExitStatus.INPUT, "--guest-runtime " + name + ": use java or shell");
         };
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 /**
  * One row of a batch file laid out like kpatch-unit-objs' {@code expected.tsv}:
  * case, orig, patched, env, expected exit, changed functions, new functions, local function count.
+ * The expected exit is the file's number for what {@code klp4j diff} exits with (0, 2 or 3).
  * Only the first four columns are needed to run a diff; the rest are expectations.
  */
 public record BatchCase(String name, Path orig, Path patched, String env, Integer expectedExit,
@@ -24,9 +25,13 @@ public record BatchCase(String name, Path orig, Path patched, String env, Intege
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] f = line.split("\t", -1);
             if (f.length < 3) throw new IOException(tsv + ":" + lineNo + ": expected at least 3 tab-separated columns (case, orig, patched)");
-            out.add(new BatchCase(f[0], dir.resolve(f[1]), dir.resolve(f[2]), f.length > 3 ? f[3] : "-",
-                    f.length > 4 ? intOrNull(f[4]) : null, f.length > 5 ? list(f[5]) : null,
-                    f.length > 6 ? list(f[6]) : null, f.length > 7 ? intOrNull(f[7]) : null));
+            try {
+                out.add(new BatchCase(f[0], dir.resolve(f[1]), dir.resolve(f[2]), f.length > 3 ? f[3] : "-",
+                        f.length > 4 ? intOrNull(f[4]) : null, f.length > 5 ? list(f[5]) : null,
+                        f.length > 6 ? list(f[6]) : null, f.length > 7 ? intOrNull(f[7]) : null));
+            } catch (IllegalArgumentException e) { // a column that is not a number, a path that is not one
+                throw new IOException(tsv + ":" + lineNo + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -6,32 +6,34 @@ import java.util.Map;
 /**
  * The outcome of one diff.
  *
- * @param status          {@link #OK} (output made), {@link #REFUSED} (cannot be live patched,
- *                        see {@code reasons}) or {@link #NO_CHANGE} (nothing to patch)
+ * @param outcome         whether there is a patch object, a refusal or nothing to patch
  * @param changed         functions that exist in the original and must be redirected
  * @param added           functions the patch adds
  * @param newData         data objects the patch adds
  * @param specialEntries  per special section, how many entries were kept
  * @param reasons         why the change was refused, one line each (empty unless REFUSED)
- * @param patch           the patch object when status is OK, else null
+ * @param patch           the patch object when the outcome is PATCH, else null
  */
-public record DiffResult(int status, List<String> changed, List<String> added, List<String> newData,
+public record DiffResult(Outcome outcome, List<String> changed, List<String> added, List<String> newData,
                          Map<String, Integer> specialEntries, List<String> reasons, PatchObject patch) {
-    public static final int OK = 0;
-    public static final int REFUSED = 2;
-    public static final int NO_CHANGE = 3;
+
+    /** What a diff decided; the CLI maps it to the exit status (not to be confused with the per-symbol {@code Status}). */
+    public enum Outcome {
+        /** A patch object was made. */
+        PATCH,
+        /** The change cannot be live patched; {@code reasons} says why. */
+        REFUSED,
+        /** Nothing to patch: no changed function, no new global, no callbacks. */
+        NO_CHANGE
+    }
 
     public DiffResult {
+        java.util.Objects.requireNonNull(outcome, "outcome");
         changed = List.copyOf(changed);
         added = List.copyOf(added);
         newData = List.copyOf(newData);
         specialEntries = Map.copyOf(specialEntries);
         reasons = List.copyOf(reasons);
-        if ((status == OK) != (patch != null)) throw new IllegalArgumentException("the patch object must be present exactly when status is OK");
-    }
-
-    /** The JSON report printed by {@code klp4j diff --json}. */
-    public DiffReport report() {
-        return new DiffReport(status, changed, added, newData, new java.util.TreeMap<>(specialEntries), reasons);
+        if ((outcome == Outcome.PATCH) != (patch != null)) throw new IllegalArgumentException("the patch object must be present exactly when the outcome is PATCH");
     }
 }

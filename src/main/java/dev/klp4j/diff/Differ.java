@@ -69,7 +69,7 @@ public final class Differ {
         for (SpecialSections.Rebuilt r : tables.values()) entries.merge(r.source().name(), r.entries(), Integer::sum);
 
         if (!reasons.isEmpty()) {
-            return new DiffResult(DiffResult.REFUSED, changed, added, newData, entries, reasons, null);
+            return new DiffResult(DiffResult.Outcome.REFUSED, changed, added, newData, entries, reasons, null);
         }
         boolean newGlobals = false;
         for (Symbol s : p.file.symbols()) {
@@ -80,7 +80,7 @@ public final class Differ {
         for (Section s : inc.kept()) if (Directives.isCallbackSection(s)) callbacks = true;
         // Nothing to redirect, nothing new to export and no callbacks to run: no patch.
         if (changed.isEmpty() && !newGlobals && !callbacks) {
-            return new DiffResult(DiffResult.NO_CHANGE, changed, added, newData, entries, reasons, null);
+            return new DiffResult(DiffResult.Outcome.NO_CHANGE, changed, added, newData, entries, reasons, null);
         }
         List<Symbol> traced = new ArrayList<>();
         if (FentryCalls.x86(p)) {
@@ -95,7 +95,7 @@ public final class Differ {
                 .unchanged(s -> (s.isFunction() || s.isObject()) && c.origOf(s) != null && cmp.status(s) == Status.SAME);
         PatchObject out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
         if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
-        return new DiffResult(DiffResult.OK, changed, added, newData, entries, reasons, out);
+        return new DiffResult(DiffResult.Outcome.PATCH, changed, added, newData, entries, reasons, out);
     }
 
     private static boolean isPieceOfChanged(ObjectIndex p, Comparator cmp, Symbol piece) {

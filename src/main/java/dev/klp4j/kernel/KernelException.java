@@ -3,7 +3,8 @@ package dev.klp4j.kernel;
 /**
  * A failure of an action on a kernel, a module or a VM that the user can act on. The message is
  * one line that names the cause and the next step; the CLI prints it without a stack trace.
- * {@link #isInputError()} tells bad input (exit 2) from an operation that ran and failed (exit 3).
+ * {@link #isInputError()} tells bad input from an operation that ran and failed (the CLI gives them
+ * different exit statuses).
  */
 public class KernelException extends RuntimeException {
     private static final long serialVersionUID = 1L;

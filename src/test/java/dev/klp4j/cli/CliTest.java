@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.testing.SharedData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class CliTest {
 
@@ -37,6 +40,37 @@ class CliTest {
         CliRun missing = run("elf", "show", "/nonexistent.o");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).isEqualTo("klp4j: /nonexistent.o: no such file");
+    }
+
+    /** A command with a bug in it: what Main does with an exception that is not the user's to fix. */
+    @CommandLine.Command(name = "buggy")
+    static final class Buggy implements Runnable {
+        @Override
+        public void run() {
+            String missing = null;
+            missing.length(); // the NullPointerException a bug would throw
+        }
+    }
+
+    static CliRun runWithBuggyCommand(String... args) {
+        CommandLine cl = Main.newCommandLine().addSubcommand(new Buggy());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new CliRun(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aBugInACommandIsAnInternalErrorNotBadInput() {
+        CliRun r = runWithBuggyCommand("buggy");
+        assertThat(r.exit()).isEqualTo(ExitStatus.INTERNAL).isEqualTo(1);
+        assertThat(r.err().strip().lines()).singleElement().asString()
+                .startsWith("klp4j: internal error: java.lang.NullPointerException").contains("please report it").contains("--debug");
+        CliRun debug = runWithBuggyCommand("--debug", "buggy");
+        assertThat(debug.exit()).isEqualTo(ExitStatus.INTERNAL);
+        assertThat(debug.err()).contains("internal error").contains("at dev.klp4j.cli.CliTest$Buggy.run(");
     }
 
     @Test

@@ -34,7 +34,19 @@ class DiffCommandTest {
         CliRun r = run("diff", DIR.resolve("new-function.ORIG.o").toString(), DIR.resolve("new-function.PATCHED.o").toString(),
                 "-o", tmp.resolve("out.o").toString(), "--json");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("\"changed\" : [ \"n_tty_write\" ]").contains("\"specialEntries\"").contains("\"reasons\"");
+        assertThat(r.out()).contains("\"exit\" : 0,").contains("\"changed\" : [ \"n_tty_write\" ]").contains("\"specialEntries\"").contains("\"reasons\"");
+        CliRun none = run("diff", DIR.resolve("warn-detect.ORIG.o").toString(), DIR.resolve("warn-detect.PATCHED.FAIL.o").toString(),
+                "-o", tmp.resolve("none.o").toString(), "--json");
+        assertThat(none.exit()).isEqualTo(3);
+        assertThat(none.out()).startsWith("{\n  \"exit\" : 3,");
+    }
+
+    @Test
+    void reportsShowADiffsOutcomeAsItsExitStatus() {
+        // build --json's diffStatus is a DiffResult.Outcome; the JSON keeps the number klp4j diff exits with.
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.PATCH)).isEqualTo("0");
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.REFUSED)).isEqualTo("2");
+        assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.NO_CHANGE)).isEqualTo("3");
     }
 
     @Test
@@ -84,6 +96,21 @@ class DiffCommandTest {
                 .contains("meminfo-init 2 changed=- new=-\n").contains("warn-detect 3 changed=- new=-\n");
         assertThat(dir.resolve("new-function.o")).isRegularFile();
         assertThat(dir.resolve("meminfo-init.o")).doesNotExist();
+    }
+
+    @Test
+    void batchBadInputIsARowErrorOrAOneLineError() throws Exception {
+        Path tsv = tmp.resolve("cases.tsv");
+        Files.writeString(tsv, "ok\t" + DIR.toAbsolutePath().resolve("new-function.ORIG.o") + "\t" + DIR.toAbsolutePath().resolve("new-function.PATCHED.o")
+                + "\nmissing\tnope.ORIG.o\tnope.PATCHED.o\n");
+        CliRun rows = run("diff", "--batch", tsv.toString(), "--out-dir", tmp.resolve("outs").toString());
+        assertThat(rows.exit()).as(rows.err()).isEqualTo(ExitStatus.INPUT);
+        assertThat(rows.out()).contains("ok 0 changed=n_tty_write").contains("missing ERROR ").contains("nope.ORIG.o: no such file");
+
+        Files.writeString(tsv, "# case\torig\tpatched\tenv\texit\nbad\ta.o\tb.o\t-\tzero\n");
+        CliRun file = run("diff", "--batch", tsv.toString(), "--out-dir", tmp.resolve("outs").toString());
+        assertThat(file.exit()).isEqualTo(ExitStatus.INPUT);
+        assertThat(file.err().strip()).doesNotContain("\n").contains("cases.tsv:2:").contains("zero");
     }
 
     @Test

@@ -116,7 +116,7 @@ class RuntimeCommandsTest {
     void vermagicMismatchIsOneLineExit2AndNothingOnStdout() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "old_patch", "5.10.0-28-amd64");
         CliRun r = run("load", ko.toString());
-        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().trim()).doesNotContain("\n").startsWith("klp4j: ").contains("built for kernel 5.10.0-28-amd64")
                 .contains("rebuild the patch for " + R);
@@ -126,7 +126,7 @@ class RuntimeCommandsTest {
     @Test
     void missingFilesAndLivepatchSupportAreNamed() throws Exception {
         CliRun r = run("load", tmp.resolve("nope.ko").toString());
-        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(r.err()).contains("nope.ko: no such file");
 
         Files.delete(root.resolve("sys/kernel/livepatch"));
@@ -134,7 +134,7 @@ class RuntimeCommandsTest {
         CliRun missing = run("load", tmp.resolve("typo.ko").toString());
         assertThat(missing.err().strip()).isEqualTo("klp4j: " + tmp.resolve("typo.ko") + ": no such file (give a built .ko)");
         CliRun l = run("list");
-        assertThat(l.exit()).isEqualTo(Main.INPUT);
+        assertThat(l.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(l.err()).contains("no livepatch support");
         assertThat(l.out()).isEmpty();
     }
@@ -171,7 +171,7 @@ class RuntimeCommandsTest {
     void badTimeoutIsAUsageError() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "livepatch_cmdline", R);
         CliRun r = run("load", ko.toString(), "--timeout", "0");
-        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(r.err()).contains("--timeout must be a positive number");
         assertThat(actions).isEmpty();
     }

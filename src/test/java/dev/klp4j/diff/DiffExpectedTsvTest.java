@@ -3,6 +3,7 @@ package dev.klp4j.diff;
 import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.klp4j.cli.ExitStatus;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Symbol;
@@ -60,10 +61,10 @@ class DiffExpectedTsvTest {
     private void check(BatchCase bc) throws Exception {
         DiffOptions opts = DiffOptions.defaults().withStructSizes(bc.structSizes(StructSizes.defaults()));
         DiffResult r = Differ.diff(ElfReader.read(bc.orig()), ElfReader.read(bc.patched()), opts);
-        assertThat(r.status()).as("%s exit status (reasons %s)", bc.name(), r.reasons()).isEqualTo(bc.expectedExit());
-        if (r.status() != DiffResult.OK) {
+        assertThat(ExitStatus.ofDiff(r.outcome())).as("%s exit status (reasons %s)", bc.name(), r.reasons()).isEqualTo(bc.expectedExit());
+        if (r.outcome() != DiffResult.Outcome.PATCH) {
             assertThat(r.patch()).isNull();
-            if (r.status() == DiffResult.REFUSED) assertThat(r.reasons()).isNotEmpty();
+            if (r.outcome() == DiffResult.Outcome.REFUSED) assertThat(r.reasons()).isNotEmpty();
             return;
         }
         assertThat(new HashSet<>(r.changed())).as("%s changed functions", bc.name()).isEqualTo(new HashSet<>(bc.expectedChanged()));

@@ -20,7 +20,7 @@ class DifferConcurrencyTest {
     private static String fingerprint(DiffResult r) throws java.security.NoSuchAlgorithmException {
         String out = r.patch() == null ? "-" : java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(ElfWriter.toBytes(PatchObjectFile.elf(r.patch()))));
-        return r.status() + " " + r.changed() + " " + r.added() + " " + r.reasons() + " " + out;
+        return r.outcome() + " " + r.changed() + " " + r.added() + " " + r.reasons() + " " + out;
     }
 
     @Test

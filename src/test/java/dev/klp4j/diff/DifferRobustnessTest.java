@@ -32,18 +32,18 @@ class DifferRobustnessTest {
             ElfFile o = ElfReader.read(a);
             DiffResult r = Differ.diff(o, ElfReader.read(b), DiffOptions.defaults());
             // Two different objects are never "no change"; a written patch names what it carries.
-            if (a.equals(b)) assertThat(r.status()).as("%s against itself", a).isEqualTo(DiffResult.NO_CHANGE);
-            else assertThat(r.status()).as("%s vs %s", a, b).isIn(DiffResult.OK, DiffResult.REFUSED);
-            if (r.status() == DiffResult.REFUSED) assertThat(r.reasons()).as("%s vs %s", a, b).isNotEmpty();
-            if (r.status() == DiffResult.OK) {
+            if (a.equals(b)) assertThat(r.outcome()).as("%s against itself", a).isEqualTo(DiffResult.Outcome.NO_CHANGE);
+            else assertThat(r.outcome()).as("%s vs %s", a, b).isIn(DiffResult.Outcome.PATCH, DiffResult.Outcome.REFUSED);
+            if (r.outcome() == DiffResult.Outcome.REFUSED) assertThat(r.reasons()).as("%s vs %s", a, b).isNotEmpty();
+            if (r.outcome() == DiffResult.Outcome.PATCH) {
                 assertThat(r.changed().size() + r.added().size()).as("%s vs %s", a, b).isPositive();
                 Path out = tmp.resolve("out" + i + ".o");
                 PatchObjectFile.write(r.patch(), out);
                 Proc.Result ld = Proc.run(tmp, "ld", "-r", "-o", tmp.resolve("l.o").toString(), out.toString());
                 assertThat(ld.exit()).as("ld -r on %s vs %s: %s", a, b, ld.err()).isZero();
             }
-            assertThat(Differ.diff(o, ElfReader.read(a), DiffOptions.defaults()).status()).as("%s against itself", a)
-                    .isEqualTo(DiffResult.NO_CHANGE);
+            assertThat(Differ.diff(o, ElfReader.read(a), DiffOptions.defaults()).outcome()).as("%s against itself", a)
+                    .isEqualTo(DiffResult.Outcome.NO_CHANGE);
         }
     }
 }

@@ -45,7 +45,7 @@ class DifferRulesTest {
                 int bar(int x) { return sink(x) * 2; }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("helper(x) + 1", "helper(x) + 7"));
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("foo");
         assertThat(r.added()).isEmpty();
         ElfFile out = r.patch().elf();
@@ -68,7 +68,7 @@ class DifferRulesTest {
     void identicalObjectsHaveNoPatchableChange() throws Exception {
         String src = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
         DiffResult r = Gcc.diff(tmp, src, src);
-        assertThat(r.status()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
         assertThat(r.patch()).isNull();
     }
 
@@ -80,7 +80,7 @@ class DifferRulesTest {
                 int foo(int x) { return sink(x) + extra(x); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("foo");
         assertThat(r.added()).containsExactly("extra");
         assertThat(defined(r.patch().elf(), "extra")).isPresent();
@@ -100,7 +100,7 @@ class DifferRulesTest {
                 """;
         ElfFile o = Gcc.compile(tmp, "orig", orig);
         DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", patched), DiffOptions.defaults());
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("counter");
         assertThat(r.added()).containsExactly("early");
         // The reference names counter's variable as the original object calls it.
@@ -122,7 +122,7 @@ class DifferRulesTest {
                 int foo(int x) { return sink(x); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1)", "sink(2)"));
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.patch()).isNull();
         assertThat(r.reasons()).singleElement().asString().contains("setup").contains("__init").contains("callback");
     }
@@ -131,7 +131,7 @@ class DifferRulesTest {
     void changedFunctionWithoutFentryIsRefused() throws Exception {
         String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\n";
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).singleElement().asString().contains("quiet").contains("fentry").contains("callers");
     }
 
@@ -142,7 +142,7 @@ class DifferRulesTest {
                 int foo(int x) { return sink(x + limit); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("limit = 10", "limit = 20"));
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).singleElement().asString().contains("limit").contains("shadow variable");
     }
 
@@ -154,7 +154,7 @@ class DifferRulesTest {
                 int foo(int x) { return sink(x + fresh_limit); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.newData()).containsExactly("fresh_limit");
         assertThat(defined(r.patch().elf(), "fresh_limit")).isPresent();
     }
@@ -164,7 +164,7 @@ class DifferRulesTest {
         String orig = HEADER + "int counter(int x) { static int seen; seen += x; return sink(seen); }\n";
         String patched = HEADER + "int counter(int x) { return sink(x); }\n";
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("counter").contains("static local").contains("seen"));
     }
 
@@ -172,7 +172,7 @@ class DifferRulesTest {
     void functionMovedToInitSectionIsRefused() throws Exception {
         String orig = HEADER + "noinline int setup(void) { return sink(1); }\n";
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("noinline int setup", "int __init setup"));
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("setup").contains("moved"));
     }
 
@@ -190,7 +190,7 @@ class DifferRulesTest {
         assertThat(o.section(".text.foo").orElseThrow().data())
                 .as("the line number is in the code").isNotEqualTo(p.section(".text.foo").orElseThrow().data());
         DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
-        assertThat(r.status()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(r.outcome()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
     }
 
     @Test
@@ -213,7 +213,7 @@ class DifferRulesTest {
         assertThat(o.symbols()).as("the descriptor's name carries the counter").anyMatch(s -> s.name().startsWith("__UNIQUE_ID_ddebug0"));
         assertThat(p.symbols()).anyMatch(s -> s.name().startsWith("__UNIQUE_ID_ddebug1"));
         DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
-        assertThat(r.status()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(r.outcome()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
     }
 
     @Test
@@ -235,7 +235,7 @@ class DifferRulesTest {
         ElfFile p = Gcc.compile(tmp, "patched", patched);
         assertThat(p.symbols()).as("gcc split helper").anyMatch(s -> s.name().startsWith("helper.part."));
         DiffResult r = Differ.diff(Gcc.compile(tmp, "orig", orig), p, DiffOptions.defaults());
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).contains("helper", "a1", "a2", "a3");
         assertThat(r.added()).as("the split piece is part of helper, not a new function").isEmpty();
         assertThat(r.patch().elf().symbols()).as("and is carried with it")
@@ -252,7 +252,7 @@ class DifferRulesTest {
                 int f3(int x) { return sink(x); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("return sink(x) + 1;", "return sink(x) + 5;"));
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).as("the callers are redirected, not the copy").containsExactlyInAnyOrder("f1", "f2");
         assertThat(r.added()).isEmpty();
         assertThat(defined(r.patch().elf(), "helper")).as("the new body is carried").isPresent();
@@ -268,7 +268,7 @@ class DifferRulesTest {
                 int f1(int x) { return helper(x) * 2; }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("return sink(x) + 1;", "return sink(x) + 5;"));
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).anySatisfy(m -> assertThat(m).contains("helper").contains("no fentry"));
     }
 
@@ -281,10 +281,10 @@ class DifferRulesTest {
                 """;
         ElfFile o = Gcc.compile(tmp, "orig", orig);
         DiffResult moved = Differ.diff(o, Gcc.compile(tmp, "moved", orig.replace("void *get(", "\n\nvoid *get(")), DiffOptions.defaults());
-        assertThat(moved.status()).as("changed %s", moved.changed()).isEqualTo(DiffResult.NO_CHANGE);
+        assertThat(moved.outcome()).as("changed %s", moved.changed()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
         DiffResult flags = Differ.diff(o, Gcc.compile(tmp, "flags", orig.replace("ino, 2, __func__", "ino, 3, __func__")
                 .replace("void *get(", "\n\nvoid *get(")), DiffOptions.defaults());
-        assertThat(flags.status()).isEqualTo(DiffResult.OK);
+        assertThat(flags.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(flags.changed()).containsExactly("get");
     }
 
@@ -299,7 +299,7 @@ class DifferRulesTest {
                 }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("100", "200"));
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("foo");
     }
 
@@ -311,7 +311,7 @@ class DifferRulesTest {
                 fn pick(int x) { return sink(x) ? handler : 0; }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x) + 1", "sink(x) + 2").replace("sink(x) ? handler", "sink(x + 1) ? handler"));
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactlyInAnyOrder("handler", "pick");
         assertThat(defined(r.patch().elf(), "handler")).as("the new body is carried").isPresent();
         assertThat(undefined(r.patch().elf(), "handler")).as("&handler refers to the kernel's function").isPresent();
@@ -328,7 +328,7 @@ class DifferRulesTest {
         assertThat(o.section(".text.scale").orElseThrow().data())
                 .as("the constant is not in the code").isEqualTo(p.section(".text.scale").orElseThrow().data());
         DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("scale");
     }
 
@@ -342,7 +342,7 @@ class DifferRulesTest {
                 int foo(void) { static int ticks; return sink(++ticks) + 1; }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).anySatisfy(s -> assertThat(s).contains("tick").contains("ticks").contains("shadow variable"));
     }
 
@@ -359,7 +359,7 @@ class DifferRulesTest {
         ElfFile o = Gcc.compile(tmp, "orig", orig);
         assertThat(o.section("__bug_table").orElseThrow().size()).isEqualTo(36);
         DiffResult r = Differ.diff(o, Gcc.compile(tmp, "patched", orig.replace("sink(x * 2)", "sink(x * 4)")), DiffOptions.defaults());
-        assertThat(r.status()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("bar");
         assertThat(r.specialEntries()).containsEntry("__bug_table", 1);
         ElfFile out = r.patch().elf();
@@ -404,7 +404,7 @@ class DifferRulesTest {
                 int foo(int x) { return sink(x + limit + extra); }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.newData()).containsExactly("extra");
         ElfFile out = r.patch().elf();
         dev.klp4j.elf.RelocationSection rela = out.relocationsFor(out.section(".text.foo").orElseThrow()).orElseThrow();
@@ -439,7 +439,7 @@ class DifferRulesTest {
     void newGlobalDataAloneIsAPatch() throws Exception {
         String orig = HEADER + "int foo(int x) { return sink(x); }\n";
         DiffResult r = Gcc.diff(tmp, orig, orig + "int shared_counter = 5;\n");
-        assertThat(r.status()).as("a new global other objects of the patch may use").isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("a new global other objects of the patch may use").isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.newData()).containsExactly("shared_counter");
         assertThat(r.changed()).isEmpty();
     }
@@ -455,7 +455,7 @@ class DifferRulesTest {
                 double other(double x) { return x * 4.25; }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(r.changed()).containsExactly("scale");
     }
 
@@ -499,10 +499,10 @@ class DifferRulesTest {
         ElfFile p = Gcc.compile(tmp, "patched", orig.replace("sink(x + 1)", "sink(x + 2)"));
         DiffOptions jump16 = DiffOptions.defaults().withStructSizes(StructSizes.defaults().with("jump=16"));
         DiffResult vmlinux = Differ.diff(o, p, jump16);
-        assertThat(vmlinux.status()).as("reasons %s", vmlinux.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(vmlinux.outcome()).as("reasons %s", vmlinux.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         assertThat(vmlinux.specialEntries()).containsEntry("__jump_table", 1);
         DiffResult module = Differ.diff(o, p, jump16.withObjectName("mymod"));
-        assertThat(module.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(module.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(module.reasons()).singleElement().asString().contains("my_key").contains("mymod").contains("static_key_enabled");
     }
 
@@ -514,7 +514,7 @@ class DifferRulesTest {
                 """;
         String patched = HEADER + "int foo(int x) { return sink(x); }\n";
         DiffResult r = Gcc.diff(tmp, orig, patched);
-        assertThat(r.status()).isEqualTo(DiffResult.REFUSED);
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
         assertThat(r.reasons()).singleElement().asString().contains("legacy_mode").contains("removed");
     }
 
@@ -530,7 +530,7 @@ class DifferRulesTest {
                 }
                 """;
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(x + calls)", "sink(x * calls)"));
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         ElfFile out = r.patch().elf();
         assertThat(out.symbols()).as("the once-flag is the patch's own")
                 .anySatisfy(s -> { assertThat(s.name()).startsWith("__already_done."); assertThat(s.section()).isNotNull(); });

@@ -31,7 +31,7 @@ class PatchObjectFlowTest {
         ElfFile orig = ElfReader.read(DIR.resolve("new-function.ORIG.o"));
         DiffResult r = Differ.diff(orig, ElfReader.read(DIR.resolve("new-function.PATCHED.o")),
                 DiffOptions.defaults().withObjectName("fakemod"));
-        assertThat(r.status()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.OK);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
         PatchObject patch = r.patch();
         assertThat(patch.meta().object()).isEqualTo("fakemod");
         assertThat(patch.elf().section(PatchObjectFile.SECTION)).as("the metadata is only on disk a section").isEmpty();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.cli.Json;
-import dev.klp4j.cli.Main;
+import dev.klp4j.cli.ExitStatus;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
@@ -140,7 +140,7 @@ class VmHarnessTest {
     void aCheckThatPassesWithoutThePatchFailsTheRun() throws Exception {
         Path check = Files.writeString(tmp.resolve("always.sh"), "#!/bin/sh\nexit 0\n");
         CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--timeout", "150");
-        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.exit()).isEqualTo(ExitStatus.FAILED);
         assertThat(r.out()).contains("check-before  FAIL  check passed before any patch was loaded")
                 .contains("check-after   FAIL  check still passes after unloading")
                 .contains("guest dmesg since the sequence began:");
@@ -158,7 +158,7 @@ class VmHarnessTest {
         CliRun r = klp4j("vm", "test", "--module", kos.get(0).toString(), "--module", kos.get(1).toString(),
                 "--check", stall.resolve("check.sh").toString(), "--load-timeout", "3", "--log", log.toString(),
                 "--json");
-        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(Main.FAILED);
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitStatus.FAILED);
         // the Java runtime's own verdict
         assertThat(r.err()).contains("phase load failed: 02-livepatch-stall.ko: 'livepatch_stall': the patching transition"
                 + " did not finish in 3.0 s (blocked by task ").contains("klp4j_stall")
@@ -186,7 +186,7 @@ class VmHarnessTest {
         Path check = Files.writeString(tmp.resolve("hang.sh"), "#!/bin/sh\nsleep 600\n");
         CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", check.toString(), "--load-timeout", "2",
                 "--timeout", "150");
-        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.exit()).isEqualTo(ExitStatus.FAILED);
         assertThat(r.err()).contains("phase check-before failed: check did not finish in 2 s");
         assertThat(leftovers()).isEmpty();
     }
@@ -197,7 +197,7 @@ class VmHarnessTest {
         CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
                 "--timeout", "2");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(20);
-        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.exit()).isEqualTo(ExitStatus.FAILED);
         assertThat(r.err()).contains("did not finish within its --timeout").contains("killed it").contains("serial log:");
         assertThat(leftovers()).isEmpty();
     }
@@ -216,16 +216,16 @@ class VmHarnessTest {
     void badInputIsRefusedBeforeBooting() throws Exception {
         Path bash = Files.writeString(tmp.resolve("bash.sh"), "#!/bin/bash\nexit 0\n");
         CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", bash.toString());
-        assertThat(r.exit()).isEqualTo(Main.INPUT);
+        assertThat(r.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(r.err()).contains("only busybox").contains("#!/bin/sh");
         assertThat(r.out()).isEmpty();
 
         CliRun k = klp4j("vm", "test", "--kernel", "9.9.9-1-amd64", "--module", ko.toString(), "--check", bash.toString());
-        assertThat(k.exit()).isEqualTo(Main.INPUT);
+        assertThat(k.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(k.err()).contains("vmlinuz-9.9.9-1-amd64: no such file");
 
         CliRun m = klp4j("vm", "test", "--module", tmp.resolve("none.ko").toString(), "--check", bash.toString());
-        assertThat(m.exit()).isEqualTo(Main.INPUT);
+        assertThat(m.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(m.err()).contains("none.ko: no such file");
         assertThat(leftovers()).isEmpty();
     }
