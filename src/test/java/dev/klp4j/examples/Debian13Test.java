@@ -1,0 +1,68 @@
+package dev.klp4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.build.SuiteArchive;
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Section;
+import dev.klp4j.kernel.DebianSuite;
+import dev.klp4j.testing.CliRun;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Debian 13's kernel (6.12, gcc 14, IBT, call padding) from this Debian 12 host: its packages are
+ * fetched from trixie's archive, objects are compiled in a trixie build root, and the module is
+ * proven in the VM on that kernel. The first run makes the build root and the source tree (a few
+ * minutes; cached after).
+ */
+@Tag("vm")
+class Debian13Test {
+    @TempDir Path out;
+
+    /** Debian 13's kernel as its archive names it today (it moves with each update). */
+    static String trixieRelease() {
+        List<String> deps = new SuiteArchive(SourceTreeCache.defaultRoot(), DebianSuite.TRIXIE).depends("linux-image-amd64");
+        String image = deps.stream().filter(d -> d.startsWith("linux-image-")).findFirst().orElseThrow();
+        return image.substring("linux-image-".length());
+    }
+
+    @Test
+    void theCmdlineExampleBuildsForDebian13AndIsProvenOnItsKernel() throws Exception {
+        String release = trixieRelease();
+        assertThat(release).endsWith("+deb13-amd64");
+        CliRun b = CliRun.of("build", Path.of("examples/cmdline/cmdline.patch").toAbsolutePath().toString(), "--kernel", release,
+                "-n", "deb13_cmdline", "-o", out.toString(), "-j", "2", "--prove", "--guest-runtime", "shell");
+        assertThat(b.exit()).as(b.out() + b.err()).isZero();
+        assertThat(b.out()).contains("fs/proc/cmdline.o->vmlinux").contains("changed=[cmdline_proc_show]")
+                .contains("proving").contains("check-loaded  pass").contains("dmesg         pass")
+                .contains("prove: PASS, 6 phases held");
+
+        ElfFile ko = ElfReader.read(out.resolve("deb13_cmdline.ko"));
+        String modinfo = new String(section(ko, ".modinfo").data(), StandardCharsets.ISO_8859_1);
+        assertThat(modinfo).as("built against that kernel's headers").contains("vermagic=" + release + " ");
+        byte[] text = section(ko, ".text.cmdline_proc_show").data();
+        // gcc 14 with -fcf-protection: the function starts with endbr64 (after the call padding).
+        assertThat(indexOf(text, new byte[] {(byte) 0xf3, 0x0f, 0x1e, (byte) 0xfa})).as("endbr64 in the new function").isGreaterThanOrEqualTo(0);
+    }
+
+    private static Section section(ElfFile f, String name) {
+        return f.sections().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no section " + name));
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+}
