@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.testing.SharedData;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -53,13 +51,7 @@ class CliTest {
     }
 
     static CliRun runWithBuggyCommand(String... args) {
-        CommandLine cl = Main.newCommandLine().addSubcommand(new Buggy());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new CliRun(exit, out.toString(), err.toString());
+        return CliRun.on(Main.newCommandLine().addSubcommand(new Buggy()), args);
     }
 
     @Test

@@ -9,7 +9,11 @@ import picocli.CommandLine;
 public record CliRun(int exit, String out, String err) {
 
     public static CliRun of(String... args) {
-        CommandLine cl = Main.newCommandLine();
+        return on(Main.newCommandLine(), args);
+    }
+
+    /** As {@link #of}, on a command line a test has changed (a subcommand added, say). */
+    public static CliRun on(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
