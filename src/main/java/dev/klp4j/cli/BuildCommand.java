@@ -2,11 +2,14 @@ package dev.klp4j.cli;
 
 import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.klp.KlpException;
 import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
 import dev.klp4j.vm.VmProof;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,8 +28,13 @@ final class BuildCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATCH", description = "Unified diff (patch -p1) against the kernel source.")
     Path patch;
 
-    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to).")
-    String release;
+    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = {"Target release (default: the one linux-image-amd64"
+            + " points to). Repeat it to build for several: each module is written to DIR/RELEASE/NAME.ko. A file of"
+            + " '--kernel RELEASE' lines can be given as @FILE."})
+    List<String> releases = new ArrayList<>();
+
+    @Option(names = "--all", description = "Build for every release installed on this host (a config in /boot and its headers).")
+    boolean all;
 
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Module name (default: klp4j_<patch name>).")
     String name;
@@ -88,8 +96,45 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GuestRuntime runtime = VmCommand.guestRuntime(guestRuntime); // bad input fails before any work
+        List<String> targets = new ArrayList<>(new LinkedHashSet<>(releases));
+        if (all) {
+            if (!targets.isEmpty()) throw new UserError(ExitStatus.INPUT, "--all and --kernel both name the targets: give one of them");
+            targets.addAll(KernelRelease.installed(Path.of("/")));
+            if (targets.isEmpty()) {
+                throw new UserError(ExitStatus.INPUT, "--all: no kernel release has both a config in /boot and its headers"
+                        + " (apt-get install linux-headers-RELEASE)");
+            }
+        }
+        if (targets.size() > 1 && (sourceDir != null || config != null || symbols != null || symvers != null)) {
+            throw new UserError(ExitStatus.INPUT, "-s, -c, --symbols and --symvers name one kernel's files: give them with a single --kernel");
+        }
+        if (targets.size() <= 1) return buildOne(targets.isEmpty() ? null : targets.get(0), outDir, runtime);
+        // One module per release, each in a directory named by it: the same patch name on every host,
+        // and no file that could be loaded on the wrong kernel.
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> failed = new ArrayList<>();
+        int status = ExitStatus.OK;
+        for (String release : targets) {
+            (json ? err : spec.commandLine().getOut()).printf("== %s%n", release);
+            try {
+                buildOne(release, outDir.resolve(release), runtime);
+            } catch (UserError e) {
+                err.println("klp4j: " + release + ": " + e.getMessage());
+                err.flush();
+                failed.add(release);
+                if (status == ExitStatus.OK) status = e.exitCode();
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new UserError(status, "built for " + (targets.size() - failed.size()) + " of " + targets.size()
+                    + " kernels; failed: " + String.join(", ", failed) + " (reasons above)");
+        }
+        return ExitStatus.OK;
+    }
+
+    private int buildOne(String release, Path dir, GuestRuntime runtime) {
         BuildPipeline.Options o = new BuildPipeline.Options();
-        o.patch = patch; o.release = release; o.name = name; o.outDir = outDir;
+        o.patch = patch; o.release = release; o.name = name; o.outDir = dir;
         if (jobs != null) o.jobs = Math.max(1, jobs);
         o.sourceDir = sourceDir; o.config = config; o.symbols = symbols; o.symvers = symvers;
         o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;

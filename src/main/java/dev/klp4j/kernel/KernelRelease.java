@@ -79,6 +79,23 @@ public final class KernelRelease {
         }
     }
 
+    /**
+     * The releases installed under {@code root} that a patch can be built for: a config in boot/ and
+     * a kbuild tree (lib/modules/R/build) beside it, in version order.
+     */
+    public static List<String> installed(Path root) {
+        try (Stream<Path> files = Files.list(root.resolve("boot"))) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("config-"))
+                    .map(n -> n.substring("config-".length()))
+                    .filter(r -> Files.isRegularFile(KernelTree.of(r, root).buildDir().resolve("Makefile")))
+                    .sorted(KernelRelease::compareVersions)
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Compares releases like 6.1.0-9-amd64 and 6.1.0-56-amd64 numerically, part by part. */
     public static int compareVersions(String a, String b) {
         String[] pa = a.split("[.-]");

@@ -40,6 +40,17 @@ class CliTest {
         assertThat(missing.err().strip()).isEqualTo("klp4j: /nonexistent.o: no such file");
     }
 
+    @Test
+    void severalKernelsRefuseOptionsThatNameOneKernelsFiles() {
+        CliRun both = run("build", "x.patch", "--all", "--kernel", "6.1.0-56-amd64");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err().strip()).isEqualTo("klp4j: --all and --kernel both name the targets: give one of them");
+        CliRun config = run("build", "x.patch", "--kernel", "6.1.0-56-amd64", "--kernel", "6.1.0-50-amd64", "-c", "/boot/config");
+        assertThat(config.exit()).isEqualTo(2);
+        assertThat(config.err().strip())
+                .isEqualTo("klp4j: -s, -c, --symbols and --symvers name one kernel's files: give them with a single --kernel");
+    }
+
     /** A command with a bug in it: what Main does with an exception that is not the user's to fix. */
     @CommandLine.Command(name = "buggy")
     static final class Buggy implements Runnable {
