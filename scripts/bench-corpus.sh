@@ -151,7 +151,8 @@ classify() { # LOG RC -> "class<TAB>detail"
     # The fix calls a function another change of the range adds: the target kernel has no such symbol.
     printf 'dependent\t%s\n' "$why"
   elif grep -qE '^compile (patched|sources) .* failed' "$log"; then
-    printf 'dependent\t%s\n' "$(grep -m1 -E 'error:' "$log" | sed 's/^ *//' | cut -c1-160)"
+    # cut counts bytes: drop a character it cut in half, or read would refuse the line.
+    printf 'dependent\t%s\n' "$(grep -m1 -E 'error:' "$log" | sed 's/^ *//' | cut -c1-160 | iconv -c -f UTF-8 -t UTF-8)"
   else
     printf 'DEFECT\t%s\n' "${why:-exit $rc}"
   fi
