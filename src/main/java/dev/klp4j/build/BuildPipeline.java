@@ -1,5 +1,6 @@
 package dev.klp4j.build;
 
+import dev.klp4j.kernel.ModuleFile;
 import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.FunctionStatus;
@@ -231,7 +232,7 @@ public final class BuildPipeline {
                 // (the owners step still knows where a module's .ko is).
                 String object = patch.meta().object();
                 KernelSymbols home = object.equals(ObjectOwner.VMLINUX) ? null : symbolCache.computeIfAbsent(object,
-                        k -> KernelSymbols.fromModule(k, readElf(target.modulesDir().resolve(owner.get(obj).modulePath()))));
+                        k -> KernelSymbols.fromModule(k, readModule(target.modulesDir().resolve(owner.get(obj).modulePath()), work)));
                 own.globalize(patch);
                 SymbolResolver resolver = new SymbolResolver(object, symvers, vmlinux, home, diffs.get(obj).originalDefinitions(), own.names());
                 LoadTimeTables.Outcome early = LoadTimeTables.apply(patch.elf(),
@@ -356,6 +357,15 @@ public final class BuildPipeline {
             throw new BuildException(cmdFile + ": cannot read: " + e.getMessage());
         }
         return out;
+    }
+
+    /** A module of the target, unpacked into {@code work} when the kernel ships it compressed (Debian 13). */
+    private static ElfFile readModule(Path ko, Path work) {
+        try {
+            return readElf(ModuleFile.uncompressed(ko, work));
+        } catch (dev.klp4j.kernel.KernelException e) {
+            throw new BuildException(e.getMessage());
+        }
     }
 
     private static ElfFile readElf(Path p) {

@@ -16,6 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Debian 13's kernel (6.12, gcc 14, IBT, call padding) beside Debian 12's, from this Debian 12
@@ -54,6 +56,26 @@ class Debian13Test {
         // gcc 14 with -fcf-protection (Debian 13's IBT): the new function starts with endbr64.
         byte[] text = section(ElfReader.read(out.resolve(trixie).resolve("both_cmdline.ko")), ".text.cmdline_proc_show").data();
         assertThat(indexOf(text, new byte[] {(byte) 0xf3, 0x0f, 0x1e, (byte) 0xfa})).as("endbr64 in the new function").isGreaterThanOrEqualTo(0);
+    }
+
+    /** The example's patch for 6.12: its own "-6.12" variant where 6.1's context does not apply. */
+    static Path patchFor612(String example) {
+        Path variant = Path.of("examples", example, example + "-6.12.patch");
+        return (java.nio.file.Files.isRegularFile(variant) ? variant : Path.of("examples", example, example + ".patch")).toAbsolutePath();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"module-xfs", "shadow-variable", "callbacks"})
+    void theModuleShadowAndCallbackExamplesPassTheirOwnChecksOnDebian13(String example) {
+        String trixie = trixieRelease();
+        String name = "deb13_" + example.replace('-', '_');
+        CliRun b = CliRun.of("build", patchFor612(example).toString(), "--kernel", trixie, "-n", name, "-o", out.toString(), "-j", "2");
+        assertThat(b.exit()).as(b.out() + b.err()).isZero();
+        CliRun vm = CliRun.of("vm", "test", "--kernel", trixie, "--module", out.resolve(name + ".ko").toString(),
+                "--check", Path.of("examples", example, "check.sh").toAbsolutePath().toString(), "--guest-runtime", "shell");
+        assertThat(vm.exit()).as(vm.out() + vm.err()).isZero();
+        assertThat(vm.out()).contains("check-before  pass").contains("check-loaded  pass").contains("check-after   pass")
+                .contains("dmesg         pass").contains("vm test: PASS, 6 phases held");
     }
 
     private static Section section(ElfFile f, String name) {
