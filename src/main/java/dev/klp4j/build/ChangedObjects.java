@@ -121,7 +121,7 @@ public final class ChangedObjects {
         } finally {
             revert.run();
         }
-        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>();
+        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>(), macros = new TreeSet<>();
         boolean byName = true;
         // The headers whose change can reach compiled code: not only comments, blank lines or
         // blocks this config leaves out. Only their users are candidates.
@@ -135,13 +135,23 @@ public final class ChangedObjects {
             } else {
                 inlines.addAll(names.inlines());
                 declared.addAll(names.declared());
+                macros.addAll(names.macros());
             }
             if (names == null || !names.isEmpty()) live.add(h);
         }
         narrowed = 0;
         if (live.isEmpty()) return new ArrayList<>(out);
         Changes d = live.size() < all.headers().size() ? all.withHeaders(live, usersOf(live, all.sources())) : all;
-        if (byName && !declared.isEmpty()) {
+        if (byName && !macros.isEmpty() && declared.isEmpty()) {
+            // Edited macros (and inline bodies): only code that expands them, or a macro or inline of
+            // the header that does, can change; grep narrows the includers to the files naming one
+            // of those (or including a file that does), then their text is compared before and after.
+            Set<String> changed = new TreeSet<>(inlines);
+            changed.addAll(macros);
+            Set<String> reaching = reaching(d, patchedHeaders, changed);
+            return comparedText(d, reaching == null ? d.candidates() : naming(d.candidates(), reaching, d.headers()), out, apply, revert);
+        }
+        if (byName && macros.isEmpty() && !declared.isEmpty()) {
             // Types, prototypes, enumerators, new macros: a user is one whose compiled code depends on
             // one of them (one pass over the original tree). No narrowing by grep here: code reaches a
             // struct through members of other structs without ever naming it.
@@ -154,26 +164,40 @@ public final class ChangedObjects {
             out.addAll(users.keySet());
             return new ArrayList<>(out);
         }
-        if (byName) {
+        if (byName && macros.isEmpty()) {
             // Only files that name the functions (or a macro or inline of the header that does) can
             // use them: preprocess the candidates that include such a file, not every includer.
-            Set<String> reaching = new TreeSet<>();
-            boolean narrow = true;
-            for (String h : d.headers()) {
-                for (String text : List.of(d.originalHeaders().get(h), patchedHeaders.get(h))) {
-                    Set<String> r = HeaderChange.reachingNames(text, inlines);
-                    if (r == null) narrow = false;
-                    else reaching.addAll(r);
-                }
-            }
-            List<String> candidates = built(narrow ? naming(d.candidates(), reaching, d.headers()) : d.candidates());
+            Set<String> reaching = reaching(d, patchedHeaders, inlines);
+            List<String> candidates = built(reaching != null ? naming(d.candidates(), reaching, d.headers()) : d.candidates());
             narrowed = candidates.size();
             Map<String, String> users = preprocessed(candidates,
                     (o, i) -> includesAny(i, d.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
             out.addAll(users.keySet());
             return new ArrayList<>(out);
         }
-        List<String> includers = built(d.candidates());
+        return comparedText(d, d.candidates(), out, apply, revert);
+    }
+
+    /**
+     * The names through which code outside the headers reaches {@code names} (see
+     * {@link HeaderChange#reachingNames}), on both sides of each header; null when something
+     * without a name mentions them (then every includer may).
+     */
+    private static Set<String> reaching(Changes d, Map<String, String> patchedHeaders, Set<String> names) {
+        Set<String> reaching = new TreeSet<>();
+        for (String h : d.headers()) {
+            for (String text : List.of(d.originalHeaders().get(h), patchedHeaders.get(h))) {
+                Set<String> r = HeaderChange.reachingNames(text, names);
+                if (r == null) return null;
+                reaching.addAll(r);
+            }
+        }
+        return reaching;
+    }
+
+    /** Adds to {@code out} the {@code candidates} whose preprocessed text the patch changes (two passes); returns all of {@code out}. */
+    private List<String> comparedText(Changes d, List<String> candidates, Set<String> out, Runnable apply, Runnable revert) {
+        List<String> includers = built(candidates);
         narrowed = includers.size();
         Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, d.headers()) ? fingerprint(tree.resolve(i)) : null);
         Map<String, String> after;

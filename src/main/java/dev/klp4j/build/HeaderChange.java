@@ -33,18 +33,19 @@ final class HeaderChange {
     /** As {@link #changedInlines(String, String)}, ignoring lines that {@code config} compiles out (null: none). */
     static Set<String> changedInlines(String before, String after, ConfigConditions config) {
         Names n = changedNames(before, after, config);
-        return n == null || !n.declared().isEmpty() ? null : n.inlines();
+        return n == null || !n.declared().isEmpty() || !n.macros().isEmpty() ? null : n.inlines();
     }
 
     /**
      * What a header change touches, by name: the static inlines whose bodies changed, and the
      * names declared by the other constructs it changes (a struct, union or enum and its
-     * enumerators, a typedef, a prototype, an extern variable) or by macros it adds. Null when it
-     * touches something only preprocessing every user can follow: a changed or removed macro, an
-     * #include or #if line, a construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
+     * enumerators, a typedef, a prototype, an extern variable) or by macros it adds, and the
+     * existing macros it edits or removes (whose users' preprocessed text may change). Null when it
+     * touches something only preprocessing every user can follow: a removed #include, an #if line,
+     * an edited construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
      */
-    record Names(Set<String> inlines, Set<String> declared) {
-        boolean isEmpty() { return inlines.isEmpty() && declared.isEmpty(); }
+    record Names(Set<String> inlines, Set<String> declared, Set<String> macros) {
+        boolean isEmpty() { return inlines.isEmpty() && declared.isEmpty() && macros.isEmpty(); }
         Set<String> all() {
             Set<String> a = new TreeSet<>(inlines);
             a.addAll(declared);
@@ -89,17 +90,21 @@ final class HeaderChange {
             removed.removeIf(l -> deadBefore[l - 1]);
             added.removeIf(l -> deadAfter[l - 1]);
         }
-        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>();
+        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>(), changedMacros = new TreeSet<>();
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
-        if (!classify(a, CSource.constructs(before), removed, false, inlines, declared, macrosBefore, macrosAfter, macros)) return null;
-        if (!classify(b, CSource.constructs(after), added, true, inlines, declared, macrosAfter, macrosBefore, macros)) return null;
+        if (!classify(a, CSource.constructs(before), removed, false, inlines, declared, changedMacros, macrosBefore, macrosAfter, macros)) {
+            return null;
+        }
+        if (!classify(b, CSource.constructs(after), added, true, inlines, declared, changedMacros, macrosAfter, macrosBefore, macros)) {
+            return null;
+        }
         // A name the header did not have before (a new prototype, a new inline) is one no object
         // compiled from the original tree can depend on: only the patched files that call it, which
         // are compiled anyway.
         Set<String> old = identifiers(before);
         inlines.retainAll(old);
         declared.retainAll(old);
-        return new Names(inlines, declared);
+        return new Names(inlines, declared, changedMacros);
     }
 
     private static final java.util.regex.Pattern DEFINE_LINE = java.util.regex.Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
@@ -114,7 +119,8 @@ final class HeaderChange {
      * whether these lines are the patched side's.
      */
     private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, boolean addedSide,
-                                    Set<String> inlines, Set<String> declared, java.util.Map<String, Set<String>> own,
+                                    Set<String> inlines, Set<String> declared, Set<String> changedMacros,
+                                    java.util.Map<String, Set<String>> own,
                                     java.util.Map<String, Set<String>> other, Function<String, String> macros) {
         Set<Integer> changedSet = new HashSet<>(changed);
         for (int line : changed) {
@@ -145,9 +151,11 @@ final class HeaderChange {
             // A preprocessor line (a macro, a condition) is never "only a comment", whatever it ends with.
             if (t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*")) continue;
             String macro = defineAt(lines, line);
-            // A macro only this side defines: code the other side compiled could only name it as an identifier.
-            if (macro != null && !other.containsKey(macro) && own.containsKey(macro)) {
-                declared.add(macro);
+            if (macro != null && own.containsKey(macro)) {
+                // A macro only the patched side defines: code compiled before could only name it as an identifier.
+                if (addedSide && !other.containsKey(macro)) declared.add(macro);
+                // Edited or removed: the preprocessed text of the code that expands it changes.
+                else changedMacros.add(macro);
                 continue;
             }
             return false;

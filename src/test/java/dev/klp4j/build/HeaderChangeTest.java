@@ -114,8 +114,10 @@ class HeaderChangeTest {
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
                 "int thing_register(struct thing *t);\nint thing_unregister(struct thing *t);\n"
                         + "static inline int thing_none(void) { return 0; }"), null).isEmpty()).isTrue();
-        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null))
-                .as("a changed macro is followed by preprocessing every user").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null).macros())
+                .as("a changed macro: the text of the code that expands it changes").containsExactly("LIMIT");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16\n", ""), null).macros())
+                .as("a removed macro").containsExactly("LIMIT");
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null)
                 .isEmpty()).as("an added #include brings only names the original code never used").isTrue();
         assertThat(HeaderChange.changedNames(HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), HEADER, null))

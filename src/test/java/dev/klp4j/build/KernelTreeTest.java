@@ -187,6 +187,7 @@ class KernelTreeTest {
         assertThat(expected).isNotEmpty();
         List<String> found = compiledFor(work, "fs/minix/minix.h", "#define MINIX_V1\t\t0x0001", "#define MINIX_V1\t\t0x0011");
         assertThat(new TreeSet<>(found)).isEqualTo(expected);
+        assertThat(lastPreprocessed).as("only the includers that name MINIX_V1 are preprocessed").isEqualTo(expected.size());
     }
 
     @Test
