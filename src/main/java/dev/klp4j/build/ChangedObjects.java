@@ -440,10 +440,6 @@ public final class ChangedObjects {
 
     /** Key prefix for includes that name no file of the tree by the usual search paths (kept by base name). */
     private static final String UNRESOLVED = "?";
-    /** Where kbuild's -I options send an #include <...> on x86. */
-    private static final List<String> SEARCH = List.of("include/", "arch/x86/include/", "arch/x86/include/generated/",
-            "include/uapi/", "arch/x86/include/uapi/", "arch/x86/include/generated/uapi/", "include/generated/uapi/");
-
     /** Header path (or "?base name" when unresolved) -> files with an #include line for it (one grep over the tree). */
     private java.util.Map<String, List<String>> includeGraph() {
         if (includeGraph == null) includeGraph = readIncludeGraph();
@@ -467,16 +463,7 @@ public final class ChangedObjects {
             String directive = l.substring(colon + 1);
             boolean quoted = directive.contains("\"");
             String inc = directive.replaceAll("^\\s*#\\s*include\\s*[<\"]", "").replaceAll("[>\"]$", "");
-            String resolved = null;
-            if (quoted) {
-                String dir = file.contains("/") ? file.substring(0, file.lastIndexOf('/') + 1) : "";
-                String p = java.nio.file.Path.of(dir + inc).normalize().toString();
-                if (exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k)))) resolved = p;
-            }
-            for (int i = 0; resolved == null && i < SEARCH.size(); i++) {
-                String p = SEARCH.get(i) + inc;
-                if (exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k)))) resolved = p;
-            }
+            String resolved = IncludePath.resolve(file, quoted, inc, p -> exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k))));
             String key = resolved != null ? resolved : UNRESOLVED + inc.substring(inc.lastIndexOf('/') + 1);
             graph.computeIfAbsent(key, k -> new ArrayList<>()).add(file);
         }

@@ -19,9 +19,6 @@ import java.util.regex.Pattern;
  * header (DEFINE_FREE(...)) expands to, without preprocessing any of the header's users.
  */
 final class MacroDefinitions {
-    /** Where {@code #include <x>} looks, in the order kbuild passes -I for x86. */
-    private static final List<String> INCLUDE_DIRS = List.of("arch/x86/include", "arch/x86/include/generated", "include",
-            "arch/x86/include/uapi", "arch/x86/include/generated/uapi", "include/uapi", "include/generated/uapi");
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s*([<\"])([^>\"]+)[>\"]");
     /** A header fan-out stops here: a definition that far away is not worth the reading. */
     private static final int MAX_FILES = 3000;
@@ -56,23 +53,9 @@ final class MacroDefinitions {
             if (m.find()) return m.group(1);
             Matcher inc = INCLUDE.matcher(t);
             while (inc.find()) {
-                String target = resolve(file, inc.group(1).equals("\""), inc.group(2));
+                String target = IncludePath.resolve(file, inc.group(1).equals("\""), inc.group(2), f -> Files.isRegularFile(tree.resolve(f)));
                 if (target != null && seen.add(target)) work.add(target);
             }
-        }
-        return null;
-    }
-
-    /** The tree-relative file an #include names, or null when it is not in the tree (generated, say). */
-    private String resolve(String from, boolean quoted, String name) {
-        if (quoted) {
-            Path parent = Path.of(from).getParent();
-            String local = (parent == null ? Path.of(name) : parent.resolve(name)).normalize().toString();
-            if (Files.isRegularFile(tree.resolve(local))) return local;
-        }
-        for (String dir : INCLUDE_DIRS) {
-            String candidate = dir + "/" + name;
-            if (Files.isRegularFile(tree.resolve(candidate))) return candidate;
         }
         return null;
     }

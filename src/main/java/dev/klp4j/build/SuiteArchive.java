@@ -38,11 +38,14 @@ public final class SuiteArchive {
     private List<String> options() {
         return List.of("-o", "Dir::Etc::SourceList=" + dir.resolve("sources.list"), "-o", "Dir::Etc::SourceParts=/dev/null",
                 "-o", "Dir::State=" + dir.resolve("state"), "-o", "Dir::State::status=" + dir.resolve("state/status"),
-                "-o", "Dir::Cache=" + dir.resolve("cache"), "-o", "APT::Architecture=amd64", "-o", "Debug::NoLocking=1");
+                "-o", "Dir::Cache=" + dir.resolve("cache"), "-o", "APT::Architecture=amd64");
     }
 
-    /** Writes the configuration and fetches the package lists, unless fresh ones are there. */
-    synchronized void update() {
+    /**
+     * Writes the configuration and fetches the package lists, unless fresh ones are there. Builds
+     * that update at once take turns on apt's own lock in the configuration's state directory.
+     */
+    void update() {
         Path stamp = dir.resolve("updated");
         try {
             if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(FRESH))) return;
