@@ -1,6 +1,7 @@
 package dev.klp4j.build;
 
 import dev.klp4j.kernel.ModuleFile;
+import dev.klp4j.kernel.Toolchain;
 import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.diff.DiffResult;
 import dev.klp4j.diff.FunctionStatus;
@@ -33,6 +34,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import dev.klp4j.review.Finding;
+import dev.klp4j.review.ObjectPair;
+import dev.klp4j.review.ReviewException;
+import dev.klp4j.review.ReviewReport;
+import dev.klp4j.review.Reviewer;
+import dev.klp4j.review.Rule;
+import dev.klp4j.review.Severity;
+import dev.klp4j.review.SourceHunk;
 
 /**
  * klp4j build, step by step: target, source cache, changed objects, compile original, apply,
@@ -56,13 +65,18 @@ public final class BuildPipeline {
         public boolean skipCleanup, replace = true;
         /** Stop after compiling and deciding owners: checks that the patch applies and compiles. */
         public boolean compileOnly;
+        /** Stop after the review (klp4j review): no module. */
+        public boolean reviewOnly;
+        /** Rules whose unsafe findings the author has checked: they no longer stop the build. */
+        public java.util.Set<Rule> accept = java.util.Set.of();
         public Path cacheRoot = SourceTreeCache.defaultRoot();
     }
 
     public record Step(String name, double seconds, String detail) {}
     /** One patched object; {@code diffStatus} is always PATCH (kept for the --json report's field). */
     public record ObjectReport(String object, String owner, DiffResult.Outcome diffStatus, List<String> changed, List<String> added, List<String> klpSymbols) {}
-    public record Result(String release, String module, List<Step> steps, List<ObjectReport> objects, double seconds) {}
+    /** {@code review} is null when the build stopped before it (compile only). */
+    public record Result(String release, String module, List<Step> steps, List<ObjectReport> objects, ReviewReport review, double seconds) {}
 
     private final Options o;
     private final ObjectDiffer differ = new ObjectDiffer();
@@ -189,8 +203,12 @@ public final class BuildPipeline {
             originals.store(todo, origDir);
             return objects.size() - todo.size();
         }, cached -> objects.size() + " object(s), " + cached + " from the cache");
+        // The patched files on both sides, for the review's hunks.
+        Map<String, String> before = new LinkedHashMap<>(), after = new LinkedHashMap<>();
+        for (UnifiedDiff.FilePatch f : applier.diff().files()) before.put(f.path(), readOrEmpty(tree.resolve(f.path())));
         step("apply patch", () -> { applier.apply(); return 0; }, null);
         try {
+            for (String f : before.keySet()) after.put(f, readOrEmpty(tree.resolve(f)));
             step("compile patched", () -> {
                 compiler.compile(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir.resolve(obj))).toList(), patchedDir);
                 return objects.size();
@@ -204,11 +222,21 @@ public final class BuildPipeline {
             for (String obj : objects) m.put(obj, owners.owner(obj, origDir));
             return m;
         }, m -> describeOwners(m));
-        if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), (System.nanoTime() - start) / 1e9);
+        if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), null, (System.nanoTime() - start) / 1e9);
         StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree, target.toolchain()), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
+        ReviewReport review = step("review", () -> review(tree, objects, diffs, origDir, patchedDir, before, after), ReviewReport::summary);
+        review.findings().forEach(f -> log.println("  " + f.line()));
+        if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), review, (System.nanoTime() - start) / 1e9);
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.result().outcome() == DiffResult.Outcome.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
+        List<Finding> blocking = review.blocking(o.accept);
+        if (refusals.isEmpty() && !blocking.isEmpty()) {
+            List<String> lines = new ArrayList<>();
+            for (Finding f : blocking) lines.add(f.line() + "\n    what to do: " + f.remedy());
+            throw new BuildException(BuildException.Kind.REFUSED, "the review found changes that are unsafe to live patch:\n  " + String.join("\n  ", lines)
+                    + "\n  (once you have checked, --accept " + blocking.stream().map(f -> f.rule().id()).distinct().collect(java.util.stream.Collectors.joining(" --accept ")) + " builds it anyway)");
+        }
         if (!refusals.isEmpty()) throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
         if (diffs.values().stream().allMatch(d -> d.result().outcome() == DiffResult.Outcome.NO_CHANGE)) {
             throw new BuildException(BuildException.Kind.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)");
@@ -272,7 +300,47 @@ public final class BuildPipeline {
                 throw new BuildException("cannot write " + o.outDir + ": " + e.getMessage());
             }
         }, p -> p.toString());
-        return new Result(target.release(), ko.toString(), steps, reports, (System.nanoTime() - start) / 1e9);
+        return new Result(target.release(), ko.toString(), steps, reports, review, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The review of the patch (see {@link Reviewer}): its hunks, and each object compiled on both
+     * sides with the functions the differ kept. The differ's refusals are findings too, so
+     * {@code klp4j review} says everything at once.
+     */
+    private ReviewReport review(Path tree, List<String> objects, Map<String, ObjectDiffer.Outcome> diffs, Path origDir, Path patchedDir,
+                                Map<String, String> before, Map<String, String> after) {
+        List<SourceHunk> hunks = new ArrayList<>();
+        for (String f : before.keySet()) hunks.addAll(PatchHunks.of(f, before.get(f), after.get(f)));
+        List<ObjectPair> pairs = new ArrayList<>();
+        List<Finding> refused = new ArrayList<>();
+        for (String obj : objects) {
+            DiffResult d = diffs.get(obj).result();
+            String source = obj.substring(0, obj.length() - 2) + ".c";
+            String text = after.containsKey(source) ? after.get(source) : readOrEmpty(tree.resolve(source));
+            pairs.add(new ObjectPair(obj, origDir.resolve(obj), patchedDir.resolve(obj), d.changed(), d.added(), PatchHunks.functions(text)));
+            for (String reason : d.reasons()) {
+                refused.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, source, null, null, reason,
+                        "see the reason; docs/build.md lists what a live patch can change"));
+            }
+        }
+        ReviewReport r;
+        try {
+            r = new Reviewer(Toolchain.HOST).review(hunks, pairs); // pahole reads any DWARF; the objects are on the host
+        } catch (ReviewException e) {
+            throw new BuildException(BuildException.Kind.TOOL, e.getMessage());
+        }
+        List<Finding> all = new ArrayList<>(r.findings());
+        all.addAll(refused);
+        return new ReviewReport(r.hunks(), r.functions(), all);
+    }
+
+    private static String readOrEmpty(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            throw new BuildException(p + ": cannot read: " + e.getMessage());
+        }
     }
 
     private Map<String, ObjectDiffer.Outcome> diffAll(List<String> objects, Map<String, ObjectOwner.Owner> owner, Path origDir,

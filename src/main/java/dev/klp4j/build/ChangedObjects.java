@@ -36,10 +36,6 @@ public final class ChangedObjects {
      */
     public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
         public int considered() { return candidates.size(); }
-
-        Changes withHeaders(List<String> headers, List<String> candidates) {
-            return new Changes(sources, headers, candidates, originalHeaders);
-        }
     }
 
     private final Path tree;
@@ -105,11 +101,19 @@ public final class ChangedObjects {
     }
 
     /**
-     * The objects to compile: the sources, and the header users the patch really changes. When every
-     * hunk of the patched headers lies in the body of a static inline function, a user is one whose
-     * code uses such a function (directly, or through other static inlines that do): one
-     * preprocessing pass of the original tree tells. Otherwise a user is one whose preprocessed text
-     * the patch changes (two passes). {@code apply} and {@code revert} put the patch in and take it out.
+     * The objects to compile: the sources, and the header users the patch really changes, decided
+     * per patched header by what its change touches (see {@link HeaderChange#changedNames}):
+     * <ul>
+     * <li>edited or removed macros: the includers that name one (or include a file that does) and
+     *     whose reachable preprocessed text the patch changes (two passes);
+     * <li>types, prototypes, enumerators: the includers whose compiled code depends on one (one pass);
+     * <li>static inline bodies only: the includers whose compiled code calls one (one pass);
+     * <li>a change not understood by name: the includers whose reachable text changes (two passes).
+     * </ul>
+     * One header's fix often does several (netdevice.h: a macro and an inline; a driver header: a
+     * prototype): each header's users are found its own way and the results joined, so a prototype
+     * in a driver's header does not send a macro of netdevice.h to a comparison of every includer.
+     * {@code apply} and {@code revert} put the patch in and take it out.
      */
     public List<String> affected(Changes all, Runnable apply, Runnable revert) {
         Set<String> out = new TreeSet<>(all.sources());
@@ -121,61 +125,69 @@ public final class ChangedObjects {
         } finally {
             revert.run();
         }
-        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>(), macros = new TreeSet<>();
-        boolean byName = true;
-        // The headers whose change can reach compiled code: not only comments, blank lines or
-        // blocks this config leaves out. Only their users are candidates.
-        List<String> live = new ArrayList<>();
         ConfigConditions config = ConfigConditions.of(tree);
+        Set<String> textCandidates = new TreeSet<>();
+        List<String> textHeaders = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
         for (String h : all.headers()) {
             HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
                     new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
+            // Only comments, blank lines or blocks this config leaves out: no user can change.
+            if (names != null && names.isEmpty()) continue;
+            List<String> users = usersOf(List.of(h), all.sources());
             if (names == null) {
-                byName = false;
-            } else {
-                inlines.addAll(names.inlines());
-                declared.addAll(names.declared());
-                macros.addAll(names.macros());
+                textHeaders.add(h);
+                textCandidates.addAll(users);
+                continue;
             }
-            if (names == null || !names.isEmpty()) live.add(h);
+            if (!names.macros().isEmpty()) {
+                // Only code that expands an edited macro, or a macro or inline of the header that
+                // does, can change: grep narrows the includers to the files naming one of those.
+                Set<String> changed = new TreeSet<>(names.inlines());
+                changed.addAll(names.macros());
+                textHeaders.add(h);
+                textCandidates.addAll(narrowedByName(users, all, patchedHeaders, changed));
+            }
+            if (!names.declared().isEmpty()) {
+                // No narrowing by grep here: code reaches a struct through members of other structs
+                // without ever naming it.
+                Set<String> n = names.all();
+                checks.add(new Check(h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n)));
+            } else if (names.macros().isEmpty()) {
+                Set<String> inlines = names.inlines();
+                checks.add(new Check(h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
+                        i -> HeaderChange.uses(i, inlines)));
+            }
         }
-        narrowed = 0;
-        if (live.isEmpty()) return new ArrayList<>(out);
-        Changes d = live.size() < all.headers().size() ? all.withHeaders(live, usersOf(live, all.sources())) : all;
-        if (byName && !macros.isEmpty() && declared.isEmpty()) {
-            // Edited macros (and inline bodies): only code that expands them, or a macro or inline of
-            // the header that does, can change; grep narrows the includers to the files naming one
-            // of those (or including a file that does), then their text is compared before and after.
-            Set<String> changed = new TreeSet<>(inlines);
-            changed.addAll(macros);
-            Set<String> reaching = reaching(d, patchedHeaders, changed);
-            return comparedText(d, reaching == null ? d.candidates() : naming(d.candidates(), reaching, d.headers()), out, apply, revert);
+        Set<String> onePass = new TreeSet<>();
+        for (Check c : checks) onePass.addAll(c.objects());
+        List<String> preprocessedOnce = built(new ArrayList<>(onePass));
+        List<String> compared = built(new ArrayList<>(textCandidates));
+        Set<String> considered = new TreeSet<>(preprocessedOnce);
+        considered.addAll(compared);
+        narrowed = considered.size();
+        if (!preprocessedOnce.isEmpty()) {
+            out.addAll(preprocessed(preprocessedOnce, (o, i) -> {
+                for (Check c : checks) {
+                    if (c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) return "uses";
+                }
+                return null;
+            }).keySet());
         }
-        if (byName && macros.isEmpty() && !declared.isEmpty()) {
-            // Types, prototypes, enumerators, new macros: a user is one whose compiled code depends on
-            // one of them (one pass over the original tree). No narrowing by grep here: code reaches a
-            // struct through members of other structs without ever naming it.
-            Set<String> names = new TreeSet<>(inlines);
-            names.addAll(declared);
-            List<String> candidates = built(d.candidates());
-            narrowed = candidates.size();
-            Map<String, String> users = preprocessed(candidates,
-                    (o, i) -> includesAny(i, d.headers()) && HeaderChange.dependsOn(tree.resolve(i), names) ? "uses" : null);
-            out.addAll(users.keySet());
-            return new ArrayList<>(out);
-        }
-        if (byName && macros.isEmpty()) {
-            // Only files that name the functions (or a macro or inline of the header that does) can
-            // use them: preprocess the candidates that include such a file, not every includer.
-            Set<String> reaching = reaching(d, patchedHeaders, inlines);
-            List<String> candidates = built(reaching != null ? naming(d.candidates(), reaching, d.headers()) : d.candidates());
-            narrowed = candidates.size();
-            Map<String, String> users = preprocessed(candidates,
-                    (o, i) -> includesAny(i, d.headers()) && HeaderChange.uses(tree.resolve(i), inlines) ? "uses" : null);
-            out.addAll(users.keySet());
-            return new ArrayList<>(out);
-        }
-        return comparedText(d, d.candidates(), out, apply, revert);
+        if (!compared.isEmpty()) comparedText(textHeaders, compared, out, apply, revert);
+        return new ArrayList<>(out);
+    }
+
+    /** One patched header's users, decided by one pass: {@code changes} tells from an object's preprocessed file. */
+    private record Check(String header, Set<String> objects, java.util.function.Predicate<Path> changes) {}
+
+    /**
+     * The {@code users} that include (or are) a file naming one of {@code names}, or a macro or
+     * inline of the patched headers that does; all of them when something without a name does.
+     */
+    private List<String> narrowedByName(List<String> users, Changes all, Map<String, String> patchedHeaders, Set<String> names) {
+        Set<String> reaching = reaching(all, patchedHeaders, names);
+        return reaching == null ? users : naming(users, reaching, all.headers());
     }
 
     /**
@@ -195,15 +207,16 @@ public final class ChangedObjects {
         return reaching;
     }
 
-    /** Adds to {@code out} the {@code candidates} whose preprocessed text the patch changes (two passes); returns all of {@code out}. */
-    private List<String> comparedText(Changes d, List<String> candidates, Set<String> out, Runnable apply, Runnable revert) {
-        List<String> includers = built(candidates);
-        narrowed = includers.size();
-        Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, d.headers()) ? fingerprint(tree.resolve(i)) : null);
+    /**
+     * Adds to {@code out} the {@code includers} (built objects) of {@code headers} whose reachable
+     * preprocessed text (see {@link ReachableText}) the patch changes (two passes).
+     */
+    private void comparedText(List<String> headers, List<String> includers, Set<String> out, Runnable apply, Runnable revert) {
+        Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
         Map<String, String> after;
         apply.run();
         try {
-            after = preprocessed(includers, (o, i) -> includesAny(i, d.headers()) ? fingerprint(tree.resolve(i)) : null);
+            after = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
         } finally {
             revert.run();
         }
@@ -213,7 +226,6 @@ public final class ChangedObjects {
             String a = before.get(u), b = after.get(u);
             if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
         }
-        return new ArrayList<>(out);
     }
 
     /** The objects of the .c files that include one of {@code headers}, other than {@code sources}, sorted. */
@@ -233,23 +245,58 @@ public final class ChangedObjects {
         return narrowed;
     }
 
-    /** The candidates that include (or are) a file naming one of {@code names}, other than the headers themselves. */
+    /** Rounds of following names through headers before the rest is taken as every includer. */
+    private static final int NAME_ROUNDS = 6;
+
+    /**
+     * The candidates whose code can name one of {@code names}: the .c files that name one (and the
+     * .c files that include those), followed through headers by name. A header that names one only
+     * in its own macros and static inlines passes on just their names (net/dst.h's
+     * {@code dst_dev_overhead} for netdevice.h's {@code LL_RESERVED_SPACE}), so only the files
+     * naming those are added, not the header's thousands of includers; a header that names one
+     * anywhere else (a struct, a non-inline function) makes all of its includers candidates.
+     */
     private List<String> naming(List<String> candidates, Set<String> names, List<String> headers) {
+        Set<String> followed = new TreeSet<>(names);
+        Set<String> reach = new TreeSet<>();
+        Set<String> fresh = new TreeSet<>(names);
+        for (int round = 0; !fresh.isEmpty(); round++) {
+            Set<String> next = new TreeSet<>();
+            for (String f : filesNaming(fresh)) {
+                if (headers.contains(f)) continue;
+                if (f.endsWith(".c")) {
+                    reach.add(f);
+                    reach.addAll(mentioning(f));
+                    continue;
+                }
+                Set<String> passed = round + 1 < NAME_ROUNDS ? HeaderChange.reachingNames(read(f), followed) : null;
+                if (passed == null) {
+                    reach.addAll(mentioning(f));
+                    continue;
+                }
+                for (String n : passed) if (followed.add(n)) next.add(n);
+            }
+            fresh = next;
+        }
+        List<String> out = new ArrayList<>();
+        for (String o : candidates) if (reach.contains(o.substring(0, o.length() - 2) + ".c")) out.add(o);
+        return out;
+    }
+
+    /** The .c and .h files of the tree that name one of {@code names} (grep -w). */
+    private List<String> filesNaming(Set<String> names) {
         List<String> cmd = new ArrayList<>(List.of("grep", "-rlwE", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add(String.join("|", names));
         cmd.add(".");
         Exec.Result r = Exec.run(tree, cmd);
         if (r.status() > 1) throw new BuildException(BuildException.Kind.TOOL, "grep failed: " + r.tail(3));
-        Set<String> reach = new TreeSet<>();
+        List<String> out = new ArrayList<>();
         for (String l : r.output().split("\n")) {
             String f = l.strip().startsWith("./") ? l.strip().substring(2) : l.strip();
-            if (f.isEmpty() || headers.contains(f)) continue;
-            if (f.endsWith(".c")) reach.add(f);
-            reach.addAll(mentioning(f));
+            if (f.isEmpty() || f.startsWith("arch/") && !f.startsWith("arch/x86/")) continue;
+            out.add(f);
         }
-        List<String> out = new ArrayList<>();
-        for (String o : candidates) if (reach.contains(o.substring(0, o.length() - 2) + ".c")) out.add(o);
         return out;
     }
 
@@ -382,24 +429,6 @@ public final class ChangedObjects {
 
     private void deleteQuietly(String relative) {
         try { Files.deleteIfExists(tree.resolve(relative)); } catch (IOException ignored) { /* a stray file is harmless */ }
-    }
-
-    /** SHA-256 of the preprocessed text without line markers and blank lines (a shifted line is not a change). */
-    static String fingerprint(Path i) {
-        try (java.io.BufferedReader r = Files.newBufferedReader(i, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isBlank() || line.startsWith("# ") && line.length() > 2 && Character.isDigit(line.charAt(2))) continue;
-                md.update(line.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-                md.update((byte) '\n');
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new BuildException(BuildException.Kind.TOOL, "cannot read " + i + ": " + e.getMessage());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** True if kbuild's dependency list for {@code target} names {@code header}. */

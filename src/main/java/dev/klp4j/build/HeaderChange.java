@@ -16,8 +16,6 @@ import java.util.function.Function;
  * compile: the static inline functions whose bodies it changes, and which objects use them.
  */
 final class HeaderChange {
-    /** Beyond this many changed middle lines the line diff is not attempted (the change is then "anything"). */
-    private static final int MAX_DIFF = 4000;
 
     private HeaderChange() {}
 
@@ -64,26 +62,9 @@ final class HeaderChange {
      */
     static Names changedNames(String before, String after, ConfigConditions config, Function<String, String> macros) {
         List<String> a = lines(before), b = lines(after);
-        int pre = 0;
-        while (pre < a.size() && pre < b.size() && a.get(pre).equals(b.get(pre))) pre++;
-        int suf = 0;
-        while (suf < a.size() - pre && suf < b.size() - pre && a.get(a.size() - 1 - suf).equals(b.get(b.size() - 1 - suf))) suf++;
-        int n = a.size() - pre - suf, m = b.size() - pre - suf;
-        if (n > MAX_DIFF || m > MAX_DIFF) return null;
-        // Longest common subsequence of the middle: lines on neither side of it are the changed ones.
-        int[][] lcs = new int[n + 1][m + 1];
-        for (int i = n - 1; i >= 0; i--) {
-            for (int j = m - 1; j >= 0; j--) {
-                lcs[i][j] = a.get(pre + i).equals(b.get(pre + j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-            }
-        }
-        List<Integer> removed = new ArrayList<>(), added = new ArrayList<>();
-        int i = 0, j = 0;
-        while (i < n || j < m) {
-            if (i < n && j < m && a.get(pre + i).equals(b.get(pre + j))) { i++; j++; }
-            else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) added.add(pre + j++ + 1);
-            else removed.add(pre + i++ + 1);
-        }
+        LineDiff diff = LineDiff.of(a, b);
+        if (diff == null) return null;
+        List<Integer> removed = new ArrayList<>(diff.removed()), added = new ArrayList<>(diff.added());
         if (config != null) {
             // A hunk under a condition this config leaves out changes nothing that is compiled.
             boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);

@@ -5,6 +5,7 @@ import dev.klp4j.build.BuildPipeline;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.klp.KlpException;
+import dev.klp4j.review.Rule;
 import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
 import dev.klp4j.vm.VmProof;
@@ -69,6 +70,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON summary on stdout (step lines go to stderr).")
     boolean json;
 
+    @Option(names = "--accept", paramLabel = "RULE", description = {"Build although the review finds RULE unsafe (you have checked it):"
+            + " type-layout, interface, data-semantics, endless-transition, inlining-fanout, not-patchable. Repeatable."})
+    List<String> accept = new ArrayList<>();
+
     @Option(names = "--prove", description = {"Then boot the target kernel in the VM, load each module the patch targets,"
             + " load the patch, check it is enabled and every object patched, unload, check dmesg (as 'vm test')."})
     boolean prove;
@@ -96,6 +101,12 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GuestRuntime runtime = VmCommand.guestRuntime(guestRuntime); // bad input fails before any work
+        for (String a : accept) {
+            if (Rule.byId(a).isEmpty()) {
+                throw new UserError(ExitStatus.INPUT, "--accept " + a + ": no such review rule (one of: "
+                        + java.util.Arrays.stream(Rule.values()).map(Rule::id).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            }
+        }
         List<String> targets = new ArrayList<>(new LinkedHashSet<>(releases));
         if (all) {
             if (!targets.isEmpty()) throw new UserError(ExitStatus.INPUT, "--all and --kernel both name the targets: give one of them");
@@ -138,6 +149,7 @@ final class BuildCommand implements Callable<Integer> {
         if (jobs != null) o.jobs = Math.max(1, jobs);
         o.sourceDir = sourceDir; o.config = config; o.symbols = symbols; o.symvers = symvers;
         o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;
+        o.accept = accept.stream().map(a -> Rule.byId(a).orElseThrow()).collect(java.util.stream.Collectors.toSet());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         try {

@@ -1,0 +1,74 @@
+package dev.klp4j.cli;
+
+import dev.klp4j.build.BuildException;
+import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.review.Finding;
+import dev.klp4j.review.ReviewReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** klp4j review PATCH: what is dangerous about a patch, before it reaches a host. */
+@Command(name = "review", mixinStandardHelpOptions = true,
+        description = {"Review a patch for what makes a live patch unsafe: changed type layouts and function interfaces,"
+                + " changed data, locking and references, transitions that never finish, inlining fan-out, and code a live"
+                + " patch cannot change. Compiles both sides (as build does, with the kernel's debug info) but writes no module.",
+                "Exit status 0 when nothing is unsafe, 2 when something is."})
+final class ReviewCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PATCH", description = "Unified diff (patch -p1) against the kernel source.")
+    Path patch;
+
+    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to).")
+    String release;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: number of CPUs).")
+    Integer jobs;
+
+    @Option(names = {"-s", "--sourcedir"}, paramLabel = "SRCDIR", description = "Use this kernel source tree instead of linux-source (prepared in place).")
+    Path sourceDir;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
+    Path config;
+
+    @Option(names = "--json", description = "Print the report as JSON on stdout (step lines go to stderr).")
+    boolean json;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        BuildPipeline.Options o = new BuildPipeline.Options();
+        o.patch = patch; o.release = release; o.sourceDir = sourceDir; o.config = config; o.reviewOnly = true;
+        if (jobs != null) o.jobs = Math.max(1, jobs);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter steps = json ? spec.commandLine().getErr() : out;
+        ReviewReport r;
+        try {
+            r = new BuildPipeline(o, steps).interactive(!json && System.console() != null).run().review();
+        } catch (BuildException e) {
+            // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
+            if (e.kind() == BuildException.Kind.NO_CHANGE) {
+                r = new ReviewReport(0, 0, java.util.List.of());
+                steps.println("no patchable change: " + e.getMessage());
+            } else {
+                throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+            }
+        }
+        if (json) {
+            out.println(Json.write(r));
+        } else {
+            for (Finding f : r.findings()) {
+                out.println(f.line());
+                out.println("           what to do: " + f.remedy());
+            }
+            out.println(r.summary());
+        }
+        out.flush();
+        return r.verdict() == ReviewReport.Verdict.UNSAFE ? ExitStatus.INPUT : ExitStatus.OK;
+    }
+}

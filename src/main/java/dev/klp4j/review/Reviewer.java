@@ -1,0 +1,297 @@
+package dev.klp4j.review;
+
+import dev.klp4j.elf.ElfFile;
+import dev.klp4j.elf.ElfFormatException;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Relocation;
+import dev.klp4j.elf.RelocationSection;
+import dev.klp4j.elf.Section;
+import dev.klp4j.elf.Symbol;
+import dev.klp4j.kernel.Toolchain;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reviews a patch for what kpatch leaves to a human: the source hunks tell where the change is, the
+ * debug info of both sides' objects tells what it does to types and prototypes, the differ tells
+ * which functions the live patch replaces. Each rule is one method; {@link Rule} lists them.
+ */
+public final class Reviewer {
+    private final Toolchain tools;
+
+    public Reviewer(Toolchain tools) {
+        this.tools = tools;
+    }
+
+    /** The findings for a patch: its {@code hunks} and the {@code objects} it changes. */
+    public ReviewReport review(List<SourceHunk> hunks, List<ObjectPair> objects) {
+        List<Finding> out = new ArrayList<>();
+        notPatchable(hunks, out);
+        dataSemantics(hunks, out);
+        Map<ObjectPair, ElfFile> patched = new java.util.LinkedHashMap<>();
+        for (ObjectPair o : objects) patched.put(o, read(o.patched()));
+        for (ObjectPair o : objects) {
+            typeLayouts(o, out);
+            interfaces(o, patched, out);
+            endlessTransitions(o, out);
+            inliningFanOut(o, hunks, out);
+        }
+        int functions = objects.stream().mapToInt(o -> o.changed().size() + o.added().size()).sum();
+        return new ReviewReport(hunks.size(), functions, out);
+    }
+
+    // ---- rule 6: what cannot be live patched, told from the source alone --------------------------
+
+    private static final Pattern INIT = Pattern.compile("\\b(__init|__exit|__initdata|__initconst|__meminit|__ref)\\b");
+    private static final Pattern NO_FENTRY = Pattern.compile("\\b(notrace|noinstr|__no_kcsan|__naked)\\b");
+
+    static void notPatchable(List<SourceHunk> hunks, List<Finding> out) {
+        for (SourceHunk h : hunks) {
+            String file = h.file();
+            if (file.endsWith(".S")) {
+                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        "assembly has no ftrace entry for the live patch to hook: the change cannot reach the running kernel",
+                        "patch the C function that calls this code instead, or ship the fix in a kernel update"));
+            } else if (file.contains("/vdso/")) {
+                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        "the vDSO is mapped into every process as a prebuilt image: a live patch cannot change it",
+                        "ship the fix in a kernel update"));
+            } else if (file.startsWith("include/uapi/") || file.contains("/include/uapi/")) {
+                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        "a user-space ABI header: programs compiled against it keep the old definitions",
+                        "keep the ABI as it is and change only kernel-internal code"));
+            } else if (h.scope() == SourceHunk.Scope.FUNCTION && INIT.matcher(h.declaration()).find()) {
+                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        h.name() + " is init or exit code: init code has already run and been freed, so the change never runs",
+                        "if the fix matters after boot, patch the code that uses what the init function set up (or a callback that redoes it)"));
+            } else if (h.scope() == SourceHunk.Scope.FUNCTION && NO_FENTRY.matcher(h.declaration()).find()) {
+                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        h.name() + " is notrace/noinstr: it has no ftrace entry, so the live patch cannot redirect it",
+                        "patch a traceable caller of it instead, which then calls a new copy"));
+            }
+        }
+    }
+
+    // ---- rule 3: data semantics -------------------------------------------------------------------
+
+    /** Calls that take or drop a lock or a reference: a patch that changes them must stay paired with unpatched code. */
+    private static final Pattern LOCKING = Pattern.compile("\\b((?:raw_)?(?:spin|read|write)_(?:un)?lock(?:_bh|_irq|_irqsave|_irqrestore|_nested)?"
+            + "|(?:raw_)?spin_trylock\\w*|mutex_(?:un)?lock(?:_interruptible|_killable|_nested)?|mutex_trylock"
+            + "|rcu_read_(?:un)?lock(?:_bh|_sched)?|srcu_read_(?:un)?lock|(?:down|up)_(?:read|write)(?:_killable|_interruptible)?|down|up"
+            + "|local_irq_(?:save|restore|disable|enable)|preempt_(?:disable|enable)"
+            + "|refcount_(?:inc|dec|dec_and_test|inc_not_zero|set)|kref_(?:get|put|init|get_unless_zero)"
+            + "|atomic(?:64)?_(?:inc|dec|dec_and_test|inc_not_zero)|get_\\w+|put_\\w+|\\w+_get|\\w+_put|\\w+_hold|\\w+_release)\\s*\\(");
+
+    static void dataSemantics(List<SourceHunk> hunks, List<Finding> out) {
+        for (SourceHunk h : hunks) {
+            if (h.scope() == SourceHunk.Scope.DATA && !h.removed().isEmpty()) {
+                out.add(new Finding(Rule.DATA_SEMANTICS, Severity.NEEDS_CARE, h.file(), null, null,
+                        "changes the definition of " + (h.name() == null ? "a variable" : h.name())
+                                + ": the running kernel keeps its value, and its unchanged code keeps reading it",
+                        "leave the variable's initial value; set the new value from a pre-patch callback, or keep the new value in a new variable used only by patched code"));
+            }
+            if (h.scope() == SourceHunk.Scope.FUNCTION) {
+                Set<String> removed = calls(h.removed()), added = calls(h.added());
+                Set<String> changed = new TreeSet<>(added);
+                changed.removeAll(removed);
+                Set<String> dropped = new TreeSet<>(removed);
+                dropped.removeAll(added);
+                if (!changed.isEmpty() || !dropped.isEmpty()) {
+                    out.add(new Finding(Rule.DATA_SEMANTICS, Severity.NEEDS_CARE, h.file(), h.name(), null,
+                            h.name() + " changes what it locks or references (" + describe(changed, dropped)
+                                    + "): unpatched code that takes the same lock or reference must still pair with it, including a task already inside the old "
+                                    + h.name() + " while the patch loads",
+                            "check every unpatched function that takes the same lock object or drops the same reference; patch them together, or keep the protocol"));
+                }
+            }
+            if ((h.scope() == SourceHunk.Scope.TYPE || h.scope() == SourceHunk.Scope.MACRO) && h.file().endsWith(".h") && !h.removed().isEmpty()
+                    && (h.declaration().contains("enum") || h.scope() == SourceHunk.Scope.MACRO)) {
+                out.add(new Finding(Rule.DATA_SEMANTICS, Severity.NEEDS_CARE, h.file(), null, h.name(),
+                        "changes the value of " + (h.name() == null ? "a constant" : h.name())
+                                + ": unchanged code of the running kernel was compiled with the old value",
+                        "add a new constant instead of giving an old one a new meaning"));
+            }
+        }
+    }
+
+    private static Set<String> calls(List<String> lines) {
+        Set<String> out = new TreeSet<>();
+        for (String l : lines) {
+            Matcher m = LOCKING.matcher(stripComments(l));
+            while (m.find()) out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static String stripComments(String line) {
+        return line.replaceAll("/\\*.*?\\*/", " ").replaceAll("//.*", " ");
+    }
+
+    private static String describe(Set<String> added, Set<String> dropped) {
+        List<String> parts = new ArrayList<>();
+        if (!added.isEmpty()) parts.add("adds " + String.join(", ", added));
+        if (!dropped.isEmpty()) parts.add("drops " + String.join(", ", dropped));
+        return String.join("; ", parts);
+    }
+
+    // ---- rule 1: type layouts ---------------------------------------------------------------------
+
+    void typeLayouts(ObjectPair o, List<Finding> out) {
+        Map<String, TypeLayouts.Layout> before = TypeLayouts.of(o.original(), tools), after = TypeLayouts.of(o.patched(), tools);
+        for (TypeLayouts.Layout b : before.values()) {
+            TypeLayouts.Layout a = after.get(b.type());
+            if (a == null || a.sameAs(b)) continue;
+            out.add(new Finding(Rule.TYPE_LAYOUT, Severity.UNSAFE, o.source(), null, b.type(),
+                    b.type() + " changes layout (" + TypeLayouts.describe(b, a) + "): objects allocated before the patch, and the running kernel's "
+                            + "unchanged code, keep the old layout, so the patched functions of " + o.object() + " would read and write them at the wrong offsets",
+                    "keep " + b.type() + " as it is and attach the new state with a shadow variable (klp_shadow_get_or_alloc(obj, ID, size, GFP_ATOMIC, NULL, NULL) "
+                            + "in the patched code, klp_shadow_free when the object is freed; see examples/shadow-variable)"));
+        }
+    }
+
+    // ---- rule 2: function interfaces ---------------------------------------------------------------
+
+    /**
+     * A function whose prototype or linkage changes is unsafe while code the patch does not replace
+     * calls it or points to it: in its own object, or, for a global one, in the other objects the
+     * patch compiles (a changed header's users that still call it); an exported one can have
+     * callers in any module.
+     */
+    void interfaces(ObjectPair o, Map<ObjectPair, ElfFile> patched, List<Finding> out) {
+        ElfFile before = read(o.original()), after = patched.get(o);
+        Map<String, String> protoBefore = Prototypes.of(o.original(), tools), protoAfter = Prototypes.of(o.patched(), tools);
+        for (Symbol s : before.symbols()) {
+            if (!s.isFunction() || s.section() == null || s.name().contains(".")) continue;
+            Symbol n = after.symbols(s.name()).stream().filter(x -> x.isFunction() && x.section() != null).findFirst().orElse(null);
+            if (n == null) continue;
+            String pb = protoBefore.get(s.name()), pa = protoAfter.get(s.name());
+            boolean proto = pb != null && pa != null && !pb.equals(pa);
+            boolean linkage = s.isLocal() != n.isLocal();
+            if (!proto && !linkage) continue;
+            String what = proto ? "its prototype changes from '" + pb + "' to '" + pa + "'"
+                    : "it becomes " + (n.isLocal() ? "static" : "global");
+            if (!s.isLocal() && before.symbol("__ksymtab_" + s.name()).isPresent()) {
+                out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), s.name(), null,
+                        s.name() + " is exported and " + what + ": modules the patch does not replace (any module, in the tree or not) "
+                                + "would call the new code with the old interface",
+                        "keep " + s.name() + " with its old interface and add a new function (" + s.name() + "_v2, say) that the patched callers call"));
+                continue;
+            }
+            Set<String> callers = new LinkedHashSet<>();
+            for (String c : unpatchedUsers(after, n, o)) callers.add(c);
+            if (!s.isLocal()) {
+                for (var e : patched.entrySet()) {
+                    if (e.getKey() == o) continue;
+                    for (String c : unpatchedUsers(e.getValue(), Symbol.undefined(s.name(), 0), e.getKey())) callers.add(e.getKey().object() + ": " + c);
+                }
+            }
+            if (callers.isEmpty()) continue;
+            out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), s.name(), null,
+                    s.name() + ": " + what + ", and code the patch does not replace still uses it: " + String.join(", ", callers),
+                    "keep " + s.name() + " with its old interface and add a new function for the new one, or patch every caller"));
+        }
+    }
+
+    /**
+     * Sections of {@code elf} other than the patch's own functions that refer to {@code function}
+     * (callers, tables of pointers), by its name or, for a static one, its section's symbol.
+     */
+    private static Set<String> unpatchedUsers(ElfFile elf, Symbol function, ObjectPair o) {
+        String name = function.name();
+        Set<String> kept = new java.util.HashSet<>(o.changed());
+        kept.addAll(o.added());
+        kept.add(name);
+        Set<String> out = new LinkedHashSet<>();
+        for (RelocationSection rs : elf.relocationSections()) {
+            Section target = rs.target();
+            // Code, and data that can hold a pointer to it (ops tables); not the metadata sections
+            // (.eh_frame, __mcount_loc, .orc_unwind_ip, .call_sites, ...) that name every function.
+            if (target == null || !(target.isText() || target.name().startsWith(".data") || target.name().startsWith(".rodata"))) continue;
+            String owner = sectionOwner(target.name());
+            if (owner != null && kept.contains(owner.replaceAll("\\..*", ""))) continue;
+            for (Relocation r : rs.relocations()) {
+                Symbol to = r.symbol();
+                if (to != null && (to == function || name.equals(to.name()) || to.isSectionSymbol() && to.section() == function.section())) {
+                    out.add(owner != null ? owner : target.name());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The function a .text.NAME section holds, or null for another section. */
+    private static String sectionOwner(String section) {
+        for (String prefix : List.of(".text.unlikely.", ".text.hot.", ".text.")) {
+            if (section.startsWith(prefix)) return section.substring(prefix.length());
+        }
+        return null;
+    }
+
+    private static ElfFile read(Path p) {
+        try {
+            return ElfReader.read(p);
+        } catch (IOException | ElfFormatException e) {
+            throw new ReviewException("cannot read " + p + ": " + e.getMessage());
+        }
+    }
+
+    // ---- rule 4: transitions that never finish ------------------------------------------------------
+
+    /** Functions some task is always inside (a kthread's or the idle task's loop, the scheduler, the system call entry). */
+    private static final Set<String> ALWAYS_ON_A_STACK = Set.of("__schedule", "schedule", "schedule_timeout", "io_schedule", "do_idle",
+            "cpu_startup_entry", "do_syscall_64", "worker_thread", "rescuer_thread", "kthread", "kthreadd", "smpboot_thread_fn",
+            "ret_from_fork", "do_nanosleep", "futex_wait_queue", "ep_poll", "do_select", "do_sys_poll", "rcu_gp_kthread", "kswapd",
+            "khugepaged", "do_wait", "pipe_read", "n_tty_read", "unix_stream_read_generic", "wait_woken", "do_epoll_wait");
+    private static final Pattern FOREVER = Pattern.compile("for\\s*\\(\\s*;\\s*;\\s*\\)|while\\s*\\(\\s*(?:1|true)\\s*\\)|while\\s*\\(\\s*!\\s*kthread_should_stop\\s*\\(\\s*\\)\\s*\\)");
+    private static final Pattern SLEEPS = Pattern.compile("\\b(schedule|schedule_timeout\\w*|wait_event\\w*|wait_for_completion\\w*|msleep\\w*|"
+            + "kthread_parkme|freezable_schedule\\w*|swait_event\\w*|wait_woken|usleep_range|ssleep)\\s*\\(");
+
+    static void endlessTransitions(ObjectPair o, List<Finding> out) {
+        for (String f : o.changed()) {
+            String base = f.replaceAll("\\..*", "");
+            String text = o.functions().get(base);
+            String why = null;
+            if (ALWAYS_ON_A_STACK.contains(base)) {
+                why = base + " is on the stack of many tasks at any time (a scheduler, idle or system-call path)";
+            } else if (text != null && (FOREVER.matcher(text).find() || text.contains("kthread_should_stop")) && SLEEPS.matcher(text).find()) {
+                why = base + " loops and sleeps (a kthread's or worker's main loop): the task that runs it never leaves it";
+            }
+            if (why == null) continue;
+            out.add(new Finding(Rule.ENDLESS_TRANSITION, Severity.NEEDS_CARE, o.source(), base, null,
+                    why + ", so a task sleeping in it never switches to the patch and the transition never finishes "
+                            + "(klp4j vm test reports the stalled tasks from /proc/PID/stack)",
+                    "patch the function it calls that holds the change (mark it noinline if it is inlined), or signal the stalled tasks "
+                            + "(echo 1 > /sys/kernel/livepatch/PATCH/signal) once nothing else holds the transition"));
+        }
+    }
+
+    // ---- rule 5: inlining fan-out -------------------------------------------------------------------
+
+    static void inliningFanOut(ObjectPair o, List<SourceHunk> hunks, List<Finding> out) {
+        Set<String> touched = new TreeSet<>();
+        for (SourceHunk h : hunks) if (h.scope() == SourceHunk.Scope.FUNCTION && h.name() != null && h.file().equals(o.source())) touched.add(h.name());
+        Set<String> anyTouched = new TreeSet<>();
+        for (SourceHunk h : hunks) if (h.name() != null) anyTouched.add(h.name());
+        Set<String> reported = new TreeSet<>();
+        for (String f : o.changed()) {
+            String base = f.replaceAll("\\..*", "");
+            if (touched.contains(base) || !reported.add(base)) continue;
+            String text = o.functions().get(base);
+            Set<String> callees = new TreeSet<>();
+            if (text != null) for (String t : anyTouched) if (Pattern.compile("\\b" + Pattern.quote(t) + "\\b").matcher(text).find()) callees.add(t);
+            String because = callees.isEmpty() ? "a changed inline function, macro or type it uses" : String.join(", ", callees);
+            out.add(new Finding(Rule.INLINING_FANOUT, Severity.INFO, o.source(), base, null,
+                    base + " is not in any hunk; it changed because of " + because + " (the compiler inlined or specialized it), so the live patch replaces it too",
+                    "nothing to do; to keep the patch small, mark the changed callee noinline in the fix"));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.klp4j.review;
+
+import dev.klp4j.kernel.Toolchain;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The struct and union layouts an object's debug info describes, as pahole (dwarves) prints them:
+ * per type, its size and its members with their offsets, sizes and types. Kernel objects are built
+ * with debug info (CONFIG_DEBUG_INFO), so the compiled objects carry the ground truth.
+ */
+final class TypeLayouts {
+    /** One member: its declaration as pahole prints it ("struct list_head * next"), its offset and size in bytes. */
+    record Member(String name, String declaration, String offset, String size) {}
+
+    /**
+     * One type: "struct foo", its size, and its members in order (those of nested anonymous
+     * structs and unions included, at their own offsets).
+     */
+    record Layout(String type, long size, List<Member> members) {
+        /** Two layouts are the same when sizes, members, their declarations and offsets are. */
+        boolean sameAs(Layout other) {
+            return size == other.size && members.equals(other.members);
+        }
+    }
+
+    private static final Pattern START = Pattern.compile("^(struct|union) ([A-Za-z_][A-Za-z0-9_]*) \\{$");
+    private static final Pattern MEMBER = Pattern.compile("^\\s+(.*?);\\s*/\\*\\s*([0-9:]+(?:\\s*[0-9:]+)?)\\s+([0-9]+)\\s*\\*/\\s*$");
+    private static final Pattern SIZE = Pattern.compile("/\\* size: ([0-9]+),");
+    private static final Pattern POINTER_NAME = Pattern.compile("\\(\\s*\\*\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
+    private static final Pattern LAST_NAME = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(?:\\[[^\\]]*\\]\\s*)*(?::\\s*[0-9]+\\s*)?$");
+
+    private TypeLayouts() {}
+
+    /** The layouts of {@code object}'s named structs and unions, by "struct NAME" (the first, if a name repeats). */
+    static Map<String, Layout> of(Path object, Toolchain tools) {
+        Toolchain.Result r = tools.run(object.getParent(), List.of("pahole", "-F", "dwarf", object.getFileName().toString()), Map.of(), new byte[0]);
+        if (!r.ok()) throw new ReviewException("pahole cannot read the debug info of " + object + ": " + r.tail(3)
+                + " (install dwarves: scripts/install-deps.sh)");
+        return parse(r.output());
+    }
+
+    /** Parses pahole's output. */
+    static Map<String, Layout> parse(String pahole) {
+        Map<String, Layout> out = new LinkedHashMap<>();
+        String type = null;
+        long size = -1;
+        List<Member> members = null;
+        for (String line : pahole.split("\n")) {
+            Matcher start = START.matcher(line);
+            if (type == null) {
+                if (start.matches()) {
+                    type = start.group(1) + " " + start.group(2);
+                    size = -1;
+                    members = new ArrayList<>();
+                }
+                continue;
+            }
+            if (line.startsWith("}")) {
+                out.putIfAbsent(type, new Layout(type, size, List.copyOf(members)));
+                type = null;
+                continue;
+            }
+            Matcher s = SIZE.matcher(line);
+            if (s.find() && line.strip().startsWith("/* size:") && line.startsWith("\t/*")) {
+                size = Long.parseLong(s.group(1));
+                continue;
+            }
+            Matcher m = MEMBER.matcher(line);
+            if (m.matches()) {
+                String decl = m.group(1).strip().replaceAll("\\s+", " ");
+                members.add(new Member(nameOf(decl), decl, m.group(2).replaceAll("\\s+", " "), m.group(3)));
+            }
+        }
+        return out;
+    }
+
+    private static String nameOf(String declaration) {
+        Matcher p = POINTER_NAME.matcher(declaration);
+        if (p.find()) return p.group(1);
+        if (declaration.endsWith("}")) return "(anonymous)";
+        Matcher m = LAST_NAME.matcher(declaration);
+        return m.find() ? m.group(1) : declaration;
+    }
+
+    /** What differs from {@code before} to {@code after}, in words ("size 16 -> 24; new member x at 16"). */
+    static String describe(Layout before, Layout after) {
+        List<String> out = new ArrayList<>();
+        if (before.size() != after.size()) out.add("size " + before.size() + " -> " + after.size());
+        Map<String, Member> old = new LinkedHashMap<>(), now = new LinkedHashMap<>();
+        for (Member m : before.members()) old.putIfAbsent(m.name(), m);
+        for (Member m : after.members()) now.putIfAbsent(m.name(), m);
+        for (Member m : after.members()) {
+            Member o = old.get(m.name());
+            if (o == null) out.add("new member " + m.name() + " at " + m.offset());
+            else if (!o.declaration().equals(m.declaration())) out.add(m.name() + " is now '" + m.declaration() + "' (was '" + o.declaration() + "')");
+            else if (!o.offset().equals(m.offset())) out.add(m.name() + " moved " + o.offset() + " -> " + m.offset());
+        }
+        for (Member o : before.members()) if (!now.containsKey(o.name())) out.add("member " + o.name() + " removed");
+        return out.isEmpty() ? "member order changed" : String.join("; ", out);
+    }
+}

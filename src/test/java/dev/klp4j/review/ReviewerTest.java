@@ -1,0 +1,148 @@
+package dev.klp4j.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.kernel.Toolchain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The review's rules on objects gcc compiles with debug info (as kbuild does), read by pahole and pfunct. */
+class ReviewerTest {
+    @TempDir Path dir;
+
+    private Path compile(String name, String source) throws IOException {
+        Path c = dir.resolve(name + ".c"), o = dir.resolve(name + ".o");
+        Files.writeString(c, source);
+        Toolchain.Result r = Toolchain.HOST.run(dir, List.of("gcc", "-g", "-O2", "-ffunction-sections", "-fdata-sections", "-c", c.toString(), "-o", o.toString()), Map.of(), new byte[0]);
+        assertThat(r.ok()).as(r.output()).isTrue();
+        return o;
+    }
+
+    private List<Finding> review(String before, String after, List<String> changed, List<SourceHunk> hunks) throws IOException {
+        ObjectPair pair = new ObjectPair("drivers/x/x.o", compile("before", before), compile("after", after), changed, List.of(), Map.of());
+        // These cases give no hunks: every changed function would count as inlining fan-out (info).
+        return new Reviewer(Toolchain.HOST).review(hunks, List.of(pair)).findings().stream().filter(f -> f.rule() != Rule.INLINING_FANOUT).toList();
+    }
+
+    static final String CONTEXT = """
+            #include <stdlib.h>
+            struct ctx { int users; long flags; };
+            struct ctx *ctx_new(void) { return calloc(1, sizeof(struct ctx)); }
+            int ctx_flagged(struct ctx *c) { return c->flags != 0 && c->users > 0; }
+            """;
+
+    @Test
+    void aFieldInsertedIntoAStructIsUnsafe() throws IOException {
+        String after = CONTEXT.replace("int users; long flags;", "int users; int closing; long flags;")
+                .replace("c->users > 0", "c->users > 0 && !c->closing");
+        List<Finding> f = review(CONTEXT, after, List.of("ctx_flagged", "ctx_new"), List.of());
+        assertThat(f).extracting(Finding::rule, Finding::severity, Finding::type)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Rule.TYPE_LAYOUT, Severity.UNSAFE, "struct ctx"));
+        assertThat(f.get(0).message()).contains("new member closing at 4").doesNotContain("size").doesNotContain("flags moved");
+        assertThat(f.get(0).remedy()).contains("shadow variable");
+    }
+
+    @Test
+    void theSameCodeChangeWithoutTheNewFieldIsNotFlagged() throws IOException {
+        String after = CONTEXT.replace("c->users > 0", "c->users > 1");
+        assertThat(review(CONTEXT, after, List.of("ctx_flagged"), List.of())).isEmpty();
+    }
+
+    static final String API = """
+            int api_check(int v) { return v > 3; }
+            static int helper(int v) { return v * 7; }
+            struct ops { int (*fn)(int); };
+            const struct ops table = { .fn = helper };
+            int user(int v) { return helper(v) + 1; }
+            """;
+
+    @Test
+    void anExportedFunctionWithNewParametersIsUnsafe() throws IOException {
+        String exported = API + "int __ksymtab_api_check;\n"; // what EXPORT_SYMBOL(api_check) defines
+        String after = exported.replace("int api_check(int v) { return v > 3; }", "int api_check(int v, int limit) { return v > limit; }");
+        List<Finding> f = review(exported, after, List.of("api_check"), List.of());
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo(Rule.INTERFACE);
+            assertThat(x.severity()).isEqualTo(Severity.UNSAFE);
+            assertThat(x.function()).isEqualTo("api_check");
+            assertThat(x.message()).contains("exported").contains("int (int)").contains("int (int, int)");
+        });
+    }
+
+    @Test
+    void aGlobalFunctionIsUnsafeWhileAnotherPatchedObjectStillCallsTheOldInterface() throws IOException {
+        // minix_count_free_blocks() made to return a negative error: minix_statfs (another object) is
+        // compiled as a header user, its code does not change, so the patch keeps the old caller.
+        String before = "unsigned long count_free(int *map) { return map[0]; }\n";
+        String after = "long count_free(int *map) { return map ? map[0] : -5; }\n";
+        String caller = "unsigned long count_free(int *map);\nstruct st { unsigned long free; };\n"
+                + "void statfs(struct st *s, int *map) { s->free = count_free(map); }\n";
+        ObjectPair callee = new ObjectPair("fs/x/bitmap.o", compile("b0", before), compile("b1", after), List.of("count_free"), List.of(), Map.of());
+        ObjectPair user = new ObjectPair("fs/x/inode.o", compile("i0", caller), compile("i1", caller), List.of(), List.of(), Map.of());
+        List<Finding> f = new Reviewer(Toolchain.HOST).review(List.of(), List.of(callee, user)).findings().stream()
+                .filter(x -> x.rule() == Rule.INTERFACE).toList();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.function()).isEqualTo("count_free");
+            assertThat(x.message()).contains("fs/x/inode.o: statfs");
+        });
+        ObjectPair patchedUser = new ObjectPair("fs/x/inode.o", user.original(), user.patched(), List.of("statfs"), List.of(), Map.of());
+        assertThat(new Reviewer(Toolchain.HOST).review(List.of(), List.of(callee, patchedUser)).findings())
+                .noneMatch(x -> x.rule() == Rule.INTERFACE);
+    }
+
+    @Test
+    void aStaticFunctionWithNewParametersIsUnsafeWhileATableStillPointsToIt() throws IOException {
+        String after = API.replace("static int helper(int v) { return v * 7; }", "static int helper(long v) { return v * 9; }");
+        List<Finding> f = review(API, after, List.of("helper", "user"), List.of());
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo(Rule.INTERFACE);
+            assertThat(x.function()).isEqualTo("helper");
+            assertThat(x.message()).contains("table");
+        });
+    }
+
+    @Test
+    void aStaticFunctionWhoseEveryUserIsPatchedIsFine() throws IOException {
+        String before = API.replace("const struct ops table = { .fn = helper };\n", "");
+        String after = before.replace("static int helper(int v) { return v * 7; }", "static int helper(long v) { return v * 9; }");
+        assertThat(review(before, after, List.of("helper", "user"), List.of())).isEmpty();
+    }
+
+    @Test
+    void sourceRules() {
+        SourceHunk init = new SourceHunk("fs/proc/cmdline.c", 10, SourceHunk.Scope.FUNCTION, "proc_cmdline_init",
+                "static int __init proc_cmdline_init(void)\n{", List.of("\treturn 0;"), List.of("\treturn 1;"));
+        SourceHunk lock = new SourceHunk("fs/x.c", 20, SourceHunk.Scope.FUNCTION, "x_update", "static void x_update(struct x *x)\n{",
+                List.of(), List.of("\tspin_lock(&x->lock);", "\tx->n++;", "\tspin_unlock(&x->lock);"));
+        SourceHunk plain = new SourceHunk("fs/x.c", 30, SourceHunk.Scope.FUNCTION, "x_show", "static int x_show(struct seq_file *m, void *v)\n{",
+                List.of("\tseq_puts(m, \"a\");"), List.of("\tseq_puts(m, \"b\");"));
+        List<Finding> f = new Reviewer(Toolchain.HOST).review(List.of(init, lock, plain), List.of()).findings();
+        assertThat(f).extracting(Finding::rule, Finding::severity, Finding::function).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Rule.NOT_PATCHABLE, Severity.UNSAFE, "proc_cmdline_init"),
+                org.assertj.core.groups.Tuple.tuple(Rule.DATA_SEMANTICS, Severity.NEEDS_CARE, "x_update"));
+        assertThat(f.get(1).message()).contains("spin_lock").contains("spin_unlock");
+    }
+
+    @Test
+    void kthreadLoopsAndInlinedCalleesAreNamed() {
+        String loop = "static int x_thread(void *data)\n{\n\twhile (!kthread_should_stop()) {\n\t\tx_work(data);\n\t\tschedule_timeout_interruptible(HZ);\n\t}\n\treturn 0;\n}";
+        String once = "static int x_once(void *data)\n{\n\tx_work(data);\n\treturn 0;\n}";
+        SourceHunk work = new SourceHunk("drivers/x/x.c", 5, SourceHunk.Scope.FUNCTION, "x_work", "static void x_work(void *data)\n{",
+                List.of("\tfoo();"), List.of("\tbar();"));
+        ObjectPair pair = new ObjectPair("drivers/x/x.o", Path.of("unused"), Path.of("unused"), List.of("x_thread", "x_once.isra.0"), List.of(),
+                Map.of("x_thread", loop, "x_once", once));
+        List<Finding> f = new java.util.ArrayList<>();
+        Reviewer.endlessTransitions(pair, f);
+        Reviewer.inliningFanOut(pair, List.of(work), f);
+        assertThat(f).extracting(Finding::rule, Finding::function).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Rule.ENDLESS_TRANSITION, "x_thread"),
+                org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_thread"),
+                org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_once"));
+        assertThat(f.get(1).message()).contains("x_work");
+    }
+}
