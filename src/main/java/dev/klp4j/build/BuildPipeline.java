@@ -234,7 +234,7 @@ public final class BuildPipeline {
         if (refusals.isEmpty() && !blocking.isEmpty()) {
             List<String> lines = new ArrayList<>();
             for (Finding f : blocking) lines.add(f.line() + "\n    what to do: " + f.remedy());
-            throw new BuildException(BuildException.Kind.REFUSED, "the review found changes that are unsafe to live patch:\n  " + String.join("\n  ", lines)
+            throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched safely (klp4j review):\n  " + String.join("\n  ", lines)
                     + "\n  (once you have checked, --accept " + blocking.stream().map(f -> f.rule().id()).distinct().collect(java.util.stream.Collectors.joining(" --accept ")) + " builds it anyway)");
         }
         if (!refusals.isEmpty()) throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
