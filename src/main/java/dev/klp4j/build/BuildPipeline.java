@@ -226,7 +226,7 @@ public final class BuildPipeline {
         StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree, target.toolchain()), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
         ReviewReport review = step("review", () -> review(tree, objects, diffs, origDir, patchedDir, before, after), ReviewReport::summary);
-        review.findings().forEach(f -> log.println("  " + f.line()));
+        if (!o.reviewOnly) review.findings().forEach(f -> log.println("  " + f.line())); // klp4j review prints them itself, with remedies
         if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), review, (System.nanoTime() - start) / 1e9);
         List<String> refusals = new ArrayList<>();
         diffs.forEach((obj, d) -> { if (d.result().outcome() == DiffResult.Outcome.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
@@ -331,7 +331,12 @@ public final class BuildPipeline {
             throw new BuildException(BuildException.Kind.TOOL, e.getMessage());
         }
         List<Finding> all = new ArrayList<>(r.findings());
-        all.addAll(refused);
+        // The differ's reason for a function the source rules already named says the same again.
+        for (Finding f : refused) {
+            boolean said = r.findings().stream().anyMatch(x -> x.rule() == Rule.NOT_PATCHABLE && x.function() != null
+                    && x.file().equals(f.file()) && f.message().startsWith(x.function() + ":"));
+            if (!said) all.add(f);
+        }
         return new ReviewReport(r.hunks(), r.functions(), all);
     }
 

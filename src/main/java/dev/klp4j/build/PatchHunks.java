@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * removes from it and adds to it. The texts are the files before and after the patch.
  */
 final class PatchHunks {
+    private static final Pattern IGNORE_FUNCTION = Pattern.compile("\\bKPATCH_IGNORE_FUNCTION\\s*\\(\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
     private static final Pattern DEFINE = Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
 
     private PatchHunks() {}
@@ -29,9 +30,15 @@ final class PatchHunks {
         Map<String, Piece> pieces = new LinkedHashMap<>();
         place(file, a, CSource.constructs(before), diff.removed(), pieces, false);
         place(file, b, CSource.constructs(after), diff.added(), pieces, true);
+        // A function the patch tells the differ to leave out (kpatch's KPATCH_IGNORE_FUNCTION) is not
+        // part of the live patch: its hunks are not reviewed.
+        java.util.Set<String> ignored = new java.util.HashSet<>();
+        Matcher ignore = IGNORE_FUNCTION.matcher(after);
+        while (ignore.find()) ignored.add(ignore.group(1));
         List<SourceHunk> out = new ArrayList<>();
         for (Piece p : pieces.values()) {
             if (p.removed.stream().allMatch(String::isBlank) && p.added.stream().allMatch(String::isBlank)) continue;
+            if (p.scope == SourceHunk.Scope.FUNCTION && ignored.contains(p.name)) continue;
             out.add(new SourceHunk(file, p.line, p.scope, p.name, p.declaration, p.removed, p.added));
         }
         out.sort(java.util.Comparator.comparingInt(SourceHunk::line)); // in file order (a line of either side: near enough)

@@ -39,8 +39,15 @@ public final class Reviewer {
         Map<ObjectPair, ElfFile> patched = new java.util.LinkedHashMap<>();
         for (ObjectPair o : objects) patched.put(o, read(o.patched()));
         for (ObjectPair o : objects) {
-            typeLayouts(o, out);
-            interfaces(o, patched, out);
+            if (patched.get(o).section(".debug_info").isEmpty()) {
+                // Without DWARF pahole and pfunct see nothing: say so rather than pass silently.
+                out.add(new Finding(Rule.TYPE_LAYOUT, Severity.NEEDS_CARE, o.source(), null, null,
+                        o.object() + " has no debug info (a config without CONFIG_DEBUG_INFO): type layouts and prototypes were not checked",
+                        "check by hand that no struct, union or function prototype the patch touches changes, or review against a config with debug info"));
+            } else {
+                typeLayouts(o, out);
+                interfaces(o, patched, out);
+            }
             endlessTransitions(o, out);
             inliningFanOut(o, hunks, out);
         }
@@ -263,15 +270,23 @@ public final class Reviewer {
             if (ALWAYS_ON_A_STACK.contains(base)) {
                 why = base + " is on the stack of many tasks at any time (a scheduler, idle or system-call path)";
             } else if (text != null && (FOREVER.matcher(text).find() || text.contains("kthread_should_stop")) && SLEEPS.matcher(text).find()) {
-                why = base + " loops and sleeps (a kthread's or worker's main loop): the task that runs it never leaves it";
+                why = base + " loops and sleeps (a kthread's main loop, or a blocking wait): a task sleeping in it does not switch until it wakes, and may never";
             }
             if (why == null) continue;
             out.add(new Finding(Rule.ENDLESS_TRANSITION, Severity.NEEDS_CARE, o.source(), base, null,
-                    why + ", so a task sleeping in it never switches to the patch and the transition never finishes "
-                            + "(klp4j vm test reports the stalled tasks from /proc/PID/stack)",
+                    why + ", and the transition does not finish while such a task is in it "
+                            + "(klp4j load and klp4j vm test name the blocking tasks when a transition stalls)",
                     "patch the function it calls that holds the change (mark it noinline if it is inlined), or signal the stalled tasks "
                             + "(echo 1 > /sys/kernel/livepatch/PATCH/signal) once nothing else holds the transition"));
         }
+    }
+
+    /** Which of {@code names} the function text {@code text} (null: unknown) mentions. */
+    private static Set<String> named(String text, Set<String> names) {
+        Set<String> out = new TreeSet<>();
+        if (text == null) return out;
+        for (String n : names) if (Pattern.compile("\\b" + Pattern.quote(n) + "\\b").matcher(text).find()) out.add(n);
+        return out;
     }
 
     // ---- rule 5: inlining fan-out -------------------------------------------------------------------
@@ -279,18 +294,32 @@ public final class Reviewer {
     static void inliningFanOut(ObjectPair o, List<SourceHunk> hunks, List<Finding> out) {
         Set<String> touched = new TreeSet<>();
         for (SourceHunk h : hunks) if (h.scope() == SourceHunk.Scope.FUNCTION && h.name() != null && h.file().equals(o.source())) touched.add(h.name());
-        Set<String> anyTouched = new TreeSet<>();
-        for (SourceHunk h : hunks) if (h.name() != null) anyTouched.add(h.name());
+        Set<String> functions = new TreeSet<>(), types = new TreeSet<>();
+        for (SourceHunk h : hunks) {
+            if (h.name() == null) continue;
+            if (h.scope() == SourceHunk.Scope.FUNCTION || h.scope() == SourceHunk.Scope.MACRO) functions.add(h.name());
+            else if (h.scope() == SourceHunk.Scope.TYPE) types.add(h.name());
+        }
         Set<String> reported = new TreeSet<>();
         for (String f : o.changed()) {
             String base = f.replaceAll("\\..*", "");
             if (touched.contains(base) || !reported.add(base)) continue;
             String text = o.functions().get(base);
-            Set<String> callees = new TreeSet<>();
-            if (text != null) for (String t : anyTouched) if (Pattern.compile("\\b" + Pattern.quote(t) + "\\b").matcher(text).find()) callees.add(t);
-            String because = callees.isEmpty() ? "a changed inline function, macro or type it uses" : String.join(", ", callees);
+            List<String> because = new ArrayList<>();
+            Set<String> callees = new TreeSet<>(), changedTypes = named(text, types);
+            // Through the object's own functions it calls (eventfd_release -> eventfd_ctx_put -> eventfd_free -> the changed one).
+            Set<String> seen = new TreeSet<>(Set.of(base));
+            java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(base));
+            while (!todo.isEmpty()) {
+                String t = o.functions().get(todo.poll());
+                callees.addAll(named(t, functions));
+                for (String next : named(t, o.functions().keySet())) if (!functions.contains(next) && seen.add(next)) todo.add(next);
+            }
+            if (!callees.isEmpty()) because.add("the changed " + String.join(", ", callees) + " it calls or expands");
+            if (!changedTypes.isEmpty()) because.add("the changed type " + String.join(", ", changedTypes) + " it uses");
+            if (because.isEmpty()) because.add("a changed inline function, macro or type it uses");
             out.add(new Finding(Rule.INLINING_FANOUT, Severity.INFO, o.source(), base, null,
-                    base + " is not in any hunk; it changed because of " + because + " (the compiler inlined or specialized it), so the live patch replaces it too",
+                    base + " is not in any hunk; it changed because of " + String.join(" and ", because) + " (inlined, expanded or laid out into it), so the live patch replaces it too",
                     "nothing to do; to keep the patch small, mark the changed callee noinline in the fix"));
         }
     }

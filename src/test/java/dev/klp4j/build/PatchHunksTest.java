@@ -63,4 +63,10 @@ class PatchHunksTest {
         assertThat(PatchHunks.functions(BEFORE)).containsOnlyKeys("thing_init", "thing_get");
         assertThat(PatchHunks.functions(BEFORE).get("thing_get")).startsWith("int thing_get(struct thing *t)").endsWith("}");
     }
+
+    @Test
+    void aFunctionThePatchTellsTheDifferToIgnoreIsNoHunk() {
+        String after = BEFORE.replace("\treturn 0;\n}", "\treturn 1;\n}\nKPATCH_IGNORE_FUNCTION(thing_init);");
+        assertThat(PatchHunks.of("fs/thing.c", BEFORE, after)).extracting(SourceHunk::name).doesNotContain("thing_init");
+    }
 }

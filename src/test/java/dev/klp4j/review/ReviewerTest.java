@@ -145,4 +145,16 @@ class ReviewerTest {
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_once"));
         assertThat(f.get(1).message()).contains("x_work");
     }
+
+    @Test
+    void objectsWithoutDebugInfoAreSaidToBeUnchecked() throws IOException {
+        Path c = dir.resolve("nodebug.c"), o = dir.resolve("nodebug.o");
+        Files.writeString(c, CONTEXT);
+        assertThat(Toolchain.HOST.run(dir, List.of("gcc", "-O2", "-c", c.toString(), "-o", o.toString()), Map.of(), new byte[0]).ok()).isTrue();
+        ObjectPair pair = new ObjectPair("drivers/x/x.o", o, o, List.of(), List.of(), Map.of());
+        assertThat(new Reviewer(Toolchain.HOST).review(List.of(), List.of(pair)).findings()).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.NEEDS_CARE);
+            assertThat(f.message()).contains("no debug info");
+        });
+    }
 }
