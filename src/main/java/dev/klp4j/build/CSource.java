@@ -229,7 +229,7 @@ final class CSource {
         String head = header.strip().replaceAll("\\s+", " ");
         Set<String> declares = new LinkedHashSet<>();
         Kind kind;
-        String bare = outside(text).replaceAll("__attribute__\\s*\\(\\(.*?\\)\\)", " ").strip();
+        String bare = withoutAttributes(outside(text)).strip();
         java.util.regex.Matcher tag = TAG.matcher(head);
         if (definition) {
             kind = Kind.FUNCTION;
@@ -264,7 +264,8 @@ final class CSource {
 
     private static Construct construct(String header, int first, int last, boolean definition, Set<String> ids) {
         String name = null;
-        String[] tokens = header.replace("(", " ( ").split("\\s+");
+        // "__attribute__((section(\".data..percpu\"))) int x;" names x, not "section".
+        String[] tokens = withoutAttributes(header).replace("(", " ( ").split("\\s+");
         for (int k = 1; k < tokens.length; k++) {
             if (!tokens[k].equals("(")) continue;
             String prev = tokens[k - 1];
@@ -279,5 +280,23 @@ final class CSource {
             if (t.equals("inline") || t.equals("__inline") || t.equals("__inline__") || t.equals("__always_inline")) isInline = true;
         }
         return new Construct(first, last, name, definition, isStatic && isInline && name != null, ids, null, Set.of());
+    }
+
+    /** {@code header} without its {@code __attribute__((...))} groups (nested parentheses and all). */
+    static String withoutAttributes(String header) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b__attribute(?:__)?\\s*\\(").matcher(header);
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        while (m.find(from)) {
+            int depth = 1, k = m.end();
+            while (k < header.length() && depth > 0) {
+                char c = header.charAt(k++);
+                if (c == '(') depth++;
+                else if (c == ')') depth--;
+            }
+            out.append(header, from, m.start()).append(' ');
+            from = k;
+        }
+        return out.append(header.substring(from)).toString();
     }
 }

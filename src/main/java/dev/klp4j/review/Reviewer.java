@@ -52,7 +52,7 @@ public final class Reviewer {
             inliningFanOut(o, hunks, out);
         }
         int functions = objects.stream().mapToInt(o -> o.changed().size() + o.added().size()).sum();
-        return new ReviewReport(hunks.size(), functions, out);
+        return new ReviewReport(hunks.size(), functions, oncePerType(out));
     }
 
     // ---- rule 6: what cannot be live patched, told from the source alone --------------------------
@@ -162,6 +162,27 @@ public final class Reviewer {
                     "keep " + b.type() + " as it is and attach the new state with a shadow variable (klp_shadow_get_or_alloc(obj, ID, size, GFP_ATOMIC, NULL, NULL) "
                             + "in the patched code, klp_shadow_free when the object is freed; see examples/shadow-variable)"));
         }
+    }
+
+    /**
+     * A header's struct changes in every object that includes it: one finding per type, naming how
+     * many of the patch's objects see the change.
+     */
+    private static List<Finding> oncePerType(List<Finding> all) {
+        Map<String, List<Finding>> byType = new java.util.LinkedHashMap<>();
+        for (Finding f : all) if (f.rule() == Rule.TYPE_LAYOUT && f.type() != null) byType.computeIfAbsent(f.type(), k -> new ArrayList<>()).add(f);
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : all) {
+            if (f.rule() != Rule.TYPE_LAYOUT || f.type() == null) {
+                out.add(f);
+                continue;
+            }
+            List<Finding> same = byType.remove(f.type());
+            if (same == null) continue;
+            out.add(same.size() == 1 ? f : new Finding(f.rule(), f.severity(), f.file(), null, f.type(),
+                    f.message() + " (and in " + (same.size() - 1) + " more of the patch's objects)", f.remedy()));
+        }
+        return out;
     }
 
     // ---- rule 2: function interfaces ---------------------------------------------------------------

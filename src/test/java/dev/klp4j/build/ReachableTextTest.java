@@ -65,4 +65,11 @@ class ReachableTextTest {
         String asm = ORIGINAL + "asm(\".pushsection .discard\\n.popsection\");\n";
         assertThat(ReachableText.fingerprint(asm.replace(".discard", ".discard.x"))).isNotEqualTo(ReachableText.fingerprint(asm));
     }
+
+    @Test
+    void aVariableBehindAttributesIsData() {
+        // What DEFINE_PER_CPU(int, hits) leaves in the preprocessed text: a definition in every includer.
+        String percpu = ORIGINAL + "__attribute__((section(\".data..percpu\" \"\"))) __typeof__(int) hits;\n";
+        assertThat(ReachableText.fingerprint(percpu)).isNotEqualTo(ReachableText.fingerprint(ORIGINAL));
+    }
 }
