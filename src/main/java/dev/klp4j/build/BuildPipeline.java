@@ -174,7 +174,8 @@ public final class BuildPipeline {
                 c -> String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")
                         + "headers: " + c.considered() + " file(s) include them"));
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
-        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain());
+        ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain())
+                .ownDirectory(kbuild::shadowedBuilder);
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         if (!changes.headers().isEmpty() && !changes.sources().isEmpty()) {
             // Finding the users of a header can take minutes; a patched .c that does not compile (a fix

@@ -110,6 +110,27 @@ public final class KbuildQuery {
         return dir + "/" + Path.of(dir).relativize(Path.of(normalize(target)));
     }
 
+    /**
+     * The directory that builds {@code object} when make, asked for it as a single target, would
+     * also compile it in a directory above it with the wrong Makefile, or null. kbuild hands a
+     * single target to every subdirectory whose path prefixes it, and a directory with none builds
+     * it itself: drivers/Makefile enters both {@code char/ipmi/} and {@code char/}, so
+     * {@code drivers/char/ipmi/ipmi_msghandler.o} is compiled twice at once, once by drivers/char
+     * as built-in code (no {@code -DMODULE}), and the last one wins. Such an object must be asked of
+     * its own directory alone ({@code make M=DIR}, which compiles it with the same command).
+     */
+    public String shadowedBuilder(String object) {
+        String b = builder(object).dir();
+        if (b == null || !normalize(object).startsWith(b + "/")) return null;
+        for (String a : ancestors(b)) {
+            if (!reachable(a)) continue;
+            boolean passesOn = false;
+            for (String sub : dir(a).subdirs()) if (b.equals(sub) || b.startsWith(sub + "/")) passesOn = true;
+            if (!passesOn) return b;
+        }
+        return null;
+    }
+
     private Builder findBuilder(String object) {
         List<String> ancestors = ancestors(object);
         // Its own directory first, then each ancestor (kvm-y += mmu/mmu.o is built by arch/x86/kvm).

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Compiles single objects with kbuild's single-object targets ({@code make fs/proc/cmdline.o}), so
@@ -23,6 +24,7 @@ public final class ObjectCompiler {
     private final Path includeDir;
     private final java.util.function.UnaryOperator<String> makeTarget;
     private final Toolchain tools;
+    private java.util.function.Function<String, String> ownDirectory = o -> null;
 
     public ObjectCompiler(Path tree, int jobs) {
         this(tree, jobs, null, java.util.function.UnaryOperator.identity());
@@ -58,11 +60,25 @@ public final class ObjectCompiler {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
+            // Objects that a directory above their own would also compile (see KbuildQuery#shadowedBuilder)
+            // are asked of their directory alone; the rest go to one make call.
+            Map<String, List<String>> alone = new java.util.TreeMap<>();
             List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()));
-            for (String o : objects) cmd.add(makeTarget.apply(o));
-            Exec.Result r = Exec.run(tools, tree, cmd);
-            if (!r.ok()) {
-                throw new BuildException(BuildException.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
+            int together = 0;
+            for (String o : objects) {
+                String dir = ownDirectory.apply(o);
+                if (dir != null) {
+                    alone.computeIfAbsent(dir, k -> new ArrayList<>()).add(o.substring(dir.length() + 1));
+                } else {
+                    cmd.add(makeTarget.apply(o));
+                    together++;
+                }
+            }
+            if (together > 0) run(cmd, objects);
+            for (var e : alone.entrySet()) {
+                List<String> m = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags(), "M=" + e.getKey()));
+                m.addAll(e.getValue());
+                run(m, objects);
             }
             for (String o : objects) {
                 Path src = tree.resolve(o);
@@ -77,6 +93,22 @@ public final class ObjectCompiler {
         } catch (IOException e) {
             throw new BuildException(BuildException.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
         }
+    }
+
+    private void run(List<String> cmd, List<String> objects) {
+        Exec.Result r = Exec.run(tools, tree, cmd);
+        if (!r.ok()) {
+            throw new BuildException(BuildException.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
+        }
+    }
+
+    /**
+     * Objects for which {@code dirOf} names a directory are compiled by that directory's Makefile
+     * alone ({@code make M=DIR}): see {@link KbuildQuery#shadowedBuilder}.
+     */
+    public ObjectCompiler ownDirectory(java.util.function.Function<String, String> dirOf) {
+        this.ownDirectory = dirOf;
+        return this;
     }
 
     /** kbuild's record of how {@code object} was built: {@code dir/.name.o.cmd}. */

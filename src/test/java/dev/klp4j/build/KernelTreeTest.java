@@ -49,6 +49,20 @@ class KernelTreeTest {
     }
 
     @Test
+    void anObjectADirectoryAboveWouldAlsoCompileIsCompiledByItsOwnDirectoryAlone(@TempDir Path out) throws Exception {
+        // drivers/Makefile enters char/ipmi/ and char/: asked as a single target, drivers/char would
+        // compile ipmi_msghandler.o too, as built-in code, racing the real one.
+        assertThat(kbuild.shadowedBuilder("drivers/char/ipmi/ipmi_msghandler.o")).isEqualTo("drivers/char/ipmi");
+        assertThat(kbuild.shadowedBuilder("fs/minix/inode.o")).isNull();
+        assertThat(kbuild.shadowedBuilder("arch/x86/kvm/mmu/mmu.o")).isNull();
+        new ObjectCompiler(tree, 2, null, kbuild::makeTarget).ownDirectory(kbuild::shadowedBuilder)
+                .compile(List.of("drivers/char/ipmi/ipmi_msghandler.o"), out);
+        String cmd = Files.readString(ObjectCompiler.cmdFile(out, "drivers/char/ipmi/ipmi_msghandler.o"));
+        assertThat(cmd.lines().findFirst().orElse("")).contains(" -DMODULE ").doesNotContain("KBUILD_MODFILE='\"drivers/char/ipmi_msghandler\"'");
+        assertThat(new ObjectOwner(kbuild, target.modulesDir()).owner("drivers/char/ipmi/ipmi_msghandler.o", out).name()).isEqualTo("ipmi_msghandler");
+    }
+
+    @Test
     void objectsOfCompositeModulesAndNestedDirectoriesAreFoundWithTheirBuilder() {
         // kvm-y += mmu/mmu.o: built by arch/x86/kvm's Makefile, not by a Makefile of its own directory.
         assertThat(kbuild.builder("arch/x86/kvm/mmu/mmu.o")).isEqualTo(new KbuildQuery.Builder("arch/x86/kvm", KbuildQuery.Kind.MODULE));
