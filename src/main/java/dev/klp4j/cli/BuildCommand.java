@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,14 +44,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".", description = "Where to write NAME.ko (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: number of CPUs).")
-    Integer jobs;
-
-    @Option(names = {"-s", "--sourcedir"}, paramLabel = "SRCDIR", description = "Use this kernel source tree instead of linux-source (prepared in place).")
-    Path sourceDir;
-
-    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
-    Path config;
+    @Mixin TreeOptions tree = new TreeOptions();
 
     @Option(names = "--symbols", paramLabel = "FILE", description = "System.map or /proc/kallsyms dump of the target kernel.")
     Path symbols;
@@ -116,7 +110,7 @@ final class BuildCommand implements Callable<Integer> {
                         + " (apt-get install linux-headers-RELEASE)");
             }
         }
-        if (targets.size() > 1 && (sourceDir != null || config != null || symbols != null || symvers != null)) {
+        if (targets.size() > 1 && (tree.sourceDir != null || tree.config != null || symbols != null || symvers != null)) {
             throw new UserError(ExitStatus.INPUT, "-s, -c, --symbols and --symvers name one kernel's files: give them with a single --kernel");
         }
         if (targets.size() <= 1) return buildOne(targets.isEmpty() ? null : targets.get(0), outDir, runtime);
@@ -146,8 +140,8 @@ final class BuildCommand implements Callable<Integer> {
     private int buildOne(String release, Path dir, GuestRuntime runtime) {
         BuildPipeline.Options o = new BuildPipeline.Options();
         o.patch = patch; o.release = release; o.name = name; o.outDir = dir;
-        if (jobs != null) o.jobs = Math.max(1, jobs);
-        o.sourceDir = sourceDir; o.config = config; o.symbols = symbols; o.symvers = symvers;
+        tree.applyTo(o);
+        o.symbols = symbols; o.symvers = symvers;
         o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;
         o.accept = accept.stream().map(a -> Rule.byId(a).orElseThrow()).collect(java.util.stream.Collectors.toSet());
         PrintWriter out = spec.commandLine().getOut();

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,14 +27,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to).")
     String release;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: number of CPUs).")
-    Integer jobs;
-
-    @Option(names = {"-s", "--sourcedir"}, paramLabel = "SRCDIR", description = "Use this kernel source tree instead of linux-source (prepared in place).")
-    Path sourceDir;
-
-    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
-    Path config;
+    @Mixin TreeOptions tree = new TreeOptions();
 
     @Option(names = "--json", description = "Print the report as JSON on stdout (step lines go to stderr).")
     boolean json;
@@ -43,8 +37,8 @@ final class ReviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BuildPipeline.Options o = new BuildPipeline.Options();
-        o.patch = patch; o.release = release; o.sourceDir = sourceDir; o.config = config; o.reviewOnly = true;
-        if (jobs != null) o.jobs = Math.max(1, jobs);
+        o.patch = patch; o.release = release; o.reviewOnly = true;
+        tree.applyTo(o);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         ReviewReport r;

@@ -3,7 +3,6 @@ package dev.klp4j.review;
 import dev.klp4j.kernel.Toolchain;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,10 +15,7 @@ final class Prototypes {
 
     /** Function name -> "int (struct file *, unsigned int)" (the return type, then the parameter types). */
     static Map<String, String> of(Path object, Toolchain tools) {
-        Toolchain.Result r = tools.run(object.getParent(), List.of("pfunct", "-P", "--no_parm_names", object.getFileName().toString()), Map.of(), new byte[0]);
-        if (!r.ok()) throw new ReviewException("pfunct cannot read the debug info of " + object + ": " + r.tail(3)
-                + " (install dwarves: scripts/install-deps.sh)");
-        return parse(r.output());
+        return parse(Dwarves.run(tools, object, "pfunct", "-P", "--no_parm_names"));
     }
 
     static Map<String, String> parse(String pfunct) {

@@ -39,10 +39,7 @@ final class TypeLayouts {
 
     /** The layouts of {@code object}'s named structs and unions, by "struct NAME" (the first, if a name repeats). */
     static Map<String, Layout> of(Path object, Toolchain tools) {
-        Toolchain.Result r = tools.run(object.getParent(), List.of("pahole", "-F", "dwarf", object.getFileName().toString()), Map.of(), new byte[0]);
-        if (!r.ok()) throw new ReviewException("pahole cannot read the debug info of " + object + ": " + r.tail(3)
-                + " (install dwarves: scripts/install-deps.sh)");
-        return parse(r.output());
+        return parse(Dwarves.run(tools, object, "pahole", "-F", "dwarf"));
     }
 
     /** Parses pahole's output. */

@@ -41,6 +41,18 @@ class CliTest {
     }
 
     @Test
+    void reviewRulesAreNamedByTheirIds() {
+        CliRun bad = run("build", "x.patch", "--accept", "layout");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip()).isEqualTo("klp4j: --accept layout: no such review rule (one of: type-layout, interface, "
+                + "data-semantics, endless-transition, inlining-fanout, not-patchable)");
+        CliRun missing = run("review", "no-such.patch");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err().strip()).isEqualTo("klp4j: no-such.patch: no such patch file");
+        assertThat(run("--help").out()).contains("review");
+    }
+
+    @Test
     void severalKernelsRefuseOptionsThatNameOneKernelsFiles() {
         CliRun both = run("build", "x.patch", "--all", "--kernel", "6.1.0-56-amd64");
         assertThat(both.exit()).isEqualTo(2);

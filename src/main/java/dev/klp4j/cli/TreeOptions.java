@@ -1,0 +1,24 @@
+package dev.klp4j.cli;
+
+import dev.klp4j.build.BuildPipeline;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options build and review share for where and how the kernel tree is compiled (kpatch-build's spellings). */
+final class TreeOptions {
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: number of CPUs).")
+    Integer jobs;
+
+    @Option(names = {"-s", "--sourcedir"}, paramLabel = "SRCDIR", description = "Use this kernel source tree instead of linux-source (prepared in place).")
+    Path sourceDir;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
+    Path config;
+
+    /** Sets these options on {@code o}. */
+    void applyTo(BuildPipeline.Options o) {
+        if (jobs != null) o.jobs = Math.max(1, jobs);
+        o.sourceDir = sourceDir;
+        o.config = config;
+    }
+}
