@@ -175,7 +175,7 @@ public final class BuildPipeline {
                         + "headers: " + c.considered() + " file(s) include them"));
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
         ObjectCompiler compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain())
-                .ownDirectory(kbuild::shadowedBuilder);
+                .makeCalls(kbuild::makeCalls);
         Path origDir = work.resolve("orig"), patchedDir = work.resolve("patched"), outDir = work.resolve("out");
         if (!changes.headers().isEmpty() && !changes.sources().isEmpty()) {
             // Finding the users of a header can take minutes; a patched .c that does not compile (a fix

@@ -374,9 +374,7 @@ public final class ChangedObjects {
         }
         if (!failed.isEmpty()) {
             // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
-            List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
-            for (String o : failed) cmd.add(kbuild.makeTarget(o));
-            Exec.run(kbuild.tools(), tree, cmd);
+            for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), failed)) Exec.run(kbuild.tools(), tree, call);
             for (String o : failed) deleteQuietly(o);
             makeI(failed);
             for (String o : collect(failed, look, out)) out.put(o, FAILED);
@@ -399,9 +397,8 @@ public final class ChangedObjects {
 
     /** Asks kbuild for the .i of each object (-k: one that fails does not stop the others). */
     private void makeI(List<String> objects) {
-        List<String> cmd = new ArrayList<>(List.of("make", "-k", "-j" + jobs));
-        for (String o : objects) cmd.add(kbuild.makeTarget(iTarget(o)));
-        Exec.run(kbuild.tools(), tree, cmd);
+        List<String> targets = objects.stream().map(ChangedObjects::iTarget).toList();
+        for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), targets)) Exec.run(kbuild.tools(), tree, call);
     }
 
     /** Reads one made batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */

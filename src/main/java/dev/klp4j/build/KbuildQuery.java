@@ -131,6 +131,29 @@ public final class KbuildQuery {
         return null;
     }
 
+    /**
+     * The make calls that make {@code targets} (.o, .i, ... of objects), each {@code base} followed
+     * by targets: one call for those make can be asked for from the top (named by
+     * {@link #makeTarget}), and one per directory for those only their own directory may make
+     * ({@code M=DIR}, see {@link #shadowedBuilder}).
+     */
+    public List<List<String>> makeCalls(List<String> base, List<String> targets) {
+        List<String> together = new ArrayList<>(base);
+        Map<String, List<String>> alone = new java.util.TreeMap<>();
+        for (String t : targets) {
+            String dir = shadowedBuilder(t.substring(0, t.lastIndexOf('.')) + ".o");
+            if (dir == null) together.add(makeTarget(t));
+            else alone.computeIfAbsent(dir, k -> new ArrayList<>(base)).add(normalize(t).substring(dir.length() + 1));
+        }
+        List<List<String>> calls = new ArrayList<>();
+        if (together.size() > base.size()) calls.add(together);
+        alone.forEach((dir, call) -> {
+            call.add(base.size(), "M=" + dir);
+            calls.add(call);
+        });
+        return calls;
+    }
+
     private Builder findBuilder(String object) {
         List<String> ancestors = ancestors(object);
         // Its own directory first, then each ancestor (kvm-y += mmu/mmu.o is built by arch/x86/kvm).

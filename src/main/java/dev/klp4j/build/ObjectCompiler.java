@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Compiles single objects with kbuild's single-object targets ({@code make fs/proc/cmdline.o}), so
@@ -22,9 +21,8 @@ public final class ObjectCompiler {
     private final Path tree;
     private final int jobs;
     private final Path includeDir;
-    private final java.util.function.UnaryOperator<String> makeTarget;
     private final Toolchain tools;
-    private java.util.function.Function<String, String> ownDirectory = o -> null;
+    private java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> makeCalls;
 
     public ObjectCompiler(Path tree, int jobs) {
         this(tree, jobs, null, java.util.function.UnaryOperator.identity());
@@ -44,7 +42,11 @@ public final class ObjectCompiler {
         this.tree = tree;
         this.jobs = Math.max(1, jobs);
         this.includeDir = includeDir;
-        this.makeTarget = makeTarget;
+        this.makeCalls = (base, objects) -> {
+            List<String> call = new ArrayList<>(base);
+            for (String o : objects) call.add(makeTarget.apply(o));
+            return List.of(call);
+        };
     }
 
     /** The extra flags every object gets (KCFLAGS). */
@@ -60,25 +62,11 @@ public final class ObjectCompiler {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
-            // Objects that a directory above their own would also compile (see KbuildQuery#shadowedBuilder)
-            // are asked of their directory alone; the rest go to one make call.
-            Map<String, List<String>> alone = new java.util.TreeMap<>();
-            List<String> cmd = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()));
-            int together = 0;
-            for (String o : objects) {
-                String dir = ownDirectory.apply(o);
-                if (dir != null) {
-                    alone.computeIfAbsent(dir, k -> new ArrayList<>()).add(o.substring(dir.length() + 1));
-                } else {
-                    cmd.add(makeTarget.apply(o));
-                    together++;
+            for (List<String> call : makeCalls.apply(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
+                Exec.Result r = Exec.run(tools, tree, call);
+                if (!r.ok()) {
+                    throw new BuildException(BuildException.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
                 }
-            }
-            if (together > 0) run(cmd, objects);
-            for (var e : alone.entrySet()) {
-                List<String> m = new ArrayList<>(List.of("make", "-j" + jobs, "KCFLAGS=" + flags(), "M=" + e.getKey()));
-                m.addAll(e.getValue());
-                run(m, objects);
             }
             for (String o : objects) {
                 Path src = tree.resolve(o);
@@ -95,19 +83,12 @@ public final class ObjectCompiler {
         }
     }
 
-    private void run(List<String> cmd, List<String> objects) {
-        Exec.Result r = Exec.run(tools, tree, cmd);
-        if (!r.ok()) {
-            throw new BuildException(BuildException.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
-        }
-    }
-
     /**
-     * Objects for which {@code dirOf} names a directory are compiled by that directory's Makefile
-     * alone ({@code make M=DIR}): see {@link KbuildQuery#shadowedBuilder}.
+     * How the make calls for a list of objects are made: by default one call naming each through
+     * {@code makeTarget}; {@link KbuildQuery#makeCalls} also asks some directories alone.
      */
-    public ObjectCompiler ownDirectory(java.util.function.Function<String, String> dirOf) {
-        this.ownDirectory = dirOf;
+    public ObjectCompiler makeCalls(java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> calls) {
+        this.makeCalls = calls;
         return this;
     }
 

@@ -55,7 +55,10 @@ class KernelTreeTest {
         assertThat(kbuild.shadowedBuilder("drivers/char/ipmi/ipmi_msghandler.o")).isEqualTo("drivers/char/ipmi");
         assertThat(kbuild.shadowedBuilder("fs/minix/inode.o")).isNull();
         assertThat(kbuild.shadowedBuilder("arch/x86/kvm/mmu/mmu.o")).isNull();
-        new ObjectCompiler(tree, 2, null, kbuild::makeTarget).ownDirectory(kbuild::shadowedBuilder)
+        // Preprocessing too: the .i is asked of drivers/char/ipmi alone.
+        assertThat(kbuild.makeCalls(List.of("make"), List.of("drivers/char/ipmi/ipmi_msghandler.i", "fs/minix/inode.i"))).containsExactly(
+                List.of("make", "fs/minix/inode.i"), List.of("make", "M=drivers/char/ipmi", "ipmi_msghandler.i"));
+        new ObjectCompiler(tree, 2, null, kbuild::makeTarget).makeCalls(kbuild::makeCalls)
                 .compile(List.of("drivers/char/ipmi/ipmi_msghandler.o"), out);
         String cmd = Files.readString(ObjectCompiler.cmdFile(out, "drivers/char/ipmi/ipmi_msghandler.o"));
         assertThat(cmd.lines().findFirst().orElse("")).contains(" -DMODULE ").doesNotContain("KBUILD_MODFILE='\"drivers/char/ipmi_msghandler\"'");
