@@ -2,6 +2,8 @@ package dev.klp4j.cli;
 
 import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.build.SuiteKernels;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.klp.KlpException;
@@ -31,7 +33,7 @@ final class BuildCommand implements Callable<Integer> {
     Path patch;
 
     @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = {"Target release (default: the one linux-image-amd64"
-            + " points to). Repeat it to build for several: each module is written to DIR/RELEASE/NAME.ko. A file of"
+            + " points to; 'bookworm' or 'trixie': that suite's current kernel). Repeat it to build for several: each module is written to DIR/RELEASE/NAME.ko. A file of"
             + " '--kernel RELEASE' lines can be given as @FILE."})
     List<String> releases = new ArrayList<>();
 
@@ -101,7 +103,8 @@ final class BuildCommand implements Callable<Integer> {
                         + java.util.Arrays.stream(Rule.values()).map(Rule::id).collect(java.util.stream.Collectors.joining(", ")) + ")");
             }
         }
-        List<String> targets = new ArrayList<>(new LinkedHashSet<>(releases));
+        List<String> targets = new ArrayList<>(new LinkedHashSet<>(Failures.call(() -> releases.stream()
+                .map(r -> SuiteKernels.resolve(r, SourceTreeCache.defaultRoot())).toList())));
         if (all) {
             if (!targets.isEmpty()) throw new UserError(ExitStatus.INPUT, "--all and --kernel both name the targets: give one of them");
             targets.addAll(KernelRelease.installed(Path.of("/")));

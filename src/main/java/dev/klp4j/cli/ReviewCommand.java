@@ -2,6 +2,8 @@ package dev.klp4j.cli;
 
 import dev.klp4j.build.BuildException;
 import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.build.SuiteKernels;
 import dev.klp4j.review.Finding;
 import dev.klp4j.review.ReviewReport;
 import java.io.PrintWriter;
@@ -24,7 +26,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATCH", description = "Unified diff (patch -p1) against the kernel source.")
     Path patch;
 
-    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to).")
+    @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = "Target release (default: the one linux-image-amd64 points to; 'bookworm' or 'trixie': that suite's current kernel).")
     String release;
 
     @Mixin TreeOptions tree = new TreeOptions();
@@ -37,12 +39,13 @@ final class ReviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BuildPipeline.Options o = new BuildPipeline.Options();
-        o.patch = patch; o.release = release; o.reviewOnly = true;
+        o.patch = patch; o.reviewOnly = true;
         tree.applyTo(o);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         ReviewReport r;
         try {
+            o.release = release == null ? null : SuiteKernels.resolve(release, SourceTreeCache.defaultRoot());
             r = new BuildPipeline(o, steps).interactive(!json && System.console() != null).run().review();
         } catch (BuildException e) {
             // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.

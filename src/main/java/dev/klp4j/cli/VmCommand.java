@@ -1,6 +1,7 @@
 package dev.klp4j.cli;
 
 import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.build.SuiteKernels;
 import dev.klp4j.build.TargetPackages;
 import dev.klp4j.kernel.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
@@ -26,12 +27,13 @@ final class VmCommand {
     /** Options of every VM run. */
     static class VmOptions {
         @Option(names = "--kernel", paramLabel = "RELEASE",
-                description = "Kernel release to boot (default: the one linux-image-amd64 depends on).") String kernel;
+                description = "Kernel release to boot (default: the one linux-image-amd64 depends on; 'bookworm' or 'trixie': that suite's current kernel).") String kernel;
         @Option(names = "--module", paramLabel = "X.ko", description = "A patch module to load, in order (repeatable).")
         List<Path> modules = new ArrayList<>();
 
         KernelTree tree() {
-            return bootable(KernelRelease.resolve(kernel));
+            String named = kernel == null ? null : Failures.call(() -> SuiteKernels.resolve(kernel, SourceTreeCache.defaultRoot()));
+            return bootable(KernelRelease.resolve(named));
         }
     }
 

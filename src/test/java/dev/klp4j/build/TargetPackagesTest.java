@@ -32,6 +32,10 @@ class TargetPackagesTest {
         TargetPackages t = new TargetPackages(SourceTreeCache.defaultRoot());
         String release = trixieRelease(t);
         assertThat(release).contains("+deb13-amd64");
+        // A suite's name is its current kernel: the archive's today, the host's apt for the host's suite.
+        assertThat(SuiteKernels.resolve("trixie", SourceTreeCache.defaultRoot())).isEqualTo(release);
+        assertThat(SuiteKernels.resolve("bookworm", SourceTreeCache.defaultRoot())).isEqualTo(dev.klp4j.kernel.KernelRelease.defaultRelease());
+        assertThat(SuiteKernels.resolve("6.1.0-50-amd64", SourceTreeCache.defaultRoot())).isEqualTo("6.1.0-50-amd64");
         List<String> progress = new ArrayList<>();
         Path root = t.rootFor(release, Path.of("/"), progress::add);
         assertThat(root).isNotEqualTo(Path.of("/"));
