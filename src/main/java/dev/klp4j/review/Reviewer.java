@@ -72,9 +72,13 @@ public final class Reviewer {
                         "the vDSO is mapped into every process as a prebuilt image: a live patch cannot change it",
                         "ship the fix in a kernel update"));
             } else if (file.startsWith("include/uapi/") || file.contains("/include/uapi/")) {
-                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                        "a user-space ABI header: programs compiled against it keep the old definitions",
-                        "keep the ABI as it is and change only kernel-internal code"));
+                // Programs are compiled against these: an added constant extends the ABI (old
+                // programs never send it), a changed one breaks what they already send.
+                boolean changes = h.removed().stream().anyMatch(l -> !l.isBlank());
+                out.add(new Finding(Rule.NOT_PATCHABLE, changes ? Severity.UNSAFE : Severity.NEEDS_CARE, file, h.name(), null,
+                        changes ? "changes a user-space ABI header: programs compiled against it keep the old definitions and send or expect the old values"
+                                : "extends a user-space ABI header: only programs built against the new header use the addition; check that the kernel still accepts what old programs send",
+                        changes ? "keep the ABI as it is and change only kernel-internal code" : "nothing, if old programs keep working"));
             } else if (h.scope() == SourceHunk.Scope.FUNCTION && INIT.matcher(h.declaration()).find()) {
                 out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
                         h.name() + " is init or exit code: init code has already run and been freed, so the change never runs",

@@ -121,6 +121,15 @@ class ReviewerTest {
                 List.of(), List.of("\tspin_lock(&x->lock);", "\tx->n++;", "\tspin_unlock(&x->lock);"));
         SourceHunk plain = new SourceHunk("fs/x.c", 30, SourceHunk.Scope.FUNCTION, "x_show", "static int x_show(struct seq_file *m, void *v)\n{",
                 List.of("\tseq_puts(m, \"a\");"), List.of("\tseq_puts(m, \"b\");"));
+        SourceHunk uapiAdd = new SourceHunk("include/uapi/linux/netfilter/nf_tables.h", 5, SourceHunk.Scope.TYPE, "nft_fib_flags",
+                "enum nft_fib_flags {", List.of(), List.of("\tNFTA_FIB_F_PRESENT\t= 1 << 5,"));
+        SourceHunk uapiChange = new SourceHunk("include/uapi/linux/x.h", 5, SourceHunk.Scope.MACRO, "X_MAX", "#define X_MAX 4",
+                List.of("#define X_MAX 4"), List.of("#define X_MAX 8"));
+        List<Finding> abi = new Reviewer(Toolchain.HOST).review(List.of(uapiAdd, uapiChange), List.of()).findings().stream()
+                .filter(x -> x.rule() == Rule.NOT_PATCHABLE).toList();
+        assertThat(abi).extracting(Finding::severity, Finding::file).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Severity.UNSAFE, "include/uapi/linux/x.h"),
+                org.assertj.core.groups.Tuple.tuple(Severity.NEEDS_CARE, "include/uapi/linux/netfilter/nf_tables.h"));
         List<Finding> f = new Reviewer(Toolchain.HOST).review(List.of(init, lock, plain), List.of()).findings();
         assertThat(f).extracting(Finding::rule, Finding::severity, Finding::function).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(Rule.NOT_PATCHABLE, Severity.UNSAFE, "proc_cmdline_init"),
