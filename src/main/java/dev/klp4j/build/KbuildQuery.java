@@ -172,7 +172,21 @@ public final class KbuildQuery {
                 if (b.isPresent()) return b.get();
             }
         }
+        // Last, a Makefile anywhere that names it by a path (arch/x86/kvm takes in virt/kvm/Makefile.kvm:
+        // kvm-y := $(KVM)/kvm_main.o, KVM being ../../../virt/kvm).
+        for (String d : makefileIndex().directoriesNaming(object)) {
+            if (!tried.add(d) || !reachable(d)) continue;
+            Optional<Builder> b = lookIn(d, object);
+            if (b.isPresent()) return b.get();
+        }
         return Builder.NONE;
+    }
+
+    private MakefileIndex makefileIndex;
+
+    private synchronized MakefileIndex makefileIndex() {
+        if (makefileIndex == null) makefileIndex = MakefileIndex.of(tree);
+        return makefileIndex;
     }
 
     private Optional<Builder> lookIn(String dir, String object) {

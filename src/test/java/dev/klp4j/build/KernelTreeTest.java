@@ -66,6 +66,16 @@ class KernelTreeTest {
     }
 
     @Test
+    void anObjectAMakefileFarAwayNamesIsFoundWithThatBuilder() {
+        // arch/x86/kvm/Makefile includes virt/kvm/Makefile.kvm: kvm-y := $(KVM)/kvm_main.o, KVM ?= ../../../virt/kvm.
+        assertThat(kbuild.builder("virt/kvm/kvm_main.o")).isEqualTo(new KbuildQuery.Builder("arch/x86/kvm", KbuildQuery.Kind.MODULE));
+        assertThat(kbuild.makeTarget("virt/kvm/kvm_main.o")).isEqualTo("arch/x86/kvm/../../../virt/kvm/kvm_main.o");
+        assertThat(new ChangedObjects(tree, kbuild, 2).find(diffOf("virt/kvm/kvm_main.c")).sources()).containsExactly("virt/kvm/kvm_main.o");
+        // A file no Makefile names is still not built.
+        assertThat(kbuild.kind("drivers/gpio/gpio-timberdale.o")).isEqualTo(KbuildQuery.Kind.NOT_BUILT);
+    }
+
+    @Test
     void objectsOfCompositeModulesAndNestedDirectoriesAreFoundWithTheirBuilder() {
         // kvm-y += mmu/mmu.o: built by arch/x86/kvm's Makefile, not by a Makefile of its own directory.
         assertThat(kbuild.builder("arch/x86/kvm/mmu/mmu.o")).isEqualTo(new KbuildQuery.Builder("arch/x86/kvm", KbuildQuery.Kind.MODULE));
