@@ -188,7 +188,7 @@ final class HeaderChange {
     }
 
     /** The macro whose #define (with its continuation lines) covers {@code line}, or null. */
-    private static String defineAt(List<String> lines, int line) {
+    static String defineAt(List<String> lines, int line) {
         int k = line - 1;
         while (k > 0 && lines.get(k - 1).endsWith("\\")) k--;
         java.util.regex.Matcher m = DEFINE_LINE.matcher(lines.get(k));

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 final class PatchHunks {
     private static final Pattern IGNORE_FUNCTION = Pattern.compile("\\bKPATCH_IGNORE_FUNCTION\\s*\\(\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
-    private static final Pattern DEFINE = Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
 
     private PatchHunks() {}
 
@@ -84,7 +83,7 @@ final class PatchHunks {
                 declaration = declaration(lines, c);
                 first = c.firstLine();
             } else {
-                String macro = macroAt(lines, line);
+                String macro = HeaderChange.defineAt(lines, line);
                 scope = macro != null ? SourceHunk.Scope.MACRO : SourceHunk.Scope.OTHER;
                 name = macro;
                 declaration = lines.get(line - 1).strip();
@@ -115,14 +114,6 @@ final class PatchHunks {
             if (brace >= 0) break;
         }
         return b.toString().strip();
-    }
-
-    /** The macro whose #define (with continuation lines) covers {@code line}, or null. */
-    private static String macroAt(List<String> lines, int line) {
-        int l = line - 1;
-        while (l > 0 && lines.get(l - 1).endsWith("\\")) l--;
-        Matcher m = DEFINE.matcher(lines.get(l));
-        return m.find() ? m.group(1) : null;
     }
 
     private static String join(List<String> lines, int first, int last) {

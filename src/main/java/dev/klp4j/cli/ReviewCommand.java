@@ -51,7 +51,7 @@ final class ReviewCommand implements Callable<Integer> {
             // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
             if (e.kind() == BuildException.Kind.NO_CHANGE) {
                 r = new ReviewReport(0, 0, java.util.List.of());
-                steps.println("no patchable change: " + e.getMessage());
+                steps.println(e.getMessage());
             } else {
                 throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
             }
