@@ -24,7 +24,9 @@ import java.util.function.Function;
  * <ul>
  * <li>module_finalize (arch/x86/kernel/module.c): {@code .altinstructions} (copies bytes out of
  *     {@code .altinstr_replacement}), {@code .parainstructions}, {@code .retpoline_sites},
- *     {@code .return_sites}, {@code .smp_locks}, {@code .orc_unwind*}, {@code __ex_table};</li>
+ *     {@code .return_sites}, {@code .smp_locks}, {@code .orc_unwind*}, {@code __ex_table}, and on
+ *     kernels with call depth tracking {@code .call_sites} (which objtool writes at the module's
+ *     link, so {@link #dropLateCallSites} cleans it in the linked module);</li>
  * <li>the MODULE_STATE_COMING notifiers: {@code __jump_table} (jump_label_add_module patches each
  *     site by its key's state), {@code .static_call_sites} (static_call_add_module reads each key
  *     and rewrites the call), {@code __tracepoints_ptrs};</li>
@@ -97,6 +99,47 @@ public final class LoadTimeTables {
         for (RelocationSection rs : out.relocationSections()) for (Relocation r : rs.relocations()) orphans.remove(r.symbol());
         out.symbols().removeAll(orphans);
         return new Outcome(new ArrayList<>(dropped), new ArrayList<>(refused));
+    }
+
+    /**
+     * In the linked module: drops each {@code .call_sites} entry whose call goes through a livepatch
+     * relocation into a patched module. On kernels with call depth tracking (6.2+, CALL_THUNKS),
+     * objtool lists every direct call of the module in {@code .call_sites} at its link, and
+     * module_finalize (callthunks_patch_module_calls) reads each call's destination while loading
+     * the patch. A call into a module is not written yet then: its displacement is 0, so the kernel
+     * sees a call to the next instruction, finds no padding before it and warns ("Invalid padding
+     * area"). Without the entry the call goes straight to its target once the livepatch core writes
+     * it, as the kernel does for any call it cannot redirect to a thunk: the depth counter then only
+     * errs towards refilling the return stack buffer. Returns the number of entries dropped.
+     */
+    public static int dropLateCallSites(ElfFile ko) {
+        Section table = ko.section(".call_sites").orElse(null);
+        if (table == null) return 0;
+        RelocationSection rs = ko.relocationSections().stream()
+                .filter(r -> r.target() == table && !r.name().startsWith(KlpRelocations.RELA_PREFIX)).findFirst().orElse(null);
+        if (rs == null) return 0;
+        List<Long> drop = new ArrayList<>();
+        for (Relocation r : rs.relocations()) {
+            Symbol s = r.symbol();
+            if (s == null || s.section() == null) continue;
+            long call = s.value() + r.addend(); // the entry is ".long call - .": its target is the call itself
+            if (writtenLate(ko, s.section(), call, call + 5)) drop.add(r.offset() / CALL_SITE_SIZE);
+        }
+        removeEntries(ko, table, rs, drop, CALL_SITE_SIZE);
+        return drop.size();
+    }
+
+    /** A {@code .call_sites} entry: a 32-bit offset to the call instruction. */
+    private static final int CALL_SITE_SIZE = 4;
+
+    /** Whether a livepatch relocation into a module (not vmlinux, written at load) lies in [from, to) of {@code code}. */
+    private static boolean writtenLate(ElfFile ko, Section code, long from, long to) {
+        String vmlinux = KlpRelocations.RELA_PREFIX + "vmlinux.";
+        for (RelocationSection k : ko.relocationSections()) {
+            if (k.target() != code || !k.name().startsWith(KlpRelocations.RELA_PREFIX) || k.name().startsWith(vmlinux)) continue;
+            for (Relocation r : k.relocations()) if (r.offset() >= from && r.offset() < to) return true;
+        }
+        return false;
     }
 
     /**

@@ -101,6 +101,13 @@ public final class Reviewer {
             + "|refcount_(?:inc|dec|dec_and_test|inc_not_zero|set)|kref_(?:get|put|init|get_unless_zero)"
             + "|atomic(?:64)?_(?:inc|dec|dec_and_test|inc_not_zero)|get_\\w+|put_\\w+|\\w+_get|\\w+_put|\\w+_hold|\\w+_release)\\s*\\(");
 
+    /**
+     * Names {@link #LOCKING}'s get/put shapes catch that move data, not references (user copies,
+     * unaligned access, buffer appends, netlink attributes, random numbers).
+     */
+    private static final Pattern NOT_A_REFERENCE = Pattern.compile("_{0,2}(?:get|put)_(?:user\\w*|unaligned\\w*|random\\w*|order|current\\w*|jiffies\\w*)"
+            + "|\\w*skb_put|nla_put|nlmsg_put|genlmsg_put");
+
     static void dataSemantics(List<SourceHunk> hunks, List<Finding> out) {
         for (SourceHunk h : hunks) {
             if (h.scope() == SourceHunk.Scope.DATA && !h.removed().isEmpty()) {
@@ -137,7 +144,7 @@ public final class Reviewer {
         Set<String> out = new TreeSet<>();
         for (String l : lines) {
             Matcher m = LOCKING.matcher(stripComments(l));
-            while (m.find()) out.add(m.group(1));
+            while (m.find()) if (!NOT_A_REFERENCE.matcher(m.group(1)).matches()) out.add(m.group(1));
         }
         return out;
     }

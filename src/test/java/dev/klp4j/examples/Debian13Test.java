@@ -9,6 +9,7 @@ import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Section;
 import dev.klp4j.kernel.DebianSuite;
 import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.klp.LoadTimeTables;
 import dev.klp4j.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,11 +67,21 @@ class Debian13Test {
 
     @ParameterizedTest
     @ValueSource(strings = {"module-xfs", "shadow-variable", "callbacks"})
-    void theModuleShadowAndCallbackExamplesPassTheirOwnChecksOnDebian13(String example) {
+    void theModuleShadowAndCallbackExamplesPassTheirOwnChecksOnDebian13(String example) throws Exception {
         String trixie = trixieRelease();
         String name = "deb13_" + example.replace('-', '_');
         CliRun b = CliRun.of("build", patchFor612(example).toString(), "--kernel", trixie, "-n", name, "-o", out.toString(), "-j", "2");
         assertThat(b.exit()).as(b.out() + b.err()).isZero();
+        // objtool lists every call of the module in .call_sites at its link; one whose target is
+        // written only with the patched module's livepatch relocations must not be among them.
+        ElfFile ko = ElfReader.read(out.resolve(name + ".ko"));
+        if (example.equals("module-xfs")) {
+            assertThat(ko.relocationSections()).as("xfs_stats_format calls counter_val in xfs")
+                    .anyMatch(r -> r.name().startsWith(".klp.rela.xfs..text.") && r.relocations().stream()
+                            .anyMatch(x -> x.symbol().name().startsWith(".klp.sym.xfs.counter_val,")));
+            assertThat(ko.section(".call_sites")).as("6.12's objtool lists the module's calls").isPresent();
+        }
+        assertThat(LoadTimeTables.dropLateCallSites(ko)).as("no .call_sites entry on a call into a patched module").isZero();
         CliRun vm = CliRun.of("vm", "test", "--kernel", trixie, "--module", out.resolve(name + ".ko").toString(),
                 "--check", Path.of("examples", example, "check.sh").toAbsolutePath().toString(), "--guest-runtime", "shell");
         assertThat(vm.exit()).as(vm.out() + vm.err()).isZero();

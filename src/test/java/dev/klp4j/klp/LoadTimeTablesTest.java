@@ -109,4 +109,38 @@ class LoadTimeTablesTest {
                     new byte[0]))).as(table).isFalse();
         }
     }
+
+    /**
+     * A linked 6.12 patch module as objtool leaves it: every direct call listed in .call_sites. The
+     * call into btrfs is written only when btrfs's relocations are (after load), so its entry goes;
+     * the vmlinux call (written at load, before module_finalize) and the module's own call stay.
+     */
+    @Test
+    void callSitesOfCallsIntoAPatchedModuleAreDroppedFromTheLinkedModule(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.s"), """
+                .section .text.patched,"ax"
+                patched:
+                1: call ".klp.sym.vmlinux.vmlinux_func,0"
+                2: call ".klp.sym.btrfs.btrfs_func,1"
+                3: call own
+                   ret
+                own: ret
+                .section .call_sites,"a"
+                .long 1b - .
+                .long 2b - .
+                .long 3b - .
+                """);
+        Proc.check(dir, "gcc", "-c", "t.s", "-o", "t.o");
+        ElfFile ko = ElfReader.read(dir.resolve("t.o"));
+        assertThat(KlpRelocations.finishLinked(ko)).isEqualTo(2);
+
+        assertThat(LoadTimeTables.dropLateCallSites(ko)).isEqualTo(1);
+
+        assertThat(ko.section(".call_sites").orElseThrow().size()).isEqualTo(8);
+        RelocationSection rs = ko.relocationSections().stream().filter(r -> r.target() != null && r.target().name().equals(".call_sites"))
+                .findFirst().orElseThrow();
+        // What stays: the calls at 0 (vmlinux) and 10 (own), at entries 0 and 1.
+        assertThat(rs.relocations()).extracting(r -> r.offset() + ":" + (r.symbol().value() + r.addend())).containsExactly("0:0", "4:10");
+        assertThat(LoadTimeTables.dropLateCallSites(ko)).as("nothing left to drop").isZero();
+    }
 }

@@ -137,6 +137,19 @@ class ReviewerTest {
         assertThat(f.get(1).message()).contains("spin_lock").contains("spin_unlock");
     }
 
+    /** get_user, put_unaligned, skb_put and nla_put move data; netdev_put drops a reference (corpus fix 068, j1939). */
+    @Test
+    void dataCopiesAreNotReferenceChangesButAPutIs() {
+        SourceHunk copies = new SourceHunk("net/x.c", 20, SourceHunk.Scope.FUNCTION, "x_fill", "static int x_fill(struct sk_buff *skb)\n{",
+                List.of(), List.of("\tif (get_user(v, p))", "\t\treturn -EFAULT;", "\tput_unaligned_le32(v, skb_put(skb, 4));",
+                        "\tif (nla_put(skb, X_ATTR, 4, &v))", "\t\treturn -EMSGSIZE;", "\tget_random_bytes(&r, sizeof(r));"));
+        SourceHunk put = new SourceHunk("net/can/j1939/bus.c", 30, SourceHunk.Scope.FUNCTION, "__j1939_ecu_release",
+                "static void __j1939_ecu_release(struct kref *kref)\n{", List.of(), List.of("\tnetdev_put(ecu->priv->ndev, &ecu->dev_tracker);"));
+        List<Finding> f = new Reviewer(Toolchain.HOST).review(List.of(copies, put), List.of()).findings();
+        assertThat(f).extracting(Finding::function).containsExactly("__j1939_ecu_release");
+        assertThat(f.get(0).message()).contains("adds netdev_put");
+    }
+
     @Test
     void kthreadLoopsAndInlinedCalleesAreNamed() {
         String loop = "static int x_thread(void *data)\n{\n\twhile (!kthread_should_stop()) {\n\t\tx_work(data);\n\t\tschedule_timeout_interruptible(HZ);\n\t}\n\treturn 0;\n}";
