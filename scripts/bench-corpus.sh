@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make bench-corpus: klp4j on real stable fixes. The difference between two of Debian's 6.1 source
-# packages is cut into one patch per changed .c file (with the changed headers that file includes
-# directly); patches are drawn in a seeded order; each is built for the kernel of the older source
-# with --prove, and every outcome is classified:
+# make bench-corpus: klp4j on real stable fixes. The difference between two of Debian's source
+# packages of one series (6.1 for Debian 12, 6.12 for Debian 13) is cut into one patch per changed
+# .c file (with the changed headers that file includes directly); patches are drawn in a seeded
+# order; each is built for the kernel of the older source with --prove, and every outcome is
+# classified:
 #   proven      built, loaded in the VM, every object patched, unloaded, dmesg clean
 #   refused     "cannot be live patched" with a rule (__init, data, notrace, ...): a true reason
 #   no-change   the fix changes no code this config compiles (comments, #ifdef'd out, line numbers)
@@ -37,8 +38,28 @@ done
 work=${KLP4J_CORPUS_DIR:-$HOME/.cache/klp4j/corpus}/$from-$to
 mkdir -p "$work"
 
-# The target kernel's image and headers (the VM boots them; klp4j fetches the matching source itself).
-if [ ! -e "/boot/vmlinuz-$kernel" ] || [ ! -e "/lib/modules/$kernel/build/Makefile" ]; then
+# The source package of the series (linux-source-6.1, linux-source-6.12) and the apt that has it:
+# the host's for its own suite; another suite's (Debian 13's kernel from this Debian 12 host) from a
+# private apt configuration, never the host's, as klp4j's own build does.
+series=$(echo "$from" | cut -d. -f1,2)
+apt_opts=()
+if ! apt-cache show "linux-source-$series=$from" > /dev/null 2>&1; then
+  suite=$(case "$kernel" in *+deb13-*) echo trixie ;; *+deb14-*) echo forky ;; *) echo "" ;; esac)
+  [ -n "$suite" ] || { echo "bench-corpus: linux-source-$series $from is not in the host's apt and $kernel names no other suite" >&2; exit 2; }
+  ad=$work/apt
+  apt_opts=(-o "Dir::Etc::SourceList=$ad/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State=$ad/state"
+            -o "Dir::State::status=$ad/state/status" -o "Dir::Cache=$ad/cache" -o APT::Architecture=amd64)
+  if [ ! -f "$ad/updated" ]; then
+    mkdir -p "$ad/state/lists/partial" "$ad/cache/archives/partial"; touch "$ad/state/status"
+    k='[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]'
+    printf 'deb %s http://deb.debian.org/debian %s main\ndeb %s http://deb.debian.org/debian-security %s-security main\n' \
+      "$k" "$suite" "$k" "$suite" > "$ad/sources.list"
+    apt-get -q "${apt_opts[@]}" update > /dev/null && touch "$ad/updated"
+  fi
+fi
+# The target kernel's image and headers (the VM boots them; klp4j fetches the matching source
+# itself). Another suite's kernel klp4j fetches into its cache itself.
+if [ ${#apt_opts[@]} = 0 ] && { [ ! -e "/boot/vmlinuz-$kernel" ] || [ ! -e "/lib/modules/$kernel/build/Makefile" ]; }; then
   KLP4J_KERNEL=$kernel bash scripts/install-deps.sh kernel
 fi
 # A jar older than the sources would measure old code.
@@ -49,9 +70,9 @@ unpack() {
   local ver=$1 dir=$work/src-$1
   [ -f "$dir/.done" ] && return 0
   rm -rf "$dir" "$work/dl-$ver"; mkdir -p "$dir" "$work/dl-$ver"
-  echo "bench-corpus: fetching linux-source-6.1 $ver" >&2
-  (cd "$work/dl-$ver" && apt-get download -q "linux-source-6.1=$ver" >/dev/null)
-  dpkg-deb --fsys-tarfile "$work"/dl-"$ver"/*.deb | tar -xO ./usr/src/linux-source-6.1.tar.xz \
+  echo "bench-corpus: fetching linux-source-$series $ver" >&2
+  (cd "$work/dl-$ver" && apt-get download -q "${apt_opts[@]}" "linux-source-$series=$ver" >/dev/null)
+  dpkg-deb --fsys-tarfile "$work"/dl-"$ver"/*.deb | tar -xO "./usr/src/linux-source-$series.tar.xz" \
     | tar -xJ -C "$dir" --strip-components=1 --wildcards --exclude='*/Documentation' --exclude='*/arch/[!x]*' \
         --exclude='*/tools' --exclude='*/samples' --exclude='*/scripts' --exclude='*/usr'
   rm -rf "$work/dl-$ver"; touch "$dir/.done"
@@ -187,7 +208,7 @@ alone=$((counted - dependent)) right=$((proven + refused + nochange))
 pct=$(awk -v r="$right" -v t="$alone" 'BEGIN { printf "%.0f", t ? 100 * r / t : 0 }')
 summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt not built for amd64 skipped); $alone build alone: $proven proven, $refused refused with a rule, $nochange no patchable change, $defect klp4j defects, $crash crashes = $pct% right; $dependent depend on other changes"
 {
-  echo "# Corpus benchmark: real stable fixes, Debian linux-source-6.1 $from -> $to"
+  echo "# Corpus benchmark: real stable fixes, Debian linux-source-$series $from -> $to"
   echo
   echo "Made by \`make bench-corpus\` (scripts/bench-corpus.sh) on $(date -u +%Y-%m-%d), klp4j $(git rev-parse --short HEAD)."
   echo "One patch per changed \`.c\` file (with the changed headers it includes directly when it does not compile"
