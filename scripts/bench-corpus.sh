@@ -46,7 +46,7 @@ apt_opts=()
 suite=$(case "$kernel" in *+deb13-*) echo trixie ;; *+deb14-*) echo forky ;; *) echo bookworm ;; esac)
 if [ "$suite" != "$(. /etc/os-release && echo "$VERSION_CODENAME")" ]; then
   ad=$work/apt
-  apt_opts=(-o "Dir::Etc::SourceList=$ad/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State=$ad/state"
+  apt_opts=(-o APT::Sandbox::User=root -o "Dir::Etc::SourceList=$ad/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State=$ad/state"
             -o "Dir::State::status=$ad/state/status" -o "Dir::Cache=$ad/cache" -o APT::Architecture=amd64)
   if [ ! -f "$ad/updated" ]; then
     mkdir -p "$ad/state/lists/partial" "$ad/cache/archives/partial"; touch "$ad/state/status"
