@@ -45,7 +45,24 @@ final class Comparator {
             if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);
         }
         k.replaceCallersOfUntraceable();
+        k.coldPiecesFollowTheirParent();
         return k;
+    }
+
+    /**
+     * A {@code .cold} piece is the far end of its parent's branches and jumps back into it: when the
+     * parent is replaced, the running kernel's piece would return into the old parent's code with
+     * the new parent's registers and stack frame. So the piece is carried with its parent even when
+     * its own bytes did not change (a {@code .part} piece is called and returns, so it may stay).
+     */
+    private void coldPiecesFollowTheirParent() {
+        for (Symbol p : patched.file.symbols()) {
+            String parent = p.isFunction() && p.section() != null ? SymbolNames.coldParent(p.name()) : null;
+            if (parent == null || status(p) != Status.SAME) continue;
+            for (Symbol q : patched.file.symbols(parent)) {
+                if (q.isFunction() && q.section() != null && status(q) == Status.CHANGED) status.put(p, Status.CHANGED);
+            }
+        }
     }
 
     Status status(Symbol patchedSymbol) {

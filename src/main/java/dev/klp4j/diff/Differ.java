@@ -31,7 +31,8 @@ public final class Differ {
         Map<Section, SpecialSections.Rebuilt> tables;
         while (true) {
             Set<String> names = keptFunctionNames(p, inc);
-            tables = special.rebuild(s -> inc.isKept(s) && hasFunction(p, s), names, inc.kept());
+            tables = special.rebuild(s -> inc.isKept(s) && hasFunction(p, s), names, inc.kept(),
+                    s -> (s.isFunction() || s.isObject()) && !s.isLocal() && cmp.status(s) == Status.NEW);
             int before = inc.kept().size();
             for (SpecialSections.Rebuilt r : tables.values()) for (Ref ref : r.refs()) inc.need(ref);
             inc.close();

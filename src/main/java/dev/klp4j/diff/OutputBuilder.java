@@ -73,9 +73,13 @@ final class OutputBuilder {
         }
         for (Section s : patched.file.sections()) {
             Section o = out.get(s);
-            if (o == null || specials.containsKey(s)) continue;
+            SpecialSections.Rebuilt r = specials.get(s);
+            // A rebuilt table has no symbols, except those of the stretches a rebuilt section moved.
+            if (o == null || (r != null && r.moves().isEmpty())) continue;
             for (Symbol sym : patched.symbolsIn(s)) {
-                Symbol copy = sym.copy().section(o);
+                long at = r == null ? sym.value() : r.moved(sym.value());
+                if (at < 0) continue;
+                Symbol copy = sym.copy().section(o).value(at);
                 Symbol twin = c.origOf(sym);
                 if (twin != null && !twin.name().equals(sym.name())) copy.name(twin.name());
                 // The module must not export a second definition of a kernel function (nor clash with

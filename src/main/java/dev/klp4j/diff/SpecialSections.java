@@ -94,6 +94,42 @@ final class SpecialSections {
         };
     }
 
+    /** Linux 6.5+: EXPORT_SYMBOL's records, which modpost turns into the module's ksymtab. */
+    static final String EXPORTS = ".export_symbol";
+    private static final String EXPORT_LABEL = "__export_symbol_";
+
+    /**
+     * {@code .export_symbol} holds one record per EXPORT_SYMBOL of the object: a local label
+     * {@code __export_symbol_NAME}, the license and namespace strings, and an 8-byte reference to
+     * NAME. modpost reads the records of a module's objects and gives the module a ksymtab entry
+     * for each. Only the records of symbols the patch adds stay: an existing export is the running
+     * kernel's, and a second one would stop the patch module from loading ("exports duplicate
+     * symbol"). The labels move with their records ({@link Rebuilt#moves}).
+     */
+    private Rebuilt exports(Section sec, java.util.function.Predicate<Symbol> added) {
+        List<Symbol> labels = new ArrayList<>();
+        for (Symbol l : patched.symbolsIn(sec)) if (l.name().startsWith(EXPORT_LABEL)) labels.add(l);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Ref> kept = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        List<Rebuilt.Move> moves = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            long start = labels.get(i).value(), end = i + 1 < labels.size() ? labels.get(i + 1).value() : sec.size();
+            List<Ref> refs = patched.refs(sec, start, end);
+            boolean keep = false;
+            for (Ref r : refs) if (r.target() != null && added.test(r.target())) keep = true;
+            if (!keep || end <= start) continue;
+            long newStart = bytes.size();
+            bytes.write(sec.data(), (int) start, (int) (end - start));
+            moves.add(new Rebuilt.Move(new Extent(start, end), newStart));
+            for (Ref r : refs) {
+                kept.add(r);
+                offsets.add(newStart + r.offset() - start);
+            }
+        }
+        return moves.isEmpty() ? null : new Rebuilt(sec, bytes.toByteArray(), kept, offsets, moves.size(), null, moves);
+    }
+
     /**
      * Keeps the fragments of {@code sec} (e.g. the {@code .fixup} stubs of exception-table
      * entries) that the given references point at, in their original order.
@@ -191,7 +227,8 @@ final class SpecialSections {
     }
 
     boolean isSpecial(Section s) {
-        return isFragmentSection(s) || entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo");
+        return isFragmentSection(s) || entrySize(s) > 0 || s.name().equals(".orc_unwind") || s.name().equals(".modinfo")
+                || s.name().equals(EXPORTS);
     }
 
     /**
@@ -199,8 +236,13 @@ final class SpecialSections {
      * one of {@code functionSections}; tables left empty are omitted.
      */
     Map<Section, Rebuilt> rebuild(java.util.function.Predicate<Section> functionSection, java.util.Set<String> keptFunctionNames,
-                                  java.util.Collection<Section> keptSections) {
+                                  java.util.Collection<Section> keptSections, java.util.function.Predicate<Symbol> added) {
         Map<Section, Rebuilt> out = new LinkedHashMap<>();
+        Section exports = patched.file.section(EXPORTS).orElse(null);
+        if (exports != null) {
+            Rebuilt r = exports(exports, added);
+            if (r != null) out.put(exports, r);
+        }
         Section orcIp = null;
         List<Integer> orcKept = null;
         for (Section s : patched.file.sections()) {

@@ -43,6 +43,8 @@ import java.util.Set;
 public final class ModuleGenerator {
     public static final String MAIN = "klp4j_main";
     private static final String KSYMTAB = "__ksymtab_";
+    /** Linux 6.5+: the label of an EXPORT_SYMBOL record in .export_symbol (KSYMTAB's successor). */
+    private static final String EXPORT_LABEL = "__export_symbol_";
 
     /** A replaced function: its name in the kernel, kallsyms position, and the alias of the new code. */
     public record Func(String oldName, int oldSympos, String alias) {}
@@ -106,8 +108,9 @@ public final class ModuleGenerator {
         objects.add(out);
         List<String> lines = new ArrayList<>();
         for (Symbol s : out.symbols()) {
-            if (!s.name().startsWith(KSYMTAB) || s.section() == null) continue;
-            String exported = s.name().substring(KSYMTAB.length());
+            String prefix = s.name().startsWith(KSYMTAB) ? KSYMTAB : s.name().startsWith(EXPORT_LABEL) ? EXPORT_LABEL : null;
+            if (prefix == null || s.section() == null) continue;
+            String exported = s.name().substring(prefix.length());
             String crc = exportCrcs.get(exported);
             if (crc != null) lines.add("#SYMVER " + exported + " " + crc);
         }

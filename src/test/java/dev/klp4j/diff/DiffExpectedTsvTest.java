@@ -32,6 +32,13 @@ class DiffExpectedTsvTest {
      */
     static final Map<String, String> KNOWN_GAPS = Map.of();
 
+    /**
+     * Rows where the output holds more local functions than the reference's, on purpose: the
+     * unchanged {@code .cold} pieces of a changed parent, which the reference leaves in the running
+     * kernel, where they jump back into the old parent (see Comparator#coldPiecesFollowTheirParent).
+     */
+    static final Map<String, Integer> COLD_PIECES_CARRIED = Map.of("cold-change-parent", 1, "static-call-issue-1165", 1);
+
     @TempDir
     Path tmp;
 
@@ -76,7 +83,10 @@ class DiffExpectedTsvTest {
         PatchObjectFile.write(r.patch(), out);
         ElfFile back = ElfReader.read(out);
         long locals = back.symbols().stream().filter(s -> s.isLocal() && s.isFunction() && s.section() != null).count();
-        assertThat(locals).as("%s local functions in output", bc.name()).isEqualTo(bc.expectedLocalFuncs().longValue());
+        int carried = COLD_PIECES_CARRIED.getOrDefault(bc.name(), 0);
+        assertThat(locals).as("%s local functions in output", bc.name()).isEqualTo(bc.expectedLocalFuncs().longValue() + carried);
+        assertThat(back.symbols().stream().filter(s -> s.isLocal() && s.isFunction() && s.section() != null && s.name().contains(".cold")))
+                .as("%s: the extra local functions are .cold pieces", bc.name()).hasSizeGreaterThanOrEqualTo(carried);
         for (Symbol s : back.symbols()) {
             if (s.isUndefined() && !s.name().isEmpty()) assertThat(s.isLocal()).as("undefined %s must be global", s.name()).isFalse();
         }

@@ -64,6 +64,81 @@ class DifferRulesTest {
                 .contains("{\"name\":\"helper\",\"type\":\"FUNC\",\"wasLocal\":true,\"sympos\":1}");
     }
 
+    /** EXPORT_SYMBOL as Linux 6.5+ (include/linux/export.h) writes it: one record per export in .export_symbol. */
+    private static final String EXPORTS = """
+            #define EXPORT_SYMBOL_GPL(sym) asm(".section \\".export_symbol\\",\\"a\\"\\n__export_symbol_" #sym ":\\n" \\
+                    ".asciz \\"GPL\\"\\n.ascii \\"\\\\0\\"\\n.balign 8\\n.quad " #sym "\\n.previous")
+            """;
+
+    /**
+     * A fix that exports a new function (corpus 6.12 fix 001, cppc_acpi.c): the patch module exports
+     * it, so its record stays; the records of existing exports go, or the module would export a
+     * second definition of a kernel symbol and fail to load.
+     */
+    @Test
+    void aNewExportKeepsItsRecordAndExistingExportsDropTheirs() throws Exception {
+        String orig = HEADER + EXPORTS + """
+                int get_sel(int x) { return sink(x) + 1; }
+                EXPORT_SYMBOL_GPL(get_sel);
+                int set_sel(int x) { return sink(x) * 2; }
+                EXPORT_SYMBOL_GPL(set_sel);
+                """;
+        String patched = HEADER + EXPORTS + """
+                int get_sel(int x) { return sink(x) + 3; }
+                EXPORT_SYMBOL_GPL(get_sel);
+                int sel_is_immutable(int x) { return sink(x) == 4; }
+                EXPORT_SYMBOL_GPL(sel_is_immutable);
+                int set_sel(int x) { return sink(x) * 2; }
+                EXPORT_SYMBOL_GPL(set_sel);
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.outcome()).as(String.join("; ", r.reasons())).isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(r.changed()).containsExactly("get_sel");
+        assertThat(r.added()).containsExactly("sel_is_immutable");
+        ElfFile out = r.patch().elf();
+        dev.klp4j.elf.Section records = out.section(".export_symbol").orElseThrow();
+        assertThat(records.size()).as("one record: label, \"GPL\\0\", \"\\0\", padding, 8-byte reference").isEqualTo(16);
+        assertThat(new String(records.data(), 0, 3, StandardCharsets.US_ASCII)).isEqualTo("GPL");
+        Symbol label = defined(out, "__export_symbol_sel_is_immutable").orElseThrow();
+        assertThat(label.section()).isSameAs(records);
+        assertThat(label.value()).isZero();
+        assertThat(defined(out, "__export_symbol_get_sel")).isEmpty();
+        assertThat(defined(out, "__export_symbol_set_sel")).isEmpty();
+        dev.klp4j.elf.RelocationSection rs = out.relocationSections().stream()
+                .filter(x -> x.target() == records).findFirst().orElseThrow();
+        assertThat(rs.relocations()).singleElement().satisfies(rel -> {
+            assertThat(rel.offset()).isEqualTo(8);
+            assertThat(rel.symbol().name()).isEqualTo("sel_is_immutable");
+        });
+    }
+
+    /**
+     * A .cold piece is not a function: it jumps back into its parent. When only the parent changed,
+     * the running kernel's .cold would jump back into the old parent, in the middle of its code
+     * and with the new parent's stack frame; the patch carries the piece with its parent (corpus
+     * 6.12 fix 001, acpi_cppc_processor_probe.cold).
+     */
+    @Test
+    void anUnchangedColdPieceOfAChangedFunctionIsCarriedWithIt() throws Exception {
+        String orig = HEADER + """
+                extern void report(const char *, int) __attribute__((cold));
+                int foo(int x, int y) {
+                    int r = sink(x);
+                    if (__builtin_expect(r > 100, 0)) { report("big", r); r = -5; goto out; }
+                    r += sink(y) * 3;
+                out:
+                    return r + 1;
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("r + 1;", "r + 2;"));
+        assertThat(r.outcome()).as(String.join("; ", r.reasons())).isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(r.changed()).containsExactly("foo");
+        ElfFile out = r.patch().elf();
+        assertThat(defined(out, "foo.cold")).as("the piece foo jumps to, and which jumps back into foo").isPresent();
+        assertThat(undefined(out, "foo.cold")).isEmpty();
+        assertThat(meta(r)).doesNotContain("\"name\":\"foo.cold\",\"status\":\"changed\"");
+    }
+
     @Test
     void identicalObjectsHaveNoPatchableChange() throws Exception {
         String src = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
