@@ -167,6 +167,25 @@ public final class BuildPipeline {
         KbuildQuery kbuild = new KbuildQuery(tree, target.toolchain());
         // Check the patch applies before compiling anything: a bad patch fails in a second.
         step("check patch", () -> { applier.check(); return applier.diff().files().size(); }, n -> n + " file(s)");
+        // The patched files on both sides, for the review's hunks.
+        Map<String, String> before = new LinkedHashMap<>(), after = new LinkedHashMap<>();
+        for (UnifiedDiff.FilePatch f : applier.diff().files()) before.put(f.path(), readOrEmpty(tree.resolve(f.path())));
+        applier.apply();
+        try {
+            for (String f : before.keySet()) after.put(f, readOrEmpty(tree.resolve(f)));
+        } finally {
+            applier.revert();
+        }
+        // Where every hunk is in code no live patch can change (__init, notrace, assembly, the vDSO,
+        // a user-space ABI change), the source says so: nothing needs compiling.
+        java.util.Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? java.util.Optional.empty()
+                : Reviewer.decidedBySource(hunks(before, after));
+        if (decided.isPresent()) {
+            ReviewReport r = step("review", decided::get, x -> x.summary() + " (from the source alone: nothing compiled)");
+            if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), r, (System.nanoTime() - start) / 1e9);
+            throw new BuildException(BuildException.Kind.REFUSED,
+                    refusal("the patch cannot be live patched (klp4j review, from the source alone)", r.blocking(o.accept)));
+        }
         ChangedObjects changed = new ChangedObjects(tree, kbuild, o.jobs).progress(m -> {
             if (interactive) { log.printf("%-18s   %s%s\r", "changed objects", m, " ".repeat(20)); log.flush(); }
         });
@@ -204,12 +223,8 @@ public final class BuildPipeline {
             originals.store(todo, origDir);
             return objects.size() - todo.size();
         }, cached -> objects.size() + " object(s), " + cached + " from the cache");
-        // The patched files on both sides, for the review's hunks.
-        Map<String, String> before = new LinkedHashMap<>(), after = new LinkedHashMap<>();
-        for (UnifiedDiff.FilePatch f : applier.diff().files()) before.put(f.path(), readOrEmpty(tree.resolve(f.path())));
         step("apply patch", () -> { applier.apply(); return 0; }, null);
         try {
-            for (String f : before.keySet()) after.put(f, readOrEmpty(tree.resolve(f)));
             step("compile patched", () -> {
                 compiler.compile(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir.resolve(obj))).toList(), patchedDir);
                 return objects.size();
@@ -233,10 +248,7 @@ public final class BuildPipeline {
         diffs.forEach((obj, d) -> { if (d.result().outcome() == DiffResult.Outcome.REFUSED) refusals.add(obj + ": " + String.join("; ", d.result().reasons())); });
         List<Finding> blocking = review.blocking(o.accept);
         if (refusals.isEmpty() && !blocking.isEmpty()) {
-            List<String> lines = new ArrayList<>();
-            for (Finding f : blocking) lines.add(f.line() + "\n    what to do: " + f.remedy());
-            throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched safely (klp4j review):\n  " + String.join("\n  ", lines)
-                    + "\n  (once you have checked, --accept " + blocking.stream().map(f -> f.rule().id()).distinct().collect(java.util.stream.Collectors.joining(" --accept ")) + " builds it anyway)");
+            throw new BuildException(BuildException.Kind.REFUSED, refusal("the patch cannot be live patched safely (klp4j review)", blocking));
         }
         if (!refusals.isEmpty()) throw new BuildException(BuildException.Kind.REFUSED, "the patch cannot be live patched:\n  " + String.join("\n  ", refusals));
         if (diffs.values().stream().allMatch(d -> d.result().outcome() == DiffResult.Outcome.NO_CHANGE)) {
@@ -311,8 +323,7 @@ public final class BuildPipeline {
      */
     private ReviewReport review(Path tree, List<String> objects, Map<String, ObjectDiffer.Outcome> diffs, Path origDir, Path patchedDir,
                                 Map<String, String> before, Map<String, String> after) {
-        List<SourceHunk> hunks = new ArrayList<>();
-        for (String f : before.keySet()) hunks.addAll(PatchHunks.of(f, before.get(f), after.get(f)));
+        List<SourceHunk> hunks = hunks(before, after);
         List<ObjectPair> pairs = new ArrayList<>();
         List<Finding> refused = new ArrayList<>();
         for (String obj : objects) {
@@ -339,6 +350,21 @@ public final class BuildPipeline {
             if (!said) all.add(f);
         }
         return new ReviewReport(r.hunks(), r.functions(), all);
+    }
+
+    /** The patch's hunks, cut by construct, from each patched file on both sides. */
+    private static List<SourceHunk> hunks(Map<String, String> before, Map<String, String> after) {
+        List<SourceHunk> hunks = new ArrayList<>();
+        for (String f : before.keySet()) hunks.addAll(PatchHunks.of(f, before.get(f), after.get(f)));
+        return hunks;
+    }
+
+    /** A refusal listing review findings with what to do, and how to build anyway once checked. */
+    private static String refusal(String title, List<Finding> blocking) {
+        List<String> lines = new ArrayList<>();
+        for (Finding f : blocking) lines.add(f.line() + "\n    what to do: " + f.remedy());
+        return title + ":\n  " + String.join("\n  ", lines) + "\n  (once you have checked, --accept "
+                + blocking.stream().map(f -> f.rule().id()).distinct().collect(java.util.stream.Collectors.joining(" --accept ")) + " builds it anyway)";
     }
 
     private static String readOrEmpty(Path p) {

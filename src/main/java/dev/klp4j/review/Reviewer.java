@@ -60,35 +60,59 @@ public final class Reviewer {
     private static final Pattern INIT = Pattern.compile("\\b(__init|__exit|__initdata|__initconst|__meminit|__ref)\\b");
     private static final Pattern NO_FENTRY = Pattern.compile("\\b(notrace|noinstr|__no_kcsan|__naked)\\b");
 
+    /**
+     * The report when the source alone decides the patch: every hunk is in code a live patch cannot
+     * change (assembly, the vDSO, a user-space ABI change, init or notrace code), so there is no
+     * need to compile anything to know it cannot be live patched. Empty otherwise.
+     */
+    public static java.util.Optional<ReviewReport> decidedBySource(List<SourceHunk> hunks) {
+        if (hunks.isEmpty()) return java.util.Optional.empty();
+        List<Finding> out = new ArrayList<>();
+        for (SourceHunk h : hunks) {
+            Finding f = notPatchable(h);
+            if (f == null || f.severity() != Severity.UNSAFE) return java.util.Optional.empty();
+            out.add(f);
+        }
+        dataSemantics(hunks, out);
+        return java.util.Optional.of(new ReviewReport(hunks.size(), 0, oncePerType(out)));
+    }
+
     static void notPatchable(List<SourceHunk> hunks, List<Finding> out) {
         for (SourceHunk h : hunks) {
-            String file = h.file();
-            if (file.endsWith(".S")) {
-                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                        "assembly has no ftrace entry for the live patch to hook: the change cannot reach the running kernel",
-                        "patch the C function that calls this code instead, or ship the fix in a kernel update"));
-            } else if (file.contains("/vdso/")) {
-                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                        "the vDSO is mapped into every process as a prebuilt image: a live patch cannot change it",
-                        "ship the fix in a kernel update"));
-            } else if (file.startsWith("include/uapi/") || file.contains("/include/uapi/")) {
-                // Programs are compiled against these: an added constant extends the ABI (old
-                // programs never send it), a changed one breaks what they already send.
-                boolean changes = h.removed().stream().anyMatch(l -> !l.isBlank());
-                out.add(new Finding(Rule.NOT_PATCHABLE, changes ? Severity.UNSAFE : Severity.NEEDS_CARE, file, h.name(), null,
-                        changes ? "changes a user-space ABI header: programs compiled against it keep the old definitions and send or expect the old values"
-                                : "extends a user-space ABI header: only programs built against the new header use the addition; check that the kernel still accepts what old programs send",
-                        changes ? "keep the ABI as it is and change only kernel-internal code" : "nothing, if old programs keep working"));
-            } else if (h.scope() == SourceHunk.Scope.FUNCTION && INIT.matcher(h.declaration()).find()) {
-                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                        h.name() + " is init or exit code: init code has already run and been freed, so the change never runs",
-                        "if the fix matters after boot, patch the code that uses what the init function set up (or a callback that redoes it)"));
-            } else if (h.scope() == SourceHunk.Scope.FUNCTION && NO_FENTRY.matcher(h.declaration()).find()) {
-                out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                        h.name() + " is notrace/noinstr: it has no ftrace entry, so the live patch cannot redirect it",
-                        "patch a traceable caller of it instead, which then calls a new copy"));
-            }
+            Finding f = notPatchable(h);
+            if (f != null) out.add(f);
         }
+    }
+
+    /** Rule 6 on one hunk: its finding, or null. */
+    private static Finding notPatchable(SourceHunk h) {
+        String file = h.file();
+        if (file.endsWith(".S")) {
+            return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                    "assembly has no ftrace entry for the live patch to hook: the change cannot reach the running kernel",
+                    "patch the C function that calls this code instead, or ship the fix in a kernel update");
+        } else if (file.contains("/vdso/")) {
+            return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                    "the vDSO is mapped into every process as a prebuilt image: a live patch cannot change it",
+                    "ship the fix in a kernel update");
+        } else if (file.startsWith("include/uapi/") || file.contains("/include/uapi/")) {
+            // Programs are compiled against these: an added constant extends the ABI (old
+            // programs never send it), a changed one breaks what they already send.
+            boolean changes = h.removed().stream().anyMatch(l -> !l.isBlank());
+            return new Finding(Rule.NOT_PATCHABLE, changes ? Severity.UNSAFE : Severity.NEEDS_CARE, file, h.name(), null,
+                    changes ? "changes a user-space ABI header: programs compiled against it keep the old definitions and send or expect the old values"
+                            : "extends a user-space ABI header: only programs built against the new header use the addition; check that the kernel still accepts what old programs send",
+                    changes ? "keep the ABI as it is and change only kernel-internal code" : "nothing, if old programs keep working");
+        } else if (h.scope() == SourceHunk.Scope.FUNCTION && INIT.matcher(h.declaration()).find()) {
+            return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                    h.name() + " is init or exit code: init code has already run and been freed, so the change never runs",
+                    "if the fix matters after boot, patch the code that uses what the init function set up (or a callback that redoes it)");
+        } else if (h.scope() == SourceHunk.Scope.FUNCTION && NO_FENTRY.matcher(h.declaration()).find()) {
+            return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                    h.name() + " is notrace/noinstr: it has no ftrace entry, so the live patch cannot redirect it",
+                    "patch a traceable caller of it instead, which then calls a new copy");
+        }
+        return null;
     }
 
     // ---- rule 3: data semantics -------------------------------------------------------------------

@@ -63,4 +63,20 @@ class ReviewExamplesTest {
         }
         assertThat(failures).isEmpty();
     }
+
+    /** Rule 6 where the source alone tells (an __init function): no object is compiled, in review or build. */
+    @Test
+    void initCodeIsRefusedFromTheSourceWithoutCompiling() {
+        Path patch = Path.of("examples/unsafe-not-patchable/unsafe.patch").toAbsolutePath();
+        CliRun r = CliRun.of("review", patch.toString(), "-j", "2");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+        String all = r.out() + r.err();
+        assertThat(all).contains("from the source alone").contains("proc_cmdline_init").doesNotContain("compile original")
+                .doesNotContain("compile patched");
+        CliRun b = CliRun.of("build", patch.toString(), "-j", "2", "-o", patch.getParent().resolve("no-such-output").toString());
+        assertThat(b.exit()).as(b.out() + b.err()).isEqualTo(2);
+        assertThat(b.out() + b.err()).contains("cannot be live patched (klp4j review, from the source alone)")
+                .contains("proc_cmdline_init is init or exit code").contains("--accept not-patchable").doesNotContain("compile original");
+        assertThat(patch.getParent().resolve("no-such-output")).doesNotExist();
+    }
 }

@@ -137,6 +137,23 @@ class ReviewerTest {
         assertThat(f.get(1).message()).contains("spin_lock").contains("spin_unlock");
     }
 
+    /** The source alone decides only when every hunk is in code no live patch can change. */
+    @Test
+    void theSourceDecidesOnlyWhenNoHunkCanBePatched() {
+        SourceHunk init = new SourceHunk("fs/proc/cmdline.c", 10, SourceHunk.Scope.FUNCTION, "proc_cmdline_init",
+                "static int __init proc_cmdline_init(void)\n{", List.of("\treturn 0;"), List.of("\treturn 1;"));
+        SourceHunk asm = new SourceHunk("arch/x86/entry/entry_64.S", 300, SourceHunk.Scope.OTHER, null, "SYM_CODE_START(x)",
+                List.of("\tret"), List.of("\tRET"));
+        SourceHunk plain = new SourceHunk("fs/proc/cmdline.c", 5, SourceHunk.Scope.FUNCTION, "cmdline_proc_show",
+                "static int cmdline_proc_show(struct seq_file *m, void *v)\n{", List.of("\tseq_puts(m, \"a\");"), List.of("\tseq_puts(m, \"b\");"));
+        ReviewReport r = Reviewer.decidedBySource(List.of(init, asm)).orElseThrow();
+        assertThat(r.findings()).extracting(Finding::rule, Finding::severity).containsOnly(
+                org.assertj.core.groups.Tuple.tuple(Rule.NOT_PATCHABLE, Severity.UNSAFE));
+        assertThat(r.findings()).hasSize(2);
+        assertThat(Reviewer.decidedBySource(List.of(init, plain))).as("cmdline_proc_show can be patched: compile").isEmpty();
+        assertThat(Reviewer.decidedBySource(List.of())).isEmpty();
+    }
+
     /** get_user, put_unaligned, skb_put and nla_put move data; netdev_put drops a reference (corpus fix 068, j1939). */
     @Test
     void dataCopiesAreNotReferenceChangesButAPutIs() {
