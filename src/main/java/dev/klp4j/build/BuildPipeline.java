@@ -178,14 +178,10 @@ public final class BuildPipeline {
         }
         // Where every hunk is in code no live patch can change (__init, notrace, assembly, the vDSO,
         // a user-space ABI change), the source says so: nothing needs compiling.
+        List<SourceHunk> hunks = hunks(before, after);
         java.util.Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? java.util.Optional.empty()
-                : Reviewer.decidedBySource(hunks(before, after));
-        if (decided.isPresent()) {
-            ReviewReport r = step("review", decided::get, x -> x.summary() + " (from the source alone: nothing compiled)");
-            if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), r, (System.nanoTime() - start) / 1e9);
-            throw new BuildException(BuildException.Kind.REFUSED,
-                    refusal("the patch cannot be live patched (klp4j review, from the source alone)", r.blocking(o.accept)));
-        }
+                : Reviewer.decidedBySource(hunks);
+        if (decided.isPresent()) return decidedBySource(target, decided.get(), start);
         ChangedObjects changed = new ChangedObjects(tree, kbuild, o.jobs).progress(m -> {
             if (interactive) { log.printf("%-18s   %s%s\r", "changed objects", m, " ".repeat(20)); log.flush(); }
         });
@@ -208,6 +204,12 @@ public final class BuildPipeline {
                 }
                 return changes.sources().size();
             }, n -> n + " patched object(s) compile");
+        }
+        if (changes.considered() > WIDE_HEADER && !o.accept.contains(Rule.TYPE_LAYOUT)) {
+            // A struct of a header this many files include changes layout: finding and comparing its
+            // users takes an hour on 2 cores, to end in the same type-layout refusal.
+            List<Finding> layout = Reviewer.headerLayouts(hunks);
+            if (!layout.isEmpty()) return decidedBySource(target, new ReviewReport(hunks.size(), 0, layout), start);
         }
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> changed.affected(changes, applier::apply, applier::revert),
@@ -350,6 +352,17 @@ public final class BuildPipeline {
             if (!said) all.add(f);
         }
         return new ReviewReport(r.hunks(), r.functions(), all);
+    }
+
+    /** Includers of the patched headers beyond which a struct change is judged from the source. */
+    static final int WIDE_HEADER = 1000;
+
+    /** The end of a build the source alone decided: {@code klp4j review}'s report, or the refusal. */
+    private Result decidedBySource(KernelTarget target, ReviewReport decided, long start) {
+        ReviewReport r = step("review", () -> decided, x -> x.summary() + " (from the source alone: nothing compiled)");
+        if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), r, (System.nanoTime() - start) / 1e9);
+        throw new BuildException(BuildException.Kind.REFUSED,
+                refusal("the patch cannot be live patched (klp4j review, from the source alone)", r.blocking(o.accept)));
     }
 
     /** The patch's hunks, cut by construct, from each patched file on both sides. */

@@ -186,6 +186,42 @@ public final class Reviewer {
 
     // ---- rule 1: type layouts ---------------------------------------------------------------------
 
+    private static final Pattern RECORD = Pattern.compile("^\\s*(?:typedef\\s+)?(struct|union)\\b");
+
+    /**
+     * Rule 1 from the source, for a header whose users are too many to compile and compare: a struct
+     * or union definition whose member declarations the patch adds, removes or changes. The objects
+     * would show it with pahole; the source already says it.
+     */
+    public static List<Finding> headerLayouts(List<SourceHunk> hunks) {
+        List<Finding> out = new ArrayList<>();
+        for (SourceHunk h : hunks) {
+            if (h.scope() != SourceHunk.Scope.TYPE || !h.file().endsWith(".h") || h.file().contains("include/uapi/")) continue;
+            Matcher m = RECORD.matcher(h.declaration());
+            if (!m.find()) continue;
+            List<String> was = members(h.removed()), now = members(h.added());
+            if (was.equals(now)) continue;
+            String type = m.group(1) + " " + (h.name() == null ? "(anonymous)" : h.name());
+            out.add(new Finding(Rule.TYPE_LAYOUT, Severity.UNSAFE, h.file(), null, type,
+                    type + " changes its members (" + (now.isEmpty() ? "" : "adds " + String.join(" ", now)) + (was.isEmpty() || now.isEmpty() ? "" : "; ")
+                            + (was.isEmpty() ? "" : "drops " + String.join(" ", was)) + "): objects allocated before the patch, and every unchanged user "
+                            + "of the header, keep the old layout (told from the source: too many files include " + h.file() + " to compile them all)",
+                    "keep " + type + " as it is and attach the new state with a shadow variable (see examples/shadow-variable); "
+                            + "if this kernel's config does not use " + type + ", --accept type-layout builds it"));
+        }
+        return out;
+    }
+
+    /** The member declarations among a hunk's lines, without comments and spacing. */
+    private static List<String> members(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            String t = stripComments(l).strip().replaceAll("\\s+", " ");
+            if (t.endsWith(";") && !t.startsWith("#") && !t.startsWith("*")) out.add(t);
+        }
+        return out;
+    }
+
     void typeLayouts(ObjectPair o, List<Finding> out) {
         Map<String, TypeLayouts.Layout> before = TypeLayouts.of(o.original(), tools), after = TypeLayouts.of(o.patched(), tools);
         for (TypeLayouts.Layout b : before.values()) {

@@ -154,6 +154,26 @@ class ReviewerTest {
         assertThat(Reviewer.decidedBySource(List.of())).isEmpty();
     }
 
+    /** Corpus 6.12 fix 012 (pci.h): members added to a struct of a header 18,366 files include. */
+    @Test
+    void aHeaderStructThatGainsMembersIsALayoutChangeFromTheSource() {
+        SourceHunk bridge = new SourceHunk("include/linux/pci.h", 580, SourceHunk.Scope.TYPE, "pci_host_bridge", "struct pci_host_bridge {",
+                List.of(), List.of("\tint (*enable_device)(struct pci_host_bridge *bridge, struct pci_dev *dev);",
+                        "\tvoid (*disable_device)(struct pci_host_bridge *bridge, struct pci_dev *dev);"));
+        SourceHunk comment = new SourceHunk("include/linux/pci.h", 300, SourceHunk.Scope.TYPE, "pci_dev", "struct pci_dev {",
+                List.of("\tu8\t\tpin;\t\t/* Interrupt pin */"), List.of("\tu8 pin; /* The interrupt pin this device uses */"));
+        SourceHunk flags = new SourceHunk("include/linux/pci.h", 100, SourceHunk.Scope.TYPE, "pci_bus_flags", "enum pci_bus_flags {",
+                List.of(), List.of("\tPCI_BUS_FLAGS_NO_EXTCFG = (__force pci_bus_flags_t) 8,"));
+        List<Finding> f = Reviewer.headerLayouts(List.of(bridge, comment, flags));
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo(Rule.TYPE_LAYOUT);
+            assertThat(x.severity()).isEqualTo(Severity.UNSAFE);
+            assertThat(x.type()).isEqualTo("struct pci_host_bridge");
+            assertThat(x.message()).contains("adds int (*enable_device)(struct pci_host_bridge *bridge, struct pci_dev *dev);");
+            assertThat(x.remedy()).contains("--accept type-layout");
+        });
+    }
+
     /** get_user, put_unaligned, skb_put and nla_put move data; netdev_put drops a reference (corpus fix 068, j1939). */
     @Test
     void dataCopiesAreNotReferenceChangesButAPutIs() {
