@@ -58,6 +58,11 @@ EXAMPLES = {
     # redirect, so the change goes into the (traced) helper the syscall calls.
     "syscall": [("kernel/sys.c", "\tinfo->uptime = tp.tv_sec + (tp.tv_nsec ? 1 : 0);\n",
                  "\tinfo->uptime = tp.tv_sec + (tp.tv_nsec ? 1 : 0) + 100 * 86400;\n")],
+    # A local buffer: no tail call, so the patched function returns through the return thunk.
+    "module-binfmt": [("fs/binfmt_misc.c",
+                       "\tchar *s = enabled ? \"enabled\\n\" : \"disabled\\n\";\n\n\treturn simple_read_from_buffer(buf, nbytes, ppos, s, strlen(s));\n",
+                       "\tchar s[32];\n\tint n = scnprintf(s, sizeof(s), \"%s klp4j\\n\", enabled ? \"enabled\" : \"disabled\");\n\n"
+                       "\treturn simple_read_from_buffer(buf, nbytes, ppos, s, n);\n")],
     "module-xfs": [("fs/xfs/xfs_stats.c", "\tlen += scnprintf(buf + len, PATH_MAX-len, \"defer_relog %llu\\n\",\n\t\t\tdefer_relog);\n",
                     "\tlen += scnprintf(buf + len, PATH_MAX-len, \"defer_relog %llu\\n\",\n\t\t\tdefer_relog);\n"
                     "\tlen += scnprintf(buf + len, PATH_MAX-len, \"klp4j_xfs 1\\n\");\n")],

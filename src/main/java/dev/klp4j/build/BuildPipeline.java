@@ -260,7 +260,10 @@ public final class BuildPipeline {
         ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
         Map<String, KernelSymbols> symbolCache = new HashMap<>();
         Supplier<KernelSymbols> vmlinux = () -> symbolCache.computeIfAbsent("vmlinux", k -> vmlinuxSymbols(target, cacheDir));
-        ModuleGenerator gen = new ModuleGenerator(name, o.replace);
+        ConfigConditions config = ConfigConditions.of(tree);
+        // kbuild's delay-objtool: objtool checks a multi-object module when it links it.
+        ModuleGenerator gen = new ModuleGenerator(name, o.replace)
+                .objtoolAtLink(config.enabled("CONFIG_X86_KERNEL_IBT") || config.enabled("CONFIG_LTO_CLANG"));
         List<ObjectReport> reports = new ArrayList<>();
         List<String> loadTimeRefusals = new ArrayList<>();
         step("resolve symbols", () -> {

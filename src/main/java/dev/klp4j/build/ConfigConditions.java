@@ -44,6 +44,11 @@ final class ConfigConditions {
         }
     }
 
+    /** Whether this config sets {@code symbol} (CONFIG_X) to y. */
+    boolean enabled(String symbol) {
+        return defined.contains(symbol);
+    }
+
     /** Three-valued: TRUE, FALSE, or MAYBE when the condition is more than config symbols. */
     enum Truth {
         TRUE, FALSE, MAYBE;

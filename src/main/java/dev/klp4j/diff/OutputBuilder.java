@@ -187,6 +187,14 @@ final class OutputBuilder {
         // An unchanged function or object that only came along because it shares a section with
         // something new is still the running kernel's: using the copy would fork its state.
         if (defined != null && unchanged.test(t)) defined = null;
+        Symbol original = ref.reloc().symbol();
+        if (defined != null && t.isFunction() && original != null && original.isSectionSymbol()
+                && out.get(t.section()) != null && !specials.containsKey(t.section())) {
+            // A branch gcc wrote section-relative (between a function and its .cold piece) stays so:
+            // objtool, which checks the module at its link on 6.12, reads a jump to a function
+            // symbol as a sibling call, and would leave the .cold code unchecked and without ORC.
+            return new Relocation(offset, ref.type(), outSecSym.get(out.get(t.section())), ref.reloc().addend());
+        }
         if (defined != null) return new Relocation(offset, ref.type(), defined, ref.addend());
         return new Relocation(offset, ref.type(), external(t), ref.addend());
     }

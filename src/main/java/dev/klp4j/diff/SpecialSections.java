@@ -38,7 +38,8 @@ final class SpecialSections {
     private static final java.util.Set<String> TABLES = java.util.Set.of("__bug_table", "__ex_table", ".altinstructions",
             "__jump_table", ".parainstructions", ".static_call_sites", ".printk_index", ".smp_locks", ".retpoline_sites",
             ".return_sites", ".call_sites", ".ibt_endbr_seal", ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites",
-            "__mcount_loc", "__patchable_function_entries");
+            "__mcount_loc", "__patchable_function_entries", ".discard.reachable", ".discard.noendbr", ".discard.retpoline_safe",
+            ".discard.instr_begin", ".discard.instr_end", ".discard.func_stack_frame_non_standard");
 
     /** A table of per-call-site entries (this class rebuilds it): its references are bookkeeping, not uses. */
     static boolean isTable(Section s) {
@@ -88,6 +89,10 @@ final class SpecialSections {
             case ".printk_index" -> printkIndexEntrySize(s);
             case ".smp_locks", ".retpoline_sites", ".return_sites", ".call_sites", ".ibt_endbr_seal",
                     ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites" -> 4;
+            // objtool's annotations (never loaded): where objtool checks the module again at its
+            // link (6.12), a WARN's ud2 without its "reachable" mark would end the function for it.
+            case ".discard.reachable", ".discard.noendbr", ".discard.retpoline_safe", ".discard.instr_begin", ".discard.instr_end" -> 4;
+            case ".discard.func_stack_frame_non_standard" -> 8;
             case "__mcount_loc" -> freshMcount ? 0 : 8;
             case "__patchable_function_entries" -> 8;
             default -> 0;

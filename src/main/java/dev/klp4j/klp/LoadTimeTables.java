@@ -214,14 +214,42 @@ public final class LoadTimeTables {
         rs.relocations().clear();
         rs.relocations().addAll(rels);
         if (kept.size() == 0) {
-            out.sections().remove(rs);
-            out.sections().remove(table);
-            out.symbols().removeIf(s -> s.section() == table);
-            for (RelocationSection other : out.relocationSections()) {
-                other.relocations().removeIf(r -> r.symbol() != null && r.symbol().section() == table);
-            }
+            dropTable(out, table);
         } else {
             table.data(kept.toByteArray());
         }
+    }
+
+    /** Removes a table with its relocations, its symbols and the references to it. */
+    private static void dropTable(ElfFile out, Section table) {
+        out.sections().removeIf(s -> s == table || (s instanceof RelocationSection r && r.target() == table));
+        out.symbols().removeIf(s -> s.section() == table);
+        for (RelocationSection other : out.relocationSections()) {
+            other.relocations().removeIf(r -> r.symbol() != null && r.symbol().section() == table);
+        }
+    }
+
+    /** The tables objtool writes for an object it checks (6.12: ORC, return/call/retpoline/static call sites, ...). */
+    static final List<String> OBJTOOL_TABLES = List.of(".orc_unwind", ".orc_unwind_ip", ".return_sites", ".retpoline_sites",
+            ".call_sites", ".static_call_sites", ".ibt_endbr_seal", ".cfi_sites");
+
+    /**
+     * Where objtool runs at the patch module's link (kernels with IBT or clang LTO, kbuild's
+     * delay-objtool), it writes these tables for the whole module, but skips each one a linked
+     * object already has. A patch object taken from an object objtool already checked (a
+     * single-file module such as virtio_iommu) carries its own copies, and then klp4j's own
+     * functions got none: module_finalize left their returns on the default return thunk ("Unpatched
+     * return thunk in use" when the module unloads) and they had no ORC. So the copies go, and
+     * objtool writes the tables for every function of the module. Returns the tables removed.
+     */
+    public static List<String> dropObjtoolTables(ElfFile patchObject) {
+        List<String> dropped = new ArrayList<>();
+        for (String name : OBJTOOL_TABLES) {
+            Section t = patchObject.section(name).orElse(null);
+            if (t == null) continue;
+            dropTable(patchObject, t);
+            dropped.add(name);
+        }
+        return dropped;
     }
 }

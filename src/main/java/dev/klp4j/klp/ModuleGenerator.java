@@ -60,6 +60,8 @@ public final class ModuleGenerator {
     private final List<List<String>> symvers = new ArrayList<>();
     private final Set<String> namespaces = new java.util.TreeSet<>();
     private int aliases;
+    /** Whether the target's kbuild runs objtool on the module at its link (kbuild's delay-objtool). */
+    private boolean objtoolAtLink;
 
     public ModuleGenerator(String name, boolean replace) {
         if (!name.matches("[A-Za-z0-9_-]{1,55}")) throw new KlpException("module name '" + name + "': use letters, digits, '_' and '-' (at most 55)");
@@ -68,6 +70,16 @@ public final class ModuleGenerator {
     }
 
     public String name() { return name; }
+
+    /**
+     * The target's kbuild runs objtool when it links the module (CONFIG_X86_KERNEL_IBT or
+     * CONFIG_LTO_CLANG): the patch objects' own objtool tables are then left to it (see
+     * {@link LoadTimeTables#dropObjtoolTables}).
+     */
+    public ModuleGenerator objtoolAtLink(boolean on) {
+        this.objtoolAtLink = on;
+        return this;
+    }
 
     /**
      * Adds one patch object (already past {@link KlpRelocations#renameForLink}) to the klp_object of
@@ -119,7 +131,10 @@ public final class ModuleGenerator {
 
     private String alias(ElfFile out, Symbol def) {
         String a = "__klp4j_new_" + aliases++;
-        out.symbols().add(Symbol.defined(a, Elf.STB_GLOBAL, Elf.STT_FUNC, def.section(), def.value(), def.size()));
+        // Untyped: to objtool (which checks the module at its link on 6.12) a second function at the
+        // same address would own the code, and a jump to the function's .cold piece would look like
+        // a sibling call of another function, its .cold code then unchecked and without ORC.
+        out.symbols().add(Symbol.defined(a, Elf.STB_GLOBAL, Elf.STT_NOTYPE, def.section(), def.value(), 0));
         return a;
     }
 
@@ -191,6 +206,7 @@ public final class ModuleGenerator {
             StringBuilder kbuild = new StringBuilder("obj-m := " + name + ".o\n" + name + "-y := " + MAIN + ".o");
             for (int i = 0; i < objects.size(); i++) {
                 String o = "klp4j_patch_" + i + ".o";
+                if (objtoolAtLink) LoadTimeTables.dropObjtoolTables(objects.get(i));
                 ElfWriter.write(objects.get(i), dir.resolve(o));
                 // kbuild's record for a prebuilt object: modpost reads the CRCs of its exports from it.
                 StringBuilder cmd = new StringBuilder("savedcmd_" + o + " := klp4j (differ output)\n");

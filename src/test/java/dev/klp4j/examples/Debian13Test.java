@@ -66,7 +66,7 @@ class Debian13Test {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"module-xfs", "shadow-variable", "callbacks"})
+    @ValueSource(strings = {"module-xfs", "module-binfmt", "shadow-variable", "callbacks"})
     void theModuleShadowAndCallbackExamplesPassTheirOwnChecksOnDebian13(String example) throws Exception {
         String trixie = trixieRelease();
         String name = "deb13_" + example.replace('-', '_');

@@ -143,4 +143,37 @@ class LoadTimeTablesTest {
         assertThat(rs.relocations()).extracting(r -> r.offset() + ":" + (r.symbol().value() + r.addend())).containsExactly("0:0", "4:10");
         assertThat(LoadTimeTables.dropLateCallSites(ko)).as("nothing left to drop").isZero();
     }
+
+    /**
+     * A patch object from a single-file module on 6.12 comes with objtool's tables; objtool at the
+     * module's link would skip every table some object already has, leaving klp4j's own functions
+     * without return sites or ORC. The copies go; everything else stays.
+     */
+    @Test
+    void objtoolsTablesLeaveAPatchObjectForObjtoolAtTheLink(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.s"), """
+                .section .text.f,"ax"
+                f: call g
+                1: jmp __x86_return_thunk
+                .section .return_sites,"a"
+                .long 1b - .
+                .section .call_sites,"a"
+                .long f - .
+                .section .orc_unwind_ip,"a"
+                .long f - .
+                .section .orc_unwind,"a"
+                .byte 0,0,0,0,0,0
+                .section __bug_table,"aw"
+                .long f - .
+                """);
+        Proc.check(dir, "gcc", "-c", "t.s", "-o", "t.o");
+        ElfFile o = ElfReader.read(dir.resolve("t.o"));
+
+        assertThat(LoadTimeTables.dropObjtoolTables(o)).containsExactly(".orc_unwind", ".orc_unwind_ip", ".return_sites", ".call_sites");
+
+        assertThat(o.sections()).extracting(Section::name).doesNotContain(".return_sites", ".rela.return_sites", ".call_sites",
+                ".rela.call_sites", ".orc_unwind", ".orc_unwind_ip", ".rela.orc_unwind_ip").contains(".text.f", "__bug_table", ".rela__bug_table");
+        assertThat(o.symbols()).noneMatch(s -> s.section() != null && s.section().name().contains("sites"));
+        assertThat(LoadTimeTables.dropObjtoolTables(o)).isEmpty();
+    }
 }

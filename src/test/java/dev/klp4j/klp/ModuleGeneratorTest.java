@@ -56,9 +56,10 @@ class ModuleGeneratorTest {
                 .containsPattern("\\.pre_patch = (__klp4j_new_\\d+),").containsPattern("\\.post_unpatch = __klp4j_new_\\d+,")
                 .containsPattern("extern int __klp4j_new_\\d+\\(struct klp_object \\*\\);")
                 .doesNotContain(".post_patch =");
-        // Each alias is a GLOBAL function symbol at the new code.
+        // Each alias is a GLOBAL untyped symbol at the new code (a second FUNC there would confuse objtool).
         assertThat(f.symbols()).filteredOn(y -> y.name().startsWith("__klp4j_new_")).hasSize(3)
-                .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL));
+                .allSatisfy(y -> assertThat(y.bind()).isEqualTo(Elf.STB_GLOBAL))
+                .allSatisfy(y -> assertThat(y.type()).isEqualTo(Elf.STT_NOTYPE));
 
         // A second object (vmlinux) gets its own klp_object, listed after the first.
         ElfFile v = ElfReader.read(dir.resolve("c.o"));
