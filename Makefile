@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus examples clean
+.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 examples clean
 
 all: build
 
@@ -42,6 +42,11 @@ bench-header: build
 # writes docs/bench-corpus.md. Takes hours: not part of make test.
 bench-corpus: build
 	bash scripts/bench-corpus.sh
+
+# The same on Debian 13: real stable fixes of 6.12.117-1 -> 6.12.118-1, built for 6.12.117+deb13-amd64
+# (sources from a private trixie apt); writes docs/bench-corpus-6.12.md.
+bench-corpus-6.12: build
+	bash scripts/bench-corpus.sh -n 40 --from 6.12.117-1 --to 6.12.118-1 --kernel 6.12.117+deb13-amd64 --report docs/bench-corpus-6.12.md
 
 # Builds every example patch (refusal examples must fail with the status in their expect file).
 examples: build
