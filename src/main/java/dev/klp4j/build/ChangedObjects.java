@@ -287,6 +287,7 @@ public final class ChangedObjects {
     private List<String> filesNaming(Set<String> names) {
         List<String> cmd = new ArrayList<>(List.of("grep", "-rlwE", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
+        cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
         cmd.add(String.join("|", names));
         cmd.add(".");
         Exec.Result r = Exec.run(tree, cmd);
@@ -475,6 +476,7 @@ public final class ChangedObjects {
     private java.util.Map<String, List<String>> readIncludeGraph() {
         List<String> cmd = new ArrayList<>(List.of("grep", "-rEo", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
+        cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
         cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");
         cmd.add(".");
         Exec.Result r = Exec.run(tree, cmd);

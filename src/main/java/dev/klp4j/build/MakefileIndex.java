@@ -1,9 +1,12 @@
 package dev.klp4j.build;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Which Makefiles of the tree name an object by a path ({@code $(KVM)/kvm_main.o},
@@ -38,22 +40,40 @@ final class MakefileIndex {
     static MakefileIndex of(Path tree) {
         Map<String, Map<String, Set<String>>> byObject = new HashMap<>();
         Map<String, Set<String>> includers = new HashMap<>();
-        try (Stream<Path> files = Files.walk(tree)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (!(name.startsWith("Makefile") || name.startsWith("Kbuild")) || !Files.isRegularFile(p)) continue;
-                String rel = tree.relativize(p).toString();
-                if (SKIP.stream().anyMatch(d -> rel.startsWith(d + "/")) || rel.startsWith("arch/") && !rel.startsWith("arch/x86/")) continue;
-                String text = Files.readString(p, StandardCharsets.ISO_8859_1);
-                Matcher m = OBJECT_PATH.matcher(text);
-                while (m.find()) byObject.computeIfAbsent(m.group(2), k -> new HashMap<>()).computeIfAbsent(rel, k -> new TreeSet<>()).add(m.group(1));
-                Matcher inc = INCLUDE.matcher(text);
-                while (inc.find()) {
-                    String f = inc.group(1);
-                    includers.computeIfAbsent(f.substring(f.lastIndexOf('/') + 1), k -> new TreeSet<>()).add(rel);
+        try {
+            Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    // kbuild's own scratch directories (.tmp_1234) come and go while a build runs.
+                    return !dir.equals(tree) && dir.getFileName().toString().startsWith(".") ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                 }
-            }
-        } catch (IOException | UncheckedIOException e) {
+
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) throws IOException {
+                    String name = p.getFileName().toString();
+                    if (!(name.startsWith("Makefile") || name.startsWith("Kbuild")) || !attrs.isRegularFile()) return FileVisitResult.CONTINUE;
+                    String rel = tree.relativize(p).toString();
+                    if (SKIP.stream().anyMatch(d -> rel.startsWith(d + "/")) || rel.startsWith("arch/") && !rel.startsWith("arch/x86/")) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    String text = Files.readString(p, StandardCharsets.ISO_8859_1);
+                    Matcher m = OBJECT_PATH.matcher(text);
+                    while (m.find()) byObject.computeIfAbsent(m.group(2), k -> new HashMap<>()).computeIfAbsent(rel, k -> new TreeSet<>()).add(m.group(1));
+                    Matcher inc = INCLUDE.matcher(text);
+                    while (inc.find()) {
+                        String f = inc.group(1);
+                        includers.computeIfAbsent(f.substring(f.lastIndexOf('/') + 1), k -> new TreeSet<>()).add(rel);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE; // removed while we walked
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
             throw new BuildException(BuildException.Kind.TOOL, "cannot read the Makefiles of " + tree + ": " + e.getMessage());
         }
         return new MakefileIndex(byObject, includers);
