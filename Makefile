@@ -46,7 +46,7 @@ bench-corpus: build
 # The same on Debian 13: real stable fixes of 6.12.117-1 -> 6.12.118-1, built for 6.12.117+deb13-amd64
 # (sources from a private trixie apt); writes docs/bench-corpus-6.12.md.
 bench-corpus-6.12: build
-	bash scripts/bench-corpus.sh -n 40 --from 6.12.117-1 --to 6.12.118-1 --kernel 6.12.117+deb13-amd64 --report docs/bench-corpus-6.12.md
+	bash scripts/bench-corpus.sh -n 64 --from 6.12.117-1 --to 6.12.118-1 --kernel 6.12.117+deb13-amd64 --report docs/bench-corpus-6.12.md
 
 # Builds every example patch (refusal examples must fail with the status in their expect file).
 examples: build

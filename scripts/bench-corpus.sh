@@ -10,6 +10,7 @@
 #   dependent   the patched file does not compile alone, or calls a function the target lacks:
 #               the fix needs other changes of the range
 #   not-built   this config does not build the file (not counted; another fix is drawn)
+#   unprovable  built, but the guest cannot load the patched module (kvm_intel under TCG): not counted
 #   DEFECT      anything else: klp4j's own error, a failed proof, a timeout
 #   CRASH       the guest's kernel oopsed, BUGged or was tainted
 # Writes docs/bench-corpus.md (table + summary line) and prints the summary line.
@@ -153,12 +154,15 @@ classify() { # LOG RC -> "class<TAB>detail"
   # What the guest's kernel said: the dmesg klp4j printed, and the serial log a failed proof keeps
   # (the phase line "dmesg pass  no WARN, BUG, Oops ..." is klp4j's, not the kernel's).
   serial=$(sed -n 's/.*serial log: \([^ ;]*\).*/\1/p' "$log" | tail -1)
-  crash=$( { grep -vE '^  [a-z-]+ +(pass|FAIL) ' "$log"; [ -n "$serial" ] && [ -f "$serial" ] && cat "$serial"; } \
+  crash=$( { grep -vE '^  [a-z-]+ +(pass|FAIL) ' "$log"; [ -n "$serial" ] && [ -f "$serial" ] && grep -vE '^(KLP4J |klp4j: phase )' "$serial"; } \
     | grep -m1 -E 'BUG: |Oops|general protection fault|kernel BUG at|Kernel panic|Tainted: .*[WD]' | sed 's/^ *//' || true)
   if [ -n "$crash" ]; then
     printf 'CRASH\t%s\n' "$crash"
   elif [ "$rc" = 0 ] && grep -q '^prove: PASS' "$log"; then
     printf 'proven\t%s\n' "$(grep -m1 '^owners' "$log" | sed 's/^owners *[0-9.]* s *//')"
+  elif grep -q "can't load module .*Operation not supported" "$log"; then
+    # The target module needs hardware QEMU's TCG does not emulate (kvm_intel: VMX).
+    printf 'unprovable\t%s\n' "$(grep -m1 -o "can't load module [^ ]*" "$log")"
   elif [ "$rc" = 124 ]; then
     printf 'DEFECT\ttimed out\n'
   elif grep -q 'not built by this kernel.s config' "$log"; then
@@ -197,15 +201,15 @@ while read -r f && [ "$counted" -lt "$count" ]; do
   fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$f" "$headers" "$class" "$detail" >> "$work/table"
   printf 'bench-corpus: %s %-60s %-10s %s\n' "$id" "$f" "$class" "${detail:0:100}" >&2
-  [ "$class" = not-built ] || counted=$((counted + 1))
+  [ "$class" = not-built ] || [ "$class" = unprovable ] || counted=$((counted + 1))
 done < "$order"
 
 count_of() { awk -F'\t' -v c="$1" '$4 == c' "$work/table" | wc -l; }
 proven=$(count_of proven) refused=$(count_of refused) nochange=$(count_of no-change) dependent=$(count_of dependent)
-defect=$(count_of DEFECT) crash=$(count_of CRASH) notbuilt=$(count_of not-built)
+defect=$(count_of DEFECT) crash=$(count_of CRASH) notbuilt=$(count_of not-built) unprovable=$(count_of unprovable)
 alone=$((counted - dependent)) right=$((proven + refused + nochange))
 pct=$(awk -v r="$right" -v t="$alone" 'BEGIN { printf "%.0f", t ? 100 * r / t : 0 }')
-summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt not built for amd64 skipped); $alone build alone: $proven proven, $refused refused with a rule, $nochange no patchable change, $defect klp4j defects, $crash crashes = $pct% right; $dependent depend on other changes"
+summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt not built for amd64 skipped$([ "$unprovable" = 0 ] || echo ", $unprovable not loadable in the VM skipped")); $alone build alone: $proven proven, $refused refused with a rule, $nochange no patchable change, $defect klp4j defects, $crash crashes = $pct% right; $dependent depend on other changes"
 {
   echo "# Corpus benchmark: real stable fixes, Debian linux-source-$series $from -> $to"
   echo

@@ -203,7 +203,7 @@ public final class Reviewer {
             if (was.equals(now)) continue;
             String type = m.group(1) + " " + (h.name() == null ? "(anonymous)" : h.name());
             out.add(new Finding(Rule.TYPE_LAYOUT, Severity.UNSAFE, h.file(), null, type,
-                    type + " changes its members (" + (now.isEmpty() ? "" : "adds " + String.join(" ", now)) + (was.isEmpty() || now.isEmpty() ? "" : "; ")
+                    type + " changes its members (" + (now.isEmpty() ? "" : "adds " + String.join(" ", now)) + (was.isEmpty() || now.isEmpty() ? "" : " and ")
                             + (was.isEmpty() ? "" : "drops " + String.join(" ", was)) + "): objects allocated before the patch, and every unchanged user "
                             + "of the header, keep the old layout (told from the source: too many files include " + h.file() + " to compile them all)",
                     "keep " + type + " as it is and attach the new state with a shadow variable (see examples/shadow-variable); "
