@@ -243,7 +243,7 @@ public final class BuildPipeline {
         if (o.compileOnly) return new Result(target.release(), null, steps, List.of(), null, (System.nanoTime() - start) / 1e9);
         StructSizes sizes = step("entry sizes", () -> TargetStructSizes.of(tree, target.toolchain()), StructSizes::toString);
         Map<String, ObjectDiffer.Outcome> diffs = step("diff", () -> diffAll(objects, owner, origDir, patchedDir, outDir, sizes), m -> describeDiffs(m));
-        ReviewReport review = step("review", () -> review(tree, objects, diffs, origDir, patchedDir, before, after), ReviewReport::summary);
+        ReviewReport review = step("review", () -> review(tree, objects, diffs, origDir, patchedDir, hunks, after), ReviewReport::summary);
         if (!o.reviewOnly) review.findings().forEach(f -> log.println("  " + f.line())); // klp4j review prints them itself, with remedies
         if (o.reviewOnly) return new Result(target.release(), null, steps, List.of(), review, (System.nanoTime() - start) / 1e9);
         List<String> refusals = new ArrayList<>();
@@ -327,8 +327,7 @@ public final class BuildPipeline {
      * {@code klp4j review} says everything at once.
      */
     private ReviewReport review(Path tree, List<String> objects, Map<String, ObjectDiffer.Outcome> diffs, Path origDir, Path patchedDir,
-                                Map<String, String> before, Map<String, String> after) {
-        List<SourceHunk> hunks = hunks(before, after);
+                                List<SourceHunk> hunks, Map<String, String> after) {
         List<ObjectPair> pairs = new ArrayList<>();
         List<Finding> refused = new ArrayList<>();
         for (String obj : objects) {
