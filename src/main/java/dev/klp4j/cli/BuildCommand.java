@@ -1,12 +1,11 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.BuildException;
-import dev.klp4j.build.BuildPipeline;
-import dev.klp4j.build.SourceTreeCache;
-import dev.klp4j.build.SuiteKernels;
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.base.Failure;
+import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.debian.SuiteKernels;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
-import dev.klp4j.klp.KlpException;
 import dev.klp4j.review.Rule;
 import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
@@ -158,10 +157,8 @@ final class BuildCommand implements Callable<Integer> {
             out.flush();
             if (prove && r.module() != null) prove(r, runtime, steps);
             return ExitStatus.OK;
-        } catch (BuildException e) {
+        } catch (Failure e) {
             throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
-        } catch (KlpException e) {
-            throw new UserError(ExitStatus.INPUT, e.getMessage());
         }
     }
 }

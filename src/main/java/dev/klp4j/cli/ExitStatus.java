@@ -1,12 +1,11 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.BuildException;
 import dev.klp4j.diff.DiffResult;
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 
 /**
  * The process exit statuses of every klp4j command, and the one place where the domain's outcomes
- * (a diff's {@link DiffResult.Outcome}, a build's {@link BuildException.Kind}, a failed kernel or VM
+ * (a diff's {@link DiffResult.Outcome}, a build's {@link Failure.Kind}, a failed kernel or VM
  * operation) become numbers. The README's "Exit status" table documents the same.
  *
  * <p>3 means "nothing to patch" for {@code build} and {@code diff} (kpatch-build's and the test
@@ -40,25 +39,21 @@ public final class ExitStatus {
     }
 
     /** klp4j build, up to the module (its proof fails as an operation, see {@link #ofOperation}). */
-    public static int ofBuild(BuildException.Kind kind) {
+    public static int ofBuild(Failure.Kind kind) {
         return switch (kind) {
             case INPUT, REFUSED -> INPUT;
             case NO_CHANGE -> NO_CHANGE;
             case TOOL -> TOOL;
+            case FAILED -> FAILED;
         };
     }
 
     /**
-     * A command that runs something (a VM, a load, a proof). A BuildException there comes from
+     * A command that runs something (a VM, a load, a proof). A Failure there comes from
      * fetching another Debian release's kernel: anything but bad input means the archive, the
      * network or the unpacking failed, so the operation failed.
      */
-    static int ofOperation(BuildException.Kind kind) {
-        return kind == BuildException.Kind.INPUT ? INPUT : FAILED;
-    }
-
-    /** A failed kernel, module or VM operation: bad input, or it ran and failed (a stalled transition). */
-    static int ofOperation(KernelException e) {
-        return e.isInputError() ? INPUT : FAILED;
+    static int ofOperation(Failure.Kind kind) {
+        return kind == Failure.Kind.INPUT ? INPUT : FAILED;
     }
 }

@@ -1,7 +1,6 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.BuildException;
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import java.util.function.Supplier;
 
 /**
@@ -14,10 +13,7 @@ final class Failures {
     static <T> T call(Supplier<T> action) {
         try {
             return action.get();
-        } catch (KernelException e) {
-            throw new UserError(ExitStatus.ofOperation(e), e.getMessage());
-        } catch (BuildException e) {
-            // Fetching another Debian release's kernel for the VM: the archive or the network failed.
+        } catch (Failure e) {
             throw new UserError(ExitStatus.ofOperation(e.kind()), e.getMessage());
         }
     }

@@ -1,9 +1,9 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.BuildException;
-import dev.klp4j.build.BuildPipeline;
-import dev.klp4j.build.SourceTreeCache;
-import dev.klp4j.build.SuiteKernels;
+import dev.klp4j.base.Failure;
+import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.review.Finding;
 import dev.klp4j.review.ReviewReport;
 import java.io.PrintWriter;
@@ -47,9 +47,9 @@ final class ReviewCommand implements Callable<Integer> {
         try {
             o.release = release == null ? null : SuiteKernels.resolve(release, SourceTreeCache.defaultRoot());
             r = new BuildPipeline(o, steps).interactive(!json && System.console() != null).run().review();
-        } catch (BuildException e) {
+        } catch (Failure e) {
             // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
-            if (e.kind() == BuildException.Kind.NO_CHANGE) {
+            if (e.kind() == Failure.Kind.NO_CHANGE) {
                 r = new ReviewReport(0, 0, java.util.List.of());
                 steps.println(e.getMessage());
             } else {

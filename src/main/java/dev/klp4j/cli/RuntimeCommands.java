@@ -1,6 +1,6 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.runtime.BlockingTask;
 import dev.klp4j.runtime.Livepatcher;
 import dev.klp4j.runtime.PatchStatus;

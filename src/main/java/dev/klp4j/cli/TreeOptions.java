@@ -1,6 +1,6 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.BuildPipeline;
+import dev.klp4j.pipeline.BuildPipeline;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.build.SourceTreeCache;
-import dev.klp4j.build.SuiteKernels;
-import dev.klp4j.build.TargetPackages;
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.debian.SuiteKernels;
+import dev.klp4j.debian.TargetPackages;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.vm.GuestReport;
 import dev.klp4j.vm.GuestRuntime;

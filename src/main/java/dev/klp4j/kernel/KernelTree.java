@@ -1,5 +1,7 @@
 package dev.klp4j.kernel;
 
+import dev.klp4j.base.Failure;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -31,11 +33,11 @@ public record KernelTree(String release, Path vmlinuz, Path systemMap, Path conf
     /** Throws unless the files a VM boot needs are there. */
     public KernelTree requireBootable() {
         if (!Files.isRegularFile(vmlinuz)) {
-            throw new KernelException(vmlinuz + ": no such file; install linux-image-" + release
+            throw new Failure(vmlinuz + ": no such file; install linux-image-" + release
                     + " (scripts/install-deps.sh kernel) or pick another --kernel");
         }
         if (!Files.isRegularFile(modulesDir.resolve("modules.dep"))) {
-            throw new KernelException(modulesDir + "/modules.dep: no such file; install linux-image-" + release
+            throw new Failure(modulesDir + "/modules.dep: no such file; install linux-image-" + release
                     + " or run depmod " + release);
         }
         return this;
@@ -45,7 +47,7 @@ public record KernelTree(String release, Path vmlinuz, Path systemMap, Path conf
     public Path requireBuildDir() {
         Path b = buildDir();
         if (!Files.isRegularFile(b.resolve("Makefile"))) {
-            throw new KernelException(b + ": no kbuild tree; install linux-headers-" + release
+            throw new Failure(b + ": no kbuild tree; install linux-headers-" + release
                     + " (scripts/install-deps.sh kernel)");
         }
         return b;

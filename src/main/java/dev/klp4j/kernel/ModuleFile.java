@@ -1,5 +1,9 @@
 package dev.klp4j.kernel;
 
+import dev.klp4j.base.Failure;
+
+import dev.klp4j.base.Toolchain;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +29,9 @@ public final class ModuleFile {
             Path out = into.resolve(ko.getFileName());
             Toolchain.Result r = Toolchain.HOST.run(null, List.of("sh", "-c", "exec " + e.getValue() + " -dc \"$1\" > \"$2\"", "sh",
                     packed.toString(), out.toString()), Map.of(), new byte[0]);
-            if (!r.ok()) throw KernelException.failed("cannot unpack " + packed + ": " + r.tail(1));
+            if (!r.ok()) throw Failure.failed("cannot unpack " + packed + ": " + r.tail(1));
             return out;
         }
-        throw new KernelException(ko + ": no such module (nor .xz, .zst or .gz): is linux-image of this release complete?");
+        throw new Failure(ko + ": no such module (nor .xz, .zst or .gz): is linux-image of this release complete?");
     }
 }

@@ -1,5 +1,7 @@
 package dev.klp4j.kernel;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfReader;
@@ -17,17 +19,17 @@ import java.util.Map;
 public record ModuleInfo(Path file, Map<String, List<String>> fields) {
 
     public static ModuleInfo read(Path ko) {
-        if (!Files.isRegularFile(ko)) throw new KernelException(ko + ": no such file (give a built .ko)");
+        if (!Files.isRegularFile(ko)) throw new Failure(ko + ": no such file (give a built .ko)");
         ElfFile elf;
         try {
             elf = ElfReader.read(ko);
         } catch (ElfFormatException e) {
-            throw new KernelException(ko + ": not a kernel module (" + e.getMessage() + ")");
+            throw new Failure(ko + ": not a kernel module (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new KernelException(ko + ": cannot read: " + e.getMessage());
+            throw new Failure(ko + ": cannot read: " + e.getMessage());
         }
         Section modinfo = elf.section(".modinfo").orElseThrow(() ->
-                new KernelException(ko + ": not a kernel module (no .modinfo section); give a .ko built by kbuild"));
+                new Failure(ko + ": not a kernel module (no .modinfo section); give a .ko built by kbuild"));
         return new ModuleInfo(ko, parse(modinfo.data()));
     }
 
@@ -76,9 +78,9 @@ public record ModuleInfo(Path file, Map<String, List<String>> fields) {
     /** Throws unless this module was built for {@code release}. */
     public ModuleInfo requireRelease(String release) {
         String built = vermagicRelease();
-        if (built == null) throw new KernelException(file + ": has no vermagic; rebuild it with kbuild for " + release);
+        if (built == null) throw new Failure(file + ": has no vermagic; rebuild it with kbuild for " + release);
         if (!built.equals(release)) {
-            throw new KernelException(file + ": built for kernel " + built + ", not " + release
+            throw new Failure(file + ": built for kernel " + built + ", not " + release
                     + " (vermagic mismatch); rebuild it against linux-headers-" + release);
         }
         return this;
@@ -86,7 +88,7 @@ public record ModuleInfo(Path file, Map<String, List<String>> fields) {
 
     public ModuleInfo requireLivepatch() {
         if (!isLivepatch()) {
-            throw new KernelException(file + ": not a livepatch module (no MODULE_INFO(livepatch, \"Y\"));"
+            throw new Failure(file + ": not a livepatch module (no MODULE_INFO(livepatch, \"Y\"));"
                     + " load it with insmod instead");
         }
         return this;

@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.Symbol;
 import java.io.IOException;
@@ -55,14 +57,14 @@ public final class KernelSymbols {
             n++;
             if (line.isBlank()) continue;
             String[] f = line.trim().split("\\s+");
-            if (f.length < 3 || f[1].length() != 1) throw new KlpException("line " + n + " is not 'ADDRESS TYPE NAME': " + line);
+            if (f.length < 3 || f[1].length() != 1) throw new Failure("line " + n + " is not 'ADDRESS TYPE NAME': " + line);
             String mod = f.length >= 4 && f[3].startsWith("[") ? f[3].substring(1, f[3].length() - 1) : null;
             if (module == null ? mod != null : !module.equals(mod)) continue;
             long addr;
             try {
                 addr = Long.parseUnsignedLong(f[0], 16);
             } catch (NumberFormatException e) {
-                throw new KlpException("line " + n + ": bad address '" + f[0] + "'");
+                throw new Failure("line " + n + ": bad address '" + f[0] + "'");
             }
             out.add(new Entry(addr, f[1].charAt(0), f[2]));
         }
@@ -73,14 +75,14 @@ public final class KernelSymbols {
         try {
             List<String> lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1);
             if (lines.size() < 100 && String.join("\n", lines).contains("The real System.map is in")) {
-                throw new KlpException(file + " is Debian's placeholder, not a symbol map (the real one is in the -dbg package); "
+                throw new Failure(file + " is Debian's placeholder, not a symbol map (the real one is in the -dbg package); "
                         + "pass --symbols with a System.map or a /proc/kallsyms dump of this kernel");
             }
             KernelSymbols s = parseMap(object, lines, module);
-            if (s.entries.isEmpty()) throw new KlpException(file + ": no symbols" + (module != null ? " of module " + module : ""));
+            if (s.entries.isEmpty()) throw new Failure(file + ": no symbols" + (module != null ? " of module " + module : ""));
             return s;
         } catch (IOException e) {
-            throw new KlpException(file + ": cannot read: " + e.getMessage());
+            throw new Failure(file + ": cannot read: " + e.getMessage());
         }
     }
 
@@ -114,7 +116,7 @@ public final class KernelSymbols {
      */
     public int sympos(String name, Set<String> fileSymbols) {
         List<Integer> at = byName.get(name);
-        if (at == null || at.isEmpty()) throw new KlpException(name + ": not found in " + object + "'s symbols");
+        if (at == null || at.isEmpty()) throw new Failure(name + ": not found in " + object + "'s symbols");
         if (at.size() == 1) return 1;
         int best = -1, bestScore = 0;
         boolean tie = false;
@@ -126,7 +128,7 @@ public final class KernelSymbols {
             else if (score == bestScore && score > 0) tie = true;
         }
         if (best < 0 || tie) {
-            throw new KlpException(name + " is defined " + at.size() + " times in " + object + " and its neighbours do not tell which one "
+            throw new Failure(name + " is defined " + at.size() + " times in " + object + " and its neighbours do not tell which one "
                     + "belongs to this source file (" + (scores.isEmpty() ? "none has this file's symbols as neighbours"
                     : "occurrences with this file's symbols as neighbours: " + String.join(", ", scores)) + ")");
         }

@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.diff.PatchMeta;
 import dev.klp4j.diff.PatchObject;
 import dev.klp4j.elf.Elf;
@@ -79,7 +81,7 @@ public final class KlpRelocations {
             if (s.isUndefined() && s.name().startsWith(SYM_PREFIX)) {
                 String rest = s.name().substring(SYM_PREFIX.length());
                 int dot = rest.indexOf('.');
-                if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new KlpException("malformed livepatch symbol " + s.name());
+                if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new Failure("malformed livepatch symbol " + s.name());
                 klp.put(s, rest.substring(0, dot));
             }
         }

@@ -1,6 +1,6 @@
 package dev.klp4j.klp;
 
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.base.Toolchain;
 import dev.klp4j.diff.FunctionStatus;
 import dev.klp4j.diff.PatchMeta;
 import dev.klp4j.diff.PatchObject;
@@ -9,8 +9,8 @@ import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.ElfWriter;
 import dev.klp4j.elf.Symbol;
-import dev.klp4j.kernel.Kbuild;
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kbuild.Kbuild;
+import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ public final class ModuleGenerator {
     private boolean objtoolAtLink;
 
     public ModuleGenerator(String name, boolean replace) {
-        if (!name.matches("[A-Za-z0-9_-]{1,55}")) throw new KlpException("module name '" + name + "': use letters, digits, '_' and '-' (at most 55)");
+        if (!name.matches("[A-Za-z0-9_-]{1,55}")) throw new Failure("module name '" + name + "': use letters, digits, '_' and '-' (at most 55)");
         this.name = name;
         this.replace = replace;
     }
@@ -104,17 +104,17 @@ public final class ModuleGenerator {
             if (f.status() == FunctionStatus.NEW) {
                 for (String kind : List.of("pre_patch", "post_patch", "pre_unpatch", "post_unpatch")) {
                     if (f.name().startsWith("klp4j_" + kind)) {
-                        if (def == null) throw new KlpException("callback " + f.name() + " is not defined in the differ's output");
-                        if (t.callbacks().containsKey(kind)) throw new KlpException(object + ": two " + kind + " callbacks (" + t.callbacks().get(kind) + ", " + f.name() + ")");
+                        if (def == null) throw new Failure("callback " + f.name() + " is not defined in the differ's output");
+                        if (t.callbacks().containsKey(kind)) throw new Failure(object + ": two " + kind + " callbacks (" + t.callbacks().get(kind) + ", " + f.name() + ")");
                         t.callbacks().put(kind, alias(out, def));
                     }
                 }
                 continue;
             }
             if (f.status() != FunctionStatus.CHANGED) continue; // a private copy: its callers are redirected, not it
-            if (def == null) throw new KlpException("changed function " + f.name() + " is not defined in the differ's output");
+            if (def == null) throw new Failure("changed function " + f.name() + " is not defined in the differ's output");
             Integer pos = sympos.get(f.name());
-            if (pos == null) throw new KlpException("no kallsyms position for " + f.name());
+            if (pos == null) throw new Failure("no kallsyms position for " + f.name());
             t.funcs().add(new Func(f.name(), pos, alias(out, def)));
         }
         objects.add(out);
@@ -143,7 +143,7 @@ public final class ModuleGenerator {
      * modpost refuses a module that uses them without importing it, as the patched module does.
      */
     public void importNamespace(String ns) {
-        if (!ns.matches("[A-Za-z0-9_]+")) throw new KlpException("symbol namespace '" + ns + "' cannot be imported");
+        if (!ns.matches("[A-Za-z0-9_]+")) throw new Failure("symbol namespace '" + ns + "' cannot be imported");
         namespaces.add(ns);
     }
 
@@ -215,19 +215,14 @@ public final class ModuleGenerator {
                 kbuild.append(' ').append(o);
             }
             Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());
-            Kbuild.Result built;
-            try {
-                // Livepatch symbols are still undefined at link time (they are made SHN_LIVEPATCH after it):
-                // modpost may only warn about them; any other undefined name is checked for below.
-                built = Kbuild.modules(tools, kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
-            } catch (KernelException e) {
-                throw new KlpException(e.getMessage());
-            }
+            // Livepatch symbols are still undefined at link time (they are made SHN_LIVEPATCH after it):
+            // modpost may only warn about them; any other undefined name is checked for below.
+            Kbuild.Result built = Kbuild.modules(tools, kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
             String log = built.log();
-            if (!built.ok()) throw new KlpException("building the patch module failed (see " + built.logFile() + "):\n" + tail(log, 15));
+            if (!built.ok()) throw new Failure("building the patch module failed (see " + built.logFile() + "):\n" + tail(log, 15));
             for (String l : log.split("\n")) {
                 if (l.contains("undefined!") && !l.contains("\"" + KlpRelocations.SYM_PREFIX)) {
-                    throw new KlpException("the patch module refers to a symbol nothing provides: " + l.strip());
+                    throw new Failure("the patch module refers to a symbol nothing provides: " + l.strip());
                 }
             }
             Path ko = dir.resolve(name + ".ko");
@@ -238,7 +233,7 @@ public final class ModuleGenerator {
             ElfWriter.write(linked, ko);
             return ko;
         } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
-            throw new KlpException("building the patch module in " + dir + ": " + e.getMessage());
+            throw new Failure("building the patch module in " + dir + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +37,12 @@ public final class ModuleSymvers {
             n++;
             if (line.isBlank()) continue;
             String[] f = line.split("\t", -1);
-            if (f.length < 4) throw new KlpException("Module.symvers line " + n + ": expected CRC, name, object, export type: " + line);
+            if (f.length < 4) throw new Failure("Module.symvers line " + n + ": expected CRC, name, object, export type: " + line);
             long crc;
             try {
                 crc = Long.parseUnsignedLong(f[0].startsWith("0x") ? f[0].substring(2) : f[0], 16);
             } catch (NumberFormatException e) {
-                throw new KlpException("Module.symvers line " + n + ": bad CRC '" + f[0] + "'");
+                throw new Failure("Module.symvers line " + n + ": bad CRC '" + f[0] + "'");
             }
             out.put(f[1], new Export(f[1], crc, f[2], f[3], f.length > 4 ? f[4].strip() : ""));
         }
@@ -51,7 +53,7 @@ public final class ModuleSymvers {
         try {
             return parse(Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
-            throw new KlpException(file + ": cannot read: " + e.getMessage());
+            throw new Failure(file + ": cannot read: " + e.getMessage());
         }
     }
 

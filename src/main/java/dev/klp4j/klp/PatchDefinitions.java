@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.diff.FunctionStatus;
 import dev.klp4j.diff.PatchMeta;
 import dev.klp4j.diff.PatchObject;
@@ -35,7 +37,7 @@ public final class PatchDefinitions {
     private void add(String name, String label) {
         String other = definedBy.putIfAbsent(name, label);
         if (other != null && !other.equals(label)) {
-            throw new KlpException(name + " is defined by two files of the patch (" + other + ", " + label + "); keep one definition");
+            throw new Failure(name + " is defined by two files of the patch (" + other + ", " + label + "); keep one definition");
         }
     }
 

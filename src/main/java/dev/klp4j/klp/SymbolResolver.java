@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -60,7 +62,7 @@ public final class SymbolResolver {
             KernelSymbols vm = vmlinux.get();
             if (vm.contains(name)) return new Resolution(vm.object(), checkedGlobal(vm, name));
         }
-        throw new KlpException(name + ": referenced by the patch but neither exported nor found in " + owner
+        throw new Failure(name + ": referenced by the patch but neither exported nor found in " + owner
                 + (ownerModule != null ? " or vmlinux" : "") + "'s symbols");
     }
 

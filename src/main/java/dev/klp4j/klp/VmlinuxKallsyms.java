@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +64,7 @@ public final class VmlinuxKallsyms {
                 unpack = List.of("zstd", "-dc");
                 format = "zstd";
             }
-            if (at < 0) throw new KlpException(vmlinuz + ": no XZ- or zstd-compressed kernel inside (pass --symbols)");
+            if (at < 0) throw new Failure(vmlinuz + ": no XZ- or zstd-compressed kernel inside (pass --symbols)");
             Path tmp = Files.createTempFile("klp4j-vmlinuz", "." + format.toLowerCase(java.util.Locale.ROOT));
             try {
                 Files.write(tmp, java.util.Arrays.copyOfRange(img, at, img.length));
@@ -76,16 +78,16 @@ public final class VmlinuxKallsyms {
                     out = bo.toByteArray();
                 }
                 p.waitFor();
-                if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new KlpException(vmlinuz + ": the " + format + " stream does not unpack to an ELF kernel");
+                if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new Failure(vmlinuz + ": the " + format + " stream does not unpack to an ELF kernel");
                 return out;
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new KlpException(vmlinuz + ": cannot read: " + e.getMessage());
+            throw new Failure(vmlinuz + ": cannot read: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KlpException("interrupted");
+            throw new Failure("interrupted");
         }
     }
 
@@ -99,7 +101,7 @@ public final class VmlinuxKallsyms {
             KernelSymbols syms = fromTokenTable(table, tokens, end);
             if (syms != null) return syms;
         }
-        throw new KlpException("no kallsyms tables found in the kernel image (CONFIG_KALLSYMS off, or an unknown layout): pass --symbols");
+        throw new Failure("no kallsyms tables found in the kernel image (CONFIG_KALLSYMS off, or an unknown layout): pass --symbols");
     }
 
     /** Walks back from the "0" token (token 0x30) to token 0; -1 if the strings do not fit. */

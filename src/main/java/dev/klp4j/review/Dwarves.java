@@ -1,6 +1,8 @@
 package dev.klp4j.review;
 
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.base.Failure;
+
+import dev.klp4j.base.Toolchain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,7 @@ final class Dwarves {
         cmd.add(object.getFileName().toString());
         Toolchain.Result r = tools.run(object.getParent(), cmd, Map.of(), new byte[0]);
         if (!r.ok()) {
-            throw new ReviewException(tool + " cannot read the debug info of " + object + ": " + r.tail(3)
+            throw new Failure(tool + " cannot read the debug info of " + object + ": " + r.tail(3)
                     + " (install dwarves: scripts/install-deps.sh)");
         }
         return r.output();

@@ -1,5 +1,9 @@
 package dev.klp4j.review;
 
+import dev.klp4j.base.Failure;
+
+import dev.klp4j.source.SourceHunk;
+
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
 import dev.klp4j.elf.ElfReader;
@@ -7,7 +11,7 @@ import dev.klp4j.elf.Relocation;
 import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.base.Toolchain;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -339,7 +343,7 @@ public final class Reviewer {
         try {
             return ElfReader.read(p);
         } catch (IOException | ElfFormatException e) {
-            throw new ReviewException("cannot read " + p + ": " + e.getMessage());
+            throw new Failure("cannot read " + p + ": " + e.getMessage());
         }
     }
 

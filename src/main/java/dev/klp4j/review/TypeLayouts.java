@@ -1,6 +1,6 @@
 package dev.klp4j.review;
 
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.base.Toolchain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.klp4j.runtime;
 
+import dev.klp4j.base.Failure;
+
 import java.nio.file.Path;
 
 /**
@@ -8,13 +10,13 @@ import java.nio.file.Path;
  * temp dir. Reads go straight to the (possibly fake) tree through {@link SysRoot}.
  */
 public interface KernelOps {
-    /** insmod; throws {@link dev.klp4j.kernel.KernelException} with the kernel's reason on failure. */
+    /** insmod; throws {@link dev.klp4j.base.Failure} with the kernel's reason on failure. */
     void insmod(Path module);
 
-    /** rmmod; throws {@link dev.klp4j.kernel.KernelException} on failure. */
+    /** rmmod; throws {@link dev.klp4j.base.Failure} on failure. */
     void rmmod(String name);
 
-    /** Writes {@code value} to a sysfs attribute; throws {@link dev.klp4j.kernel.KernelException} on failure. */
+    /** Writes {@code value} to a sysfs attribute; throws {@link dev.klp4j.base.Failure} on failure. */
     void write(Path attribute, String value);
 
     /** Milliseconds of a monotonic clock. */

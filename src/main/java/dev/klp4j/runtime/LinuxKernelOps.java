@@ -1,6 +1,6 @@
 package dev.klp4j.runtime;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ public final class LinuxKernelOps implements KernelOps {
         try {
             Files.writeString(attribute, value + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw KernelException.failed("cannot write '" + value + "' to " + attribute + ": " + e.getMessage());
+            throw Failure.failed("cannot write '" + value + "' to " + attribute + ": " + e.getMessage());
         }
     }
 
@@ -42,7 +42,7 @@ public final class LinuxKernelOps implements KernelOps {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw KernelException.failed("interrupted");
+            throw Failure.failed("interrupted");
         }
     }
 
@@ -56,17 +56,17 @@ public final class LinuxKernelOps implements KernelOps {
             }
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw KernelException.failed(what + " did not return in 120 s");
+                throw Failure.failed(what + " did not return in 120 s");
             }
             if (p.exitValue() != 0) {
-                throw KernelException.failed(what + " failed: " + (out.isEmpty() ? "exit " + p.exitValue()
+                throw Failure.failed(what + " failed: " + (out.isEmpty() ? "exit " + p.exitValue()
                         : out.replace('\n', ' ')) + " (see dmesg)");
             }
         } catch (IOException e) {
-            throw KernelException.failed(what + ": cannot run " + cmd.get(0) + " (" + e.getMessage() + "); install kmod");
+            throw Failure.failed(what + ": cannot run " + cmd.get(0) + " (" + e.getMessage() + "); install kmod");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw KernelException.failed(what + " interrupted");
+            throw Failure.failed(what + " interrupted");
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.klp4j.runtime;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.ModuleInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,19 +50,19 @@ public final class Livepatcher {
     /** The checks done before insmod; returns the module's name. */
     public String preflight(Path ko) {
         if (!Files.isDirectory(sys.livepatchDir())) {
-            throw new KernelException(sys.livepatchDir() + " is missing: this kernel has no livepatch support"
+            throw new Failure(sys.livepatchDir() + " is missing: this kernel has no livepatch support"
                     + " (needs CONFIG_LIVEPATCH=y) or sysfs is not mounted");
         }
         ModuleInfo info = ModuleInfo.read(ko).requireLivepatch();
         String running = sys.release();
         String built = info.vermagicRelease();
         if (built == null || !built.equals(running)) {
-            throw new KernelException(ko + ": built for kernel " + built + " but the running kernel is " + running
+            throw new Failure(ko + ": built for kernel " + built + " but the running kernel is " + running
                     + " (vermagic mismatch); rebuild the patch for " + running);
         }
         String name = info.name();
         if (Files.isDirectory(sys.patch(name)) || Files.isDirectory(sys.module(name))) {
-            throw new KernelException("a module named '" + name + "' is already loaded (name clash);"
+            throw new Failure("a module named '" + name + "' is already loaded (name clash);"
                     + " 'klp4j unload " + name + "' first, or rebuild the patch under another name");
         }
         return name;
@@ -76,7 +76,7 @@ public final class Livepatcher {
             // klp_enable_patch failed inside module_init, which makes insmod fail; if we get here the
             // module loaded without registering a patch.
             ops.rmmod(name);
-            throw KernelException.failed("'" + name + "' loaded but registered no livepatch; unloaded it again");
+            throw Failure.failed("'" + name + "' loaded but registered no livepatch; unloaded it again");
         }
         List<List<BlockingTask>> stalls = new ArrayList<>();
         int[] signals = {0};
@@ -89,7 +89,7 @@ public final class Livepatcher {
         log.accept("'" + name + "': transition did not finish in " + timeoutMillis + " ms; reversing it");
         ops.write(sys.patch(name).resolve("enabled"), "0");
         if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
-            throw KernelException.failed("'" + name + "': patching timed out and the reverse transition is stuck too;"
+            throw Failure.failed("'" + name + "': patching timed out and the reverse transition is stuck too;"
                     + " blocked by " + describe(blockingTasks(0)) + "; the patch stays loaded: retry 'klp4j unload "
                     + name + "' later");
         }
@@ -101,7 +101,7 @@ public final class Livepatcher {
         }
         waitGone(name, timeoutMillis);
         ops.rmmod(name);
-        throw KernelException.failed("'" + name + "': the patching transition did not finish in "
+        throw Failure.failed("'" + name + "': the patching transition did not finish in "
                 + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockers) + "); reversed and unloaded it,"
                 + " the system is as before; retry when those tasks are idle or with a longer --timeout");
     }
@@ -109,7 +109,7 @@ public final class Livepatcher {
     public Unloaded unload(String name, long timeoutMillis) {
         boolean isPatch = Files.isDirectory(sys.patch(name));
         if (!isPatch && !Files.isDirectory(sys.module(name))) {
-            throw new KernelException("'" + name + "' is not loaded (see 'klp4j list')");
+            throw new Failure("'" + name + "' is not loaded (see 'klp4j list')");
         }
         long t0 = ops.millis();
         long ms = 0;
@@ -117,7 +117,7 @@ public final class Livepatcher {
             // Writing 0 disables an applied patch, or reverses a patching transition still under way.
             if (isTrue(sys.patch(name).resolve("enabled"))) ops.write(sys.patch(name).resolve("enabled"), "0");
             if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
-                throw KernelException.failed("'" + name + "': the unpatching transition did not finish in "
+                throw Failure.failed("'" + name + "': the unpatching transition did not finish in "
                         + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockingTasks(0))
                         + "); the patch stays loaded, unpatching continues: retry 'klp4j unload " + name + "'");
             }
@@ -163,7 +163,7 @@ public final class Livepatcher {
 
     public PatchStatus info(String name) {
         requireLivepatch();
-        if (!Files.isDirectory(sys.patch(name))) throw new KernelException("no livepatch '" + name + "' is loaded (see 'klp4j list')");
+        if (!Files.isDirectory(sys.patch(name))) throw new Failure("no livepatch '" + name + "' is loaded (see 'klp4j list')");
         return status(name);
     }
 
@@ -242,7 +242,7 @@ public final class Livepatcher {
                     try {
                         ops.write(d.resolve("signal"), "1");
                         signals[0]++;
-                    } catch (KernelException e) {
+                    } catch (Failure e) {
                         log.accept("'" + name + "': " + e.getMessage());
                     }
                 }
@@ -261,7 +261,7 @@ public final class Livepatcher {
 
     private void requireLivepatch() {
         if (!Files.isDirectory(sys.livepatchDir())) {
-            throw new KernelException(sys.livepatchDir() + " is missing: this kernel has no livepatch support"
+            throw new Failure(sys.livepatchDir() + " is missing: this kernel has no livepatch support"
                     + " (needs CONFIG_LIVEPATCH=y) or sysfs is not mounted");
         }
     }

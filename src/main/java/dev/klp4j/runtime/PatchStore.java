@@ -1,6 +1,6 @@
 package dev.klp4j.runtime;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.ModuleInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +35,13 @@ public final class PatchStore {
     public Installed install(Path ko, String release) {
         ModuleInfo info = ModuleInfo.read(ko).requireLivepatch();
         String built = info.vermagicRelease();
-        if (built == null) throw new KernelException(ko + ": has no vermagic; rebuild it with kbuild");
+        if (built == null) throw new Failure(ko + ": has no vermagic; rebuild it with kbuild");
         if (release != null && !release.equals(built)) info.requireRelease(release);
         String rel = release != null ? release : built;
         String name = info.name();
         List<String> order = order(rel);
         if (order.contains(name)) {
-            throw new KernelException("'" + name + "' is already installed for " + rel + "; 'klp4j uninstall "
+            throw new Failure("'" + name + "' is already installed for " + rel + "; 'klp4j uninstall "
                     + name + "' first to replace it");
         }
         Path dir = root.resolve(rel);
@@ -55,7 +55,7 @@ public final class PatchStore {
             next.add(name);
             writeOrder(rel, next);
         } catch (IOException e) {
-            throw KernelException.failed("cannot install into " + dir + ": " + e.getMessage() + " (run as root?)");
+            throw Failure.failed("cannot install into " + dir + ": " + e.getMessage() + " (run as root?)");
         }
         return new Installed(rel, name, dir.resolve(name + ".ko"));
     }
@@ -63,7 +63,7 @@ public final class PatchStore {
     public Installed uninstall(String name, String release) {
         List<String> order = order(release);
         if (!order.contains(name)) {
-            throw new KernelException("'" + name + "' is not installed for " + release + " (see 'klp4j list')");
+            throw new Failure("'" + name + "' is not installed for " + release + " (see 'klp4j list')");
         }
         Path file = root.resolve(release).resolve(name + ".ko");
         try {
@@ -72,7 +72,7 @@ public final class PatchStore {
             writeOrder(release, next);
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw KernelException.failed("cannot uninstall from " + root.resolve(release) + ": " + e.getMessage());
+            throw Failure.failed("cannot uninstall from " + root.resolve(release) + ": " + e.getMessage());
         }
         return new Installed(release, name, file);
     }
@@ -91,7 +91,7 @@ public final class PatchStore {
             return Files.readAllLines(f, StandardCharsets.UTF_8).stream().map(String::trim)
                     .filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
         } catch (IOException e) {
-            throw KernelException.failed("cannot read " + f + ": " + e.getMessage());
+            throw Failure.failed("cannot read " + f + ": " + e.getMessage());
         }
     }
 

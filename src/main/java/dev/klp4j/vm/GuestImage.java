@@ -1,6 +1,6 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -62,12 +62,12 @@ public final class GuestImage {
         for (Path p : BUSYBOX) {
             if (!Files.isRegularFile(p)) continue;
             if (hasInterpreter(p)) {
-                throw new KernelException(p + " is dynamically linked and cannot run in the guest;"
+                throw new Failure(p + " is dynamically linked and cannot run in the guest;"
                         + " install busybox-static (scripts/install-deps.sh vm)");
             }
             return p;
         }
-        throw new KernelException("no busybox found; install busybox-static (scripts/install-deps.sh vm)");
+        throw new Failure("no busybox found; install busybox-static (scripts/install-deps.sh vm)");
     }
 
     /** True if a 64-bit little-endian ELF executable has a PT_INTERP program header. */
@@ -93,17 +93,17 @@ public final class GuestImage {
 
     /** Rejects check scripts the guest's busybox cannot run. */
     public static void requireBusyboxScript(Path check) {
-        if (!Files.isRegularFile(check)) throw new KernelException(check + ": no such check script");
+        if (!Files.isRegularFile(check)) throw new Failure(check + ": no such check script");
         String first;
         try (InputStream in = Files.newInputStream(check)) {
             byte[] head = in.readNBytes(128);
             String s = new String(head, StandardCharsets.UTF_8);
             first = s.contains("\n") ? s.substring(0, s.indexOf('\n')) : s;
         } catch (IOException e) {
-            throw new KernelException(check + ": cannot read: " + e.getMessage());
+            throw new Failure(check + ": cannot read: " + e.getMessage());
         }
         if (first.startsWith("#!") && !first.matches("#!\\s*/bin/(sh|ash|busybox sh)\\s*")) {
-            throw new KernelException(check + ": starts with '" + first.trim() + "' but the guest has only busybox;"
+            throw new Failure(check + ": starts with '" + first.trim() + "' but the guest has only busybox;"
                     + " make it a '#!/bin/sh' script");
         }
     }

@@ -1,7 +1,7 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.Kbuild;
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.kbuild.Kbuild;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ public final class KbuildModule {
     public static Path build(Path sourceDir, KernelTree kernel, Path outDir) {
         List<Path> kos = buildAll(sourceDir, kernel, outDir);
         if (kos.size() != 1) {
-            throw KernelException.failed("kbuild of " + sourceDir + " made " + kos.size() + " .ko files, expected one");
+            throw Failure.failed("kbuild of " + sourceDir + " made " + kos.size() + " .ko files, expected one");
         }
         return kos.get(0);
     }
@@ -31,7 +31,7 @@ public final class KbuildModule {
     /** Returns every .ko the build produced, sorted by name. */
     public static List<Path> buildAll(Path sourceDir, KernelTree kernel, Path outDir) {
         if (!Files.isRegularFile(sourceDir.resolve("Kbuild")) && !Files.isRegularFile(sourceDir.resolve("Makefile"))) {
-            throw new KernelException(sourceDir + ": no Kbuild or Makefile; give a module source directory");
+            throw new Failure(sourceDir + ": no Kbuild or Makefile; give a module source directory");
         }
         Path kbuild = kernel.requireBuildDir();
         try {
@@ -45,14 +45,14 @@ public final class KbuildModule {
                 }
             }
             Kbuild.Result r = Kbuild.modules(kbuild, outDir, 1, Map.of(), Duration.ofSeconds(300));
-            if (!r.ok()) throw KernelException.failed("kbuild of " + sourceDir + " failed: " + r.firstError());
+            if (!r.ok()) throw Failure.failed("kbuild of " + sourceDir + " failed: " + r.firstError());
             try (Stream<Path> files = Files.list(outDir)) {
                 List<Path> kos = files.filter(f -> f.getFileName().toString().endsWith(".ko")).sorted().toList();
-                if (kos.isEmpty()) throw KernelException.failed("kbuild of " + sourceDir + " made no .ko file");
+                if (kos.isEmpty()) throw Failure.failed("kbuild of " + sourceDir + " made no .ko file");
                 return kos;
             }
         } catch (IOException e) {
-            throw KernelException.failed("cannot build " + sourceDir + ": " + e.getMessage());
+            throw Failure.failed("cannot build " + sourceDir + ": " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public final class ModulesDep {
         try {
             return parse(Files.readString(file));
         } catch (IOException e) {
-            throw new KernelException(file + ": cannot read (" + e.getMessage() + "); run depmod for this release");
+            throw new Failure(file + ": cannot read (" + e.getMessage() + "); run depmod for this release");
         }
     }
 
@@ -63,7 +63,7 @@ public final class ModulesDep {
         Set<String> done = new LinkedHashSet<>();
         for (String n : names) {
             String path = byName.get(n.replace('-', '_'));
-            if (path == null) throw new KernelException("module '" + n + "' is not in modules.dep (built in, or not a module of this kernel)");
+            if (path == null) throw new Failure("module '" + n + "' is not in modules.dep (built in, or not a module of this kernel)");
             visit(path, done, new HashSet<>());
         }
         return new ArrayList<>(done);

@@ -1,6 +1,6 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ public final class Qemu {
             Path p = Path.of(dir.isEmpty() ? "." : dir, BINARY);
             if (Files.isExecutable(p)) return p;
         }
-        throw new KernelException(BINARY + " not found; install qemu-system-x86 (scripts/install-deps.sh vm)");
+        throw new Failure(BINARY + " not found; install qemu-system-x86 (scripts/install-deps.sh vm)");
     }
 
     /** Common part; the caller adds the serial ports. */
@@ -65,12 +65,4 @@ public final class Qemu {
         return c;
     }
 
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // best effort: a leftover temp dir is not worth failing the run
-        }
-    }
 }

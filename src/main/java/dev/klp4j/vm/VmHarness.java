@@ -1,6 +1,8 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.FileTrees;
+
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.kernel.ModuleInfo;
 import java.io.IOException;
@@ -52,25 +54,25 @@ public final class VmHarness {
     /** Checks the inputs on the host, before anything boots. */
     public static void validate(Spec spec) {
         spec.kernel().requireBootable();
-        if (spec.modules().isEmpty()) throw new KernelException("no --module given: name the patch module(s) to prove");
+        if (spec.modules().isEmpty()) throw new Failure("no --module given: name the patch module(s) to prove");
         for (Path m : spec.modules()) ModuleInfo.read(m).requireRelease(spec.kernel().release());
         if (spec.check() != null) GuestImage.requireBusyboxScript(spec.check());
-        if (spec.timeoutSeconds() <= 0) throw new KernelException("--timeout must be a positive number of seconds");
-        if (spec.loadTimeoutSeconds() <= 0) throw new KernelException("--load-timeout must be a positive number of seconds");
-        if (spec.cpus() <= 0) throw new KernelException("--cpus must be a positive number");
+        if (spec.timeoutSeconds() <= 0) throw new Failure("--timeout must be a positive number of seconds");
+        if (spec.loadTimeoutSeconds() <= 0) throw new Failure("--load-timeout must be a positive number of seconds");
+        if (spec.cpus() <= 0) throw new Failure("--cpus must be a positive number");
         GuestImage.busybox();
         Qemu.binary();
     }
 
     /** Runs the sequence; {@code onPhase} sees each phase as the guest reports it. */
     public static Outcome test(Spec spec, Consumer<GuestReport.Phase> onPhase) {
-        if (spec.check() == null) throw new KernelException("no --check given: name a script that exits 0 only while the patch is active");
+        if (spec.check() == null) throw new Failure("no --check given: name a script that exits 0 only while the patch is active");
         return run(spec, GuestImage.Mode.TEST, 1, onPhase);
     }
 
     /** Loads and unloads the modules {@code runs} times on an idle guest, reporting every transition. */
     public static Outcome bench(Spec spec, int runs, Consumer<GuestReport.Phase> onPhase) {
-        if (runs <= 0) throw new KernelException("--runs must be a positive number");
+        if (runs <= 0) throw new Failure("--runs must be a positive number");
         return run(spec, GuestImage.Mode.BENCH, runs, onPhase);
     }
 
@@ -94,7 +96,7 @@ public final class VmHarness {
             Path dir = work;
             Thread cleanup = new Thread(() -> {
                 p.destroyForcibly();
-                Qemu.deleteTree(dir);
+                FileTrees.deleteQuietly(dir);
             }, "klp4j-vm-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
@@ -108,12 +110,12 @@ public final class VmHarness {
                 }
             }
         } catch (IOException e) {
-            throw KernelException.failed("VM run failed: " + e.getMessage());
+            throw Failure.failed("VM run failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw KernelException.failed("VM run interrupted");
+            throw Failure.failed("VM run interrupted");
         } finally {
-            Qemu.deleteTree(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 
@@ -161,12 +163,12 @@ public final class VmHarness {
             Process p = new ProcessBuilder(Qemu.interactive(kernel, initramfs, 1)).inheritIO().start();
             return p.waitFor();
         } catch (IOException e) {
-            throw KernelException.failed("VM shell failed: " + e.getMessage());
+            throw Failure.failed("VM shell failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw KernelException.failed("VM shell interrupted");
+            throw Failure.failed("VM shell interrupted");
         } finally {
-            Qemu.deleteTree(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 

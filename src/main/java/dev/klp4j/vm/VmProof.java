@@ -1,6 +1,6 @@
 package dev.klp4j.vm;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ public final class VmProof {
         List<String> modules = new ArrayList<>();
         for (String o : objects) if (!o.equals("vmlinux") && !modules.contains(o)) modules.add(o);
         for (String n : objects) {
-            if (!n.matches("[A-Za-z0-9_-]+")) throw new KernelException("object name '" + n + "' cannot be checked in the guest");
+            if (!n.matches("[A-Za-z0-9_-]+")) throw new Failure("object name '" + n + "' cannot be checked in the guest");
         }
         StringBuilder s = new StringBuilder("#!/bin/sh\n# klp4j build --prove: the patch is enabled and has patched every object it targets.\n");
         if (!modules.isEmpty()) {
@@ -48,7 +48,7 @@ public final class VmProof {
             Files.writeString(check, checkScript(patch, objects));
             return VmHarness.test(new VmHarness.Spec(kernel, List.of(ko), check, timeoutSeconds, 30, 1, null, runtime), onPhase);
         } catch (IOException e) {
-            throw new KernelException("cannot write the proof's check script: " + e.getMessage());
+            throw new Failure("cannot write the proof's check script: " + e.getMessage());
         } finally {
             if (dir != null) {
                 try {

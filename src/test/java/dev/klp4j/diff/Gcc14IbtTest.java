@@ -2,16 +2,16 @@ package dev.klp4j.diff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.build.BuildRoot;
-import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.debian.BuildRoot;
+import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Relocation;
 import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
-import dev.klp4j.kernel.DebianSuite;
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.debian.DebianSuite;
+import dev.klp4j.base.Toolchain;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

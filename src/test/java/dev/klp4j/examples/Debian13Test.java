@@ -2,13 +2,13 @@ package dev.klp4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.build.SourceTreeCache;
-import dev.klp4j.build.SuiteArchive;
+import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.debian.SuiteArchive;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Section;
-import dev.klp4j.kernel.DebianSuite;
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.debian.DebianSuite;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.klp.LoadTimeTables;
 import dev.klp4j.testing.CliRun;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,10 +53,10 @@ class KernelSymbolsTest {
     void ambiguityIsAnErrorNotAGuess() {
         KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
         assertThatThrownBy(() -> s.sympos("show", Set.of("show", "unrelated")))
-                .isInstanceOf(KlpException.class).hasMessageContaining("defined 3 times").hasMessageContaining("none has this file's symbols");
+                .isInstanceOf(Failure.class).hasMessageContaining("defined 3 times").hasMessageContaining("none has this file's symbols");
         // One neighbour from two different files: a tie.
         assertThatThrownBy(() -> s.sympos("show", Set.of("show", "b_probe", "c_bar")))
-                .isInstanceOf(KlpException.class).hasMessageContaining("do not tell");
+                .isInstanceOf(Failure.class).hasMessageContaining("do not tell");
         assertThatThrownBy(() -> s.sympos("missing", Set.of())).hasMessageContaining("not found");
     }
 
@@ -68,7 +70,7 @@ class KernelSymbolsTest {
         assertThat(r.resolve("reset", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 2));
         assertThat(r.resolve("other", false)).isEqualTo(new SymbolResolver.Resolution("vmlinux", 1));
         // A static of this file with a duplicated name and no telling neighbours: refused.
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("reset", true)).isInstanceOf(KlpException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.resolve("reset", true)).isInstanceOf(Failure.class);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.base.Failure;
+
 import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -135,7 +137,7 @@ class KlpRelocationsTest {
     @Test
     void referencesWithoutMetadataAreGlobalAndErrorsPropagate(@TempDir Path dir) throws Exception {
         PatchObject f = compile(dir, List.of());
-        assertThatThrownBy(() -> KlpRelocations.renameForLink(f, (n, local) -> { throw new KlpException(n + ": not found"); }))
+        assertThatThrownBy(() -> KlpRelocations.renameForLink(f, (n, local) -> { throw new Failure(n + ": not found"); }))
                 .hasMessageEndingWith("not found");
         Map<String, Boolean> seen = new java.util.HashMap<>();
         PatchObject g = compile(dir, List.of());

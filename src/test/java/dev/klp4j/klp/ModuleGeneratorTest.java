@@ -4,7 +4,7 @@ import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.TestKernel;
-import dev.klp4j.build.KernelTarget;
+import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.diff.FunctionStatus;
 import dev.klp4j.diff.PatchMeta;
 import dev.klp4j.diff.PatchObject;

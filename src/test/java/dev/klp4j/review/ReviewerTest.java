@@ -1,8 +1,10 @@
 package dev.klp4j.review;
 
+import dev.klp4j.source.SourceHunk;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.kernel.Toolchain;
+import dev.klp4j.base.Toolchain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.klp4j.runtime;
 
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.ModuleInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +87,7 @@ final class FakeKernel implements KernelOps {
     @Override
     public void rmmod(String name) {
         actions.add("rmmod " + name);
-        if (Files.isDirectory(sys.patch(name))) throw KernelException.failed("rmmod " + name + ": Device or resource busy");
+        if (Files.isDirectory(sys.patch(name))) throw Failure.failed("rmmod " + name + ": Device or resource busy");
         delete(sys.module(name));
     }
 
@@ -107,7 +107,7 @@ final class FakeKernel implements KernelOps {
                     start(name, 0);
                 }
             } else if (attr.equals("signal") && value.equals("1")) {
-                if (!Files.exists(attribute)) throw KernelException.failed("no such attribute " + attribute);
+                if (!Files.exists(attribute)) throw Failure.failed("no such attribute " + attribute);
                 if (signalFreesStuck) stuck.clear();
             } else {
                 throw new IllegalStateException("unexpected write " + attribute + " " + value);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.klp4j.kernel.FakeModules;
-import dev.klp4j.kernel.KernelException;
+import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ class LivepatcherTest {
         kernel.signalAttribute = false;
         kernel.signalFreesStuck = false;
         kernel.task(77, "sleeper", true);
-        assertThatThrownBy(() -> lp.load(ko, 3_000)).isInstanceOf(KernelException.class);
+        assertThatThrownBy(() -> lp.load(ko, 3_000)).isInstanceOf(Failure.class);
         assertThat(kernel.actions).noneMatch(a -> a.contains("/signal"));
         assertThat(String.join("\n", log)).contains("this kernel signals them itself");
     }
@@ -77,8 +77,8 @@ class LivepatcherTest {
         kernel.task(4242, "stuck-reader", true);
 
         assertThatThrownBy(() -> lp.load(ko, 5_000))
-                .isInstanceOf(KernelException.class)
-                .satisfies(e -> assertThat(((KernelException) e).isInputError()).isFalse())
+                .isInstanceOf(Failure.class)
+                .satisfies(e -> assertThat(((Failure) e).kind()).isEqualTo(Failure.Kind.FAILED))
                 .hasMessageContaining("did not finish in 5.0 s")
                 .hasMessageContaining("4242 (stuck-reader)")
                 .hasMessageContaining("reversed and unloaded");
@@ -119,7 +119,7 @@ class LivepatcherTest {
     void aModuleForAnotherKernelIsRefusedBeforeInsmod() throws IOException {
         Path other = FakeModules.livepatch(tmp.resolve("ko"), "old_patch", "5.10.0-28-amd64");
         assertThatThrownBy(() -> lp.load(other, 1000))
-                .isInstanceOf(KernelException.class)
+                .isInstanceOf(Failure.class)
                 .hasMessageContaining("built for kernel 5.10.0-28-amd64")
                 .hasMessageContaining("running kernel is " + RELEASE)
                 .hasMessageContaining("vermagic");

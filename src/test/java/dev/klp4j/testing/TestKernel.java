@@ -1,8 +1,10 @@
 package dev.klp4j.testing;
 
-import dev.klp4j.build.BuildException;
-import dev.klp4j.build.KernelTarget;
-import dev.klp4j.build.SourceTreeCache;
+import dev.klp4j.debian.TargetResolver;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.kernel.KernelTarget;
+import dev.klp4j.kbuild.SourceTreeCache;
 
 /**
  * The target kernel for tests that need the real Debian kernel packages. The project's own
@@ -14,8 +16,8 @@ public final class TestKernel {
 
     public static KernelTarget target() {
         try {
-            return new KernelTarget.Builder().resolve();
-        } catch (BuildException e) {
+            return new TargetResolver().resolve();
+        } catch (Failure e) {
             throw new AssertionError("target kernel packages missing (run scripts/install-deps.sh kernel): " + e.getMessage(), e);
         }
     }

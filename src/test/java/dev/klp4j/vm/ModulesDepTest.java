@@ -3,7 +3,7 @@ package dev.klp4j.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import java.util.List;
 import org.junit.jupiter.api.Test;

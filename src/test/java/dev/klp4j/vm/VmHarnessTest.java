@@ -6,7 +6,7 @@ import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.cli.Json;
 import dev.klp4j.cli.ExitStatus;
-import dev.klp4j.kernel.KernelRelease;
+import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
 import java.io.IOException;
 import java.nio.file.Files;

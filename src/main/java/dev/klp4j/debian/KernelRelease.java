@@ -1,0 +1,145 @@
+package dev.klp4j.debian;
+
+import dev.klp4j.kernel.KernelTree;
+
+import dev.klp4j.base.Failure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Which kernel release klp4j targets by default: the one Debian's {@code linux-image-amd64}
+ * meta-package depends on (as installed, else as apt knows it: {@code apt-cache depends
+ * linux-image-amd64}), else the newest {@code /boot/vmlinuz-*}. Never hard-coded; {@code --kernel RELEASE} overrides it.
+ * Shared by the {@code vm}, {@code runtime} and {@code build} packages (no dependencies).
+ */
+public final class KernelRelease {
+    private static final Pattern APT_DEPENDS = Pattern.compile("Depends:\\s*linux-image-(\\d[^\\s]*)");
+    private static final Pattern RELEASE = Pattern.compile("[0-9][0-9A-Za-z._+~-]*");
+
+    private KernelRelease() {}
+
+    /** The explicit release when given (validated), else the default one. */
+    public static String resolve(String explicit) {
+        if (explicit != null && !explicit.isBlank()) {
+            if (!RELEASE.matcher(explicit).matches()) {
+                throw new Failure("'" + explicit + "' is not a kernel release (like "
+                        + "6.1.0-56-amd64): see 'ls /boot/vmlinuz-*'");
+            }
+            return explicit;
+        }
+        return defaultRelease();
+    }
+
+    /** The default release: linux-image-amd64's target (installed, else apt's), else the newest kernel in /boot. */
+    public static String defaultRelease() {
+        // The installed meta-package names the kernel whose packages are here; apt-cache may
+        // already know a newer one after an 'apt-get update' that was not followed by an upgrade.
+        Optional<String> installed = fromDpkgOutput(run("dpkg-query", "-W", "-f=${Status}\t${Depends}", "linux-image-amd64"));
+        if (installed.isPresent()) return installed.get();
+        Optional<String> apt = fromAptCacheOutput(run("apt-cache", "depends", "linux-image-amd64"));
+        if (apt.isPresent()) return apt.get();
+        return newestInBoot(Path.of("/boot")).orElseThrow(() -> new Failure(
+                "cannot tell the target kernel: apt-cache knows no linux-image-amd64 and /boot has no vmlinuz-*;"
+                        + " pass --kernel RELEASE or run scripts/install-deps.sh kernel"));
+    }
+
+    /** Parses {@code apt-cache depends linux-image-amd64} output. */
+    public static Optional<String> fromAptCacheOutput(String output) {
+        if (output == null) return Optional.empty();
+        Matcher m = APT_DEPENDS.matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** Parses {@code dpkg-query -W -f='${Status}\t${Depends}' linux-image-amd64} output. */
+    public static Optional<String> fromDpkgOutput(String output) {
+        if (output == null || !output.contains("install ok installed")) return Optional.empty();
+        Matcher m = Pattern.compile("linux-image-(\\d[^\\s,(]*)").matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The newest release with a {@code vmlinuz-RELEASE} in {@code boot}, by version order. */
+    public static Optional<String> newestInBoot(Path boot) {
+        if (!Files.isDirectory(boot)) return Optional.empty();
+        try (Stream<Path> files = Files.list(boot)) {
+            List<String> releases = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("vmlinuz-"))
+                    .map(n -> n.substring("vmlinuz-".length()))
+                    .sorted(KernelRelease::compareVersions)
+                    .toList();
+            return releases.isEmpty() ? Optional.empty() : Optional.of(releases.get(releases.size() - 1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The releases installed under {@code root} that a patch can be built for: a config in boot/ and
+     * a kbuild tree (lib/modules/R/build) beside it, in version order.
+     */
+    public static List<String> installed(Path root) {
+        try (Stream<Path> files = Files.list(root.resolve("boot"))) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("config-"))
+                    .map(n -> n.substring("config-".length()))
+                    .filter(r -> Files.isRegularFile(KernelTree.of(r, root).buildDir().resolve("Makefile")))
+                    .sorted(KernelRelease::compareVersions)
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Compares releases like 6.1.0-9-amd64 and 6.1.0-56-amd64 numerically, part by part. */
+    public static int compareVersions(String a, String b) {
+        String[] pa = a.split("[.-]");
+        String[] pb = b.split("[.-]");
+        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
+            int c = comparePart(pa[i], pb[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(pa.length, pb.length);
+    }
+
+    private static int comparePart(String a, String b) {
+        boolean na = !a.isEmpty() && a.chars().allMatch(Character::isDigit);
+        boolean nb = !b.isEmpty() && b.chars().allMatch(Character::isDigit);
+        if (na && nb) {
+            return Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()).compare(
+                    a.replaceFirst("^0+(?=.)", ""), b.replaceFirst("^0+(?=.)", ""));
+        }
+        return a.compareTo(b);
+    }
+
+    /** A package-database query's output, or null when the tool is missing or fails. */
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out;
+            try (InputStream in = p.getInputStream()) {
+                out = in.readAllBytes();
+            }
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

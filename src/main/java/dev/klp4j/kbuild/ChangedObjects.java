@@ -1,0 +1,511 @@
+package dev.klp4j.kbuild;
+
+import dev.klp4j.base.Toolchain;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.base.Exec;
+import dev.klp4j.source.ConfigConditions;
+import dev.klp4j.source.HeaderChange;
+import dev.klp4j.source.IncludePath;
+import dev.klp4j.source.MacroDefinitions;
+import dev.klp4j.source.ReachableText;
+import dev.klp4j.source.UnifiedDiff;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The objects a patch changes. A patched .c file: its object (or, for a .c file that other .c files
+ * include, theirs), always compiled. A patched header: every object of this config that includes
+ * it, found in two steps ({@code grep} proposes the files that mention the header, following the
+ * headers and .c files that include it; kbuild's own dependency record {@code .FILE.i.cmd},
+ * written when kbuild preprocesses the file with the kernel's flags, decides); and of those, only
+ * the ones whose preprocessed text the patch changes are compiled. A header used by thousands of
+ * objects thus costs two preprocessing passes (in parallel, in batches) and a handful of compiles.
+ */
+public final class ChangedObjects {
+    private static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");
+    /** Preprocessed files are large (megabytes): a batch at a time is written, read and removed. */
+    private static final int BATCH = 96;
+
+    /** What preprocessing makes of an object that kbuild could not preprocess: it is compiled, not missed. */
+    private static final String FAILED = "failed";
+
+    /**
+     * What a patch touches, seen before it is applied: {@code sources} are always compiled;
+     * {@code headers} are the patched headers, {@code candidates} the objects of this config whose
+     * sources mention them ({@code considered} of them), to be narrowed by {@link #affected}.
+     */
+    public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
+        public int considered() { return candidates.size(); }
+    }
+
+    private final Path tree;
+    private final KbuildQuery kbuild;
+    private final int jobs;
+    private Consumer<String> progress = m -> { };
+    private int narrowed;
+    private java.util.Map<String, List<String>> includeGraph;
+
+    public ChangedObjects(Path tree, KbuildQuery kbuild, int jobs) {
+        this.tree = tree;
+        this.kbuild = kbuild;
+        this.jobs = jobs;
+    }
+
+    /** Where to report preprocessing progress ("preprocessing 96/2410"). */
+    public ChangedObjects progress(Consumer<String> to) {
+        this.progress = to;
+        return this;
+    }
+
+    /** Must run on the tree before the patch is applied (the header's users are those of the original source). */
+    public Changes find(UnifiedDiff diff) {
+        Set<String> sources = new TreeSet<>();
+        Set<String> headers = new TreeSet<>();
+        for (UnifiedDiff.FilePatch f : diff.files()) {
+            // A new header (a fix that moves shared definitions into one) is only read by the patched
+            // files that include it; it has no users in the running kernel's source.
+            if (f.created() && f.path().endsWith(".h")) continue;
+            if (f.created() || f.deleted()) {
+                throw new Failure(f.path() + ": the patch " + (f.created() ? "adds" : "deletes")
+                        + " a file; a live patch can only change existing C sources and headers");
+            }
+            if (f.isC()) {
+                String obj = f.path().substring(0, f.path().length() - 2) + ".o";
+                if (kbuild.kind(obj) != KbuildQuery.Kind.NOT_BUILT) {
+                    sources.add(obj);
+                    continue;
+                }
+                // A .c file that other .c files #include (kernel/sched/build_utility.c takes in
+                // loadavg.c, wait.c, ...) has no object of its own: its includers are rebuilt.
+                List<String> includers = headerUsers(f.path());
+                if (includers.isEmpty()) {
+                    throw new Failure(f.path() + ": not built by this kernel's config (kbuild does not build " + obj
+                            + ", and no object of this config includes the file)");
+                }
+                sources.addAll(includers);
+            } else if (f.isHeader()) {
+                headers.add(f.path());
+            } else {
+                throw new Failure(f.path() + ": only C sources (.c) and headers (.h) can be live patched");
+            }
+        }
+        Map<String, String> originals = new TreeMap<>();
+        for (String h : headers) originals.put(h, read(h));
+        // Every .c file that includes a patched header; which of them this config builds is asked
+        // of kbuild later, for the ones that can be affected (thousands of directories otherwise).
+        List<String> candidates = usersOf(headers, sources);
+        if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
+            throw new Failure(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
+        }
+        return new Changes(new ArrayList<>(sources), new ArrayList<>(headers), candidates, originals);
+    }
+
+    /**
+     * The objects to compile: the sources, and the header users the patch really changes, decided
+     * per patched header by what its change touches (see {@link HeaderChange#changedNames}):
+     * <ul>
+     * <li>edited or removed macros: the includers that name one (or include a file that does) and
+     *     whose reachable preprocessed text the patch changes (two passes);
+     * <li>types, prototypes, enumerators: the includers whose compiled code depends on one (one pass);
+     * <li>static inline bodies only: the includers whose compiled code calls one (one pass);
+     * <li>a change not understood by name: the includers whose reachable text changes (two passes).
+     * </ul>
+     * One header's fix often does several (netdevice.h: a macro and an inline; a driver header: a
+     * prototype): each header's users are found its own way and the results joined, so a prototype
+     * in a driver's header does not send a macro of netdevice.h to a comparison of every includer.
+     * {@code apply} and {@code revert} put the patch in and take it out.
+     */
+    public List<String> affected(Changes all, Runnable apply, Runnable revert) {
+        Set<String> out = new TreeSet<>(all.sources());
+        if (all.headers().isEmpty()) return new ArrayList<>(out);
+        Map<String, String> patchedHeaders = new TreeMap<>();
+        apply.run();
+        try {
+            for (String h : all.headers()) patchedHeaders.put(h, read(h));
+        } finally {
+            revert.run();
+        }
+        ConfigConditions config = ConfigConditions.of(tree);
+        Set<String> textCandidates = new TreeSet<>();
+        List<String> textHeaders = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        for (String h : all.headers()) {
+            HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
+                    new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
+            // Only comments, blank lines or blocks this config leaves out: no user can change.
+            if (names != null && names.isEmpty()) continue;
+            List<String> users = usersOf(List.of(h), all.sources());
+            if (names == null) {
+                textHeaders.add(h);
+                textCandidates.addAll(users);
+                continue;
+            }
+            if (!names.macros().isEmpty()) {
+                // Only code that expands an edited macro, or a macro or inline of the header that
+                // does, can change: grep narrows the includers to the files naming one of those.
+                Set<String> changed = new TreeSet<>(names.inlines());
+                changed.addAll(names.macros());
+                textHeaders.add(h);
+                textCandidates.addAll(narrowedByName(users, all, patchedHeaders, changed));
+            }
+            if (!names.declared().isEmpty()) {
+                // No narrowing by grep here: code reaches a struct through members of other structs
+                // without ever naming it.
+                Set<String> n = names.all();
+                checks.add(new Check(h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n)));
+            } else if (names.macros().isEmpty()) {
+                Set<String> inlines = names.inlines();
+                checks.add(new Check(h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
+                        i -> HeaderChange.uses(i, inlines)));
+            }
+        }
+        Set<String> onePass = new TreeSet<>();
+        for (Check c : checks) onePass.addAll(c.objects());
+        List<String> preprocessedOnce = built(new ArrayList<>(onePass));
+        List<String> compared = built(new ArrayList<>(textCandidates));
+        Set<String> considered = new TreeSet<>(preprocessedOnce);
+        considered.addAll(compared);
+        narrowed = considered.size();
+        if (!preprocessedOnce.isEmpty()) {
+            out.addAll(preprocessed(preprocessedOnce, (o, i) -> {
+                for (Check c : checks) {
+                    if (c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) return "uses";
+                }
+                return null;
+            }).keySet());
+        }
+        if (!compared.isEmpty()) comparedText(textHeaders, compared, out, apply, revert);
+        return new ArrayList<>(out);
+    }
+
+    /** One patched header's users, decided by one pass: {@code changes} tells from an object's preprocessed file. */
+    private record Check(String header, Set<String> objects, java.util.function.Predicate<Path> changes) {}
+
+    /**
+     * The {@code users} that include (or are) a file naming one of {@code names}, or a macro or
+     * inline of the patched headers that does; all of them when something without a name does.
+     */
+    private List<String> narrowedByName(List<String> users, Changes all, Map<String, String> patchedHeaders, Set<String> names) {
+        Set<String> reaching = reaching(all, patchedHeaders, names);
+        return reaching == null ? users : naming(users, reaching, all.headers());
+    }
+
+    /**
+     * The names through which code outside the headers reaches {@code names} (see
+     * {@link HeaderChange#reachingNames}), on both sides of each header; null when something
+     * without a name mentions them (then every includer may).
+     */
+    private static Set<String> reaching(Changes d, Map<String, String> patchedHeaders, Set<String> names) {
+        Set<String> reaching = new TreeSet<>();
+        for (String h : d.headers()) {
+            for (String text : List.of(d.originalHeaders().get(h), patchedHeaders.get(h))) {
+                Set<String> r = HeaderChange.reachingNames(text, names);
+                if (r == null) return null;
+                reaching.addAll(r);
+            }
+        }
+        return reaching;
+    }
+
+    /**
+     * Adds to {@code out} the {@code includers} (built objects) of {@code headers} whose reachable
+     * preprocessed text (see {@link ReachableText}) the patch changes (two passes).
+     */
+    private void comparedText(List<String> headers, List<String> includers, Set<String> out, Runnable apply, Runnable revert) {
+        Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+        Map<String, String> after;
+        apply.run();
+        try {
+            after = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+        } finally {
+            revert.run();
+        }
+        Set<String> users = new TreeSet<>(before.keySet());
+        users.addAll(after.keySet());
+        for (String u : users) {
+            String a = before.get(u), b = after.get(u);
+            if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
+        }
+    }
+
+    /** The objects of the .c files that include one of {@code headers}, other than {@code sources}, sorted. */
+    private List<String> usersOf(java.util.Collection<String> headers, java.util.Collection<String> sources) {
+        Set<String> candidates = new TreeSet<>();
+        for (String h : headers) {
+            for (String f : mentioning(h)) {
+                String obj = f.substring(0, f.length() - 2) + ".o";
+                if (!sources.contains(obj)) candidates.add(obj);
+            }
+        }
+        return new ArrayList<>(candidates);
+    }
+
+    /** How many header users {@link #affected} preprocessed (after narrowing by name, when it could). */
+    public int preprocessedCount() {
+        return narrowed;
+    }
+
+    /** Rounds of following names through headers before the rest is taken as every includer. */
+    private static final int NAME_ROUNDS = 6;
+
+    /**
+     * The candidates whose code can name one of {@code names}: the .c files that name one (and the
+     * .c files that include those), followed through headers by name. A header that names one only
+     * in its own macros and static inlines passes on just their names (net/dst.h's
+     * {@code dst_dev_overhead} for netdevice.h's {@code LL_RESERVED_SPACE}), so only the files
+     * naming those are added, not the header's thousands of includers; a header that names one
+     * anywhere else (a struct, a non-inline function) makes all of its includers candidates.
+     */
+    private List<String> naming(List<String> candidates, Set<String> names, List<String> headers) {
+        Set<String> followed = new TreeSet<>(names);
+        Set<String> reach = new TreeSet<>();
+        Set<String> fresh = new TreeSet<>(names);
+        for (int round = 0; !fresh.isEmpty(); round++) {
+            Set<String> next = new TreeSet<>();
+            for (String f : filesNaming(fresh)) {
+                if (headers.contains(f)) continue;
+                if (f.endsWith(".c")) {
+                    reach.add(f);
+                    reach.addAll(mentioning(f));
+                    continue;
+                }
+                Set<String> passed = round + 1 < NAME_ROUNDS ? HeaderChange.reachingNames(read(f), followed) : null;
+                if (passed == null) {
+                    reach.addAll(mentioning(f));
+                    continue;
+                }
+                for (String n : passed) if (followed.add(n)) next.add(n);
+            }
+            fresh = next;
+        }
+        List<String> out = new ArrayList<>();
+        for (String o : candidates) if (reach.contains(o.substring(0, o.length() - 2) + ".c")) out.add(o);
+        return out;
+    }
+
+    /** The .c and .h files of the tree that name one of {@code names} (grep -w). */
+    private List<String> filesNaming(Set<String> names) {
+        List<String> cmd = new ArrayList<>(List.of("grep", "-rlwE", "--include=*.c", "--include=*.h"));
+        for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
+        cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
+        cmd.add(String.join("|", names));
+        cmd.add(".");
+        Toolchain.Result r = Exec.run(tree, cmd);
+        if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep failed: " + r.tail(3));
+        List<String> out = new ArrayList<>();
+        for (String l : r.output().split("\n")) {
+            String f = l.strip().startsWith("./") ? l.strip().substring(2) : l.strip();
+            if (f.isEmpty() || f.startsWith("arch/") && !f.startsWith("arch/x86/")) continue;
+            out.add(f);
+        }
+        return out;
+    }
+
+    private boolean includesAny(String iTarget, List<String> headers) {
+        for (String h : headers) if (dependsOn(iTarget, h)) return true;
+        return false;
+    }
+
+    private String read(String relative) {
+        try {
+            return Files.readString(tree.resolve(relative), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new Failure(relative + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** The objects of this config that include {@code header}, by kbuild's dependency records. */
+    public List<String> headerUsers(String header) {
+        List<String> objects = new ArrayList<>();
+        for (String c : candidates(List.of(header))) objects.add(c.substring(0, c.length() - 2) + ".o");
+        return new ArrayList<>(preprocessed(objects, (o, i) -> dependsOn(i, header) ? "user" : null).keySet());
+    }
+
+    /** .c files of objects this config builds that mention one of {@code headers}. */
+    private List<String> candidates(java.util.Collection<String> headers) {
+        Set<String> objects = new TreeSet<>();
+        for (String h : headers) for (String c : mentioning(h)) objects.add(c.substring(0, c.length() - 2) + ".c");
+        List<String> out = new ArrayList<>();
+        for (String o : built(objects.stream().map(c -> c.substring(0, c.length() - 2) + ".o").toList())) {
+            out.add(o.substring(0, o.length() - 2) + ".c");
+        }
+        return out;
+    }
+
+    /** The objects this config builds, of {@code objects} (asked of kbuild, many directories at once). */
+    private List<String> built(List<String> objects) {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.max(1, jobs));
+        try {
+            return pool.submit(() -> objects.parallelStream().filter(o -> kbuild.kind(o) != KbuildQuery.Kind.NOT_BUILT)
+                    .sorted().toList()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(Failure.Kind.TOOL, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err; // a bug, not a failing tool
+            throw new Failure(Failure.Kind.TOOL, "asking kbuild which objects are built failed: " + e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Preprocesses {@code objects} with kbuild ({@code make -k OBJ.i}, in batches) and asks
+     * {@code look} about each (the object and its .i target, readable until it returns): a value
+     * keeps the object, null drops it. An object kbuild cannot preprocess (it needs a generated
+     * header that only its .o rule makes) is built once to make it, then tried again; if it still
+     * fails it maps to {@link #FAILED}, to be compiled rather than missed.
+     */
+    private Map<String, String> preprocessed(List<String> objects, java.util.function.BiFunction<String, String, String> look) {
+        Map<String, String> out = new TreeMap<>();
+        List<String> failed = new ArrayList<>();
+        int done = 0;
+        List<List<String>> batches = new ArrayList<>();
+        for (int from = 0; from < objects.size(); from += BATCH) batches.add(objects.subList(from, Math.min(objects.size(), from + BATCH)));
+        // make preprocesses the next batch while this thread reads the last one's output: reading a
+        // network object's .i takes about as long as making it.
+        java.util.concurrent.CompletableFuture<Void> making = batches.isEmpty() ? null : makeAsync(batches.get(0));
+        for (int k = 0; k < batches.size(); k++) {
+            join(making);
+            making = k + 1 < batches.size() ? makeAsync(batches.get(k + 1)) : null;
+            failed.addAll(collect(batches.get(k), look, out));
+            done += batches.get(k).size();
+            progress.accept("preprocessing " + done + "/" + objects.size());
+        }
+        if (!failed.isEmpty()) {
+            // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
+            for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), failed)) Exec.run(kbuild.tools(), tree, call);
+            for (String o : failed) deleteQuietly(o);
+            makeI(failed);
+            for (String o : collect(failed, look, out)) out.put(o, FAILED);
+        }
+        return out;
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> makeAsync(List<String> objects) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> makeI(objects));
+    }
+
+    private static void join(java.util.concurrent.CompletableFuture<Void> f) {
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    /** Asks kbuild for the .i of each object (-k: one that fails does not stop the others). */
+    private void makeI(List<String> objects) {
+        List<String> targets = objects.stream().map(ChangedObjects::iTarget).toList();
+        for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), targets)) Exec.run(kbuild.tools(), tree, call);
+    }
+
+    /** Reads one made batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
+    private List<String> collect(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
+        List<String> failed = new ArrayList<>();
+        for (String o : objects) {
+            String i = iTarget(o);
+            if (!Files.isRegularFile(tree.resolve(i))) {
+                failed.add(o);
+                continue;
+            }
+            try {
+                String v = look.apply(o, i);
+                if (v != null) out.put(o, v);
+            } finally {
+                deleteQuietly(i);
+            }
+        }
+        return failed;
+    }
+
+    private static String iTarget(String object) {
+        return object.substring(0, object.length() - 2) + ".i";
+    }
+
+    private void deleteQuietly(String relative) {
+        try { Files.deleteIfExists(tree.resolve(relative)); } catch (IOException ignored) { /* a stray file is harmless */ }
+    }
+
+    /** True if kbuild's dependency list for {@code target} names {@code header}. */
+    boolean dependsOn(String target, String header) {
+        int slash = target.lastIndexOf('/');
+        Path cmd = tree.resolve(target.substring(0, slash + 1) + "." + target.substring(slash + 1) + ".cmd");
+        try {
+            for (String line : Files.readAllLines(cmd, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                String l = line.strip();
+                if (l.endsWith("\\")) l = l.substring(0, l.length() - 1).strip();
+                if (l.equals(header) || l.equals("./" + header) || l.endsWith("/" + header) && l.startsWith("$(srctree)")) return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new Failure("kbuild wrote no dependency record for " + target + " (" + cmd + ")");
+        }
+    }
+
+    /** .c files that include the header, directly or through other headers (a superset of its users). */
+    Set<String> mentioning(String header) {
+        java.util.Map<String, List<String>> includers = includeGraph();
+        Set<String> cFiles = new TreeSet<>();
+        Set<String> seen = new LinkedHashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(header));
+        while (!todo.isEmpty()) {
+            String h = todo.poll();
+            if (!seen.add(h)) continue;
+            List<String> users = new ArrayList<>(includers.getOrDefault(h, List.of()));
+            users.addAll(includers.getOrDefault(UNRESOLVED + h.substring(h.lastIndexOf('/') + 1), List.of()));
+            for (String f : users) {
+                if (f.endsWith(".c")) cFiles.add(f);
+                // Follow headers that include it, and .c files that other .c files include.
+                if ((f.endsWith(".h") || f.endsWith(".c")) && !seen.contains(f)) todo.add(f);
+            }
+        }
+        return cFiles;
+    }
+
+    /** Key prefix for includes that name no file of the tree by the usual search paths (kept by base name). */
+    private static final String UNRESOLVED = "?";
+    /** Header path (or "?base name" when unresolved) -> files with an #include line for it (one grep over the tree). */
+    private java.util.Map<String, List<String>> includeGraph() {
+        if (includeGraph == null) includeGraph = readIncludeGraph();
+        return includeGraph;
+    }
+
+    private java.util.Map<String, List<String>> readIncludeGraph() {
+        List<String> cmd = new ArrayList<>(List.of("grep", "-rEo", "--include=*.c", "--include=*.h"));
+        for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
+        cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
+        cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");
+        cmd.add(".");
+        Toolchain.Result r = Exec.run(tree, cmd);
+        if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep failed: " + r.tail(3));
+        java.util.Map<String, List<String>> graph = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> exists = new java.util.HashMap<>();
+        for (String l : r.output().split("\n")) {
+            int colon = l.indexOf(':');
+            if (colon < 0) continue;
+            String file = l.startsWith("./") ? l.substring(2, colon) : l.substring(0, colon);
+            if (file.startsWith("arch/") && !file.startsWith("arch/x86/")) continue;
+            String directive = l.substring(colon + 1);
+            boolean quoted = directive.contains("\"");
+            String inc = directive.replaceAll("^\\s*#\\s*include\\s*[<\"]", "").replaceAll("[>\"]$", "");
+            String resolved = IncludePath.resolve(file, quoted, inc, p -> exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k))));
+            String key = resolved != null ? resolved : UNRESOLVED + inc.substring(inc.lastIndexOf('/') + 1);
+            graph.computeIfAbsent(key, k -> new ArrayList<>()).add(file);
+        }
+        return graph;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.klp4j.kbuild;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.base.Exec;
+
+import dev.klp4j.base.Toolchain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles single objects with kbuild's single-object targets ({@code make fs/proc/cmdline.o}), so
+ * every object gets exactly the kernel's own flags (and objtool's run), plus
+ * {@code -ffunction-sections -fdata-sections} through KCFLAGS so each function and datum has its
+ * own section for the differ. All objects of one side go to one make call, which runs up to -j in
+ * parallel. The objects and kbuild's command records ({@code .NAME.o.cmd}) are copied out of the tree.
+ */
+public final class ObjectCompiler {
+    public static final String KCFLAGS = "-ffunction-sections -fdata-sections";
+
+    private final Path tree;
+    private final int jobs;
+    private final Path includeDir;
+    private final Toolchain tools;
+    private java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> makeCalls;
+
+    public ObjectCompiler(Path tree, int jobs) {
+        this(tree, jobs, null, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * With {@code includeDir} (the patch-author headers, see {@link AuthorHeaders}) on the include
+     * path, and {@code makeTarget} naming each object as make must be asked for it ({@link KbuildQuery#makeTarget}).
+     */
+    public ObjectCompiler(Path tree, int jobs, Path includeDir, java.util.function.UnaryOperator<String> makeTarget) {
+        this(tree, jobs, includeDir, makeTarget, Toolchain.HOST);
+    }
+
+    /** As {@link #ObjectCompiler(Path, int, Path, java.util.function.UnaryOperator)}, compiling through {@code tools}. */
+    public ObjectCompiler(Path tree, int jobs, Path includeDir, java.util.function.UnaryOperator<String> makeTarget, Toolchain tools) {
+        this.tools = tools;
+        this.tree = tree;
+        this.jobs = Math.max(1, jobs);
+        this.includeDir = includeDir;
+        this.makeCalls = (base, objects) -> {
+            List<String> call = new ArrayList<>(base);
+            for (String o : objects) call.add(makeTarget.apply(o));
+            return List.of(call);
+        };
+    }
+
+    /** The extra flags every object gets (KCFLAGS). */
+    public String flags() {
+        return includeDir == null ? KCFLAGS : KCFLAGS + " -I" + includeDir.toAbsolutePath();
+    }
+
+    /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */
+    public void compile(List<String> objects, Path outDir) {
+        if (objects.isEmpty()) return;
+        try {
+            for (String o : objects) {
+                // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
+                Files.deleteIfExists(tree.resolve(o));
+            }
+            for (List<String> call : makeCalls.apply(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
+                Toolchain.Result r = Exec.run(tools, tree, call);
+                if (!r.ok()) {
+                    throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
+                }
+            }
+            for (String o : objects) {
+                Path src = tree.resolve(o);
+                if (!Files.isRegularFile(src)) throw new Failure(Failure.Kind.TOOL, "make did not produce " + o);
+                Path dst = outDir.resolve(o);
+                Files.createDirectories(dst.getParent());
+                Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+                Path cmdFile = cmdFile(tree, o);
+                if (Files.exists(cmdFile)) Files.copy(cmdFile, cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(src);
+            }
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
+        }
+    }
+
+    /**
+     * How the make calls for a list of objects are made: by default one call naming each through
+     * {@code makeTarget}; {@link KbuildQuery#makeCalls} also asks some directories alone.
+     */
+    public ObjectCompiler makeCalls(java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> calls) {
+        this.makeCalls = calls;
+        return this;
+    }
+
+    /** kbuild's record of how {@code object} was built: {@code dir/.name.o.cmd}. */
+    public static Path cmdFile(Path root, String object) {
+        int slash = object.lastIndexOf('/');
+        return root.resolve(object.substring(0, slash + 1) + "." + object.substring(slash + 1) + ".cmd");
+    }
+
+    /** The compiler's error lines, or the tail of the output when there are none. */
+    private static String errors(Toolchain.Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : r.output().split("\n")) {
+            if (l.contains("error:") || l.contains("Error ") || l.contains("warning: objtool")) sb.append(l).append('\n');
+        }
+        return sb.length() > 0 ? sb.toString().strip() : r.tail(20);
+    }
+}

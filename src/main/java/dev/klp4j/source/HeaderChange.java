@@ -1,0 +1,324 @@
+package dev.klp4j.source;
+
+import dev.klp4j.base.Failure;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * What a patch does to a header, for choosing which of its (possibly thousands of) users to
+ * compile: the static inline functions whose bodies it changes, and which objects use them.
+ */
+public final class HeaderChange {
+
+    private HeaderChange() {}
+
+    /**
+     * The static inline functions whose bodies the change from {@code before} to {@code after}
+     * touches; empty when only comments or blank lines changed; null when it touches anything else
+     * (a macro, a type, a declaration), which only preprocessing every user can follow.
+     */
+    public static Set<String> changedInlines(String before, String after) {
+        return changedInlines(before, after, null);
+    }
+
+    /** As {@link #changedInlines(String, String)}, ignoring lines that {@code config} compiles out (null: none). */
+    public static Set<String> changedInlines(String before, String after, ConfigConditions config) {
+        Names n = changedNames(before, after, config);
+        return n == null || !n.declared().isEmpty() || !n.macros().isEmpty() ? null : n.inlines();
+    }
+
+    /**
+     * What a header change touches, by name: the static inlines whose bodies changed, and the
+     * names declared by the other constructs it changes (a struct, union or enum and its
+     * enumerators, a typedef, a prototype, an extern variable) or by macros it adds, and the
+     * existing macros it edits or removes (whose users' preprocessed text may change). Null when it
+     * touches something only preprocessing every user can follow: a removed #include, an #if line,
+     * an edited construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
+     */
+    public record Names(Set<String> inlines, Set<String> declared, Set<String> macros) {
+        public boolean isEmpty() { return inlines.isEmpty() && declared.isEmpty() && macros.isEmpty(); }
+        public Set<String> all() {
+            Set<String> a = new TreeSet<>(inlines);
+            a.addAll(declared);
+            return a;
+        }
+    }
+
+    public static Names changedNames(String before, String after, ConfigConditions config) {
+        return changedNames(before, after, config, name -> null);
+    }
+
+    /**
+     * As {@link #changedNames(String, String, ConfigConditions)}, where {@code macros} gives the
+     * definition ("(params) body", or " body") of a macro the header sees, or null: a construct the
+     * change adds through a macro that only declares (DEFINE_FREE, DEFINE_GUARD) adds new names.
+     */
+    public static Names changedNames(String before, String after, ConfigConditions config, Function<String, String> macros) {
+        List<String> a = lines(before), b = lines(after);
+        LineDiff diff = LineDiff.of(a, b);
+        if (diff == null) return null;
+        List<Integer> removed = new ArrayList<>(diff.removed()), added = new ArrayList<>(diff.added());
+        if (config != null) {
+            // A hunk under a condition this config leaves out changes nothing that is compiled.
+            boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
+            removed.removeIf(l -> deadBefore[l - 1]);
+            added.removeIf(l -> deadAfter[l - 1]);
+        }
+        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>(), changedMacros = new TreeSet<>();
+        java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
+        if (!classify(a, CSource.constructs(before), removed, false, inlines, declared, changedMacros, macrosBefore, macrosAfter, macros)) {
+            return null;
+        }
+        if (!classify(b, CSource.constructs(after), added, true, inlines, declared, changedMacros, macrosAfter, macrosBefore, macros)) {
+            return null;
+        }
+        // A name the header did not have before (a new prototype, a new inline) is one no object
+        // compiled from the original tree can depend on: only the patched files that call it, which
+        // are compiled anyway.
+        Set<String> old = identifiers(before);
+        inlines.retainAll(old);
+        declared.retainAll(old);
+        return new Names(inlines, declared, changedMacros);
+    }
+
+    private static final java.util.regex.Pattern DEFINE_LINE = java.util.regex.Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
+    private static final java.util.regex.Pattern MACRO_NAME = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]+");
+    private static final java.util.regex.Pattern MACRO_LIKE = java.util.regex.Pattern.compile("_*[A-Z][A-Z0-9_]*");
+
+    private static final java.util.regex.Pattern INCLUDE_LINE = java.util.regex.Pattern.compile("^#\\s*include\\s*[<\"].*");
+
+    /**
+     * Whether each changed line (1-based) of one side can be followed by name; collects the names.
+     * {@code own} are this side's macros, {@code other} the other side's; {@code addedSide} says
+     * whether these lines are the patched side's.
+     */
+    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, boolean addedSide,
+                                    Set<String> inlines, Set<String> declared, Set<String> changedMacros,
+                                    java.util.Map<String, Set<String>> own,
+                                    java.util.Map<String, Set<String>> other, Function<String, String> macros) {
+        Set<Integer> changedSet = new HashSet<>(changed);
+        for (int line : changed) {
+            String t = lines.get(line - 1).strip();
+            // An added #include brings declarations, types, inlines and macros that code compiled
+            // from the original header never named (it compiled without them): new names only.
+            if (addedSide && INCLUDE_LINE.matcher(t).matches()) continue;
+            CSource.Construct in = null;
+            for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
+            if (in != null && in.definition() && in.staticInline()) {
+                inlines.add(in.name());
+                continue;
+            }
+            if (in != null) {
+                // A type or a declaration, named by what it declares; one a macro makes is not (its name is the macro's).
+                boolean byMacro = in.name() != null && MACRO_NAME.matcher(in.name()).matches();
+                if (byMacro && addedSide && in.kind() == CSource.Kind.DECLARATION && wholly(in, changedSet)
+                        && declaresOnly(in.name(), macros, 0)) {
+                    // A new DEFINE_FREE(...): the static inlines and types it makes have new names.
+                    continue;
+                }
+                if ((in.kind() == CSource.Kind.TYPE || in.kind() == CSource.Kind.DECLARATION) && !in.declares().isEmpty() && !byMacro) {
+                    declared.addAll(in.declares());
+                    continue;
+                }
+                return false;
+            }
+            // A preprocessor line (a macro, a condition) is never "only a comment", whatever it ends with.
+            if (t.isEmpty() || t.startsWith("//") || t.startsWith("/*") || t.startsWith("*")) continue;
+            String macro = defineAt(lines, line);
+            if (macro != null && own.containsKey(macro)) {
+                // A macro only the patched side defines: code compiled before could only name it as an identifier.
+                if (addedSide && !other.containsKey(macro)) declared.add(macro);
+                // Edited or removed: the preprocessed text of the code that expands it changes.
+                else changedMacros.add(macro);
+                continue;
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether every line of {@code c} is a changed one: the construct is new, not edited. */
+    private static boolean wholly(CSource.Construct c, Set<Integer> changed) {
+        for (int l = c.firstLine(); l <= c.lastLine(); l++) if (!changed.contains(l)) return false;
+        return true;
+    }
+
+    /** What makes an otherwise unused inline or declaration emit code or data into every includer. */
+    private static final Set<String> EMITTING = Set.of("__used", "used", "__section", "section", "asm", "__asm__", "__asm",
+            "__ADDRESSABLE", "__visible", "__attribute_used__", "externally_visible");
+
+    /**
+     * Whether every expansion of the macro {@code name} only declares: types, prototypes, static
+     * inline functions (which emit nothing where unused), or other macros that only declare. False
+     * when its definition cannot be found.
+     */
+    private static boolean declaresOnly(String name, Function<String, String> macros, int depth) {
+        String def = depth > 4 ? null : macros.apply(name);
+        if (def == null) return false;
+        String body = def;
+        if (body.startsWith("(")) {
+            int close = body.indexOf(')');
+            if (close < 0) return false;
+            body = body.substring(close + 1);
+        }
+        // Pasted names (__free_##_name) are one new identifier; "#x" makes a string.
+        body = body.replace("\\\n", "\n").replace("##", "").replaceAll("(?<![#\\w])#\\s*(?=[A-Za-z_])", "");
+        List<CSource.Construct> constructs = CSource.constructs(body);
+        if (constructs.isEmpty()) return false;
+        for (CSource.Construct c : constructs) {
+            if (intersects(c.identifiers(), EMITTING)) return false;
+            if (c.definition() && c.staticInline()) continue;
+            // "__PCPU_ATTRS(sec) __typeof__(type) name" is named by the macro before it, not a prototype:
+            // a construct named by a macro's name is what that macro makes of it.
+            if (c.name() != null && MACRO_LIKE.matcher(c.name()).matches() && !c.definition() && c.kind() != CSource.Kind.DATA) {
+                if (!declaresOnly(c.name(), macros, depth + 1)) return false;
+                continue;
+            }
+            if (c.kind() == CSource.Kind.TYPE || c.kind() == CSource.Kind.DECLARATION) continue;
+            return false;
+        }
+        return true;
+    }
+
+    /** The macro whose #define (with its continuation lines) covers {@code line}, or null. */
+    public static String defineAt(List<String> lines, int line) {
+        int k = line - 1;
+        while (k > 0 && lines.get(k - 1).endsWith("\\")) k--;
+        java.util.regex.Matcher m = DEFINE_LINE.matcher(lines.get(k));
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * The names through which code outside {@code header} can reach {@code inlines}: the functions
+     * themselves, and whatever else in the header mentions them (a macro such as
+     * {@code seq_show_option_n}, another static inline), closed over. Null when something in the
+     * header that has no name mentions them (then every includer may reach them).
+     */
+    public static Set<String> reachingNames(String header, Set<String> inlines) {
+        Set<String> names = new TreeSet<>(inlines);
+        java.util.Map<String, Set<String>> macros = macros(header);
+        List<CSource.Construct> constructs = CSource.constructs(header);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : constructs) {
+                if (!intersects(c.identifiers(), names) || (c.name() != null && names.contains(c.name()))) continue;
+                if (c.name() == null) return null;
+                names.add(c.name());
+                grew = true;
+            }
+            for (var m : macros.entrySet()) {
+                if (!names.contains(m.getKey()) && intersects(m.getValue(), names)) {
+                    names.add(m.getKey());
+                    grew = true;
+                }
+            }
+        }
+        return names;
+    }
+
+    /** {@code #define NAME body} lines (with continuations): name -> identifiers of the body. */
+    private static java.util.Map<String, Set<String>> macros(String text) {
+        java.util.Map<String, Set<String>> out = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)((?:[^\\n]*\\\\\\n)*[^\\n]*)").matcher(text);
+        while (m.find()) {
+            Set<String> ids = new HashSet<>();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(m.group(2));
+            while (id.find()) ids.add(id.group());
+            out.put(m.group(1), ids);
+        }
+        return out;
+    }
+
+    private static Set<String> identifiers(String text) {
+        Set<String> ids = new HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*").matcher(text);
+        while (m.find()) ids.add(m.group());
+        return ids;
+    }
+
+    private static List<String> lines(String text) {
+        return List.of(text.split("\n", -1));
+    }
+
+    /**
+     * Whether the preprocessed source {@code i} uses one of {@code inlines} from code that is
+     * compiled: a function, an initializer, or another static inline that itself is so used. Their
+     * own definitions and prototypes do not count (an unused static inline generates no code).
+     */
+    /**
+     * Whether compiled code of the preprocessed source {@code i} depends on one of {@code names}:
+     * a function or data definition mentions it, or mentions something declared in terms of it (a
+     * struct with a member of a changed type, a typedef, a prototype, a static inline), closed over.
+     * Types, declarations and unused inlines alone generate no code.
+     */
+    public static boolean dependsOn(Path i, Set<String> names) {
+        List<CSource.Construct> all = constructsOf(i);
+        // Worklist over an index name -> declaring constructs that mention it: linear in the text,
+        // where a naive fixpoint rescans a network object's 30,000 constructs per round.
+        java.util.Map<String, List<CSource.Construct>> mentioning = new java.util.HashMap<>();
+        for (CSource.Construct c : all) {
+            if (c.emits() || c.declares().isEmpty()) continue;
+            for (String id : c.identifiers()) mentioning.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
+        }
+        Set<String> tainted = new HashSet<>(names);
+        java.util.ArrayDeque<String> work = new java.util.ArrayDeque<>(names);
+        while (!work.isEmpty()) {
+            for (CSource.Construct c : mentioning.getOrDefault(work.poll(), List.of())) {
+                for (String d : c.declares()) if (tainted.add(d)) work.add(d);
+            }
+        }
+        for (CSource.Construct c : all) if (c.emits() && intersects(c.identifiers(), tainted)) return true;
+        return false;
+    }
+
+    /** The constructs of the preprocessed file {@code i}. */
+    private static List<CSource.Construct> constructsOf(Path i) {
+        try {
+            return CSource.constructs(Files.readString(i, StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot read " + i + ": " + e.getMessage());
+        }
+    }
+
+    public static boolean uses(Path i, Set<String> inlines) {
+        List<CSource.Construct> all = constructsOf(i);
+        Set<String> used = new HashSet<>(inlines);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (CSource.Construct c : all) {
+                if (c.definition() && c.staticInline() && !used.contains(c.name()) && intersects(c.identifiers(), used)) {
+                    used.add(c.name());
+                    grew = true;
+                }
+            }
+        }
+        for (CSource.Construct c : all) {
+            if (c.definition() && c.staticInline()) continue;
+            if (!c.definition() && c.name() != null && used.contains(c.name()) && onlyUses(c.identifiers(), used, c.name())) continue;
+            if (intersects(c.identifiers(), used)) return true;
+        }
+        return false;
+    }
+
+    private static boolean intersects(Set<String> ids, Set<String> names) {
+        for (String id : ids) if (names.contains(id)) return true;
+        return false;
+    }
+
+    /** A prototype mentions its own name and nothing else of {@code names}. */
+    private static boolean onlyUses(Set<String> ids, Set<String> names, String own) {
+        for (String id : ids) if (!id.equals(own) && names.contains(id)) return false;
+        return true;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.klp4j.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which static inlines a header change touches, and which preprocessed sources use them. */
+class HeaderChangeTest {
+    static final String HEADER = """
+            /* SPDX */
+            #ifndef _X_H
+            #define _X_H
+            #define LIMIT 16
+
+            struct thing {
+            \tint a;
+            \tint b;
+            };
+
+            static inline int thing_sum(const struct thing *t)
+            {
+            \treturn t->a + t->b;
+            }
+
+            static __always_inline __attribute__((pure)) int thing_max(const struct thing *t)
+            {
+            \tif (t->a > t->b)
+            \t\treturn t->a;
+            \treturn t->b;
+            }
+
+            int thing_register(struct thing *t);
+            #endif
+            """;
+
+    @Test
+    void aBodyChangeNamesItsFunction() {
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("return t->a + t->b;", "return t->a + t->b + 1;")))
+                .containsExactly("thing_sum");
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("\treturn t->b;\n}", "\tif (!t)\n\t\treturn 0;\n\treturn t->b;\n}")))
+                .containsExactly("thing_max");
+    }
+
+    @Test
+    void commentsAreNoChangeAndEverythingElseIsAnything() {
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("/* SPDX */", "/* SPDX, reworded */"))).isEmpty();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"))).isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32 /* more */")))
+                .as("a macro line ending in a comment is still a macro").isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"))).isNull();
+        assertThat(HeaderChange.changedInlines(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t, int flags);"))).isNull();
+    }
+
+    @Test
+    void codeReachesAnInlineByItsNameOrByWhatInTheHeaderNamesIt() {
+        String h = HEADER.replace("int thing_register(struct thing *t);", """
+                int thing_register(struct thing *t);
+                #define THING_TOTAL(t) \\
+                \t(thing_sum(t) + 0)
+                static inline int thing_twice(const struct thing *t) { return 2 * THING_TOTAL(t); }
+                """);
+        assertThat(HeaderChange.reachingNames(h, Set.of("thing_sum"))).containsExactlyInAnyOrder("thing_sum", "THING_TOTAL", "thing_twice");
+        assertThat(HeaderChange.reachingNames(h, Set.of("thing_max"))).containsExactly("thing_max");
+        assertThat(HeaderChange.reachingNames(h + "static int (*hook)(const struct thing *) = thing_max;\n", Set.of("thing_max")))
+                .as("named by something without a name of its own").isNull();
+    }
+
+    private static Path preprocessed(Path dir, String code) throws Exception {
+        Path i = dir.resolve("x.i");
+        Files.writeString(i, "# 1 \"x.c\"\n" + HEADER.replaceAll("(?m)^#.*$", "") + "# 30 \"x.c\"\n" + code);
+        return i;
+    }
+
+    @Test
+    void aUserCallsItFromCompiledCode(@TempDir Path dir) throws Exception {
+        Set<String> f = Set.of("thing_sum");
+        assertThat(HeaderChange.uses(preprocessed(dir, "int f(struct thing *t) { return thing_sum(t); }\n"), f)).isTrue();
+        assertThat(HeaderChange.uses(preprocessed(dir, "static int (*op)(const struct thing *) = thing_sum;\n"), f))
+                .as("its address in an initializer").isTrue();
+        assertThat(HeaderChange.uses(preprocessed(dir, """
+                static inline int twice(const struct thing *t) { return 2 * thing_sum(t); }
+                int g(struct thing *t) { return twice(t); }
+                """), f)).as("through another static inline").isTrue();
+    }
+
+    @Test
+    void includingTheHeaderIsNotUsingIt(@TempDir Path dir) throws Exception {
+        Set<String> f = Set.of("thing_sum");
+        assertThat(HeaderChange.uses(preprocessed(dir, "int f(struct thing *t) { return thing_max(t); }\n"), f)).isFalse();
+        assertThat(HeaderChange.uses(preprocessed(dir, """
+                static inline int twice(const struct thing *t) { return 2 * thing_sum(t); }
+                static inline int thing_sum(const struct thing *t);
+                int g(struct thing *t) { return t->a; }
+                """), f)).as("only unused static inlines and a prototype mention it").isFalse();
+    }
+
+    @Test
+    void typesPrototypesAndNewMacrosAreFollowedByName() {
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"), null).declared())
+                .containsExactly("thing");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t, int flags);"), null).declared()).containsExactly("thing_register");
+        // An enumerator renamed, its old name kept as a macro (a real nf_tables fix).
+        String e = HEADER.replace("struct thing {", "enum thing_op {\n\tTHING_BOOL,\n\tTHING_SHIFT,\n};\n\nstruct thing {");
+        assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_BOOL,", "\tTHING_MASK_XOR,")
+                .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).declared())
+                .as("the new name THING_MASK_XOR is used by no original code").containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
+        // A prototype and an inline the header did not have: nothing compiled before can use them.
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t);\nint thing_unregister(struct thing *t);\n"
+                        + "static inline int thing_none(void) { return 0; }"), null).isEmpty()).isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16", "#define LIMIT 32"), null).macros())
+                .as("a changed macro: the text of the code that expands it changes").containsExactly("LIMIT");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16\n", ""), null).macros())
+                .as("a removed macro").containsExactly("LIMIT");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), null)
+                .isEmpty()).as("an added #include brings only names the original code never used").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER.replace("#define _X_H", "#define _X_H\n#include <linux/refcount.h>"), HEADER, null))
+                .as("a removed #include").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
+                "int thing_register(struct thing *t);\nDECLARE_PER_CPU(int, thing_count);"), null))
+                .as("a declaration a macro makes").isNull();
+    }
+
+    /** Definitions as linux/cleanup.h and percpu-defs.h have them (continuation lines kept). */
+    static final java.util.Map<String, String> MACROS = java.util.Map.of(
+            "DEFINE_FREE", "(_name, _type, _free) \\\n\tstatic inline void __free_##_name(void *p) { _type _T = *(_type *)p; _free; }",
+            "DEFINE_CLASS", "(_name, _type, _exit, _init, _init_args...)\t\t\\\ntypedef _type class_##_name##_t;\t\\\n"
+                    + "static inline void class_##_name##_destructor(_type *p)\t\\\n{ _type _T = *p; _exit; }\t\\\n"
+                    + "static inline _type class_##_name##_constructor(_init_args)\t\\\n{ _type t = _init; return t; }",
+            "DEFINE_GUARD", "(_name, _type, _lock, _unlock) \\\n\tDEFINE_CLASS(_name, _type, _unlock, ({ _lock; _T; }), _type _T)",
+            "DEFINE_PER_CPU", "(type, name)\t\t\t\t\t\\\n\tDEFINE_PER_CPU_SECTION(type, name, \"\")",
+            "DEFINE_PER_CPU_SECTION", "(type, name, sec)\t\t\t\t\\\n\t__PCPU_ATTRS(sec) __typeof__(type) name",
+            "DEFINE_USED", "(_name) \\\n\tstatic inline void __used _name##_keep(void) { }");
+
+    @Test
+    void anAddedInvocationOfAMacroThatOnlyDeclaresAddsNewNames() {
+        String open = "int thing_register(struct thing *t);";
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open,
+                "DEFINE_FREE(thing, struct thing *, if (_T) thing_put(_T))\n" + open), null, MACROS::get).isEmpty())
+                .as("DEFINE_FREE, no semicolon, before a prototype").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open,
+                "DEFINE_GUARD(thing, struct thing *, thing_lock(_T), thing_unlock(_T))\n" + open), null, MACROS::get).isEmpty())
+                .as("DEFINE_GUARD, through DEFINE_CLASS").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_PER_CPU(int, thing_hits);\n" + open), null, MACROS::get))
+                .as("a variable in every includer").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_USED(thing)\n" + open), null, MACROS::get))
+                .as("an inline that is emitted even where unused").isNull();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace(open, "DEFINE_UNKNOWN(thing)\n" + open), null, MACROS::get))
+                .as("a macro whose definition is not found").isNull();
+        String withFree = HEADER.replace(open, "DEFINE_FREE(thing, struct thing *, if (_T) thing_put(_T))\n" + open);
+        assertThat(HeaderChange.changedNames(withFree, withFree.replace("if (_T) thing_put(_T)", "if (_T) thing_drop(_T)"), null, MACROS::get))
+                .as("an edited invocation changes what existing code calls").isNull();
+    }
+
+    @Test
+    void compiledCodeDependsOnAChangedTypeThroughOtherTypes(@TempDir Path dir) throws Exception {
+        Set<String> t = Set.of("thing");
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, """
+                struct holder { struct thing *item; };
+                typedef struct holder holder_t;
+                int f(holder_t *h) { return h->item->b; }
+                """), t)).as("a member of a struct the typedef names").isTrue();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, "static struct thing one = { 1, 2 };\n"), t)).as("data of that type").isTrue();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, """
+                struct other { int x; };
+                int thing_register(struct thing *t);
+                int f(struct other *o) { return o->x; }
+                """), t)).as("only the header's own inlines and prototypes mention it").isFalse();
+        assertThat(HeaderChange.dependsOn(preprocessed(dir, "int g(void) { return thing_register(0); }\n"), Set.of("thing_register")))
+                .isTrue();
+    }
+}
