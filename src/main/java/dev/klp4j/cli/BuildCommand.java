@@ -1,7 +1,11 @@
 package dev.klp4j.cli;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.pipeline.BuildOptions;
+import dev.klp4j.pipeline.BuildOutcome;
 import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.pipeline.BuildResult;
+import dev.klp4j.pipeline.ObjectReport;
 import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.debian.KernelRelease;
@@ -80,9 +84,9 @@ final class BuildCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     /** Proves the built module in the VM; fails the command ({@link ExitStatus#FAILED}) unless every phase held. */
-    private void prove(BuildPipeline.Result r, GuestRuntime runtime, PrintWriter out) {
+    private void prove(BuildResult r, GuestRuntime runtime, PrintWriter out) {
         KernelTree kernel = VmCommand.bootable(r.release());
-        List<String> objects = r.objects().stream().map(BuildPipeline.ObjectReport::owner).distinct().toList();
+        List<String> objects = r.objects().stream().map(ObjectReport::owner).distinct().toList();
         out.printf("proving %s on %s under QEMU (tcg)...%n", r.module(), r.release());
         out.flush();
         VmHarness.Outcome o = Failures.call(() -> VmProof.prove(kernel, Path.of(r.module()), Path.of(r.module()).getFileName()
@@ -140,22 +144,28 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     private int buildOne(String release, Path dir, GuestRuntime runtime) {
-        BuildPipeline.Options o = new BuildPipeline.Options();
+        BuildOptions o = new BuildOptions();
         o.patch = patch; o.release = release; o.name = name; o.outDir = dir;
         tree.applyTo(o);
         o.symbols = symbols; o.symvers = symvers;
-        o.skipCleanup = skipCleanup; o.replace = !noReplace; o.compileOnly = compileOnly;
+        o.skipCleanup = skipCleanup; o.replace = !noReplace;
+        if (compileOnly) o.stop = BuildOptions.Stop.COMPILE;
         o.accept = accept.stream().map(a -> Rule.byId(a).orElseThrow()).collect(java.util.stream.Collectors.toSet());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         try {
             boolean tty = !json && System.console() != null;
-            BuildPipeline.Result r = new BuildPipeline(o, steps).interactive(tty).run();
+            BuildResult r = BuildPipeline.of(o, new StepPrinter(steps, tty)).run();
+            // The report is printed whatever the outcome: a refusal's reasons are part of it.
             if (json) out.println(Json.write(r));
-            else if (r.module() == null) out.printf("compiled, no module written (%.1f s)%n", r.seconds());
-            else out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds());
+            switch (r.outcome()) {
+                case REFUSED -> throw new UserError(ExitStatus.INPUT, r.reason());
+                case NO_CHANGE -> throw new UserError(ExitStatus.NO_CHANGE, r.reason());
+                case COMPILED -> { if (!json) out.printf("compiled, no module written (%.1f s)%n", r.seconds()); }
+                default -> { if (!json) out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds()); }
+            }
             out.flush();
-            if (prove && r.module() != null) prove(r, runtime, steps);
+            if (prove && r.outcome() == BuildOutcome.BUILT) prove(r, runtime, steps);
             return ExitStatus.OK;
         } catch (Failure e) {
             throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());

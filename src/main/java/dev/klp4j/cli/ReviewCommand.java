@@ -1,7 +1,10 @@
 package dev.klp4j.cli;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.pipeline.BuildOptions;
+import dev.klp4j.pipeline.BuildOutcome;
 import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.pipeline.BuildResult;
 import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.review.Finding;
@@ -38,23 +41,23 @@ final class ReviewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BuildPipeline.Options o = new BuildPipeline.Options();
-        o.patch = patch; o.reviewOnly = true;
+        BuildOptions o = new BuildOptions();
+        o.patch = patch; o.stop = BuildOptions.Stop.REVIEW;
         tree.applyTo(o);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         ReviewReport r;
         try {
             o.release = release == null ? null : SuiteKernels.resolve(release, SourceTreeCache.defaultRoot());
-            r = new BuildPipeline(o, steps).interactive(!json && System.console() != null).run().review();
-        } catch (Failure e) {
-            // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
-            if (e.kind() == Failure.Kind.NO_CHANGE) {
+            BuildResult b = BuildPipeline.of(o, new StepPrinter(steps, !json && System.console() != null)).run();
+            r = b.review();
+            if (b.outcome() == BuildOutcome.NO_CHANGE) {
+                // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
                 r = new ReviewReport(0, 0, java.util.List.of());
-                steps.println(e.getMessage());
-            } else {
-                throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+                steps.println(b.reason());
             }
+        } catch (Failure e) {
+            throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
         }
         if (json) {
             out.println(Json.write(r));

@@ -1,6 +1,6 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.pipeline.BuildOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -16,7 +16,7 @@ final class TreeOptions {
     Path config;
 
     /** Sets these options on {@code o}. */
-    void applyTo(BuildPipeline.Options o) {
+    void applyTo(BuildOptions o) {
         if (jobs != null) o.jobs = Math.max(1, jobs);
         o.sourceDir = sourceDir;
         o.config = config;

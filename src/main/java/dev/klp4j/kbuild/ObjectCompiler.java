@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -108,5 +110,21 @@ public final class ObjectCompiler {
             if (l.contains("error:") || l.contains("Error ") || l.contains("warning: objtool")) sb.append(l).append('\n');
         }
         return sb.length() > 0 ? sb.toString().strip() : r.tail(20);
+    }
+
+    /** genksyms' CRCs ({@code #SYMVER NAME CRC} lines) in kbuild's record of an object compiled into {@code root}. */
+    public static Map<String, String> exportCrcs(Path root, String object) {
+        Path cmd = cmdFile(root, object);
+        Map<String, String> out = new HashMap<>();
+        try {
+            if (!Files.isRegularFile(cmd)) return out;
+            for (String l : Files.readAllLines(cmd, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                String[] f = l.strip().split("\\s+");
+                if (f.length == 3 && f[0].equals("#SYMVER")) out.put(f[1], f[2]);
+            }
+        } catch (IOException e) {
+            throw new Failure(cmd + ": cannot read: " + e.getMessage());
+        }
+        return out;
     }
 }

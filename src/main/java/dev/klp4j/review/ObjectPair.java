@@ -13,12 +13,20 @@ import java.util.Map;
  * @param changed   functions the patch replaces (the differ's CHANGED)
  * @param added     functions the patch adds
  * @param functions the patched side's function definitions of the object's own source: name -> text
+ * @param refused   the differ's reasons for refusing the object (none when it made a patch object)
  */
-public record ObjectPair(String object, Path original, Path patched, List<String> changed, List<String> added, Map<String, String> functions) {
+public record ObjectPair(String object, Path original, Path patched, List<String> changed, List<String> added, Map<String, String> functions,
+                         List<String> refused) {
     public ObjectPair {
         changed = List.copyOf(changed);
         added = List.copyOf(added);
         functions = Map.copyOf(functions);
+        refused = List.copyOf(refused);
+    }
+
+    /** An object the differ made a patch object of. */
+    public ObjectPair(String object, Path original, Path patched, List<String> changed, List<String> added, Map<String, String> functions) {
+        this(object, original, patched, changed, added, functions, List.of());
     }
 
     /** The object's source file. */

@@ -55,6 +55,7 @@ public final class Reviewer {
             endlessTransitions(o, out);
             inliningFanOut(o, hunks, out);
         }
+        differRefusals(objects, out);
         int functions = objects.stream().mapToInt(o -> o.changed().size() + o.added().size()).sum();
         return new ReviewReport(hunks.size(), functions, oncePerType(out));
     }
@@ -69,6 +70,24 @@ public final class Reviewer {
      * change (assembly, the vDSO, a user-space ABI change, init or notrace code), so there is no
      * need to compile anything to know it cannot be live patched. Empty otherwise.
      */
+    /**
+     * The differ's refusals are findings too, so {@code klp4j review} says everything at once; a
+     * reason for a function the source rules already named would say the same again.
+     */
+    private static void differRefusals(List<ObjectPair> objects, List<Finding> out) {
+        List<Finding> bySource = List.copyOf(out);
+        for (ObjectPair o : objects) {
+            for (String reason : o.refused()) {
+                boolean said = bySource.stream().anyMatch(x -> x.rule() == Rule.NOT_PATCHABLE && x.function() != null
+                        && x.file().equals(o.source()) && reason.startsWith(x.function() + ":"));
+                if (!said) {
+                    out.add(new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, o.source(), null, null, reason,
+                            "see the reason; docs/build.md lists what a live patch can change"));
+                }
+            }
+        }
+    }
+
     public static java.util.Optional<ReviewReport> decidedBySource(List<SourceHunk> hunks) {
         if (hunks.isEmpty()) return java.util.Optional.empty();
         List<Finding> out = new ArrayList<>();

@@ -1,0 +1,52 @@
+package dev.klp4j.pipeline;
+
+import dev.klp4j.diff.DiffResult;
+import dev.klp4j.diff.PatchObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The differ's verdict on every compiled object, in the objects' order. */
+public record ObjectDiffs(Map<String, ObjectDiffer.Outcome> byObject) {
+    public ObjectDiffs {
+        byObject = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byObject));
+    }
+
+    public DiffResult result(String object) {
+        return byObject.get(object).result();
+    }
+
+    /** "OBJ: reason; reason" for every object the differ refused. */
+    public List<String> refusals() {
+        List<String> out = new ArrayList<>();
+        byObject.forEach((obj, d) -> {
+            if (d.result().outcome() == DiffResult.Outcome.REFUSED) out.add(obj + ": " + String.join("; ", d.result().reasons()));
+        });
+        return out;
+    }
+
+    public boolean noChange() {
+        return byObject.values().stream().allMatch(d -> d.result().outcome() == DiffResult.Outcome.NO_CHANGE);
+    }
+
+    /** The patch objects of the objects that have one. */
+    public Map<String, PatchObject> patches() {
+        Map<String, PatchObject> out = new LinkedHashMap<>();
+        byObject.forEach((obj, d) -> {
+            if (d.result().outcome() == DiffResult.Outcome.PATCH) out.put(obj, d.result().patch());
+        });
+        return out;
+    }
+
+    /** One line for the step: each object's changed and new functions, or its verdict. */
+    public String describe() {
+        List<String> s = new ArrayList<>();
+        byObject.forEach((k, v) -> s.add(k + ": " + (switch (v.result().outcome()) {
+            case PATCH -> "changed=" + v.result().changed() + " new=" + v.result().added();
+            case NO_CHANGE -> "no change";
+            case REFUSED -> "refused";
+        })));
+        return String.join("; ", s);
+    }
+}
