@@ -108,6 +108,24 @@ public final class Toolchain {
         }
     }
 
+    /**
+     * Runs {@code command} with its standard output, which may be binary (a decompressed kernel),
+     * going to {@code out}; standard error is discarded. Returns the exit status.
+     */
+    public int runToFile(Path dir, List<String> command, Path out) {
+        ProcessBuilder pb = new ProcessBuilder(wrap(dir, command)).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(out.toFile());
+        if (dir != null && isHost()) pb.directory(dir.toFile());
+        try {
+            return pb.start().waitFor();
+        } catch (IOException e) {
+            throw Failure.failed("cannot run " + command.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Failure.failed("interrupted while running " + command.get(0));
+        }
+    }
+
     /** The process to start: the command itself, or a namespace that mounts, chroots and runs it. */
     List<String> wrap(Path dir, List<String> command) {
         if (isHost()) return new ArrayList<>(command);

@@ -1,18 +1,19 @@
 package dev.klp4j.debian;
 
+import java.util.Map;
+
+import dev.klp4j.base.Toolchain;
+
 import dev.klp4j.kernel.KernelTree;
 
 import dev.klp4j.base.Failure;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -124,21 +125,9 @@ public final class KernelRelease {
     /** A package-database query's output, or null when the tool is missing or fails. */
     private static String run(String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = in.readAllBytes();
-            }
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            return p.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Toolchain.Result r = Toolchain.HOST.run(null, List.of(cmd), Map.of(), new byte[0]);
+            return r.ok() ? r.output() : null;
+        } catch (Failure e) {
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.klp4j.klp;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.base.Toolchain;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,14 +71,15 @@ public final class VmlinuxKallsyms {
                 Files.write(tmp, java.util.Arrays.copyOfRange(img, at, img.length));
                 List<String> cmd = new java.util.ArrayList<>(unpack);
                 cmd.add(tmp.toString());
-                Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                Path unpacked = Files.createTempFile("klp4j-vmlinux", ".elf");
                 byte[] out;
-                try (InputStream in = p.getInputStream()) {
-                    ByteArrayOutputStream bo = new ByteArrayOutputStream(64 << 20);
-                    in.transferTo(bo);
-                    out = bo.toByteArray();
+                try {
+                    // zstd complains about the rest of the image after writing the kernel: its status says nothing.
+                    Toolchain.HOST.runToFile(null, cmd, unpacked);
+                    out = Files.readAllBytes(unpacked);
+                } finally {
+                    Files.deleteIfExists(unpacked);
                 }
-                p.waitFor();
                 if (out.length < 4 || out[0] != 0x7f || out[1] != 'E') throw new Failure(vmlinuz + ": the " + format + " stream does not unpack to an ELF kernel");
                 return out;
             } finally {
@@ -85,9 +87,6 @@ public final class VmlinuxKallsyms {
             }
         } catch (IOException e) {
             throw new Failure(vmlinuz + ": cannot read: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted");
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.klp4j.runtime;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.base.Toolchain;
+import java.time.Duration;
+import java.util.Map;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The real kernel: kmod's insmod/rmmod and plain writes to sysfs. */
 public final class LinuxKernelOps implements KernelOps {
@@ -47,26 +48,19 @@ public final class LinuxKernelOps implements KernelOps {
     }
 
     private static void run(List<String> cmd, String what) {
+        Toolchain.Result r;
+        Path log = null;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out;
-            try (InputStream in = p.getInputStream()) {
-                out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            }
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw Failure.failed(what + " did not return in 120 s");
-            }
-            if (p.exitValue() != 0) {
-                throw Failure.failed(what + " failed: " + (out.isEmpty() ? "exit " + p.exitValue()
-                        : out.replace('\n', ' ')) + " (see dmesg)");
-            }
+            log = Files.createTempFile("klp4j-" + cmd.get(0), ".log");
+            r = Toolchain.HOST.run(null, cmd, Map.of(), new byte[0], Duration.ofSeconds(120), log);
         } catch (IOException e) {
-            throw Failure.failed(what + ": cannot run " + cmd.get(0) + " (" + e.getMessage() + "); install kmod");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Failure.failed(what + " interrupted");
+            throw Failure.failed(what + ": cannot run " + cmd.get(0) + " (" + e.getMessage() + ")");
+        } catch (Failure e) {
+            throw Failure.failed(what + ": " + e.getMessage() + (e.getMessage().startsWith("cannot run") ? "; install kmod" : ""));
+        } finally {
+            if (log != null) try { Files.deleteIfExists(log); } catch (IOException ignored) { /* temp file */ }
         }
+        String out = r.output().trim();
+        if (!r.ok()) throw Failure.failed(what + " failed: " + (out.isEmpty() ? "exit " + r.status() : out.replace('\n', ' ')) + " (see dmesg)");
     }
 }
