@@ -6,7 +6,6 @@ import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 import dev.klp4j.source.ConfigConditions;
 import dev.klp4j.source.HeaderChange;
-import dev.klp4j.source.IncludePath;
 import dev.klp4j.source.MacroDefinitions;
 import dev.klp4j.source.ReachableText;
 import dev.klp4j.source.UnifiedDiff;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,12 +31,7 @@ import java.util.function.Consumer;
  * objects thus costs two preprocessing passes (in parallel, in batches) and a handful of compiles.
  */
 public final class ChangedObjects {
-    private static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");
-    /** Preprocessed files are large (megabytes): a batch at a time is written, read and removed. */
-    private static final int BATCH = 96;
-
-    /** What preprocessing makes of an object that kbuild could not preprocess: it is compiled, not missed. */
-    private static final String FAILED = "failed";
+    static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");
 
     /**
      * What a patch touches, seen before it is applied: {@code sources} are always compiled;
@@ -54,12 +47,13 @@ public final class ChangedObjects {
     private final int jobs;
     private Consumer<String> progress = m -> { };
     private int narrowed;
-    private java.util.Map<String, List<String>> includeGraph;
+    private final IncludeGraph includes;
 
     public ChangedObjects(Path tree, KbuildQuery kbuild, int jobs) {
         this.tree = tree;
         this.kbuild = kbuild;
         this.jobs = jobs;
+        this.includes = new IncludeGraph(tree);
     }
 
     /** Where to report preprocessing progress ("preprocessing 96/2410"). */
@@ -178,7 +172,7 @@ public final class ChangedObjects {
         considered.addAll(compared);
         narrowed = considered.size();
         if (!preprocessedOnce.isEmpty()) {
-            out.addAll(preprocessed(preprocessedOnce, (o, i) -> {
+            out.addAll(preprocessor().run(preprocessedOnce, (o, i) -> {
                 for (Check c : checks) {
                     if (c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) return "uses";
                 }
@@ -223,11 +217,11 @@ public final class ChangedObjects {
      * preprocessed text (see {@link ReachableText}) the patch changes (two passes).
      */
     private void comparedText(List<String> headers, List<String> includers, Set<String> out, Runnable apply, Runnable revert) {
-        Map<String, String> before = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+        Map<String, String> before = preprocessor().run(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
         Map<String, String> after;
         apply.run();
         try {
-            after = preprocessed(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+            after = preprocessor().run(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
         } finally {
             revert.run();
         }
@@ -235,7 +229,7 @@ public final class ChangedObjects {
         users.addAll(after.keySet());
         for (String u : users) {
             String a = before.get(u), b = after.get(u);
-            if (a == null || b == null || a.equals(FAILED) || !a.equals(b)) out.add(u);
+            if (a == null || b == null || a.equals(Preprocessor.FAILED) || !a.equals(b)) out.add(u);
         }
     }
 
@@ -243,7 +237,7 @@ public final class ChangedObjects {
     private List<String> usersOf(java.util.Collection<String> headers, java.util.Collection<String> sources) {
         Set<String> candidates = new TreeSet<>();
         for (String h : headers) {
-            for (String f : mentioning(h)) {
+            for (String f : includes.mentioning(h)) {
                 String obj = f.substring(0, f.length() - 2) + ".o";
                 if (!sources.contains(obj)) candidates.add(obj);
             }
@@ -277,12 +271,12 @@ public final class ChangedObjects {
                 if (headers.contains(f)) continue;
                 if (f.endsWith(".c")) {
                     reach.add(f);
-                    reach.addAll(mentioning(f));
+                    reach.addAll(includes.mentioning(f));
                     continue;
                 }
                 Set<String> passed = round + 1 < NAME_ROUNDS ? HeaderChange.reachingNames(read(f), followed) : null;
                 if (passed == null) {
-                    reach.addAll(mentioning(f));
+                    reach.addAll(includes.mentioning(f));
                     continue;
                 }
                 for (String n : passed) if (followed.add(n)) next.add(n);
@@ -329,13 +323,13 @@ public final class ChangedObjects {
     public List<String> headerUsers(String header) {
         List<String> objects = new ArrayList<>();
         for (String c : candidates(List.of(header))) objects.add(c.substring(0, c.length() - 2) + ".o");
-        return new ArrayList<>(preprocessed(objects, (o, i) -> dependsOn(i, header) ? "user" : null).keySet());
+        return new ArrayList<>(preprocessor().run(objects, (o, i) -> dependsOn(i, header) ? "user" : null).keySet());
     }
 
     /** .c files of objects this config builds that mention one of {@code headers}. */
     private List<String> candidates(java.util.Collection<String> headers) {
         Set<String> objects = new TreeSet<>();
-        for (String h : headers) for (String c : mentioning(h)) objects.add(c.substring(0, c.length() - 2) + ".c");
+        for (String h : headers) for (String c : includes.mentioning(h)) objects.add(c.substring(0, c.length() - 2) + ".c");
         List<String> out = new ArrayList<>();
         for (String o : built(objects.stream().map(c -> c.substring(0, c.length() - 2) + ".o").toList())) {
             out.add(o.substring(0, o.length() - 2) + ".c");
@@ -361,83 +355,8 @@ public final class ChangedObjects {
         }
     }
 
-    /**
-     * Preprocesses {@code objects} with kbuild ({@code make -k OBJ.i}, in batches) and asks
-     * {@code look} about each (the object and its .i target, readable until it returns): a value
-     * keeps the object, null drops it. An object kbuild cannot preprocess (it needs a generated
-     * header that only its .o rule makes) is built once to make it, then tried again; if it still
-     * fails it maps to {@link #FAILED}, to be compiled rather than missed.
-     */
-    private Map<String, String> preprocessed(List<String> objects, java.util.function.BiFunction<String, String, String> look) {
-        Map<String, String> out = new TreeMap<>();
-        List<String> failed = new ArrayList<>();
-        int done = 0;
-        List<List<String>> batches = new ArrayList<>();
-        for (int from = 0; from < objects.size(); from += BATCH) batches.add(objects.subList(from, Math.min(objects.size(), from + BATCH)));
-        // make preprocesses the next batch while this thread reads the last one's output: reading a
-        // network object's .i takes about as long as making it.
-        java.util.concurrent.CompletableFuture<Void> making = batches.isEmpty() ? null : makeAsync(batches.get(0));
-        for (int k = 0; k < batches.size(); k++) {
-            join(making);
-            making = k + 1 < batches.size() ? makeAsync(batches.get(k + 1)) : null;
-            failed.addAll(collect(batches.get(k), look, out));
-            done += batches.get(k).size();
-            progress.accept("preprocessing " + done + "/" + objects.size());
-        }
-        if (!failed.isEmpty()) {
-            // kbuild ties generated headers (x509.asn1.h, capability_names.h, ...) to the .o rule only.
-            for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), failed)) Exec.run(kbuild.tools(), tree, call);
-            for (String o : failed) deleteQuietly(o);
-            makeI(failed);
-            for (String o : collect(failed, look, out)) out.put(o, FAILED);
-        }
-        return out;
-    }
-
-    private java.util.concurrent.CompletableFuture<Void> makeAsync(List<String> objects) {
-        return java.util.concurrent.CompletableFuture.runAsync(() -> makeI(objects));
-    }
-
-    private static void join(java.util.concurrent.CompletableFuture<Void> f) {
-        try {
-            f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
-    }
-
-    /** Asks kbuild for the .i of each object (-k: one that fails does not stop the others). */
-    private void makeI(List<String> objects) {
-        List<String> targets = objects.stream().map(ChangedObjects::iTarget).toList();
-        for (List<String> call : kbuild.makeCalls(List.of("make", "-k", "-j" + jobs), targets)) Exec.run(kbuild.tools(), tree, call);
-    }
-
-    /** Reads one made batch: returns the objects whose .i kbuild did not make; fills {@code out} for the rest. */
-    private List<String> collect(List<String> objects, java.util.function.BiFunction<String, String, String> look, Map<String, String> out) {
-        List<String> failed = new ArrayList<>();
-        for (String o : objects) {
-            String i = iTarget(o);
-            if (!Files.isRegularFile(tree.resolve(i))) {
-                failed.add(o);
-                continue;
-            }
-            try {
-                String v = look.apply(o, i);
-                if (v != null) out.put(o, v);
-            } finally {
-                deleteQuietly(i);
-            }
-        }
-        return failed;
-    }
-
-    private static String iTarget(String object) {
-        return object.substring(0, object.length() - 2) + ".i";
-    }
-
-    private void deleteQuietly(String relative) {
-        try { Files.deleteIfExists(tree.resolve(relative)); } catch (IOException ignored) { /* a stray file is harmless */ }
+    private Preprocessor preprocessor() {
+        return new Preprocessor(tree, kbuild, jobs, progress);
     }
 
     /** True if kbuild's dependency list for {@code target} names {@code header}. */
@@ -454,58 +373,5 @@ public final class ChangedObjects {
         } catch (IOException e) {
             throw new Failure("kbuild wrote no dependency record for " + target + " (" + cmd + ")");
         }
-    }
-
-    /** .c files that include the header, directly or through other headers (a superset of its users). */
-    Set<String> mentioning(String header) {
-        java.util.Map<String, List<String>> includers = includeGraph();
-        Set<String> cFiles = new TreeSet<>();
-        Set<String> seen = new LinkedHashSet<>();
-        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(header));
-        while (!todo.isEmpty()) {
-            String h = todo.poll();
-            if (!seen.add(h)) continue;
-            List<String> users = new ArrayList<>(includers.getOrDefault(h, List.of()));
-            users.addAll(includers.getOrDefault(UNRESOLVED + h.substring(h.lastIndexOf('/') + 1), List.of()));
-            for (String f : users) {
-                if (f.endsWith(".c")) cFiles.add(f);
-                // Follow headers that include it, and .c files that other .c files include.
-                if ((f.endsWith(".h") || f.endsWith(".c")) && !seen.contains(f)) todo.add(f);
-            }
-        }
-        return cFiles;
-    }
-
-    /** Key prefix for includes that name no file of the tree by the usual search paths (kept by base name). */
-    private static final String UNRESOLVED = "?";
-    /** Header path (or "?base name" when unresolved) -> files with an #include line for it (one grep over the tree). */
-    private java.util.Map<String, List<String>> includeGraph() {
-        if (includeGraph == null) includeGraph = readIncludeGraph();
-        return includeGraph;
-    }
-
-    private java.util.Map<String, List<String>> readIncludeGraph() {
-        List<String> cmd = new ArrayList<>(List.of("grep", "-rEo", "--include=*.c", "--include=*.h"));
-        for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
-        cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
-        cmd.add("^\\s*#\\s*include\\s*[<\"][^>\"]+[>\"]");
-        cmd.add(".");
-        Toolchain.Result r = Exec.run(tree, cmd);
-        if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep failed: " + r.tail(3));
-        java.util.Map<String, List<String>> graph = new java.util.HashMap<>();
-        java.util.Map<String, Boolean> exists = new java.util.HashMap<>();
-        for (String l : r.output().split("\n")) {
-            int colon = l.indexOf(':');
-            if (colon < 0) continue;
-            String file = l.startsWith("./") ? l.substring(2, colon) : l.substring(0, colon);
-            if (file.startsWith("arch/") && !file.startsWith("arch/x86/")) continue;
-            String directive = l.substring(colon + 1);
-            boolean quoted = directive.contains("\"");
-            String inc = directive.replaceAll("^\\s*#\\s*include\\s*[<\"]", "").replaceAll("[>\"]$", "");
-            String resolved = IncludePath.resolve(file, quoted, inc, p -> exists.computeIfAbsent(p, k -> Files.isRegularFile(tree.resolve(k))));
-            String key = resolved != null ? resolved : UNRESOLVED + inc.substring(inc.lastIndexOf('/') + 1);
-            graph.computeIfAbsent(key, k -> new ArrayList<>()).add(file);
-        }
-        return graph;
     }
 }

@@ -3,9 +3,7 @@ package dev.klp4j.klp;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Toolchain;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

@@ -2,7 +2,6 @@ package dev.klp4j.vm;
 
 import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
