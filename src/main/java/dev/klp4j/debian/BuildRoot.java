@@ -4,15 +4,13 @@ import dev.klp4j.base.Toolchain;
 
 import dev.klp4j.base.FileTrees;
 
+import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -46,8 +44,7 @@ public final class BuildRoot {
         if (Files.exists(stamp)) return dir;
         try {
             Files.createDirectories(dir.getParent());
-            try (FileChannel ch = FileChannel.open(dir.resolveSibling(suite.codename() + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            try (CacheLock held = CacheLock.take(dir.resolveSibling(suite.codename() + ".lock"))) {
                 if (Files.exists(stamp)) return dir;
                 if (Files.exists(dir)) FileTrees.delete(dir);
                 if (!Files.isExecutable(Path.of("/usr/bin/mmdebstrap"))) {

@@ -4,6 +4,7 @@ import dev.klp4j.base.Toolchain;
 
 import dev.klp4j.base.FileTrees;
 
+import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 
@@ -50,7 +51,17 @@ public final class SourcePackages {
     }
 
     /** The tarball of {@code pkg} at {@code version}, downloaded first unless the cache holds it. */
+    @SuppressWarnings("try") // the lock is held by the try block itself
     public Path fetch(String pkg, String version, java.util.function.Consumer<String> progress) {
+        Path tarball = tarball(pkg, version);
+        if (Files.isRegularFile(tarball)) return tarball;
+        // Builds that need one version take turns: the second finds what the first fetched.
+        try (CacheLock held = CacheLock.take(tarball.getParent().resolveSibling(tarball.getParent().getFileName() + ".lock"))) {
+            return fetchHeld(pkg, version, progress);
+        }
+    }
+
+    private Path fetchHeld(String pkg, String version, java.util.function.Consumer<String> progress) {
         Path tarball = tarball(pkg, version);
         if (Files.isRegularFile(tarball)) return tarball;
         Path partial = tarball.getParent().resolveSibling(tarball.getParent().getFileName() + ".partial");

@@ -2,6 +2,7 @@ package dev.klp4j.debian;
 
 import dev.klp4j.base.FileTrees;
 
+import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 
@@ -91,7 +92,17 @@ public final class TargetPackages {
      * The root holding {@code release}'s image and headers (and the headers' own dependencies:
      * the common headers and kbuild tools), fetched and unpacked first unless the cache holds them.
      */
+    @SuppressWarnings("try") // the lock is held by the try block itself
     public Path fetch(String release, DebianSuite suite, Consumer<String> progress) {
+        Path root = root(release);
+        if (Files.exists(root.resolveSibling("unpacked"))) return root;
+        // Builds for one release take turns: the second finds what the first unpacked.
+        try (CacheLock held = CacheLock.take(root.resolveSibling("lock"))) {
+            return fetchHeld(release, suite, progress);
+        }
+    }
+
+    private Path fetchHeld(String release, DebianSuite suite, Consumer<String> progress) {
         Path root = root(release);
         Path stamp = root.resolveSibling("unpacked");
         if (Files.exists(stamp)) return root;

@@ -2,18 +2,17 @@ package dev.klp4j.kbuild;
 
 import dev.klp4j.base.FileTrees;
 
+import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 import dev.klp4j.kernel.KernelTarget;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -96,7 +95,7 @@ public final class SourceTreeCache {
      */
     @SuppressWarnings("try") // the lock is held by the try block itself
     public boolean ensure(java.util.function.Consumer<String> progress) {
-        try (Held held = lock()) {
+        try (CacheLock held = lock()) {
             if (isReady()) return false;
             Files.deleteIfExists(stampFile());
             make(progress);
@@ -109,64 +108,12 @@ public final class SourceTreeCache {
         }
     }
 
-    /** Per cache directory: the JVM-wide lock, and the file lock its first holder took for the process. */
-    private static final java.util.Map<Path, java.util.concurrent.locks.ReentrantLock> LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.Map<Path, FileChannel> CHANNELS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The cache held exclusively until closed; reentrant (a build holds it and ensure() takes it again). */
-    public final class Held implements AutoCloseable {
-        private final java.util.concurrent.locks.ReentrantLock jvm;
-        private final Path key;
-
-        private Held(java.util.concurrent.locks.ReentrantLock jvm, Path key) {
-            this.jvm = jvm;
-            this.key = key;
-        }
-
-        @Override
-        public void close() {
-            try {
-                // Closing the channel releases the file lock; only the outermost holder does it.
-                if (jvm.getHoldCount() == 1) {
-                    FileChannel ch = CHANNELS.remove(key);
-                    if (ch != null) ch.close();
-                }
-            } catch (IOException ignored) {
-                // the lock goes with the channel or the process
-            } finally {
-                jvm.unlock();
-            }
-        }
-    }
-
     /**
-     * Takes the cache's lock: threads of this JVM wait on a lock per directory (a FileLock is held
-     * per process, so a second thread could not wait on it), other processes on {@code lock}.
+     * Holds the cache exclusively until closed: builds of one release take turns, in this JVM or
+     * another; reentrant (a build holds it and ensure() takes it again).
      */
-    public Held lock() {
-        Path key = cacheDir.toAbsolutePath().normalize();
-        java.util.concurrent.locks.ReentrantLock jvm = LOCKS.computeIfAbsent(key, k -> new java.util.concurrent.locks.ReentrantLock());
-        jvm.lock();
-        try {
-            if (jvm.getHoldCount() == 1) {
-                Files.createDirectories(cacheDir);
-                FileChannel ch = FileChannel.open(cacheDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                try {
-                    ch.lock();
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw e;
-                }
-                CHANNELS.put(key, ch);
-            }
-            return new Held(jvm, key);
-        } catch (IOException e) {
-            jvm.unlock();
-            throw new Failure("cannot lock " + cacheDir + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            jvm.unlock();
-            throw e;
-        }
+    public CacheLock lock() {
+        return CacheLock.take(cacheDir.resolve("lock"));
     }
 
     private void make(java.util.function.Consumer<String> progress) throws IOException {

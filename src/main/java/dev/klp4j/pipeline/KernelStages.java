@@ -1,5 +1,6 @@
 package dev.klp4j.pipeline;
 
+import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.FileTrees;
 import dev.klp4j.base.Toolchain;
@@ -86,7 +87,7 @@ final class KernelStages implements Stages {
     @Override
     public PreparedTree prepare(KernelTarget target) {
         SourceTreeCache cache = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs);
-        SourceTreeCache.Held held = cache.lock();
+        CacheLock held = cache.lock();
         boolean made;
         try {
             made = cache.ensure(progress("source tree"));

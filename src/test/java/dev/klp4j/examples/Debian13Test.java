@@ -1,5 +1,7 @@
 package dev.klp4j.examples;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.kbuild.SourceTreeCache;
@@ -26,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in a trixie build root, and each module is proven in the VM on its own kernel. The first run makes the build root and the source tree (a few
  * minutes; cached after).
  */
+@Order(2) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("vm")
 class Debian13Test {
     @TempDir Path out;

@@ -1,5 +1,7 @@
 package dev.klp4j.examples;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfReader;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails after, clean dmesg). Refusal examples must fail the build with the status and the subject
  * their {@code expect} file names.
  */
+@Order(1) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("vm")
 class ExamplesEndToEndTest {
     @TempDir static Path out;

@@ -1,5 +1,7 @@
 package dev.klp4j.examples;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * its rule and severity (the {@code review} file), and its safe twin, which changes the same code
  * without the danger, is not flagged by that rule.
  */
+@Order(Integer.MAX_VALUE - 2) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("kernel")
 class ReviewExamplesTest {
 

@@ -1,5 +1,9 @@
 package dev.klp4j.kbuild;
 
+import dev.klp4j.base.CacheLock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
 import dev.klp4j.base.Toolchain;
 
 import dev.klp4j.base.Exec;
@@ -19,6 +23,18 @@ import org.junit.jupiter.api.Test;
 /** Every example patch applies to the target's source and names the objects it changes. */
 @Tag("kernel")
 class ExamplesTest {
+    static CacheLock held;
+
+    @BeforeAll
+    static void holdTheTree() {
+        held = TestKernel.holdTree(TestKernel.target());
+    }
+
+    @AfterAll
+    static void release() {
+        if (held != null) held.close();
+    }
+
 
     @Test
     void everyExampleAppliesAndHasACheckOrAnExpectation() throws Exception {

@@ -1,5 +1,9 @@
 package dev.klp4j.kbuild;
 
+import org.junit.jupiter.api.Order;
+
+import dev.klp4j.base.CacheLock;
+
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.source.PatchApplier;
 import dev.klp4j.source.UnifiedDiff;
@@ -17,25 +21,35 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Against the real Debian kernel source (the shared cache in ~/.cache/klp4j/RELEASE, made once). */
+@Order(3) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("kernel")
 class KernelTreeTest {
     static KernelTarget target;
     static Path tree;
     static KbuildQuery kbuild;
 
+    static CacheLock held;
+
     @BeforeAll
     static void prepare() {
         target = TestKernel.target();
+        held = TestKernel.holdTree(target);
         SourceTreeCache c = TestKernel.preparedTree(target);
         tree = c.tree();
         PatchApplier.recover(tree, c.cacheDir().resolve("journal"));
         kbuild = new KbuildQuery(tree);
+    }
+
+    @AfterAll
+    static void release() {
+        if (held != null) held.close();
     }
 
     static UnifiedDiff diffOf(String... paths) {

@@ -1,5 +1,7 @@
 package dev.klp4j.kbuild;
 
+import dev.klp4j.base.CacheLock;
+
 import dev.klp4j.debian.TargetResolver;
 
 import dev.klp4j.base.Failure;
@@ -179,10 +181,10 @@ class SourceTreeCacheTest {
         SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
         java.util.concurrent.atomic.AtomicBoolean otherGotIt = new java.util.concurrent.atomic.AtomicBoolean();
         Thread other;
-        try (SourceTreeCache.Held held = c.lock()) {
+        try (CacheLock held = c.lock()) {
             assertThat(c.ensure(m -> { })).as("ensure() takes the lock again in the same thread").isTrue();
             other = new Thread(() -> {
-                try (SourceTreeCache.Held h = c.lock()) {
+                try (CacheLock h = c.lock()) {
                     otherGotIt.set(true);
                 }
             });
@@ -204,7 +206,7 @@ class SourceTreeCacheTest {
                 """);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> tryLock = List.of(java, probe.toString(), c.cacheDir().resolve("lock").toString());
-        try (SourceTreeCache.Held held = c.lock()) {
+        try (CacheLock held = c.lock()) {
             assertThat(Exec.run(root, tryLock).status()).isEqualTo(1);
         }
         assertThat(Exec.run(root, tryLock).status()).isZero();

@@ -1,5 +1,7 @@
 package dev.klp4j.pipeline;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.CliRun;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * printk arguments, in ext4's iget/journal/error helpers that take the line as an argument. That
  * is no patchable change, on the real fs/ext4/super.c.
  */
+@Order(4) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("kernel")
 class LineNumbersTest {
     @Test

@@ -1,5 +1,7 @@
 package dev.klp4j.pipeline;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.elf.ElfFile;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * backwards) uses __iwl_err too, so the patch module must import the namespace, or modpost
  * refuses it ("uses symbol __iwl_err from namespace IWLWIFI, but does not import it").
  */
+@Order(Integer.MAX_VALUE - 3) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("kernel")
 class SymbolNamespacesTest {
     @Test

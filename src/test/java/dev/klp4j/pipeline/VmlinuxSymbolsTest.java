@@ -1,5 +1,9 @@
 package dev.klp4j.pipeline;
 
+import dev.klp4j.base.CacheLock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.kbuild.ObjectCompiler;
 import dev.klp4j.kbuild.SourceTreeCache;
@@ -24,6 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** kallsyms read from the real Debian vmlinuz, and sympos of a static defined in two files of it. */
 @Tag("kernel")
 class VmlinuxSymbolsTest {
+    static CacheLock held;
+
+    @BeforeAll
+    static void holdTheTree() {
+        held = TestKernel.holdTree(TestKernel.target());
+    }
+
+    @AfterAll
+    static void release() {
+        if (held != null) held.close();
+    }
+
 
     @Test
     void duplicateStaticResolvesToItsOwnFile(@TempDir Path work) throws Exception {

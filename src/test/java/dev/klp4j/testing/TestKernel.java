@@ -1,5 +1,7 @@
 package dev.klp4j.testing;
 
+import dev.klp4j.base.CacheLock;
+
 import dev.klp4j.debian.TargetResolver;
 
 import dev.klp4j.base.Failure;
@@ -20,6 +22,18 @@ public final class TestKernel {
         } catch (Failure e) {
             throw new AssertionError("target kernel packages missing (run scripts/install-deps.sh kernel): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Holds the target's shared source tree for a test class that compiles in it or patches it
+     * directly (the build takes the same lock itself): test classes run two at a time, and a build
+     * in the other must not see this class's patch. Take it in {@code @BeforeAll}, close it in
+     * {@code @AfterAll} (both run on the class's thread).
+     */
+    public static CacheLock holdTree(KernelTarget target) {
+        CacheLock held = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2).lock();
+        preparedTree(target);
+        return held;
     }
 
     /** The shared source-tree cache of the target, unpacked and prepared (once per machine). */

@@ -1,5 +1,7 @@
 package dev.klp4j.vm;
 
+import org.junit.jupiter.api.Order;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.CliRun;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that a stalled transition, a broken check, a hung guest and bad input fail the way they should.
  * About a minute on two shared cores.
  */
+@Order(Integer.MAX_VALUE - 1) // long classes start first (src/test/resources/junit-platform.properties)
 @Tag("vm")
 class VmHarnessTest {
     static final Path EXAMPLE = Path.of("examples/handwritten-cmdline");
