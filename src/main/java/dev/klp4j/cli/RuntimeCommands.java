@@ -22,7 +22,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Host commands that load, unload, inspect and install livepatch modules through sysfs. */
+/**
+ * Host commands that load, unload, inspect and install livepatch modules through sysfs: one picocli
+ * subcommand class each, kept in one file because each is a thin shell over runtime.Livepatcher.
+ */
 final class RuntimeCommands {
     private RuntimeCommands() {}
 

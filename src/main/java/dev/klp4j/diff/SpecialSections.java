@@ -15,6 +15,10 @@ import java.util.Map;
  * the patch object gets a new table holding only the entries that point into kept functions.
  * {@code .orc_unwind} is kept in step with {@code .orc_unwind_ip}; {@code .modinfo} keeps only its
  * {@code import_ns=} strings.
+ *
+ * <p>One class for all tables, at some length, because they share one algorithm (cut into entries,
+ * keep those whose key points into a kept function, rebuild the relocations); each table adds only
+ * its entry size and a special case or two, which read best beside the others.
  */
 final class SpecialSections {
     /** A rebuilt table: the original section (for its attributes), the kept bytes and references. */

@@ -29,6 +29,10 @@ import java.util.function.Consumer;
  * written when kbuild preprocesses the file with the kernel's flags, decides); and of those, only
  * the ones whose preprocessed text the patch changes are compiled. A header used by thousands of
  * objects thus costs two preprocessing passes (in parallel, in batches) and a handful of compiles.
+ *
+ * <p>Long because deciding a header's users is one narrowing in several rounds (by name through
+ * headers, then by preprocessed text) whose rounds share the candidate sets; the include graph
+ * ({@link IncludeGraph}) and the batched preprocessing ({@link Preprocessor}) are apart.
  */
 public final class ChangedObjects {
     static final List<String> SKIP_DIRS = List.of("Documentation", "tools", "scripts", "samples", "usr", "LICENSES");

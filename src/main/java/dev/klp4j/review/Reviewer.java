@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * Reviews a patch for what kpatch leaves to a human: the source hunks tell where the change is, the
  * debug info of both sides' objects tells what it does to types and prototypes, the differ tells
  * which functions the live patch replaces. Each rule is one method; {@link Rule} lists them.
+ *
+ * <p>Longer than most classes here on purpose: the six rules share the walk over hunks and objects,
+ * the once-per-type folding and the finding wording, and a reader checks one rule against its
+ * neighbours; the type and prototype readers (TypeLayouts, Prototypes) are classes of their own.
  */
 public final class Reviewer {
     private final Toolchain tools;

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * C text cut into its top-level constructs (a function definition, a declaration, a struct), with
  * comments, strings and preprocessor lines set aside: just enough C to tell which static inline
- * function a header hunk changes, and which objects' preprocessed code uses it.
+ * function a header hunk changes, and which objects' preprocessed code uses it. (About 300 lines:
+ * one small lexer and the construct splitter that uses it.)
  */
 public final class CSource {
     /**
