@@ -39,15 +39,10 @@ final class SpecialSections {
         }
     }
 
-    private static final java.util.Set<String> TABLES = java.util.Set.of("__bug_table", "__ex_table", ".altinstructions",
-            "__jump_table", ".parainstructions", ".static_call_sites", ".printk_index", ".smp_locks", ".retpoline_sites",
-            ".return_sites", ".call_sites", ".ibt_endbr_seal", ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites",
-            "__mcount_loc", "__patchable_function_entries", ".discard.reachable", ".discard.noendbr", ".discard.retpoline_safe",
-            ".discard.instr_begin", ".discard.instr_end", ".discard.func_stack_frame_non_standard");
-
     /** A table of per-call-site entries (this class rebuilds it): its references are bookkeeping, not uses. */
     static boolean isTable(Section s) {
-        return TABLES.contains(s.name());
+        // .orc_unwind is no table of its own here: it follows .orc_unwind_ip entry for entry.
+        return SpecialTable.of(s.name()).filter(t -> t != SpecialTable.ORC_UNWIND).isPresent();
     }
 
     /** Anonymous code that table entries point into, rebuilt fragment by fragment. */
@@ -78,28 +73,17 @@ final class SpecialSections {
             for (int i = 0; i < refs.size(); i++) if (refs.get(i).offset() != 8L * i) pointers = false;
             if (pointers) return 8;
         }
-        return sizes.get(StructSizes.PRINTK_INDEX);
+        return SpecialTable.PRINTK_INDEX.entrySize(sizes);
     }
 
-    /** Entry size of a special table, or 0 if the section is not one. */
+    /** Entry size of a special table, or 0 if the section is not one (see {@link SpecialTable}). */
     int entrySize(Section s) {
-        return switch (s.name()) {
-            case "__bug_table" -> sizes.get(StructSizes.BUG);
-            case "__ex_table" -> sizes.get(StructSizes.EX);
-            case ".altinstructions" -> sizes.get(StructSizes.ALT);
-            case "__jump_table" -> sizes.get(StructSizes.JUMP);
-            case ".parainstructions" -> sizes.get(StructSizes.PARA);
-            case ".static_call_sites" -> sizes.get(StructSizes.STATIC_CALL);
-            case ".printk_index" -> printkIndexEntrySize(s);
-            case ".smp_locks", ".retpoline_sites", ".return_sites", ".call_sites", ".ibt_endbr_seal",
-                    ".orc_unwind_ip", ".static_call_tramp_key", ".cfi_sites" -> 4;
-            // objtool's annotations (never loaded): where objtool checks the module again at its
-            // link (6.12), a WARN's ud2 without its "reachable" mark would end the function for it.
-            case ".discard.reachable", ".discard.noendbr", ".discard.retpoline_safe", ".discard.instr_begin", ".discard.instr_end" -> 4;
-            case ".discard.func_stack_frame_non_standard" -> 8;
-            case "__mcount_loc" -> freshMcount ? 0 : 8;
-            case "__patchable_function_entries" -> 8;
-            default -> 0;
+        if (!isTable(s)) return 0;
+        SpecialTable t = SpecialTable.of(s.name()).orElseThrow();
+        return switch (t) {
+            case PRINTK_INDEX -> printkIndexEntrySize(s);
+            case MCOUNT_LOC -> freshMcount ? 0 : t.entrySize(sizes);
+            default -> t.entrySize(sizes);
         };
     }
 
@@ -309,7 +293,7 @@ final class SpecialSections {
         }
         if (orcIp != null) {
             Section orc = patched.file.section(".orc_unwind").orElse(null);
-            int size = sizes.get(StructSizes.ORC);
+            int size = SpecialTable.ORC_UNWIND.entrySize(sizes);
             if (orc != null) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 for (int e : orcKept) {

@@ -5,30 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Entry sizes (bytes) of the kernel's special sections. They depend on the kernel version that
- * built the object; the defaults are the x86_64 values of recent kernels.
+ * Entry sizes (bytes) of the kernel's special sections whose entries are kernel structs, by the
+ * keys {@link SpecialTable} gives them. They depend on the kernel version that built the object;
+ * the defaults are the x86_64 values of recent kernels.
  */
 public final class StructSizes {
-    public static final String BUG = "bug";
-    public static final String EX = "ex";
-    public static final String ALT = "alt";
-    public static final String JUMP = "jump";
-    public static final String ORC = "orc";
-    public static final String PARA = "para";
-    public static final String STATIC_CALL = "static_call";
-    public static final String PRINTK_INDEX = "printk_index";
-
+    /** The measured tables' sizes on recent x86_64 kernels, by key (see {@link SpecialTable}). */
     private static final Map<String, Integer> DEFAULTS;
     static {
         Map<String, Integer> m = new LinkedHashMap<>();
-        m.put(BUG, 12);
-        m.put(EX, 12);
-        m.put(ALT, 13);
-        m.put(JUMP, 24);
-        m.put(ORC, 6);
-        m.put(PARA, 16);
-        m.put(STATIC_CALL, 8);
-        m.put(PRINTK_INDEX, 44);
+        for (SpecialTable t : SpecialTable.measured()) m.put(t.size().key(), t.size().bytes());
         DEFAULTS = Collections.unmodifiableMap(m);
     }
 

@@ -4,6 +4,7 @@ import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 
 import dev.klp4j.base.Toolchain;
+import dev.klp4j.diff.SpecialTable;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
@@ -26,7 +27,8 @@ import java.util.Properties;
 public final class TargetStructSizes {
     static final String DIR = "klp4j-probe";
 
-    private static final String SOURCE = """
+    /** The headers that declare the measured structs; one SIZE() line per measured table follows (see {@link #source}). */
+    private static final String HEADERS = """
             /* klp4j: sizes of the special-section entries of this kernel, read back by klp4j build. */
             #include <linux/types.h>
             #include <linux/bug.h>
@@ -45,29 +47,21 @@ public final class TargetStructSizes {
             #include <asm/paravirt_types.h>
             #endif
             #define SIZE(name, type) const unsigned long klp4j_size_##name = sizeof(type)
-            #ifdef CONFIG_GENERIC_BUG
-            SIZE(bug, struct bug_entry);
-            #endif
-            SIZE(ex, struct exception_table_entry);
-            SIZE(alt, struct alt_instr);
-            #ifdef CONFIG_JUMP_LABEL
-            SIZE(jump, struct jump_entry);
-            #endif
-            #ifdef CONFIG_UNWINDER_ORC
-            SIZE(orc, struct orc_entry);
-            #endif
-            #ifdef KLP4J_PARAVIRT_SITES
-            SIZE(para, struct paravirt_patch_site);
-            #endif
-            #ifdef CONFIG_HAVE_STATIC_CALL_INLINE
-            SIZE(static_call, struct static_call_site);
-            #endif
-            #ifdef CONFIG_PRINTK_INDEX
-            SIZE(printk_index, struct pi_entry);
-            #endif
             """;
 
     private TargetStructSizes() {}
+
+    /** The probe: the headers, then sizeof() of each measured table's struct under its guard. */
+    static String source() {
+        StringBuilder c = new StringBuilder(HEADERS);
+        for (SpecialTable t : SpecialTable.measured()) {
+            SpecialTable.Size z = t.size();
+            if (z.guard() != null) c.append("#ifdef ").append(z.guard()).append('\n');
+            c.append("SIZE(").append(z.key()).append(", ").append(z.struct()).append(");\n");
+            if (z.guard() != null) c.append("#endif\n");
+        }
+        return c.toString();
+    }
 
     /** The sizes for the kernel whose prepared source tree is {@code tree}; probed once per tree. */
     public static StructSizes of(Path tree) {
@@ -102,7 +96,7 @@ public final class TargetStructSizes {
     private static Properties probe(Path tree, Path dir, Toolchain tools) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("Makefile"), "obj-y := sizes.o\n");
-        Files.writeString(dir.resolve("sizes.c"), SOURCE);
+        Files.writeString(dir.resolve("sizes.c"), source());
         Toolchain.Result r = Exec.run(tools, tree, List.of("make", "-j1", "KCFLAGS=-fdata-sections", DIR + "/sizes.o"));
         if (!r.ok()) {
             throw new Failure(Failure.Kind.TOOL, "cannot compile the struct-size probe " + dir.resolve("sizes.c") + ": " + lastLine(r.output()));
@@ -120,7 +114,7 @@ public final class TargetStructSizes {
             long size = ByteBuffer.wrap(s.section().data()).order(obj.header().order()).getLong((int) s.value());
             out.setProperty(name, Long.toString(size));
         }
-        if (!out.containsKey(StructSizes.EX)) throw new Failure(Failure.Kind.TOOL, "the struct-size probe measured nothing");
+        if (!out.containsKey(SpecialTable.EXCEPTION_TABLE.size().key())) throw new Failure(Failure.Kind.TOOL, "the struct-size probe measured nothing");
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.SpecialTable;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.Relocation;
@@ -155,11 +156,8 @@ public final class LoadTimeTables {
 
     /** Entry size of a table whose entries may be dropped one by one, else 0. */
     private static int droppableEntrySize(Section s, StructSizes sizes) {
-        return switch (s.name()) {
-            case "__jump_table" -> sizes.get(StructSizes.JUMP);
-            case ".static_call_sites" -> sizes.get(StructSizes.STATIC_CALL);
-            default -> 0;
-        };
+        SpecialTable t = SpecialTable.of(s.name()).orElse(null);
+        return t == SpecialTable.JUMP_LABELS || t == SpecialTable.STATIC_CALL_SITES ? t.entrySize(sizes) : 0;
     }
 
     /** The module whose livepatch relocations {@code s} would go through, or null if it is resolved at load. */
@@ -230,8 +228,7 @@ public final class LoadTimeTables {
     }
 
     /** The tables objtool writes for an object it checks (6.12: ORC, return/call/retpoline/static call sites, ...). */
-    static final List<String> OBJTOOL_TABLES = List.of(".orc_unwind", ".orc_unwind_ip", ".return_sites", ".retpoline_sites",
-            ".call_sites", ".static_call_sites", ".ibt_endbr_seal", ".cfi_sites");
+    static final List<String> OBJTOOL_TABLES = SpecialTable.objtoolTables();
 
     /**
      * Where objtool runs at the patch module's link (kernels with IBT or clang LTO, kbuild's

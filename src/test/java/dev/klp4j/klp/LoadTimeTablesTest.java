@@ -1,5 +1,7 @@
 package dev.klp4j.klp;
 
+import dev.klp4j.diff.SpecialTable;
+
 import dev.klp4j.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * call sites of 8) never refer to a patched module's symbols: such entries are dropped or refused.
  */
 class LoadTimeTablesTest {
-    private static final StructSizes SIZES = StructSizes.defaults().with(StructSizes.JUMP, 16);
+    private static final StructSizes SIZES = StructSizes.defaults().with(SpecialTable.JUMP_LABELS.size().key(), 16);
 
     /** One call site, with jump labels on three keys and static calls on two, as the kernel's macros lay them out. */
     static ElfFile compile(Path dir) throws Exception {
