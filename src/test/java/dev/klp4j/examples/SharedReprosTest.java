@@ -42,7 +42,7 @@ class SharedReprosTest {
     private static void proven(CliRun b, String patch) {
         assertThat(b.out()).contains("proving").contains("check-before  pass").contains("check-loaded  pass")
                 .contains("check-after   pass").contains("dmesg         pass").contains("prove: PASS, 6 phases held")
-                .contains("'" + patch + "' transition complete");
+                .contains("load          pass  klp4j load (shell runtime): " + patch).contains("transition    " + patch + " patching: ");
     }
 
     private void prove(String name, Path check) {
