@@ -30,6 +30,9 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
     @Option(names = "--runs", defaultValue = "5", description = "Load/unload rounds (default: ${DEFAULT-VALUE}).") int runs;
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "S", description = "Guest time limit (default: ${DEFAULT-VALUE}).") int timeout;
     @Option(names = "--json", description = "Print JSON.") boolean json;
+    @Option(names = "--guest-runtime", defaultValue = "java", paramLabel = "java|shell",
+            description = "What loads the patch in the guest: klp4j's Java runtime, or its busybox twin; the kernel's"
+                    + " transition time is read from dmesg either way (default: ${DEFAULT-VALUE}).") String runtime;
     @Spec CommandSpec spec;
 
     @Override
@@ -44,7 +47,7 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
                 Path b = build;
                 mods = List.of(Failures.call(() -> KbuildModule.build(source, t, b)));
             }
-            VmHarness.Spec s = new VmHarness.Spec(t, mods, null, timeout, 30, 1, null);
+            VmHarness.Spec s = new VmHarness.Spec(t, mods, null, timeout, 30, 1, null, VmCommand.guestRuntime(runtime));
             VmHarness.Outcome o = Failures.call(() -> VmHarness.bench(s, runs, null));
             if (!o.passed()) VmCommand.report(o, json, out, "bench transition");
             List<Double> patching = new ArrayList<>();

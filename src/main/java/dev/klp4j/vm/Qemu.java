@@ -19,8 +19,8 @@ public final class Qemu {
     private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3";
     /** Guest RAM: klp4j's JVM (serial GC, C1 only, default heap) runs in it next to the initramfs. */
     static final int MEMORY_MB = 512;
-    /** Tests turn the share of the host's root off to prove the guest's shell fallback. */
-    static boolean shareHostRoot = true;
+    /** Tests turn the share of the host's root off, for this thread's guests, to prove the guest's shell fallback. */
+    static final ThreadLocal<Boolean> SHARE_HOST_ROOT = ThreadLocal.withInitial(() -> true);
 
     private Qemu() {}
 
@@ -43,7 +43,7 @@ public final class Qemu {
             c.addAll(List.of("-virtfs", "local,path=" + kernel.modulesDir() + ",mount_tag=" + GuestImage.SHARE_TAG
                     + ",security_model=none,readonly=on"));
         }
-        if (shareHostRoot) {
+        if (SHARE_HOST_ROOT.get()) {
             c.addAll(List.of("-virtfs", "local,path=/,mount_tag=" + GuestImage.HOSTROOT_TAG
                     + ",security_model=none,readonly=on,multidevs=remap"));
         }

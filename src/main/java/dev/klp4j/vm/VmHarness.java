@@ -42,12 +42,16 @@ public final class VmHarness {
         }
     }
 
-    /** Where temp dirs and failure logs go; null for java.io.tmpdir (tests point it at their own dir). */
-    static Path tmpRoot;
+    /**
+     * Where this thread's guests keep temp dirs and failure logs; unset for java.io.tmpdir. Tests
+     * point it at their own dir, per thread: test classes run side by side.
+     */
+    static final ThreadLocal<Path> TMP_ROOT = new InheritableThreadLocal<>();
 
     private VmHarness() {}
 
     private static Path tempDir() throws IOException {
+        Path tmpRoot = TMP_ROOT.get();
         return tmpRoot == null ? Files.createTempDirectory("klp4j-vm-") : Files.createTempDirectory(tmpRoot, "klp4j-vm-");
     }
 
@@ -178,6 +182,7 @@ public final class VmHarness {
         Path target = spec.log();
         if (target == null) {
             if (!failed) return null;
+            Path tmpRoot = TMP_ROOT.get();
             target = tmpRoot == null ? Files.createTempFile("klp4j-vm-serial-", ".log")
                     : Files.createTempFile(tmpRoot, "klp4j-vm-serial-", ".log");
         }

@@ -46,12 +46,12 @@ class VmHarnessTest {
         release = KernelRelease.defaultRelease();
         ko = KbuildModule.build(EXAMPLE, KernelTree.of(release), tmp.resolve("build"));
         vmTmp = Files.createDirectories(tmp.resolve("vmtmp"));
-        VmHarness.tmpRoot = vmTmp;
+        VmHarness.TMP_ROOT.set(vmTmp);
     }
 
     @AfterAll
     static void reset() {
-        VmHarness.tmpRoot = null;
+        VmHarness.TMP_ROOT.remove();
     }
 
     static List<String> leftovers() throws IOException {
@@ -100,7 +100,7 @@ class VmHarnessTest {
 
     @Test
     void withoutJavaInTheGuestTheShellTwinStandsInAndSaysSo() throws Exception {
-        Qemu.shareHostRoot = false;
+        Qemu.SHARE_HOST_ROOT.set(false);
         try {
             CliRun r = klp4j("vm", "test", "--module", ko.toString(), "--check", EXAMPLE.resolve("check.sh").toString(),
                     "--timeout", "150");
@@ -110,7 +110,7 @@ class VmHarnessTest {
                     .contains("unload        pass  klp4j unload (shell runtime: no Java in the guest,")
                     .contains("vm test: PASS, 6 phases held");
         } finally {
-            Qemu.shareHostRoot = true;
+            Qemu.SHARE_HOST_ROOT.remove();
         }
     }
 
