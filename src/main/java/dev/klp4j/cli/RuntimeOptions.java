@@ -22,8 +22,8 @@ final class RuntimeOptions {
             description = "Where installed patches are kept, per kernel release (default: ${DEFAULT-VALUE}).")
     Path store;
 
-    /** Tests swap the real kernel for a fake one. */
-    static KernelOps ops = new LinuxKernelOps();
+    /** Tests swap the real kernel for a fake one, for their own thread (test classes run side by side). */
+    static final ThreadLocal<KernelOps> OPS = ThreadLocal.withInitial(LinuxKernelOps::new);
 
     SysRoot sys() {
         return new SysRoot(root);
@@ -34,7 +34,7 @@ final class RuntimeOptions {
     }
 
     Livepatcher livepatcher(PrintWriter err) {
-        return new Livepatcher(sys(), ops, line -> {
+        return new Livepatcher(sys(), OPS.get(), line -> {
             err.println("klp4j: " + line);
             err.flush();
         });

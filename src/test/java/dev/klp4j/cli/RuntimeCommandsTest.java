@@ -6,7 +6,6 @@ import dev.klp4j.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klp4j.kernel.FakeModules;
 import dev.klp4j.runtime.KernelOps;
-import dev.klp4j.runtime.LinuxKernelOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +78,12 @@ class RuntimeCommandsTest {
         Files.createDirectories(root.resolve("sys/module"));
         Files.createDirectories(root.resolve("proc/sys/kernel"));
         Files.writeString(root.resolve("proc/sys/kernel/osrelease"), R + "\n");
-        RuntimeOptions.ops = new InstantKernel();
+        RuntimeOptions.OPS.set(new InstantKernel());
     }
 
     @AfterEach
     void tearDown() {
-        RuntimeOptions.ops = new LinuxKernelOps();
+        RuntimeOptions.OPS.remove();
     }
 
     @Test
