@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExamplesEndToEndTest {
     @TempDir static Path out;
 
+    /** Every buildable example but cmdline, which Debian13Test builds and proves on Debian 12 and 13 in one call. */
     static List<Path> buildable() throws IOException {
-        return examples(true);
+        return examples(true).stream().filter(d -> !d.getFileName().toString().equals("cmdline")).toList();
     }
 
     static List<Path> refused() throws IOException {

@@ -21,7 +21,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,20 +36,27 @@ class KernelTreeTest {
     static Path tree;
     static KbuildQuery kbuild;
 
-    static CacheLock held;
+    CacheLock held;
 
     @BeforeAll
     static void prepare() {
         target = TestKernel.target();
-        held = TestKernel.holdTree(target);
-        SourceTreeCache c = TestKernel.preparedTree(target);
-        tree = c.tree();
-        PatchApplier.recover(tree, c.cacheDir().resolve("journal"));
+        try (CacheLock h = TestKernel.holdTree(target)) {
+            SourceTreeCache c = TestKernel.preparedTree(target);
+            tree = c.tree();
+            PatchApplier.recover(tree, c.cacheDir().resolve("journal"));
+        }
         kbuild = new KbuildQuery(tree);
     }
 
-    @AfterAll
-    static void release() {
+    /** Each test holds the shared tree, so the other class's builds run between them rather than wait minutes. */
+    @BeforeEach
+    void hold() {
+        held = TestKernel.holdTree(target);
+    }
+
+    @AfterEach
+    void release() {
         if (held != null) held.close();
     }
 
