@@ -39,6 +39,7 @@ public final class BuildRoot {
     }
 
     /** Makes the root unless the cache has it; returns it. Builds of one suite wait for each other. */
+    @SuppressWarnings("try") // the lock is held by the try block itself
     public Path ensure(Consumer<String> progress) {
         Path stamp = dir.resolveSibling(suite.codename() + ".made");
         if (Files.exists(stamp)) return dir;

@@ -46,6 +46,7 @@ public final class BuildPipeline {
         return new BuildPipeline(options, new KernelStages(options, listener), listener);
     }
 
+    @SuppressWarnings("try") // the tree is held for the try block
     public BuildResult run() {
         KernelTarget target = step("target", stages::target, t -> t.release()
                 + (t.sourceVersion() != null ? " (source " + t.sourceVersion() + " = image " + t.imageVersion() + ")" : ""));

@@ -141,6 +141,7 @@ final class KernelStages implements Stages {
     }
 
     @Override
+    @SuppressWarnings("try") // the patch stays applied for the try block
     public void compileSources(ChangedObjects.Changes changes) {
         try (Applied a = applyPatch()) {
             compiler.compile(changes.sources(), patchedDir());

@@ -1,8 +1,8 @@
 package dev.klp4j.kbuild;
 
-import dev.klp4j.base.CacheLock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.klp4j.testing.HoldsTheTree;
+import org.junit.jupiter.api.extension.ExtendWith;
+
 
 import dev.klp4j.base.Toolchain;
 
@@ -21,20 +21,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Every example patch applies to the target's source and names the objects it changes. */
+@ExtendWith(HoldsTheTree.class)
 @Tag("kernel")
 class ExamplesTest {
-    static CacheLock held;
-
-    @BeforeAll
-    static void holdTheTree() {
-        held = TestKernel.holdTree(TestKernel.target());
-    }
-
-    @AfterAll
-    static void release() {
-        if (held != null) held.close();
-    }
-
 
     @Test
     void everyExampleAppliesAndHasACheckOrAnExpectation() throws Exception {

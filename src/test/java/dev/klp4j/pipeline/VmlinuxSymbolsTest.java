@@ -1,8 +1,8 @@
 package dev.klp4j.pipeline;
 
-import dev.klp4j.base.CacheLock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.klp4j.testing.HoldsTheTree;
+import org.junit.jupiter.api.extension.ExtendWith;
+
 
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.kbuild.ObjectCompiler;
@@ -26,20 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** kallsyms read from the real Debian vmlinuz, and sympos of a static defined in two files of it. */
+@ExtendWith(HoldsTheTree.class)
 @Tag("kernel")
 class VmlinuxSymbolsTest {
-    static CacheLock held;
-
-    @BeforeAll
-    static void holdTheTree() {
-        held = TestKernel.holdTree(TestKernel.target());
-    }
-
-    @AfterAll
-    static void release() {
-        if (held != null) held.close();
-    }
-
 
     @Test
     void duplicateStaticResolvesToItsOwnFile(@TempDir Path work) throws Exception {
