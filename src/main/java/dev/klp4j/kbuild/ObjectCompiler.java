@@ -1,6 +1,9 @@
 package dev.klp4j.kbuild;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.elf.ElfFormatException;
+import dev.klp4j.elf.ElfReader;
+import dev.klp4j.elf.Symbol;
 import dev.klp4j.base.Exec;
 
 import dev.klp4j.base.Toolchain;
@@ -85,6 +88,67 @@ public final class ObjectCompiler {
             }
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Compiles {@code objects} as {@link #compile} does, but replays the command kbuild recorded for
+     * each in {@code records} (the original side's {@code .NAME.o.cmd}: compiler and objtool, with
+     * this compiler's flags) instead of asking make again: make spends seconds deciding what is up
+     * to date around a compile of half a second. An object without such a record, one whose replay
+     * fails, and one that exports symbols (kbuild then also runs genksyms, whose CRCs the module
+     * needs) are made by make as before.
+     */
+    public void compileLike(List<String> objects, Path records, Path outDir) {
+        List<String> byMake = new ArrayList<>();
+        try {
+            for (String o : objects) {
+                String cmd = recordedCommand(records, o);
+                Files.deleteIfExists(tree.resolve(o));
+                if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd)).ok() || exportsSymbols(tree.resolve(o))) {
+                    byMake.add(o);
+                    continue;
+                }
+                Path dst = outDir.resolve(o);
+                Files.createDirectories(dst.getParent());
+                Files.copy(tree.resolve(o), dst, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(cmdFile(records, o), cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(tree.resolve(o));
+            }
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
+        }
+        compile(byMake, outDir);
+    }
+
+    /** The command of kbuild's record of {@code object} in {@code root}, if it was made with this compiler's flags. */
+    private String recordedCommand(Path root, String object) throws IOException {
+        Path record = cmdFile(root, object);
+        if (!Files.isRegularFile(record)) return null;
+        String first;
+        try (var lines = Files.lines(record, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            first = lines.findFirst().orElse("");
+        }
+        // 6.1 writes "cmd_OBJ := ...", 6.3+ "savedcmd_OBJ := ...".
+        for (String prefix : List.of("cmd_" + object + " := ", "savedcmd_" + object + " := ")) {
+            if (first.startsWith(prefix)) {
+                String cmd = first.substring(prefix.length());
+                return cmd.contains(flags()) ? cmd : null;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a compiled object exports symbols (6.1's ksymtab entries, 6.5+'s .export_symbol records). */
+    private static boolean exportsSymbols(Path object) throws IOException {
+        if (!Files.isRegularFile(object)) return true;
+        try {
+            for (Symbol s : ElfReader.read(object).symbols()) {
+                if (s.name().startsWith("__ksymtab") || s.name().startsWith("__export_symbol_")) return true;
+            }
+            return false;
+        } catch (ElfFormatException e) {
+            return true; // make will say what is wrong with it
         }
     }
 

@@ -171,8 +171,9 @@ final class KernelStages implements Stages {
 
     @Override
     public void compilePatched(List<String> objects) {
-        // The patched .c files' own objects may be compiled already (compile sources).
-        compiler.compile(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir().resolve(obj))).toList(), patchedDir());
+        // The patched .c files' own objects may be compiled already (compile sources); the rest
+        // replay the original side's recorded commands.
+        compiler.compileLike(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir().resolve(obj))).toList(), origDir(), patchedDir());
     }
 
     @Override
