@@ -1,5 +1,7 @@
 package dev.klp4j.vm;
 
+import dev.klp4j.kernel.ModuleInfo;
+
 import dev.klp4j.base.Failure;
 import dev.klp4j.kernel.KernelTree;
 import java.io.BufferedOutputStream;
@@ -137,7 +139,8 @@ public final class GuestImage {
             }
             int i = 1;
             for (Path p : patches) {
-                String name = String.format("%02d-%s", i++, p.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_"));
+                // NN-NAME.ko with the name the kernel will register, which the busybox twin falls back on.
+                String name = String.format("%02d-%s.ko", i++, moduleName(p).replaceAll("[^A-Za-z0-9_-]", "_"));
                 String guest = "/klp4j/patches/" + name;
                 cpio.file(guest, Files.readAllBytes(p), 0644);
                 guestPatches.add(guest);
@@ -197,5 +200,16 @@ public final class GuestImage {
             if (in == null) throw new IllegalStateException("klp4j jar lacks resource dev/klp4j/vm/" + name);
             return in.readAllBytes();
         }
+    }
+
+    /** The name in the module's .modinfo, else its file name without .ko. */
+    static String moduleName(Path ko) {
+        try {
+            String n = ModuleInfo.read(ko).name();
+            if (n != null && !n.isEmpty()) return n;
+        } catch (RuntimeException e) {
+            // not a module klp4j can read: the kernel will say so when it is loaded
+        }
+        return ko.getFileName().toString().replaceFirst("\\.ko$", "");
     }
 }

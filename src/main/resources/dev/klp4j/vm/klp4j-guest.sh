@@ -31,9 +31,10 @@ proto() { echo "KLP4J $*" >> "$PROTO"; [ "$PROTO" = /dev/stdout ] || echo "KLP4J
 # now_ms: milliseconds of uptime (10 ms resolution; busybox date has no %N).
 now_ms() { read up _ < /proc/uptime; f=${up#*.}; f=${f#0}; echo $(( ${up%.*} * 1000 + f * 10 )); }
 
-modname() { # the module name insmod will register: modinfo's name, else the file name with - as _
+modname() { # the module name insmod will register: modinfo's name, else the file's (NN-NAME.ko, NAME as modinfo has it)
+  # busybox modinfo needs /lib/modules/$(uname -r), which a guest without the host's share lacks.
   n=$(modinfo -F name "$1" 2>/dev/null)
-  [ -n "$n" ] || { n=$(basename "$1" .ko); n=$(echo "$n" | tr - _); }
+  [ -n "$n" ] || { n=$(basename "$1" .ko); n=${n#[0-9][0-9]-}; n=$(echo "$n" | tr - _); }
   echo "$n"
 }
 

@@ -44,6 +44,35 @@ class GuestRuntimeScriptTest {
         }
     }
 
+    /** The script's own modname() function, run by busybox as the guest runs it. */
+    private String modname(Path ko) throws Exception {
+        String script = script("klp4j-guest.sh");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^modname\\(\\) \\{.*?^\\}$").matcher(script);
+        assertThat(m.find()).as("klp4j-guest.sh defines modname()").isTrue();
+        Path f = Files.writeString(tmp.resolve("modname.sh"), m.group() + "\nmodname \"$1\"\n");
+        Process p = new ProcessBuilder(GuestImage.busybox().toString(), "sh", f.toString(), ko.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out.strip();
+    }
+
+    @Test
+    void withoutModinfoTheTwinUnloadsTheModuleByItsNameNotItsFiles() throws Exception {
+        // A guest without the host's modules (Debian 13's cloud kernel has no 9p): busybox modinfo
+        // cannot run, and the name comes from the file GuestImage wrote, NN-NAME.ko.
+        Path ko = Files.writeString(tmp.resolve("01-klp4j_cl13.ko"), "not read");
+        assertThat(modname(ko)).isEqualTo("klp4j_cl13");
+        assertThat(modname(Files.writeString(tmp.resolve("02-livepatch-stall.ko"), "x"))).isEqualTo("livepatch_stall");
+    }
+
+    @Test
+    void theGuestFileOfAModuleIsNamedAsTheKernelWillRegisterIt() throws Exception {
+        Path ko = dev.klp4j.kernel.FakeModules.livepatch(tmp, "my_patch", "6.1.0-56-amd64");
+        Path renamed = Files.move(ko, tmp.resolve("my-patch-v2.ko"));
+        assertThat(GuestImage.moduleName(renamed)).isEqualTo("my_patch");
+        assertThat(GuestImage.moduleName(Files.writeString(tmp.resolve("junk.ko"), "x"))).isEqualTo("junk");
+    }
+
     @Test
     void theGuestRuntimeRefusesUnknownCommands() throws Exception {
         Path f = Files.write(tmp.resolve("g.sh"), GuestImage.resource("klp4j-guest.sh"));

@@ -166,7 +166,7 @@ class VmHarnessTest {
                 "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitStatus.FAILED);
         // the Java runtime's own verdict
-        assertThat(r.err()).contains("phase load failed: 02-livepatch-stall.ko: 'livepatch_stall': the patching transition"
+        assertThat(r.err()).contains("phase load failed: 02-livepatch_stall.ko: 'livepatch_stall': the patching transition"
                 + " did not finish in 3.0 s (blocked by task ").contains("klp4j_stall")
                 .contains("reversed and unloaded it, the system is as before").contains("(klp4j load, Java runtime)");
         JsonNode j = Json.mapper().readTree(r.out());
