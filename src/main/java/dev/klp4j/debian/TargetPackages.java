@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The files of a kernel release of another Debian suite than the host's, unpacked from its
+ * The files of a kernel release the host has not installed (of its own Debian suite or another), unpacked from its
  * packages into klp4j's cache ({@code <cache>/targets/<release>/root}: boot/, lib/modules/,
  * usr/src/linux-headers-*), laid out as an installed kernel so that {@code KernelTree} finds them
  * under that root. The packages come from the suite's own archive ({@link SuiteArchive}); nothing
@@ -43,19 +43,24 @@ public final class TargetPackages {
     }
 
     /**
-     * The root under which {@code release}'s files are: {@code hostRoot} when it is of the host's
-     * suite or installed there anyway, else the cache's root for it, fetched first when needed.
+     * The root under which {@code release}'s files are: {@code hostRoot} when it is installed there,
+     * else the cache's root for it, fetched first when needed.
      */
     public Path rootFor(String release, Path hostRoot, Consumer<String> progress) {
-        DebianSuite suite = otherSuite(release, hostRoot);
+        DebianSuite suite = fetchedSuite(release, hostRoot);
         return suite == null ? hostRoot : fetch(release, suite, progress);
     }
 
-    /** The suite of {@code release} when it is not the host's and the release is not installed under {@code hostRoot}; else null. */
-    static DebianSuite otherSuite(String release, Path hostRoot) {
+    /**
+     * The suite to fetch {@code release} from: its own (Debian 12 or 13, the host's or not) when it
+     * is not installed under {@code hostRoot}; null when it is installed, or its suite is unknown.
+     * A fleet runs releases the build host has not installed; they come from the archive, never
+     * through the host's apt.
+     */
+    static DebianSuite fetchedSuite(String release, Path hostRoot) {
         DebianSuite suite = DebianSuite.ofRelease(release).orElse(null);
         DebianSuite host = DebianSuite.host(hostRoot.resolve("etc/os-release")).orElse(null);
-        if (suite == null || host == null || suite == host) return null;
+        if (suite == null || host == null) return null;
         KernelTree installed = KernelTree.of(release, hostRoot);
         if (Files.exists(installed.config()) || Files.exists(installed.buildDir().resolve("Makefile"))) return null;
         return suite;

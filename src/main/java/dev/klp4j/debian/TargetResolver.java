@@ -80,8 +80,8 @@ public final class TargetResolver {
         String kernelCc = CompilerMatch.kernelCompiler(config);
         CompilerMatch cc = CompilerMatch.of(kernelCc, packages.compilerVersion("gcc"));
         String where = "this host's gcc";
-        if (cc.verdict() == CompilerMatch.Verdict.OTHER && otherSuite != null) {
-            // Another suite's kernel is compiled by that suite's gcc, in a build root of it.
+        if (otherSuite != null) {
+            // A fetched kernel is compiled by its suite's gcc, in a build root of it.
             toolchain = otherSuites.toolchain(otherSuite, root, progress);
             cc = CompilerMatch.of(kernelCc, firstLine(Exec.run(toolchain, null, List.of("gcc", "--version"))));
             where = "the " + otherSuite.codename() + " build root's gcc";
@@ -130,14 +130,17 @@ public final class TargetResolver {
     }
 
     /**
-     * A release of another Debian suite than the host's (6.12.117+deb13-amd64 on Debian 12),
-     * not installed here, cannot come from the host's apt: its packages are unpacked into the
-     * cache and its source comes from its own suite's archive.
+     * A release not installed here (6.12.117+deb13-amd64 on Debian 12, or an older 6.1.0-N) does not
+     * come from the host's apt: its packages are unpacked into the cache, its source comes from its
+     * own suite's archive, and it is compiled in a build root of that suite (the headers' absolute
+     * links point into /usr, which the root provides).
      */
     private void fetchOtherSuite() {
-        DebianSuite suite = TargetPackages.otherSuite(release, root);
+        DebianSuite suite = TargetPackages.fetchedSuite(release, root);
         if (suite == null) return;
+        boolean hostSuite = DebianSuite.host(root.resolve("etc/os-release")).map(suite::equals).orElse(false);
         if (otherSuites == null) {
+            if (hostSuite) return; // said below: not installed, with the packages to install
             throw new Failure("kernel " + release + " is a " + suite + " kernel and this host runs "
                     + DebianSuite.host(root.resolve("etc/os-release")).map(Object::toString).orElse("another release")
                     + ": its packages cannot be installed here; build on " + suite);

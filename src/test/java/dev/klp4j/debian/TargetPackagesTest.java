@@ -73,4 +73,20 @@ class TargetPackagesTest {
                 .hasMessage("kernel 6.12.117+deb13-amd64 is a Debian 13 (trixie) kernel and this host runs Debian 12 (bookworm):"
                         + " its packages cannot be installed here; build on Debian 13 (trixie)");
     }
+
+    @Test
+    void aReleaseTheHostHasNotInstalledIsFetchedFromItsOwnSuiteTheHostsIncluded(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/os-release"), "VERSION_CODENAME=bookworm\n");
+        assertThat(TargetPackages.fetchedSuite("6.1.0-50-amd64", root)).isEqualTo(DebianSuite.BOOKWORM);
+        assertThat(TargetPackages.fetchedSuite("6.1.0-57-cloud-amd64", root)).isEqualTo(DebianSuite.BOOKWORM);
+        assertThat(TargetPackages.fetchedSuite("6.12.117+deb13-amd64", root)).isEqualTo(DebianSuite.TRIXIE);
+        Files.createDirectories(root.resolve("boot"));
+        Files.writeString(root.resolve("boot/config-6.1.0-50-amd64"), "CONFIG_LIVEPATCH=y\n");
+        assertThat(TargetPackages.fetchedSuite("6.1.0-50-amd64", root)).as("installed").isNull();
+        // Without a place to fetch it to, a release of the host's own suite is "not installed", with what to install.
+        assertThatThrownBy(() -> new TargetResolver().root(root).release("6.1.0-49-amd64")
+                .packages(TargetResolver.PackageQuery.fixed("6.1.0-56-amd64", Map.of())).resolve())
+                .hasMessageStartingWith("kernel 6.1.0-49-amd64 is not installed").hasMessageContaining("apt-get install linux-image-6.1.0-49-amd64");
+    }
 }
