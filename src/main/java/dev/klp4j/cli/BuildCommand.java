@@ -100,6 +100,7 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GuestRuntime runtime = VmCommand.guestRuntime(guestRuntime); // bad input fails before any work
+        tree.validate();
         for (String a : accept) {
             if (Rule.byId(a).isEmpty()) {
                 throw new UserError(ExitStatus.INPUT, "--accept " + a + ": no such review rule (one of: "

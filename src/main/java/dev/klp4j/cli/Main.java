@@ -42,9 +42,18 @@ public final class Main implements Runnable {
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // Every command lists -V in its help: each prints klp4j's version, not an empty line.
+        withVersion(cl);
         cl.setParameterExceptionHandler(Main::onUsageError);
         cl.setExecutionExceptionHandler(Main::onFailure);
         return cl;
+    }
+
+    private static void withVersion(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(new VersionProvider());
+            withVersion(sub);
+        }
     }
 
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {

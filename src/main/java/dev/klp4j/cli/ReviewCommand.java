@@ -41,6 +41,7 @@ final class ReviewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        tree.validate();
         BuildOptions o = new BuildOptions();
         o.patch = patch; o.stop = BuildOptions.Stop.REVIEW;
         tree.applyTo(o);

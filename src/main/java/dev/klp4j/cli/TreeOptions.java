@@ -15,9 +15,15 @@ final class TreeOptions {
     @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
     Path config;
 
+    /** Fails on values no build can use, before any work. */
+    void validate() {
+        if (jobs != null && jobs < 1) throw new UserError(ExitStatus.INPUT, "-j " + jobs + ": the number of parallel jobs must be 1 or more");
+    }
+
     /** Sets these options on {@code o}. */
     void applyTo(BuildOptions o) {
-        if (jobs != null) o.jobs = Math.max(1, jobs);
+        validate();
+        if (jobs != null) o.jobs = jobs;
         o.sourceDir = sourceDir;
         o.config = config;
     }

@@ -24,6 +24,22 @@ class CliTest {
         CliRun version = run("--version");
         assertThat(version.exit()).isZero();
         assertThat(version.out()).startsWith("klp4j ");
+        // Every command's help lists -V: each prints the version.
+        for (String[] cmd : new String[][] {{"build", "-V"}, {"elf", "show", "--version"}, {"vm", "test", "-V"}, {"review", "-V"}}) {
+            CliRun v = run(cmd);
+            assertThat(v.exit()).as(String.join(" ", cmd)).isZero();
+            assertThat(v.out()).as(String.join(" ", cmd)).isEqualTo(version.out());
+        }
+    }
+
+    @Test
+    void aJobCountBelowOneIsRefusedBeforeAnyWork() {
+        for (String j : new String[] {"0", "-3"}) {
+            CliRun r = run("build", "examples/cmdline/cmdline.patch", "-j", j, "-o", "/nonexistent-klp4j-out");
+            assertThat(r.exit()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("klp4j: -j " + j + ": the number of parallel jobs must be 1 or more");
+            assertThat(r.out()).as("nothing ran").isEmpty();
+        }
     }
 
     @Test
