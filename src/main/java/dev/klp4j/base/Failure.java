@@ -5,8 +5,9 @@ import java.util.Objects;
 /**
  * klp4j's one exception: a failure the user can act on. The message is one line that names the
  * file, hunk, symbol or tool at fault and the next step; {@link #kind()} says what went wrong, and
- * the CLI alone turns it into an exit status. Expected outcomes of a stage (a refused change, no
- * change) are values of that stage's result; this is thrown only where the work cannot go on.
+ * the CLI alone turns it into an exit status. Expected outcomes (a refused change, no change) are
+ * values of a result (pipeline.BuildOutcome, diff.DiffResult.Outcome), never a Failure: this is
+ * thrown only where the work cannot go on.
  */
 public final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -15,10 +16,6 @@ public final class Failure extends RuntimeException {
     public enum Kind {
         /** Bad input or environment: the patch does not apply, a package is missing, a symbol is ambiguous. */
         INPUT,
-        /** The patch is fine but the change cannot be live patched (the reasons are in the message). */
-        REFUSED,
-        /** The patch changes nothing that needs patching (only line numbers in WARN/BUG, say). */
-        NO_CHANGE,
         /** A tool klp4j runs (make, gcc, patch, ld, apt, pahole) failed or could not start. */
         TOOL,
         /** The input was fine and the operation ran, but it failed (a stalled transition, a VM phase). */

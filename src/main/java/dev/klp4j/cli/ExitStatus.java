@@ -5,8 +5,8 @@ import dev.klp4j.base.Failure;
 
 /**
  * The process exit statuses of every klp4j command, and the one place where the domain's outcomes
- * (a diff's {@link DiffResult.Outcome}, a build's {@link Failure.Kind}, a failed kernel or VM
- * operation) become numbers. The README's "Exit status" table documents the same.
+ * (a diff's {@link DiffResult.Outcome}, a build's outcome, a {@link Failure.Kind}, a failed kernel
+ * or VM operation) become numbers. The README's "Exit status" table documents the same.
  *
  * <p>3 means "nothing to patch" for {@code build} and {@code diff} (kpatch-build's and the test
  * corpus's convention) but "the operation ran and failed" for the commands that run something
@@ -38,11 +38,13 @@ public final class ExitStatus {
         };
     }
 
-    /** klp4j build, up to the module (its proof fails as an operation, see {@link #ofOperation}). */
+    /**
+     * klp4j build and review, when they could not go on (a refused change and no change are the
+     * build's outcomes, mapped by BuildCommand); the proof fails as an operation, see {@link #ofOperation}.
+     */
     public static int ofBuild(Failure.Kind kind) {
         return switch (kind) {
-            case INPUT, REFUSED -> INPUT;
-            case NO_CHANGE -> NO_CHANGE;
+            case INPUT -> INPUT;
             case TOOL -> TOOL;
             case FAILED -> FAILED;
         };
