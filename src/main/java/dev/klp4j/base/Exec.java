@@ -1,6 +1,5 @@
 package dev.klp4j.base;
 
-import dev.klp4j.base.Failure;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.klp4j.cli;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.vm.GuestReport;
 import dev.klp4j.vm.KbuildModule;
+import dev.klp4j.vm.GuestRuntime;
 import dev.klp4j.vm.VmHarness;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,6 +38,7 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
 
     @Override
     public void run() {
+        GuestRuntime rt = VmCommand.guestRuntime(runtime); // bad input fails before the module is built
         KernelTree t = tree();
         PrintWriter out = spec.commandLine().getOut();
         Path build = null;
@@ -47,7 +49,7 @@ final class BenchTransitionCommand extends VmCommand.VmOptions implements Runnab
                 Path b = build;
                 mods = List.of(Failures.call(() -> KbuildModule.build(source, t, b)));
             }
-            VmHarness.Spec s = new VmHarness.Spec(t, mods, null, timeout, 30, 1, null, VmCommand.guestRuntime(runtime));
+            VmHarness.Spec s = new VmHarness.Spec(t, mods, null, timeout, 30, 1, null, rt);
             VmHarness.Outcome o = Failures.call(() -> VmHarness.bench(s, runs, null));
             if (!o.passed()) VmCommand.report(o, json, out, "bench transition");
             List<Double> patching = new ArrayList<>();

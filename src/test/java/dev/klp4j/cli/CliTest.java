@@ -33,6 +33,13 @@ class CliTest {
     }
 
     @Test
+    void aGuestRuntimeThatDoesNotExistIsRefusedBeforeAnyWork() {
+        CliRun r = run("bench", "transition", "--guest-runtime", "perl", "--source", "/nonexistent-klp4j-source");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("klp4j: --guest-runtime perl: use java or shell");
+    }
+
+    @Test
     void aJobCountBelowOneIsRefusedBeforeAnyWork() {
         for (String j : new String[] {"0", "-3"}) {
             CliRun r = run("build", "examples/cmdline/cmdline.patch", "-j", j, "-o", "/nonexistent-klp4j-out");
