@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, prove and load Linux kernel live patches.",
-        subcommands = {BuildCommand.class, ReviewCommand.class, DiffCommand.class, VmCommand.class,
+        subcommands = {BuildCommand.class, UpdateCommand.class, ReviewCommand.class, DiffCommand.class, VmCommand.class,
                 RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
                 RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
                 RuntimeCommands.Uninstall.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})

@@ -50,6 +50,34 @@ public final class SourcePackages {
         return root.resolve(pkg + "_" + version).resolve(pkg + ".tar.xz");
     }
 
+    /** Where the package's Debian changelog lives once fetched, beside its tarball. */
+    public Path changelogPath(String pkg, String version) {
+        return tarball(pkg, version).resolveSibling("changelog.Debian.gz");
+    }
+
+    /**
+     * The Debian changelog (gzip) of {@code pkg} at {@code version}: every entry up to that version,
+     * with the upstream changes and CVE ids each update brought. Fetched with the tarball; an entry
+     * cached before changelogs were kept is fetched again.
+     */
+    @SuppressWarnings("try") // the lock is held by the try block itself
+    public Path changelog(String pkg, String version, java.util.function.Consumer<String> progress) {
+        Path changelog = changelogPath(pkg, version);
+        if (Files.isRegularFile(changelog)) return changelog;
+        Path dir = tarball(pkg, version).getParent();
+        try (CacheLock held = CacheLock.take(dir.resolveSibling(dir.getFileName() + ".lock"))) {
+            if (Files.isRegularFile(changelog)) return changelog;
+            if (Files.exists(dir)) FileTrees.delete(dir);
+            fetchHeld(pkg, version, progress);
+        } catch (IOException e) {
+            throw new Failure("source cache " + root + ": " + e.getMessage());
+        }
+        if (!Files.isRegularFile(changelog)) {
+            throw new Failure(pkg + " " + version + " carries no usr/share/doc/" + pkg + "/changelog.Debian.gz: not a Debian kernel source package");
+        }
+        return changelog;
+    }
+
     /** The tarball of {@code pkg} at {@code version}, downloaded first unless the cache holds it. */
     @SuppressWarnings("try") // the lock is held by the try block itself
     public Path fetch(String pkg, String version, java.util.function.Consumer<String> progress) {
@@ -82,6 +110,8 @@ public final class SourcePackages {
                 throw new Failure(deb.getFileName() + " holds no usr/src/" + pkg + ".tar.xz: not a Debian kernel source package");
             }
             Files.createDirectories(tarball.getParent());
+            Path changelog = unpacked.resolve("usr/share/doc/" + pkg + "/changelog.Debian.gz");
+            if (Files.isRegularFile(changelog)) Files.move(changelog, changelogPath(pkg, version), StandardCopyOption.REPLACE_EXISTING);
             // The tarball appears under its final name only when whole: a killed download leaves only *.partial.
             Files.move(inside, tarball.resolveSibling(tarball.getFileName() + ".tmp"), StandardCopyOption.REPLACE_EXISTING);
             Files.move(tarball.resolveSibling(tarball.getFileName() + ".tmp"), tarball, StandardCopyOption.ATOMIC_MOVE);

@@ -89,6 +89,20 @@ public final class SuiteArchive {
         return m.find() && !m.group(1).equals("(none)") ? m.group(1) : null;
     }
 
+    /** Every version of {@code pkg} the archive keeps (the suite and its security updates), newest first. */
+    public List<String> versions(String pkg) {
+        update();
+        List<String> cmd = new ArrayList<>(List.of("apt-cache"));
+        cmd.addAll(options());
+        cmd.addAll(List.of("madison", pkg));
+        List<String> out = new ArrayList<>();
+        for (String l : Exec.run(null, cmd).output().lines().toList()) {
+            String[] f = l.split("\\|");
+            if (f.length >= 3 && f[0].strip().equals(pkg) && !out.contains(f[1].strip())) out.add(f[1].strip());
+        }
+        return out;
+    }
+
     /** The packages {@code pkg} depends on, by name (alternatives and versions left out). */
     public List<String> depends(String pkg) {
         update();

@@ -35,6 +35,15 @@ public final class TargetResolver {
     Toolchain toolchain = Toolchain.HOST;
     java.util.function.Consumer<String> progress = msg -> { };
 
+    /**
+     * A resolver for {@code release} as klp4j's commands use it: sources of other versions and
+     * releases of other suites fetched into {@code cacheRoot}.
+     */
+    public static TargetResolver cached(String release, Path cacheRoot) {
+        return new TargetResolver().release(release).sources(new SourcePackages(cacheRoot, SourcePackages.Downloader.APT))
+                .otherSuites(new TargetPackages(cacheRoot));
+    }
+
     public TargetResolver release(String r) { this.release = r; return this; }
     public TargetResolver sourceDir(Path p) { this.sourceDir = p; return this; }
     public TargetResolver config(Path p) { this.config = p; return this; }

@@ -13,6 +13,8 @@ public final class BuildOptions {
         MODULE,
         /** After compiling and deciding owners: checks that the patch applies and compiles. */
         COMPILE,
+        /** After resolving symbols: everything but writing the module (klp4j update decides each fix so). */
+        LINK,
         /** After the review (klp4j review). */
         REVIEW
     }

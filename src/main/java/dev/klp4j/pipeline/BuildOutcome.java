@@ -6,6 +6,8 @@ public enum BuildOutcome {
     BUILT,
     /** Stopped after compiling and deciding owners, as asked (--compile-only). */
     COMPILED,
+    /** Stopped after resolving symbols, as asked: the module would be written. */
+    LINKED,
     /** Stopped after the review, as asked (klp4j review). */
     REVIEWED,
     /** The change cannot be live patched (safely): the reason says why and what to do. */

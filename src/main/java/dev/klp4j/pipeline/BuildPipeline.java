@@ -113,6 +113,7 @@ public final class BuildPipeline {
         if (!linked.refused().isEmpty()) {
             return refused("the patch cannot be live patched:\n  " + String.join("\n  ", linked.refused()), review);
         }
+        if (o.stop == BuildOptions.Stop.LINK) return end(BuildOutcome.LINKED, null, review, reports, null);
         String module = step("module", () -> stages.writeModule(linked), p -> p.toString()).toString();
         return end(BuildOutcome.BUILT, null, review, reports, module);
     }

@@ -4,8 +4,6 @@ import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.FileTrees;
 import dev.klp4j.base.Toolchain;
-import dev.klp4j.debian.SourcePackages;
-import dev.klp4j.debian.TargetPackages;
 import dev.klp4j.debian.TargetResolver;
 import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.diff.DiffResult;
@@ -79,9 +77,8 @@ final class KernelStages implements Stages {
     @Override
     public KernelTarget target() {
         if (!Files.isRegularFile(o.patch)) throw new Failure(o.patch + ": no such patch file");
-        target = new TargetResolver().release(o.release).sourceDir(o.sourceDir).config(o.config).systemMap(o.symbols).symvers(o.symvers)
-                .sources(new SourcePackages(o.cacheRoot, SourcePackages.Downloader.APT)).otherSuites(new TargetPackages(o.cacheRoot))
-                .progress(progress("target")).resolve();
+        target = TargetResolver.cached(o.release, o.cacheRoot).sourceDir(o.sourceDir).config(o.config).systemMap(o.symbols)
+                .symvers(o.symvers).progress(progress("target")).resolve();
         return target;
     }
 

@@ -21,6 +21,17 @@ public final class VmProof {
 
     /** The check script for patch {@code patch} targeting {@code objects} (vmlinux and module names). */
     public static String checkScript(String patch, List<String> objects) {
+        return checkScript(patch, objects, List.of());
+    }
+
+    /**
+     * As {@link #checkScript(String, List)}, and the patches in {@code replaced} (loaded before it,
+     * as a host that ran an earlier update has them) must be gone: the new patch replaced them.
+     */
+    public static String checkScript(String patch, List<String> objects, List<String> replaced) {
+        for (String n : replaced) {
+            if (!n.matches("[A-Za-z0-9_]+")) throw new Failure("patch name '" + n + "' cannot be checked in the guest");
+        }
         List<String> modules = new ArrayList<>();
         for (String o : objects) if (!o.equals("vmlinux") && !modules.contains(o)) modules.add(o);
         for (String n : objects) {
@@ -35,18 +46,31 @@ public final class VmProof {
         s.append("for o in ").append(String.join(" ", new java.util.LinkedHashSet<>(objects))).append("; do\n")
                 .append("\t[ \"$(cat /sys/kernel/livepatch/").append(patch).append("/$o/patched 2>/dev/null)\" = 1 ] || exit 1\n")
                 .append("done\n");
+        for (String n : replaced) s.append("[ ! -d /sys/kernel/livepatch/").append(n).append(" ] || exit 1\n");
         return s.toString();
     }
 
     /** Boots {@code kernel} and proves {@code ko} (the patch {@code patch}, patching {@code objects}). */
     public static VmHarness.Outcome prove(KernelTree kernel, Path ko, String patch, List<String> objects, int timeoutSeconds,
                                           GuestRuntime runtime, Consumer<GuestReport.Phase> onPhase) {
+        return prove(kernel, List.of(), ko, patch, objects, timeoutSeconds, runtime, onPhase);
+    }
+
+    /**
+     * As {@link #prove(KernelTree, Path, String, List, int, GuestRuntime, Consumer)}, with the
+     * patches in {@code earlier} loaded first: {@code ko} must replace them.
+     */
+    public static VmHarness.Outcome prove(KernelTree kernel, List<Path> earlier, Path ko, String patch, List<String> objects,
+                                          int timeoutSeconds, GuestRuntime runtime, Consumer<GuestReport.Phase> onPhase) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("klp4j-prove-");
             Path check = dir.resolve("check.sh");
-            Files.writeString(check, checkScript(patch, objects));
-            return VmHarness.test(new VmHarness.Spec(kernel, List.of(ko), check, timeoutSeconds, 30, 1, null, runtime), onPhase);
+            List<String> replaced = earlier.stream().map(p -> p.getFileName().toString().replaceFirst("\\.ko$", "").replace('-', '_')).toList();
+            Files.writeString(check, checkScript(patch, objects, replaced));
+            List<Path> modules = new java.util.ArrayList<>(earlier);
+            modules.add(ko);
+            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, 30, 1, null, runtime), onPhase);
         } catch (IOException e) {
             throw new Failure("cannot write the proof's check script: " + e.getMessage());
         } finally {

@@ -1,0 +1,89 @@
+package dev.klp4j.update;
+
+import dev.klp4j.base.Failure;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Decisions of fixes already built, by content: the key is the release, the fix's patch and klp4j's
+ * own build (a new klp4j decides again), so a rerun of an update, or of a later one sharing its
+ * fixes, builds only what is new ({@code <cache>/updates/decisions/<release>/<key>}).
+ */
+final class DecisionCache {
+    private final Path dir;
+    private final String build;
+
+    DecisionCache(Path cacheRoot, String release) {
+        this.dir = cacheRoot.resolve("updates").resolve("decisions").resolve(release);
+        this.build = klp4jBuild();
+    }
+
+    Optional<FixDecision> get(Fix fix) {
+        Path p = dir.resolve(key(fix));
+        if (!Files.isRegularFile(p)) return Optional.empty();
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+            props.load(r);
+            FixStatus s = FixStatus.valueOf(props.getProperty("status"));
+            String fns = props.getProperty("functions", "");
+            return Optional.of(new FixDecision(fix.id(), fix.files(), fns.isEmpty() ? List.of() : Arrays.asList(fns.split(" ")), s,
+                    props.getProperty("reason"), List.of(), List.of()));
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+            return Optional.empty(); // unreadable: decide again
+        }
+    }
+
+    void put(Fix fix, FixDecision d) {
+        Properties props = new Properties();
+        props.setProperty("id", fix.id());
+        props.setProperty("status", d.status().name());
+        if (d.reason() != null) props.setProperty("reason", d.reason());
+        props.setProperty("functions", String.join(" ", d.functions()));
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "decision", ".tmp");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                props.store(w, null);
+            }
+            Files.move(tmp, dir.resolve(key(fix)), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "update cache " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private String key(Fix fix) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((build + "\n" + fix.id() + "\n").getBytes(StandardCharsets.UTF_8));
+            md.update(fix.patch().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** klp4j's version and the time its classes were built: decisions of another build are not reused. */
+    private static String klp4jBuild() {
+        String version = String.valueOf(DecisionCache.class.getPackage().getImplementationVersion());
+        try {
+            Path code = Path.of(DecisionCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(code)) code = code.resolve(DecisionCache.class.getName().replace('.', '/') + ".class");
+            return version + "@" + Files.getLastModifiedTime(code).toMillis();
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            return version;
+        }
+    }
+}

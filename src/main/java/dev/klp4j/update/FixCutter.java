@@ -1,0 +1,124 @@
+package dev.klp4j.update;
+
+import dev.klp4j.source.TreeChanges;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Cuts an update's changed files into fixes: one per changed C or assembly file (to be decided by a
+ * build), one per changed header no such fix needs (decided by a build of its users), and a decision
+ * from the path alone for what no build reads (documentation, tools, other architectures) or what
+ * changes the build itself (Kconfig, Makefiles).
+ */
+final class FixCutter {
+    private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#\\s*include\\s*([<\"])([^>\"]+)[>\"]");
+    private static final Pattern VERSION_LINE = Pattern.compile("^[-+](VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION|NAME) = .*$");
+    /** Top-level directories nothing of which runs in an x86_64 kernel. */
+    private static final Set<String> NOT_KERNEL = Set.of("Documentation", "tools", "samples", "scripts", "LICENSES", "usr");
+
+    /** The fixes to build, and those the path decides. */
+    record Cut(List<Fix> sources, List<String> headers, List<FixDecision> decided) {}
+
+    private FixCutter() {}
+
+    static Cut cut(UpdateCut cut) {
+        TreeChanges c = cut.changes();
+        List<Fix> sources = new ArrayList<>();
+        List<String> headers = new ArrayList<>();
+        List<FixDecision> decided = new ArrayList<>();
+        Set<String> all = new LinkedHashSet<>(c.changed());
+        all.addAll(c.added());
+        all.addAll(c.removed());
+        for (String f : all.stream().sorted().toList()) {
+            boolean added = c.added().contains(f), removed = c.removed().contains(f);
+            String notBuilt = notBuilt(f);
+            if (notBuilt != null) {
+                decided.add(decision(f, FixStatus.NOT_BUILT, notBuilt));
+            } else if (isBuildRule(f)) {
+                if (f.equals("Makefile") && onlyVersionLines(cut.patch(List.of(f)))) {
+                    decided.add(decision(f, FixStatus.NO_CHANGE, "only the kernel's version number: the running kernel keeps its own"));
+                } else {
+                    decided.add(decision(f, FixStatus.NEEDS_REBOOT, "changes the kernel's configuration or build rules (Kconfig, Makefile):"
+                            + " what that changes is only in a newly built kernel"));
+                }
+            } else if (f.endsWith(".h")) {
+                if (!removed) headers.add(f); // a removed header is seen through the files that stopped including it
+            } else if (f.endsWith(".c") || f.endsWith(".S")) {
+                if (added) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "a new source file: an object the running kernel does not have"));
+                else if (removed) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "removes a source file from the kernel"));
+                else sources.add(new Fix(f, List.of(f), cut.patch(List.of(f))));
+            } else {
+                decided.add(decision(f, FixStatus.NEEDS_REBOOT, "not C source (" + f.substring(f.lastIndexOf('/') + 1)
+                        + "): klp4j live patches C functions only"));
+            }
+        }
+        return new Cut(sources, headers, decided);
+    }
+
+    static FixDecision decision(String f, FixStatus s, String reason) {
+        return new FixDecision(f, List.of(f), List.of(), s, reason, List.of(), List.of());
+    }
+
+    /** Why nothing of {@code f} is in an x86_64 kernel, or null when it may be. */
+    static String notBuilt(String f) {
+        int slash = f.indexOf('/');
+        String top = slash < 0 ? "" : f.substring(0, slash);
+        if (slash < 0 && !isBuildRule(f)) return "a file at the top of the tree (documentation, metadata): not built";
+        if (NOT_KERNEL.contains(top)) return top + "/: documentation or build tools, nothing of which runs in the kernel";
+        if (top.equals("arch") && !f.startsWith("arch/x86/")) return "another architecture than x86";
+        return null;
+    }
+
+    static boolean isBuildRule(String f) {
+        String name = f.substring(f.lastIndexOf('/') + 1);
+        return name.equals("Makefile") || name.equals("Kbuild") || name.startsWith("Kconfig");
+    }
+
+    private static boolean onlyVersionLines(String patch) {
+        for (String l : patch.lines().toList()) {
+            if (l.startsWith("+++") || l.startsWith("---")) continue;
+            if ((l.startsWith("+") || l.startsWith("-")) && !VERSION_LINE.matcher(l).matches()) return false;
+        }
+        return true;
+    }
+
+    /**
+     * The changed or added headers {@code file} includes directly ("x.h" beside it, or {@code <x/y.h>}
+     * from the kernel's include directories), and the added headers those include in turn: what a
+     * fix that does not compile alone most likely needs.
+     */
+    static List<String> headersFor(UpdateCut cut, String file, List<String> changedHeaders) throws IOException {
+        Set<String> out = new LinkedHashSet<>();
+        for (String h : includes(cut, file, changedHeaders)) {
+            out.add(h);
+            for (String n : includes(cut, h, changedHeaders)) if (cut.older(n) == null) out.add(n);
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static List<String> includes(UpdateCut cut, String file, List<String> changedHeaders) throws IOException {
+        Path p = cut.newer(file);
+        if (p == null) return List.of();
+        List<String> out = new ArrayList<>();
+        Matcher m = INCLUDE.matcher(Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+        String dir = file.contains("/") ? file.substring(0, file.lastIndexOf('/')) : "";
+        while (m.find()) {
+            String inc = m.group(2);
+            List<String> candidates = m.group(1).equals("\"") ? List.of(normalize(dir.isEmpty() ? inc : dir + "/" + inc))
+                    : List.of("include/" + inc, "include/uapi/" + inc, "arch/x86/include/" + inc, "arch/x86/include/uapi/" + inc);
+            for (String c : candidates) if (changedHeaders.contains(c) && !out.contains(c)) out.add(c);
+        }
+        return out;
+    }
+
+    private static String normalize(String path) {
+        return Path.of(path).normalize().toString().replace('\\', '/');
+    }
+}

@@ -1,0 +1,248 @@
+package dev.klp4j.update;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.base.FileTrees;
+import dev.klp4j.debian.DebianSuite;
+import dev.klp4j.debian.DebianVersion;
+import dev.klp4j.debian.SourcePackages;
+import dev.klp4j.debian.SuiteArchive;
+import dev.klp4j.debian.TargetPackages;
+import dev.klp4j.debian.TargetResolver;
+import dev.klp4j.kernel.KernelTarget;
+import dev.klp4j.kernel.KernelTree;
+import dev.klp4j.pipeline.BuildOptions;
+import dev.klp4j.pipeline.BuildOutcome;
+import dev.klp4j.pipeline.BuildPipeline;
+import dev.klp4j.pipeline.BuildResult;
+import dev.klp4j.pipeline.ObjectReport;
+import dev.klp4j.pipeline.Step;
+import dev.klp4j.source.DebianChangelog;
+import dev.klp4j.vm.VmHarness;
+import dev.klp4j.vm.VmProof;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code klp4j update} for one release, as a short list of stages: target -> versions -> cut ->
+ * decide every fix (as {@code klp4j build} would build it alone) -> changelog -> one module of
+ * every live-patched fix (each object compiled once, with all its fixes) -> proof -> update.json.
+ * What each fix became is a {@link FixDecision}; a {@code Failure} means the update could not go on
+ * and nothing was written.
+ */
+public final class UpdateBuild {
+    private final UpdateOptions o;
+    private final UpdateListener listener;
+    private final long start = System.nanoTime();
+
+    public UpdateBuild(UpdateOptions options, UpdateListener listener) {
+        this.o = options;
+        this.listener = listener;
+    }
+
+    public UpdateResult run() {
+        KernelTarget target = step("target", () -> TargetResolver.cached(o.release, o.cacheRoot).progress(p -> listener.progress("target", p))
+                .resolve(), t -> t.release() + " (source " + t.sourceVersion() + ")");
+        if (target.sourceVersion() == null || target.sourceTarball() == null) {
+            throw new Failure(Failure.Kind.INPUT, "kernel " + target.release() + " is not from Debian's packages: its source version"
+                    + " is unknown, so klp4j update cannot tell which fixes it lacks (use klp4j build with each patch)");
+        }
+        DebianSuite suite = DebianSuite.ofRelease(target.release()).orElseThrow(() -> new Failure(Failure.Kind.INPUT,
+                "kernel " + target.release() + " is of no Debian suite klp4j knows (bookworm, trixie): nothing to update it from"));
+        SuiteArchive archive = new TargetPackages(o.cacheRoot).archive(suite);
+        String pkg = "linux-source-" + series(target.release());
+        String from = target.sourceVersion();
+        String to = step("versions", () -> toVersion(archive, pkg, from), v -> from + " -> " + v);
+        Path out = o.outDir.resolve(target.release());
+        if (DebianVersion.compare(to, from) <= 0) return result(target, from, to, null, false, List.of(), List.of());
+
+        SourcePackages sources = new TargetPackages(o.cacheRoot).sources(suite);
+        UpdateCut cut = step("cut", () -> {
+            Path toTarball = sources.fetch(pkg, to, p -> listener.progress("cut", p));
+            return UpdateCut.of(o.cacheRoot, pkg, from, target.sourceTarball(), to, toTarball, p -> listener.progress("cut", p));
+        }, c -> c.changes().changed().size() + " changed, " + c.changes().added().size() + " added, "
+                + c.changes().removed().size() + " removed file(s)");
+        FixCutter.Cut fixes = FixCutter.cut(cut);
+        List<FixDecision> decided = decideAll(target.release(), cut, fixes);
+        List<DebianChangelog.Item> items = step("changelog", () -> changelog(sources.changelog(pkg, to, p -> listener.progress("changelog", p)),
+                from, to), i -> i.size() + " item(s) between " + from + " and " + to);
+        List<FixDecision> attributed = ChangelogMatch.apply(items, decided);
+        Set<String> attributedCves = new LinkedHashSet<>();
+        attributed.forEach(f -> attributedCves.addAll(f.cves()));
+        List<String> unattributed = items.stream().flatMap(i -> i.cves().stream()).filter(c -> !attributedCves.contains(c)).distinct().toList();
+
+        List<FixDecision> live = attributed.stream().filter(f -> f.status() == FixStatus.LIVE_PATCHED).toList();
+        if (live.isEmpty()) return result(target, from, to, null, false, attributed, unattributed);
+        BuildResult built = step("module", () -> combine(target.release(), cut, live, to, out), BuildResult::module);
+        Path module = Path.of(built.module());
+        boolean proven = false;
+        if (o.prove) proven = prove(target.release(), module, out, built.objects().stream().map(ObjectReport::owner).distinct().toList());
+        return result(target, from, to, module, proven, attributed, unattributed);
+    }
+
+    private UpdateResult result(KernelTarget target, String from, String to, Path module, boolean proven, List<FixDecision> fixes,
+                                List<String> unattributed) {
+        return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(), proven, fixes, unattributed,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Every fix in its class: sources first (a dependent one is tried again with the headers it includes), then headers no fix took. */
+    private List<FixDecision> decideAll(String release, UpdateCut cut, FixCutter.Cut fixes) {
+        List<FixDecision> out = new ArrayList<>(fixes.decided());
+        int total = fixes.sources().size() + fixes.headers().size(), done = 0;
+        Path work;
+        try {
+            work = Files.createTempDirectory("klp4j-update-");
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot create a work directory: " + e.getMessage());
+        }
+        listener.started("decide");
+        long t0 = System.nanoTime();
+        double built = 0;
+        int builtCount = 0;
+        try {
+            BuildOptions template = new BuildOptions();
+            template.jobs = o.jobs;
+            template.cacheRoot = o.cacheRoot;
+            FixDecider decider = new FixDecider(release, template, work, new DecisionCache(o.cacheRoot, release));
+            Set<String> covered = new LinkedHashSet<>();
+            List<Fix> queue = new ArrayList<>(fixes.sources());
+            for (String h : fixes.headers()) queue.add(new Fix(h, List.of(h), cut.patch(List.of(h))));
+            for (Fix fix : queue) {
+                if (fix.files().size() == 1 && covered.contains(fix.id())) { // a header a source fix took along
+                    total--;
+                    continue;
+                }
+                long f0 = System.nanoTime();
+                FixDecider.Decided d = decider.decide(fix);
+                if (d.kind() == FixDecider.Kind.DEPENDENT && !fix.id().endsWith(".h")) {
+                    List<String> headers = FixCutter.headersFor(cut, fix.id(), fixes.headers());
+                    if (!headers.isEmpty()) {
+                        List<String> files = new ArrayList<>(headers);
+                        files.add(fix.id());
+                        FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+                        if (with.kind() == FixDecider.Kind.DECIDED) d = with;
+                    }
+                }
+                FixDecision decision = d.decision();
+                if (decision.status() == FixStatus.LIVE_PATCHED) covered.addAll(decision.files());
+                out.add(decision);
+                double secs = (System.nanoTime() - f0) / 1e9;
+                boolean cached = secs < 0.5;
+                if (!cached) { built += secs; builtCount++; }
+                done++;
+                listener.decided(done, total, decision, cached, builtCount == 0 ? -1 : built / builtCount * (total - done));
+            }
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "update work directory " + work + ": " + e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(work);
+            listener.finished(new Step("decide", (System.nanoTime() - t0) / 1e9, done + " fix(es) decided"));
+        }
+        out.sort(Comparator.comparing(FixDecision::id));
+        return out;
+    }
+
+    private static List<DebianChangelog.Item> changelog(Path gz, String from, String to) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+            return DebianChangelog.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)).between(from, to, DebianVersion.ORDER);
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot read " + gz + ": " + e.getMessage());
+        }
+    }
+
+    /** One replace-mode module of every live-patched fix, written to {@code out}; an object with several fixes is compiled once. */
+    private BuildResult combine(String release, UpdateCut cut, List<FixDecision> live, String to, Path out) {
+        Set<String> files = new LinkedHashSet<>();
+        for (FixDecision f : live) for (String file : f.files()) if (file.endsWith(".h")) files.add(file);
+        for (FixDecision f : live) files.addAll(f.files());
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("klp4j-update-");
+            Path patch = work.resolve(UpdateOptions.moduleName(to) + ".patch");
+            Files.writeString(patch, cut.patch(new ArrayList<>(files)));
+            BuildOptions b = new BuildOptions();
+            b.patch = patch;
+            b.release = release;
+            b.name = UpdateOptions.moduleName(to);
+            b.outDir = out;
+            b.jobs = o.jobs;
+            b.cacheRoot = o.cacheRoot;
+            b.replace = true;
+            BuildResult r = BuildPipeline.of(b, new NestedSteps(listener, "module")).run();
+            if (r.outcome() != BuildOutcome.BUILT) {
+                // Each fix built alone; together they do not: a defect of the cut or of klp4j, never a silent drop.
+                throw new Failure(Failure.Kind.FAILED, "the live-patched fixes do not build together (" + r.outcome() + "): "
+                        + FixDecider.oneLine(r.reason()));
+            }
+            return r;
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot write the update's patch: " + e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(work);
+        }
+    }
+
+    /** Boots the release, loads an earlier update of DIR/RELEASE first (the new one must replace it), then proves the new one. */
+    private boolean prove(String release, Path module, Path out, List<String> objects) {
+        List<Path> earlier = new ArrayList<>();
+        try (Stream<Path> s = Files.list(out)) {
+            s.filter(p -> p.getFileName().toString().matches("klp4j_update_.*\\.ko") && !p.equals(module))
+                    .max(Comparator.comparing(p -> p.toFile().lastModified())).ifPresent(earlier::add);
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot list " + out + ": " + e.getMessage());
+        }
+        KernelTree kernel = KernelTree.of(release, new TargetPackages(o.cacheRoot).rootFor(release, Path.of("/"),
+                p -> listener.progress("prove", p))).requireBootable();
+        String name = module.getFileName().toString().replaceFirst("\\.ko$", "");
+        VmHarness.Outcome r = step("prove", () -> VmProof.prove(kernel, earlier, module, name, objects, 300, o.guestRuntime,
+                listener::proofPhase), x -> (x.passed() ? "PASS" : "FAIL") + (earlier.isEmpty() ? "" : ", replacing " + earlier.get(0).getFileName())
+                + (x.serialLog() == null ? "" : "; serial log: " + x.serialLog()));
+        return r.passed();
+    }
+
+    private String toVersion(SuiteArchive archive, String pkg, String from) {
+        List<String> versions = new ArrayList<>(archive.versions(pkg));
+        versions.sort(DebianVersion.ORDER.reversed());
+        if (versions.isEmpty()) {
+            throw new Failure(Failure.Kind.TOOL, archive.suite() + "'s archive has no " + pkg + ": cannot fetch the newer source");
+        }
+        if (o.to == null) return versions.get(0);
+        if (!versions.contains(o.to)) {
+            throw new Failure(Failure.Kind.INPUT, "--to " + o.to + ": " + archive.suite() + "'s archive has no " + pkg + " " + o.to
+                    + " (it has " + String.join(", ", versions) + ")");
+        }
+        return o.to;
+    }
+
+    static String series(String release) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+\\.\\d+)").matcher(release);
+        if (!m.find()) throw new Failure(Failure.Kind.INPUT, "'" + release + "' does not look like a kernel release (e.g. 6.1.0-56-amd64)");
+        return m.group(1);
+    }
+
+    private <T> T step(String name, Supplier<T> body, Function<T, String> detail) {
+        long t0 = System.nanoTime();
+        listener.started(name);
+        T v;
+        try {
+            v = body.get();
+        } catch (RuntimeException e) {
+            listener.finished(new Step(name, (System.nanoTime() - t0) / 1e9, Step.FAILED));
+            throw e;
+        }
+        listener.finished(new Step(name, (System.nanoTime() - t0) / 1e9, detail.apply(v)));
+        return v;
+    }
+}
