@@ -40,6 +40,22 @@ class CliTest {
     }
 
     @Test
+    void updateRefusesBadInputBeforeAnyWork(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        String[][] cases = {
+                {"--to", "latest!", "klp4j: --to 'latest!' is not a Debian version (e.g. 6.1.192-3)"},
+                {"-j", "0", "klp4j: -j 0: give at least one job"},
+                {"-o", file.resolve("out").toString(), "klp4j: -o " + file.resolve("out") + ": " + file + " is not a directory; give a directory to write into"},
+                {"--guest-runtime", "perl", "klp4j: --guest-runtime perl: use java or shell"}};
+        for (String[] c : cases) {
+            CliRun r = run("update", "--kernel", "6.1.0-55-amd64", c[0], c[1]);
+            assertThat(r.exit()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo(c[2]);
+            assertThat(r.out()).as("nothing ran").isEmpty();
+        }
+    }
+
+    @Test
     void aJobCountBelowOneIsRefusedBeforeAnyWork() {
         for (String j : new String[] {"0", "-3"}) {
             CliRun r = run("build", "examples/cmdline/cmdline.patch", "-j", j, "-o", "/nonexistent-klp4j-out");

@@ -1,0 +1,90 @@
+package dev.klp4j.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.base.Exec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two small source trees as two Debian versions would differ, cut into fixes. */
+class FixCutterTest {
+    @TempDir Path tmp;
+
+    private void write(Path root, String file, String text) throws IOException {
+        Path p = root.resolve(file);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    private UpdateCut cut() throws IOException {
+        Path a = tmp.resolve("old"), b = tmp.resolve("new");
+        for (Path r : new Path[] {a, b}) {
+            write(r, "fs/ext4/super.c", "int unchanged(void) { return 0; }\n");
+            write(r, "kernel/sched/core.c", "#include <linux/sched.h>\n#include \"sched.h\"\nint f(void) { return " + (r == a ? 1 : 2) + "; }\n");
+            write(r, "kernel/sched/sched.h", r == a ? "#define A 1\n" : "#define A 1\n#include <linux/sched/new.h>\n");
+            write(r, "include/linux/sched.h", r == a ? "struct s { int a; };\n" : "struct s { int a; int b; };\n");
+            write(r, "include/linux/other.h", r == a ? "#define O 1\n" : "#define O 2\n");
+            write(r, "Documentation/admin-guide/x.rst", r == a ? "old\n" : "new\n");
+            write(r, "arch/arm64/kernel/setup.c", r == a ? "int a;\n" : "int b;\n");
+            write(r, "Makefile", "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = " + (r == a ? "190" : "192") + "\nEXTRAVERSION =\n");
+            write(r, "drivers/net/Kconfig", r == a ? "config A\n" : "config A\n\tdepends on B\n");
+            write(r, "rust/kernel/lib.rs", r == a ? "fn a() {}\n" : "fn b() {}\n");
+        }
+        write(b, "include/linux/sched/new.h", "#define NEW 1\n");
+        write(b, "drivers/misc/new.c", "int n;\n");
+        write(a, "drivers/misc/gone.c", "int g;\n");
+        return UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+    }
+
+    @Test
+    void everyChangedFileIsAFixToBuildOrDecidedByItsPath() throws IOException {
+        UpdateCut cut = cut();
+        assertThat(cut.changes().added()).containsExactly("drivers/misc/new.c", "include/linux/sched/new.h");
+        assertThat(cut.changes().removed()).containsExactly("drivers/misc/gone.c");
+        FixCutter.Cut c = FixCutter.cut(cut);
+        assertThat(c.sources()).extracting(Fix::id).containsExactly("kernel/sched/core.c");
+        assertThat(c.headers()).containsExactly("include/linux/other.h", "include/linux/sched.h", "include/linux/sched/new.h",
+                "kernel/sched/sched.h");
+        Map<String, FixStatus> decided = c.decided().stream().collect(Collectors.toMap(FixDecision::id, FixDecision::status));
+        assertThat(decided).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "Documentation/admin-guide/x.rst", FixStatus.NOT_BUILT,
+                "arch/arm64/kernel/setup.c", FixStatus.NOT_BUILT,
+                "Makefile", FixStatus.NO_CHANGE,
+                "drivers/net/Kconfig", FixStatus.NEEDS_REBOOT,
+                "rust/kernel/lib.rs", FixStatus.NEEDS_REBOOT,
+                "drivers/misc/new.c", FixStatus.NEEDS_REBOOT,
+                "drivers/misc/gone.c", FixStatus.NEEDS_REBOOT));
+        assertThat(c.decided()).filteredOn(d -> d.id().equals("Makefile")).singleElement()
+                .extracting(FixDecision::reason).asString().contains("version number");
+    }
+
+    @Test
+    void aFixsPatchAppliesToTheOlderTree() throws IOException {
+        UpdateCut cut = cut();
+        Fix fix = FixCutter.cut(cut).sources().get(0);
+        assertThat(fix.patch()).startsWith("--- a/kernel/sched/core.c\n+++ b/kernel/sched/core.c\n").contains("-int f(void) { return 1; }");
+        var r = Exec.run(tmp.resolve("old"), java.util.List.of("patch", "-p1", "--dry-run", "-i", write(fix.patch())));
+        assertThat(r.ok()).as(r.output()).isTrue();
+    }
+
+    @Test
+    void theHeadersAFixMayNeedAreTheChangedOnesItIncludesAndTheNewOnesThoseInclude() throws IOException {
+        UpdateCut cut = cut();
+        FixCutter.Cut c = FixCutter.cut(cut);
+        assertThat(FixCutter.headersFor(cut, "kernel/sched/core.c", c.headers()))
+                .containsExactly("include/linux/sched.h", "kernel/sched/sched.h", "include/linux/sched/new.h");
+        // a header the fix adds is diffed against /dev/null
+        assertThat(cut.patch(java.util.List.of("include/linux/sched/new.h"))).startsWith("--- /dev/null\n+++ b/include/linux/sched/new.h\n");
+    }
+
+    private String write(String patch) throws IOException {
+        Path p = tmp.resolve("fix.patch");
+        Files.writeString(p, patch);
+        return p.toString();
+    }
+}
