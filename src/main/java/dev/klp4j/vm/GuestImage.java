@@ -40,6 +40,7 @@ public final class GuestImage {
     private final int timeoutSeconds;
     private final int runs;
     private final GuestRuntime runtime;
+    private final List<String> guestModules;
 
     public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds) {
         this(kernel, mode, patches, check, timeoutSeconds, 1);
@@ -50,6 +51,12 @@ public final class GuestImage {
     }
 
     public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds, int runs, GuestRuntime runtime) {
+        this(kernel, mode, patches, check, timeoutSeconds, runs, runtime, List.of());
+    }
+
+    public GuestImage(KernelTree kernel, Mode mode, List<Path> patches, Path check, int timeoutSeconds, int runs, GuestRuntime runtime,
+                      List<String> guestModules) {
+        this.guestModules = List.copyOf(guestModules);
         this.runtime = runtime;
         this.runs = runs;
         this.kernel = kernel;
@@ -118,6 +125,24 @@ public final class GuestImage {
         return dep.closure(wanted);
     }
 
+    /**
+     * The module files (relative to the modules dir) the patches need: what they depend on (modinfo's
+     * depends) and the modules they patch, with everything those need in turn. A kernel without 9p
+     * (Debian's cloud kernels) cannot share the host's modules: these are in the image itself, under
+     * /lib/modules/RELEASE with its modules.dep, where modprobe and insmod find them.
+     */
+    public List<String> patchModules() {
+        ModulesDep dep = ModulesDep.read(kernel.modulesDir());
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(guestModules);
+        for (Path p : patches) {
+            for (String d : ModuleInfo.read(p).fields().getOrDefault("depends", List.of())) {
+                for (String n : d.split(",")) if (!n.isBlank()) names.add(n.strip());
+            }
+        }
+        List<String> known = names.stream().filter(n -> !n.equals("vmlinux") && dep.contains(n)).toList();
+        return dep.closure(known);
+    }
+
     /** Writes the initramfs to {@code out}; returns the guest paths of the patches, in order. */
     public List<String> write(Path out) throws IOException {
         List<String> bootModules = shareModules();
@@ -136,6 +161,17 @@ public final class GuestImage {
             cpio.file("klp4j/klp4j-guest.sh", resource("klp4j-guest.sh"), 0755);
             for (String m : bootModules) {
                 cpio.file("klp4j/boot/" + m, Files.readAllBytes(kernel.modulesDir().resolve(m)), 0644);
+            }
+            List<String> packed = patchModules();
+            if (!packed.isEmpty()) {
+                String modules = "lib/modules/" + kernel.release() + "/";
+                java.util.Set<String> dirs = new java.util.TreeSet<>();
+                for (String m : packed) {
+                    for (Path d = Path.of(m).getParent(); d != null; d = d.getParent()) dirs.add(d.toString());
+                }
+                for (String d : dirs) cpio.directory(modules + d); // parents sort before their children
+                cpio.file(modules + "modules.dep", Files.readAllBytes(kernel.modulesDir().resolve("modules.dep")), 0644);
+                for (String m : packed) cpio.file(modules + m, Files.readAllBytes(kernel.modulesDir().resolve(m)), 0644);
             }
             int i = 1;
             for (Path p : patches) {

@@ -24,10 +24,22 @@ import java.util.function.Consumer;
 public final class VmHarness {
     /**
      * Options of one run: {@code timeoutSeconds} bounds the whole guest (boot to power-off; then it
-     * is killed), {@code loadTimeoutSeconds} each transition inside it (then it is reversed).
+     * is killed), {@code loadTimeoutSeconds} each transition inside it (then it is reversed);
+     * {@code guestModules} are modules the check loads (what the patches target), packed into the
+     * image with their dependencies for a kernel whose guest cannot share the host's modules.
      */
     public record Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds,
-                       int cpus, Path log, GuestRuntime runtime) {
+                       int cpus, Path log, GuestRuntime runtime, List<String> guestModules) {
+        public Spec {
+            guestModules = List.copyOf(guestModules);
+        }
+
+        /** Packing no modules but the patches' own dependencies. */
+        public Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds, int cpus, Path log,
+                    GuestRuntime runtime) {
+            this(kernel, modules, check, timeoutSeconds, loadTimeoutSeconds, cpus, log, runtime, List.of());
+        }
+
         /** With klp4j's Java runtime in the guest. */
         public Spec(KernelTree kernel, List<Path> modules, Path check, int timeoutSeconds, int loadTimeoutSeconds, int cpus, Path log) {
             this(kernel, modules, check, timeoutSeconds, loadTimeoutSeconds, cpus, log, GuestRuntime.JAVA);
@@ -87,8 +99,8 @@ public final class VmHarness {
         try {
             work = tempDir();
             Path initramfs = work.resolve("initramfs.cpio");
-            new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs, spec.runtime())
-                    .write(initramfs);
+            new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs, spec.runtime(),
+                    spec.guestModules()).write(initramfs);
             Path serial = work.resolve("serial.log");
             Path proto = work.resolve("proto.log");
             Files.createFile(proto);

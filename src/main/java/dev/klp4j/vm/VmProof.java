@@ -70,7 +70,8 @@ public final class VmProof {
             Files.writeString(check, checkScript(patch, objects, replaced));
             List<Path> modules = new java.util.ArrayList<>(earlier);
             modules.add(ko);
-            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, 30, 1, null, runtime), onPhase);
+            List<String> targets = objects.stream().filter(o -> !o.equals("vmlinux")).distinct().toList();
+            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, 30, 1, null, runtime, targets), onPhase);
         } catch (IOException e) {
             throw new Failure("cannot write the proof's check script: " + e.getMessage());
         } finally {

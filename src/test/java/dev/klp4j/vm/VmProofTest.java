@@ -27,4 +27,26 @@ class VmProofTest {
     void namesThatAreNotModuleNamesAreRefused() {
         assertThatThrownBy(() -> VmProof.checkScript("p", List.of("kvm; reboot"))).hasMessageContaining("cannot be checked");
     }
+
+    @Test
+    void aNewUpdateMustHaveReplacedTheEarlierOne() {
+        String s = VmProof.checkScript("klp4j_update_6_1_192_3", List.of("vmlinux", "nfsd"), List.of("klp4j_update_6_1_192_2"));
+        assertThat(s).endsWith("[ ! -d /sys/kernel/livepatch/klp4j_update_6_1_192_2 ] || exit 1\n");
+        assertThatThrownBy(() -> VmProof.checkScript("p", List.of("vmlinux"), List.of("a b"))).hasMessageContaining("cannot be checked");
+    }
+
+    @Test
+    void theModulesAPatchTargetsArePackedWithWhatTheyNeed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("modules.dep"), """
+                kernel/fs/nfsd/nfsd.ko: kernel/net/sunrpc/auth_gss/auth_rpcgss.ko kernel/net/sunrpc/sunrpc.ko
+                kernel/net/sunrpc/auth_gss/auth_rpcgss.ko: kernel/net/sunrpc/sunrpc.ko
+                kernel/net/sunrpc/sunrpc.ko:
+                kernel/fs/xfs/xfs.ko:
+                """);
+        var kernel = new dev.klp4j.kernel.KernelTree("6.1.0-55-cloud-amd64", dir.resolve("vmlinuz"), dir.resolve("System.map"),
+                dir.resolve("config"), dir);
+        GuestImage image = new GuestImage(kernel, GuestImage.Mode.TEST, List.of(), null, 30, 1, GuestRuntime.SHELL, List.of("nfsd", "vmlinux"));
+        assertThat(image.patchModules()).containsExactly("kernel/net/sunrpc/sunrpc.ko", "kernel/net/sunrpc/auth_gss/auth_rpcgss.ko",
+                "kernel/fs/nfsd/nfsd.ko");
+    }
 }
