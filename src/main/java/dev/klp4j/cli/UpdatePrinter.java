@@ -27,10 +27,10 @@ final class UpdatePrinter implements UpdateListener {
     @Override public void note(String line) { steps.note(line); }
 
     @Override
-    public void decided(int done, int total, FixDecision d, boolean cached, double etaSeconds) {
+    public void decided(int done, int total, FixDecision d, double etaSeconds) {
         String eta = etaSeconds < 0 ? "" : etaSeconds < 90 ? String.format("  ETA %.0f s", etaSeconds) : String.format("  ETA %.0f min", etaSeconds / 60);
         int w = String.valueOf(total).length();
-        String line = String.format("  [%" + w + "d/%d] %-12s %s%s%s", done, total, d.status().id(), d.id(), cached ? " (cached)" : "", eta);
+        String line = String.format("  [%" + w + "d/%d] %-12s %s%s", done, total, d.status().id(), d.id(), eta);
         // On a terminal the line is a progress bar, rewritten in place; in a log every fix keeps its line.
         if (interactive) out.print(line + " ".repeat(10) + (done == total ? "\n" : "\r"));
         else out.println(line);

@@ -30,6 +30,11 @@ public final class BuildOptions {
     /** Rules whose unsafe findings the author has checked: they no longer stop the build. */
     public Set<Rule> accept = Set.of();
     public Path cacheRoot = SourceTreeCache.defaultRoot();
+    /**
+     * Files including the patched headers beyond which the build gives up rather than compile
+     * their users (klp4j update bounds every fix's cost so); unbounded for klp4j build.
+     */
+    public int maxHeaderIncluders = Integer.MAX_VALUE;
 
     /** klp4j_&lt;patch file name without extension&gt;, made a valid module name. */
     public String moduleName() {

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  */
 public final class BuildPipeline {
     /** Includers of the patched headers beyond which a struct change is judged from the source. */
-    static final int WIDE_HEADER = 1000;
+    public static final int WIDE_HEADER = 1000;
 
     private final BuildOptions o;
     private final Stages stages;
@@ -34,6 +34,12 @@ public final class BuildPipeline {
     private final List<Step> steps = new ArrayList<>();
     private final long start = System.nanoTime();
     private String release;
+
+    /** The target's release, for a pipeline that decides a fix of a batch (which resolved the target). */
+    BuildPipeline forRelease(String r) {
+        this.release = r;
+        return this;
+    }
 
     public BuildPipeline(BuildOptions options, Stages stages, StepListener listener) {
         this.o = options;
@@ -77,6 +83,10 @@ public final class BuildPipeline {
             List<Finding> layout = Reviewer.headerLayouts(source.hunks());
             if (!layout.isEmpty()) return decidedBySource(new ReviewReport(source.hunks().size(), 0, layout));
         }
+        if (changes.considered() > o.maxHeaderIncluders) {
+            return end(BuildOutcome.REFUSED, "not decided: " + changes.considered() + " files include the patched header(s), more than the "
+                    + o.maxHeaderIncluders + " this build compiles; build the change alone with klp4j build to decide it");
+        }
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> stages.headerUsers(changes), u -> changes.considered() + " considered, " + u.preprocessed()
                         + " preprocessed, " + (u.objects().size() - changes.sources().size()) + " use the change: "
@@ -92,6 +102,14 @@ public final class BuildPipeline {
 
         StructSizes sizes = step("entry sizes", stages::entrySizes, StructSizes::toString);
         ObjectDiffs diffs = step("diff", () -> stages.diff(objects, owners, sizes), ObjectDiffs::describe);
+        return decide(source, objects, diffs, sizes);
+    }
+
+    /**
+     * From the differ's verdicts on: review, the outcome that wins, symbols, the module. A batch of
+     * fixes ({@link BatchPipeline}) compiles and diffs them together, then decides each so.
+     */
+    BuildResult decide(PatchedSource source, List<String> objects, ObjectDiffs diffs, StructSizes sizes) {
         ReviewReport review = step("review", () -> stages.review(source, objects, diffs), ReviewReport::summary);
         if (o.stop == BuildOptions.Stop.REVIEW) return end(BuildOutcome.REVIEWED, null, review, List.of(), null);
         review.findings().forEach(f -> listener.note("  " + f.line())); // klp4j review prints them itself, with remedies
@@ -119,7 +137,7 @@ public final class BuildPipeline {
     }
 
     /** The end of a build the source alone decided: {@code klp4j review}'s report, or the refusal. */
-    private BuildResult decidedBySource(ReviewReport decided) {
+    BuildResult decidedBySource(ReviewReport decided) {
         ReviewReport r = step("review", () -> decided, x -> x.summary() + " (from the source alone: nothing compiled)");
         if (o.stop == BuildOptions.Stop.REVIEW) return end(BuildOutcome.REVIEWED, null, r, List.of(), null);
         return refused(refusal("the patch cannot be live patched (klp4j review, from the source alone)", r.blocking(o.accept)), r);

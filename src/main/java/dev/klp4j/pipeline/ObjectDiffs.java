@@ -13,6 +13,13 @@ public record ObjectDiffs(Map<String, ObjectDiffer.Outcome> byObject) {
         byObject = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byObject));
     }
 
+    /** The verdicts on {@code objects} only (one fix of a batch). */
+    public ObjectDiffs only(java.util.Collection<String> objects) {
+        Map<String, ObjectDiffer.Outcome> out = new LinkedHashMap<>();
+        byObject.forEach((k, v) -> { if (objects.contains(k)) out.put(k, v); });
+        return new ObjectDiffs(out);
+    }
+
     public DiffResult result(String object) {
         return byObject.get(object).result();
     }

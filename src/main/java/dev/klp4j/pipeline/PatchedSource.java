@@ -14,4 +14,12 @@ public record PatchedSource(UnifiedDiff diff, List<SourceHunk> hunks, Map<String
         hunks = List.copyOf(hunks);
         after = Map.copyOf(after);
     }
+
+    /** The part of the patch that changes {@code files} (one fix of a batch). */
+    public PatchedSource only(java.util.Collection<String> files) {
+        return new PatchedSource(new UnifiedDiff(diff.files().stream().filter(f -> files.contains(f.path())).toList()),
+                hunks.stream().filter(h -> files.contains(h.file())).toList(),
+                after.entrySet().stream().filter(e -> files.contains(e.getKey()))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    }
 }

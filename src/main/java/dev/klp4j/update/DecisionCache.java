@@ -25,6 +25,7 @@ import java.util.Properties;
 final class DecisionCache {
     private final Path dir;
     private final String build;
+    private int hits;
 
     DecisionCache(Path cacheRoot, String release) {
         this.dir = cacheRoot.resolve("updates").resolve("decisions").resolve(release);
@@ -39,11 +40,17 @@ final class DecisionCache {
             props.load(r);
             FixStatus s = FixStatus.valueOf(props.getProperty("status"));
             String fns = props.getProperty("functions", "");
+            hits++;
             return Optional.of(new FixDecision(fix.id(), fix.files(), fns.isEmpty() ? List.of() : Arrays.asList(fns.split(" ")), s,
                     props.getProperty("reason"), List.of(), List.of()));
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             return Optional.empty(); // unreadable: decide again
         }
+    }
+
+    /** How many decisions were read back rather than built. */
+    int hits() {
+        return hits;
     }
 
     void put(Fix fix, FixDecision d) {

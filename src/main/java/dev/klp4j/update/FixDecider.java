@@ -1,6 +1,7 @@
 package dev.klp4j.update;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.pipeline.BatchPipeline;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.BuildPipeline;
 import dev.klp4j.pipeline.BuildResult;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -47,13 +50,52 @@ final class FixDecider {
         return d;
     }
 
-    private Decided build(Fix fix) {
-        Path patch = work.resolve("fix.patch");
+    /**
+     * Decides {@code fixes} (each of its own C file) in one batch over the tree; those the cache
+     * has are not built again. When the batch as a whole fails, each is built alone instead.
+     */
+    Map<String, Decided> decideBatch(List<Fix> fixes) {
+        Map<String, Decided> out = new LinkedHashMap<>();
+        Map<String, List<String>> todo = new LinkedHashMap<>();
+        StringBuilder patch = new StringBuilder();
+        for (Fix f : fixes) {
+            var cached = cache.get(f);
+            if (cached.isPresent()) {
+                out.put(f.id(), new Decided(Kind.DECIDED, cached.get()));
+            } else {
+                todo.put(f.id(), f.files());
+                patch.append(f.patch());
+            }
+        }
+        if (todo.isEmpty()) return out;
+        Map<String, BatchPipeline.Outcome> batch;
         try {
-            Files.writeString(patch, fix.patch());
+            batch = BatchPipeline.of(options(write("batch.patch", patch.toString())), todo, StepListener.SILENT).run();
+        } catch (Failure e) {
+            for (Fix f : fixes) if (!out.containsKey(f.id())) out.put(f.id(), decide(f));
+            return out;
+        }
+        for (Fix f : fixes) {
+            BatchPipeline.Outcome b = batch.get(f.id());
+            if (b == null) continue;
+            Decided d = classify(f, b.result(), b.failure(), b.failedStep());
+            if (d.kind() == Kind.DECIDED) cache.put(f, d.decision());
+            out.put(f.id(), d);
+        }
+        return out;
+    }
+
+    private Path write(String name, String text) {
+        Path patch = work.resolve(name);
+        try {
+            Files.writeString(patch, text);
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot write " + patch + ": " + e.getMessage());
         }
+        return patch;
+    }
+
+    private BuildOptions options(Path patch) {
         BuildOptions o = new BuildOptions();
         o.patch = patch;
         o.release = release;
@@ -62,36 +104,49 @@ final class FixDecider {
         o.jobs = template.jobs;
         o.cacheRoot = template.cacheRoot;
         o.stop = BuildOptions.Stop.LINK;
+        // An update has hundreds of fixes: one whose headers thousands of files include is left to klp4j build.
+        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
+        return o;
+    }
+
+    private Decided build(Fix fix) {
         FailedStep failed = new FailedStep();
-        FixDecision base = new FixDecision(fix.id(), fix.files(), List.of(), FixStatus.NEEDS_REBOOT, null, List.of(), List.of());
         try {
-            BuildResult r = BuildPipeline.of(o, failed).run();
+            return classify(fix, BuildPipeline.of(options(write("fix.patch", fix.patch())), failed).run(), null, null);
+        } catch (Failure e) {
+            return classify(fix, null, e, failed.step);
+        }
+    }
+
+    /** The class of a fix from its build's result, or from the failure that stopped it at {@code failedStep}. */
+    private static Decided classify(Fix fix, BuildResult r, Failure e, String failedStep) {
+        FixDecision base = new FixDecision(fix.id(), fix.files(), List.of(), FixStatus.NEEDS_REBOOT, null, List.of(), List.of());
+        if (r != null) {
             return switch (r.outcome()) {
                 case LINKED -> new Decided(Kind.DECIDED, new FixDecision(fix.id(), fix.files(), functions(r), FixStatus.LIVE_PATCHED,
                         null, List.of(), List.of()));
                 case NO_CHANGE -> new Decided(Kind.DECIDED, base.withStatus(FixStatus.NO_CHANGE, r.reason()));
                 default -> new Decided(Kind.DECIDED, base.withStatus(FixStatus.NEEDS_REBOOT, oneLine(r.reason())));
             };
-        } catch (Failure e) {
-            String msg = e.getMessage();
-            if (msg.contains("not built by this kernel's config")) {
-                return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NOT_BUILT, firstLine(msg)));
-            }
-            if (failed.step != null && failed.step.startsWith("compile") && msg.contains("error:")) {
-                return new Decided(Kind.DEPENDENT, base.withStatus(FixStatus.NEEDS_REBOOT,
-                        "does not compile without other changes of the update: " + compileError(msg)));
-            }
-            if (msg.contains("neither exported nor found")) {
-                return new Decided(Kind.DEPENDENT, base.withStatus(FixStatus.NEEDS_REBOOT,
-                        "needs a symbol the running kernel does not have (another change of the update adds it): " + firstLine(msg)));
-            }
-            if (e.kind() == Failure.Kind.INPUT && failed.step != null && failed.step.equals("check patch")) {
-                return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NEEDS_REBOOT, "the fix does not apply to this release's source: "
-                        + firstLine(msg)));
-            }
-            // Not a class of the fix: klp4j itself or a tool failed; the update says so rather than guess.
-            throw new Failure(e.kind(), fix.id() + ": " + msg);
         }
+        String msg = e.getMessage();
+        if (msg.contains("not built by this kernel's config")) {
+            return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NOT_BUILT, firstLine(msg)));
+        }
+        if (failedStep != null && failedStep.startsWith("compile") && msg.contains("error:")) {
+            return new Decided(Kind.DEPENDENT, base.withStatus(FixStatus.NEEDS_REBOOT,
+                    "does not compile without other changes of the update: " + compileError(msg, fix.files())));
+        }
+        if (msg.contains("neither exported nor found")) {
+            return new Decided(Kind.DEPENDENT, base.withStatus(FixStatus.NEEDS_REBOOT,
+                    "needs a symbol the running kernel does not have (another change of the update adds it): " + firstLine(msg)));
+        }
+        if (e.kind() == Failure.Kind.INPUT && "check patch".equals(failedStep)) {
+            return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NEEDS_REBOOT, "the fix does not apply to this release's source: "
+                    + firstLine(msg)));
+        }
+        // Not a class of the fix: klp4j itself or a tool failed; the update says so rather than guess.
+        throw new Failure(e.kind(), fix.id() + ": " + msg);
     }
 
     private static List<String> functions(BuildResult r) {
@@ -118,8 +173,11 @@ final class FixDecider {
         return s.lines().findFirst().orElse(s);
     }
 
-    private static String compileError(String msg) {
-        return msg.lines().filter(l -> l.contains("error:")).map(String::strip).findFirst().orElse(firstLine(msg));
+    /** The first compiler error in the fix's own files (a batch's output has every fix's), else the first at all. */
+    private static String compileError(String msg, List<String> files) {
+        List<String> errors = msg.lines().filter(l -> l.contains("error:")).map(String::strip).toList();
+        return errors.stream().filter(l -> files.stream().anyMatch(f -> l.contains(f + ":"))).findFirst()
+                .orElse(errors.isEmpty() ? firstLine(msg) : errors.get(0));
     }
 
     /** Remembers the step that failed, so that a compile error is told from klp4j's own. */

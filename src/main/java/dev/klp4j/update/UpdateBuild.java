@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -97,61 +98,98 @@ public final class UpdateBuild {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** Every fix in its class: sources first (a dependent one is tried again with the headers it includes), then headers no fix took. */
+    /** Fixes of C files decided per batch: a batch's compile is one kbuild call, its progress one step of the bar. */
+    static final int BATCH = 40;
+
+    /**
+     * Every fix in its class: the C files in batches (one that needs other changes is tried again
+     * alone with the headers it includes), then each changed header no live-patched fix took along.
+     */
     private List<FixDecision> decideAll(String release, UpdateCut cut, FixCutter.Cut fixes) {
         List<FixDecision> out = new ArrayList<>(fixes.decided());
-        int total = fixes.sources().size() + fixes.headers().size(), done = 0;
         Path work;
         try {
             work = Files.createTempDirectory("klp4j-update-");
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot create a work directory: " + e.getMessage());
         }
+        Progress progress = new Progress(fixes.sources().size() + fixes.headers().size());
         listener.started("decide");
-        long t0 = System.nanoTime();
-        double built = 0;
-        int builtCount = 0;
+        DecisionCache cache = new DecisionCache(o.cacheRoot, release);
         try {
             BuildOptions template = new BuildOptions();
             template.jobs = o.jobs;
             template.cacheRoot = o.cacheRoot;
-            FixDecider decider = new FixDecider(release, template, work, new DecisionCache(o.cacheRoot, release));
+            FixDecider decider = new FixDecider(release, template, work, cache);
             Set<String> covered = new LinkedHashSet<>();
-            List<Fix> queue = new ArrayList<>(fixes.sources());
-            for (String h : fixes.headers()) queue.add(new Fix(h, List.of(h), cut.patch(List.of(h))));
-            for (Fix fix : queue) {
-                if (fix.files().size() == 1 && covered.contains(fix.id())) { // a header a source fix took along
-                    total--;
+            for (int i = 0; i < fixes.sources().size(); i += BATCH) {
+                List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));
+                long t0 = System.nanoTime();
+                Map<String, FixDecider.Decided> decided = decider.decideBatch(batch);
+                progress.built(System.nanoTime() - t0);
+                for (Fix fix : batch) {
+                    FixDecider.Decided d = decided.get(fix.id());
+                    if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
+                    record(d.decision(), covered, out, progress);
+                }
+            }
+            for (String h : fixes.headers()) {
+                if (covered.contains(h)) { // a header a source fix took along
+                    progress.total--;
                     continue;
                 }
-                long f0 = System.nanoTime();
-                FixDecider.Decided d = decider.decide(fix);
-                if (d.kind() == FixDecider.Kind.DEPENDENT && !fix.id().endsWith(".h")) {
-                    List<String> headers = FixCutter.headersFor(cut, fix.id(), fixes.headers());
-                    if (!headers.isEmpty()) {
-                        List<String> files = new ArrayList<>(headers);
-                        files.add(fix.id());
-                        FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
-                        if (with.kind() == FixDecider.Kind.DECIDED) d = with;
-                    }
-                }
-                FixDecision decision = d.decision();
-                if (decision.status() == FixStatus.LIVE_PATCHED) covered.addAll(decision.files());
-                out.add(decision);
-                double secs = (System.nanoTime() - f0) / 1e9;
-                boolean cached = secs < 0.5;
-                if (!cached) { built += secs; builtCount++; }
-                done++;
-                listener.decided(done, total, decision, cached, builtCount == 0 ? -1 : built / builtCount * (total - done));
+                long t0 = System.nanoTime();
+                FixDecider.Decided d = decider.decide(new Fix(h, List.of(h), cut.patch(List.of(h))));
+                progress.built(System.nanoTime() - t0);
+                record(d.decision(), covered, out, progress);
             }
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "update work directory " + work + ": " + e.getMessage());
         } finally {
             FileTrees.deleteQuietly(work);
-            listener.finished(new Step("decide", (System.nanoTime() - t0) / 1e9, done + " fix(es) decided"));
+            listener.finished(new Step("decide", (System.nanoTime() - progress.start) / 1e9, progress.done + " fix(es) decided, "
+                    + cache.hits() + " from the cache"));
         }
         out.sort(Comparator.comparing(FixDecision::id));
         return out;
+    }
+
+    /** A fix that does not compile alone, tried with the changed headers it includes; its first answer stands if that does not help. */
+    private static FixDecider.Decided withHeaders(FixDecider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
+            throws IOException {
+        List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
+        if (needed.isEmpty()) return alone;
+        List<String> files = new ArrayList<>(needed);
+        files.add(fix.id());
+        FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        return with.kind() == FixDecider.Kind.DECIDED ? with : alone;
+    }
+
+    private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {
+        if (d.status() == FixStatus.LIVE_PATCHED) covered.addAll(d.files());
+        out.add(d);
+        progress.done++;
+        listener.decided(progress.done, progress.total, d, progress.eta());
+    }
+
+    /** Counts and pace of the decisions, for the progress bar's ETA. */
+    private static final class Progress {
+        final long start = System.nanoTime();
+        int total, done;
+        long builtNanos;
+
+        Progress(int total) {
+            this.total = total;
+        }
+
+        void built(long nanos) {
+            builtNanos += nanos;
+        }
+
+        /** Seconds the rest should take at the pace so far; negative before anything was timed. */
+        double eta() {
+            return done == 0 || builtNanos == 0 ? -1 : builtNanos / 1e9 / done * (total - done);
+        }
     }
 
     private static List<DebianChangelog.Item> changelog(Path gz, String from, String to) {

@@ -7,9 +7,9 @@ import dev.klp4j.vm.GuestReport;
 public interface UpdateListener extends StepListener {
     /**
      * Fix {@code done} of {@code total} is decided; {@code etaSeconds} is the time the rest should
-     * take at the pace so far (fixes decided from the cache take none), negative when unknown.
+     * take at the pace so far, negative when unknown.
      */
-    void decided(int done, int total, FixDecision decision, boolean cached, double etaSeconds);
+    void decided(int done, int total, FixDecision decision, double etaSeconds);
 
     /** A phase of the proof ended. */
     void proofPhase(GuestReport.Phase phase);

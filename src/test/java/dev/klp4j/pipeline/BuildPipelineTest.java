@@ -198,6 +198,27 @@ class BuildPipelineTest {
     }
 
     @Test
+    void aBoundOnHeaderIncludersStopsBeforeTheirUsersAreSought() {
+        stages.changes = new ChangedObjects.Changes(List.of(), List.of("include/linux/narrowish.h"), java.util.Collections.nCopies(51, "x.o"), Map.of());
+        stages.headerUsers = List.of("x.o");
+        options.maxHeaderIncluders = 50;
+        BuildResult r = run();
+        assertThat(r.outcome()).isEqualTo(BuildOutcome.REFUSED);
+        assertThat(r.reason()).startsWith("not decided: 51 files include the patched header(s), more than the 50");
+        assertThat(stepNames(r)).endsWith("changed objects").doesNotContain("header users");
+    }
+
+    @Test
+    void linkStopsBeforeTheModuleWithTheObjectsItWouldCarry() {
+        options.stop = BuildOptions.Stop.LINK;
+        BuildResult r = run();
+        assertThat(r.outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(r.module()).isNull();
+        assertThat(r.objects()).isNotEmpty();
+        assertThat(stepNames(r)).endsWith("resolve symbols").doesNotContain("module");
+    }
+
+    @Test
     void compileOnlyStopsAfterTheOwners() {
         options.stop = BuildOptions.Stop.COMPILE;
         BuildResult r = run();

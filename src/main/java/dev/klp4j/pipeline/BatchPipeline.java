@@ -1,0 +1,139 @@
+package dev.klp4j.pipeline;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.diff.StructSizes;
+import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.ObjectOwner;
+import dev.klp4j.kernel.KernelTarget;
+import dev.klp4j.review.ReviewReport;
+import dev.klp4j.review.Reviewer;
+import dev.klp4j.review.Rule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Many fixes of distinct C files decided in one pass over one tree, as {@code klp4j build} would
+ * decide each alone: the target is resolved and the tree prepared once, every original object is
+ * compiled in one batch and every patched one with all fixes applied (a fix of one file changes no
+ * other fix's object), the owners, entry sizes and diffs are taken once; then each fix is reviewed,
+ * decided and linked on its own objects ({@link BuildPipeline#decide}). klp4j update so decides the
+ * hundreds of fixes of a stable update at the compiler's pace rather than kbuild's per call.
+ *
+ * <p>{@code options.patch} holds every fix's patch; {@code fixes} says which files each one is.
+ * A fix whose file does not compile (it needs another change) is taken out and the batch compiled
+ * again without it.
+ */
+public final class BatchPipeline {
+    /** One fix's end: its build's result, or why it could not be decided and at which step. */
+    public record Outcome(String id, BuildResult result, Failure failure, String failedStep) {}
+
+    private final BuildOptions o;
+    private final Map<String, List<String>> fixes;
+    private final Stages stages;
+    private final StepListener listener;
+
+    public BatchPipeline(BuildOptions options, Map<String, List<String>> fixes, Stages stages, StepListener listener) {
+        this.o = options;
+        this.fixes = new LinkedHashMap<>(fixes);
+        this.stages = stages;
+        this.listener = listener;
+    }
+
+    /** The real batch on a kernel tree. */
+    public static BatchPipeline of(BuildOptions options, Map<String, List<String>> fixes, StepListener listener) {
+        return new BatchPipeline(options, fixes, new KernelStages(options, StepListener.SILENT), listener);
+    }
+
+    @SuppressWarnings("try") // the tree is held for the try block
+    public Map<String, Outcome> run() {
+        Map<String, Outcome> out = new LinkedHashMap<>();
+        KernelTarget target = stages.target();
+        try (PreparedTree tree = stages.prepare(target)) {
+            listener.started("batch");
+            PatchedSource all = stages.readPatch();
+            Map<String, List<String>> objects = new LinkedHashMap<>();
+            Map<String, PatchedSource> sources = new LinkedHashMap<>();
+            for (var f : fixes.entrySet()) {
+                PatchedSource source = all.only(f.getValue());
+                sources.put(f.getKey(), source);
+                // What the source alone decides (an __init function, notrace) needs no compile.
+                Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? Optional.empty() : Reviewer.decidedBySource(source.hunks());
+                if (decided.isPresent()) {
+                    out.put(f.getKey(), new Outcome(f.getKey(), pipeline(target).decidedBySource(decided.get()), null, null));
+                    continue;
+                }
+                try {
+                    ChangedObjects.Changes c = stages.changedObjects(source);
+                    if (!c.headers().isEmpty()) throw new Failure(Failure.Kind.INPUT, f.getKey() + ": a batch fix changes only C files");
+                    objects.put(f.getKey(), c.sources());
+                } catch (Failure e) {
+                    out.put(f.getKey(), new Outcome(f.getKey(), null, e, "changed objects"));
+                }
+            }
+            List<String> compiled = compile(objects, out);
+            Map<String, ObjectOwner.Owner> owners = stages.owners(compiled);
+            StructSizes sizes = stages.entrySizes();
+            ObjectDiffs diffs = stages.diff(compiled, owners, sizes);
+            listener.finished(new Step("batch", 0, objects.size() + " fix(es), " + compiled.size() + " object(s) compiled and compared"));
+            for (var f : objects.entrySet()) {
+                StepRecorder steps = new StepRecorder();
+                try {
+                    BuildResult r = new BuildPipeline(o, stages, steps).forRelease(target.release())
+                            .decide(sources.get(f.getKey()), f.getValue(), diffs.only(f.getValue()), sizes);
+                    out.put(f.getKey(), new Outcome(f.getKey(), r, null, null));
+                } catch (Failure e) {
+                    out.put(f.getKey(), new Outcome(f.getKey(), null, e, steps.failed));
+                }
+            }
+        }
+        return out;
+    }
+
+    private BuildPipeline pipeline(KernelTarget target) {
+        return new BuildPipeline(o, stages, StepListener.SILENT).forRelease(target.release());
+    }
+
+    /**
+     * Compiles every fix's objects, original and patched; a fix whose object does not compile with
+     * the patches applied is given its failure and left out, and the rest compiled again.
+     */
+    @SuppressWarnings("try") // the patch stays applied for the try block's body
+    private List<String> compile(Map<String, List<String>> objects, Map<String, Outcome> out) {
+        while (true) {
+            List<String> all = new ArrayList<>(new LinkedHashSet<>(objects.values().stream().flatMap(List::stream).toList()));
+            if (all.isEmpty()) return all;
+            stages.compileOriginal(all);
+            try (Stages.Applied applied = stages.applyPatch()) {
+                stages.compilePatched(all);
+                return all;
+            } catch (Failure e) {
+                Set<String> failing = new LinkedHashSet<>();
+                for (var f : objects.entrySet()) {
+                    if (fixes.get(f.getKey()).stream().anyMatch(file -> e.getMessage().contains(file + ":"))) failing.add(f.getKey());
+                }
+                // A failure no fix's file is named in is not a fix's: the batch cannot go on.
+                if (failing.isEmpty()) throw e;
+                for (String id : failing) {
+                    objects.remove(id);
+                    out.put(id, new Outcome(id, null, e, "compile patched"));
+                    listener.progress("batch", id + " does not compile with the batch: taken out");
+                }
+            }
+        }
+    }
+
+    /** Remembers the step a fix's decision failed in. */
+    private static final class StepRecorder implements StepListener {
+        String failed;
+
+        @Override public void started(String s) { }
+        @Override public void progress(String s, String message) { }
+        @Override public void finished(Step s) { if (s.failed()) failed = s.name(); }
+        @Override public void note(String line) { }
+    }
+}
