@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 examples clean
+.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 bench-update examples clean
 
 all: build
 
@@ -47,6 +47,11 @@ bench-corpus: build
 # (sources from a private trixie apt); writes docs/bench-corpus-6.12.md.
 bench-corpus-6.12: build
 	bash scripts/bench-corpus.sh -n 64 --from 6.12.117-1 --to 6.12.118-1 --kernel 6.12.117+deb13-amd64 --report docs/bench-corpus-6.12.md
+
+# klp4j update on two real Debian kernel updates, each to the end with --prove (Debian 12 6.1.0-53-amd64
+# -> 6.1.190-1, Debian 13 6.12.117+deb13-amd64 -> 6.12.118-1); writes docs/update.md. Takes hours.
+bench-update: build
+	bash scripts/bench-update.sh
 
 # Builds every example patch (refusal examples must fail with the status in their expect file).
 examples: build

@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh [base|kernel|vm|cross|all]...   (default: all)
 set -euo pipefail
 
-want_base=(openjdk-17-jdk-headless maven make gcc binutils git)
+# jq reads the JSON reports of the benchmark scripts (make bench-update).
+want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq)
 # mmdebstrap makes the build root of another Debian release's kernels (Debian 13's gcc 14); zstd
 # unpacks Debian 13's kernel images; debian-archive-keyring checks that release's archive; dwarves
 # (pahole, pfunct) reads the type layouts and prototypes klp4j review compares.

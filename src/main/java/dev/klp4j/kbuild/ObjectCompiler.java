@@ -100,25 +100,40 @@ public final class ObjectCompiler {
      * needs) are made by make as before.
      */
     public void compileLike(List<String> objects, Path records, Path outDir) {
-        List<String> byMake = new ArrayList<>();
+        List<String> byMake = java.util.Collections.synchronizedList(new ArrayList<>());
+        // Replays are independent compiles of distinct objects: as many run at once as make's -j would.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, objects.size())));
         try {
+            List<java.util.concurrent.Future<?>> replays = new ArrayList<>();
             for (String o : objects) {
-                String cmd = recordedCommand(records, o);
-                Files.deleteIfExists(tree.resolve(o));
-                if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd)).ok() || exportsSymbols(tree.resolve(o))) {
-                    byMake.add(o);
-                    continue;
-                }
-                Path dst = outDir.resolve(o);
-                Files.createDirectories(dst.getParent());
-                Files.copy(tree.resolve(o), dst, StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(cmdFile(records, o), cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
-                Files.deleteIfExists(tree.resolve(o));
+                replays.add(pool.submit(() -> {
+                    String cmd = recordedCommand(records, o);
+                    Files.deleteIfExists(tree.resolve(o));
+                    if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd)).ok() || exportsSymbols(tree.resolve(o))) {
+                        byMake.add(o);
+                        return null;
+                    }
+                    Path dst = outDir.resolve(o);
+                    Files.createDirectories(dst.getParent());
+                    Files.copy(tree.resolve(o), dst, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(cmdFile(records, o), cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                    Files.deleteIfExists(tree.resolve(o));
+                    return null;
+                }));
             }
-        } catch (IOException e) {
-            throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
+            for (java.util.concurrent.Future<?> f : replays) f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Failure f) throw f;
+            throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(Failure.Kind.TOOL, "interrupted");
+        } finally {
+            pool.shutdownNow();
         }
-        compile(byMake, outDir);
+        // make compiles the rest in the objects' order
+        List<String> rest = objects.stream().filter(byMake::contains).toList();
+        compile(rest, outDir);
     }
 
     /** The command of kbuild's record of {@code object} in {@code root}, if it was made with this compiler's flags. */

@@ -34,8 +34,10 @@ final class FixDecider {
     private final BuildOptions template;
     private final Path work;
     private final DecisionCache cache;
+    private final StepListener listener;
 
-    FixDecider(String release, BuildOptions template, Path work, DecisionCache cache) {
+    FixDecider(String release, BuildOptions template, Path work, DecisionCache cache, StepListener listener) {
+        this.listener = listener;
         this.release = release;
         this.template = template;
         this.work = work;
@@ -70,8 +72,10 @@ final class FixDecider {
         if (todo.isEmpty()) return out;
         Map<String, BatchPipeline.Outcome> batch;
         try {
-            batch = BatchPipeline.of(options(write("batch.patch", patch.toString())), todo, StepListener.SILENT).run();
+            batch = BatchPipeline.of(options(write("batch.patch", patch.toString())), todo, new NestedSteps(listener, "decide")).run();
         } catch (Failure e) {
+            listener.note("  a batch of " + todo.size() + " fixes failed (" + e.getMessage().lines().findFirst().orElse("")
+                    + "): deciding each alone");
             for (Fix f : fixes) if (!out.containsKey(f.id())) out.put(f.id(), decide(f));
             return out;
         }

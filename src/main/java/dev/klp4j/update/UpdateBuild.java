@@ -120,7 +120,7 @@ public final class UpdateBuild {
             BuildOptions template = new BuildOptions();
             template.jobs = o.jobs;
             template.cacheRoot = o.cacheRoot;
-            FixDecider decider = new FixDecider(release, template, work, cache);
+            FixDecider decider = new FixDecider(release, template, work, cache, listener);
             Set<String> covered = new LinkedHashSet<>();
             for (int i = 0; i < fixes.sources().size(); i += BATCH) {
                 List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));

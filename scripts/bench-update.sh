@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make bench-update: klp4j update on real Debian kernel updates, each to the end, with --prove:
+#   Debian 12: 6.1.0-53-amd64 (source 6.1.187-1) -> 6.1.190-1
+#   Debian 13: 6.12.117+deb13-amd64 (source 6.12.117-1) -> 6.12.118-1
+# Writes docs/update.md: per range the fixes per class, the CVEs, whether the module was proven,
+# the time and the pace (fixes decided per minute), and every needs-reboot reason, to be read.
+#   scripts/bench-update.sh [RELEASE:VERSION]...   (default: the two ranges above)
+# Work files (modules, update.json, logs) stay in $KLP4J_BENCH_DIR (default ~/.cache/klp4j/bench-update);
+# decisions are cached by content, so a second run only redoes what changed (delete the cache's
+# updates/decisions to measure from scratch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ranges=("$@")
+[ ${#ranges[@]} = 0 ] && ranges=(6.1.0-53-amd64:6.1.190-1 6.12.117+deb13-amd64:6.12.118-1)
+work=${KLP4J_BENCH_DIR:-$HOME/.cache/klp4j/bench-update}
+report=docs/update.md
+mkdir -p "$work"
+if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
+
+{
+  echo "# klp4j update on real Debian kernel updates"
+  echo
+  echo "Written by \`make bench-update\` (scripts/bench-update.sh) on $(date -u +%Y-%m-%d), $(nproc) cores, \`-j $(nproc)\`, with \`--prove\`."
+  echo "Each fix is one changed file of the range (a C file with the changed headers it needs to compile, or a"
+  echo "header no such fix took along); \"pace\" counts fixes decided per minute of the whole run."
+  echo
+  echo "| release | from -> to | fixes | live-patched | needs-reboot | no-change | not-built | CVEs live / reboot / not affected | module | time | pace |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+} > "$work/table.md"
+: > "$work/reasons.md"
+for r in "${ranges[@]}"; do
+  release=${r%%:*} to=${r#*:}
+  out=$work/$release-$to
+  rm -rf "$out"; mkdir -p "$out"
+  echo "bench-update: $release -> $to" >&2
+  t0=$(date +%s)
+  set +e
+  ./klp4j update --kernel "$release" --to "$to" -o "$out" -j "$(nproc)" --prove --json > "$out/update.out.json" 2> "$out/update.log"
+  rc=$?
+  set -e
+  secs=$(( $(date +%s) - t0 ))
+  doc=$out/$release/update.json
+  if [ ! -f "$doc" ]; then
+    echo "| $release | -> $to | klp4j exited $rc: $(grep -m1 '^klp4j: ' "$out/update.log" || tail -1 "$out/update.log") | | | | | | | ${secs} s | |" >> "$work/table.md"
+    continue
+  fi
+  jq -r --arg secs "$secs" --arg rc "$rc" '
+    def n(s): .counts[s];
+    "| \(.release) | \(.from) -> \(.to) | \(.fixes|length) | \(n("live-patched")) | \(n("needs-reboot")) | \(n("no-change")) | \(n("not-built")) | \(.cves.live_patched|length) / \(.cves.needs_reboot|length) / \(.cves.not_affected|length) | \(if .module == null then "none" elif .proven then "proven" else "NOT proven (exit \($rc))" end) | \($secs) s | \((.fixes|length) * 60 / ($secs|tonumber) | floor)/min |"
+  ' "$doc" >> "$work/table.md"
+  {
+    echo
+    echo "## $release: $(jq -r '"\(.from) -> \(.to)"' "$doc"): what needs a reboot, and why"
+    echo
+    jq -r '.fixes[] | select(.status == "needs-reboot") | "- `\(.id)`: \(.reason)\(if (.cves|length) > 0 then " (" + (.cves|join(", ")) + ")" else "" end)"' "$doc"
+  } >> "$work/reasons.md"
+done
+cat "$work/table.md" "$work/reasons.md" > "$report"
+cat "$work/table.md"
