@@ -280,7 +280,7 @@ class BuildPipelineTest {
     }
 
     /** Stages that answer what each test sets, and log the calls. */
-    static final class FakeStages implements Stages {
+    static class FakeStages implements Stages {
         final List<String> calls = new ArrayList<>();
         List<SourceHunk> hunks = PatchHunks.of("drivers/tty/n_tty.c", C_BEFORE, C_AFTER);
         ChangedObjects.Changes changes = new ChangedObjects.Changes(List.of("drivers/tty/n_tty.o"), List.of(), List.of(), Map.of());

@@ -1,0 +1,87 @@
+package dev.klp4j.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.source.PatchHunks;
+import dev.klp4j.source.SourceHunk;
+import dev.klp4j.source.UnifiedDiff;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch of one-file fixes, every stage faked: each fix ends as it would alone, a fix that does
+ * not compile with the batch is taken out and the rest compiled again, and nothing is compiled for
+ * what the source decides or kbuild does not build.
+ */
+class BatchPipelineTest {
+    /** a.c changes a function, b.c does not compile, c.c changes __init code, d.c is not built. */
+    static final class Batch extends BuildPipelineTest.FakeStages {
+        final List<List<String>> patchedCompiles = new ArrayList<>();
+        List<String> diffed;
+
+        @Override
+        public PatchedSource readPatch() {
+            List<SourceHunk> hunks = new ArrayList<>();
+            List<UnifiedDiff.FilePatch> files = new ArrayList<>();
+            for (String f : List.of("a.c", "b.c", "c.c", "d.c")) {
+                files.add(new UnifiedDiff.FilePatch(f, false, false, List.of("@@ -1 +1 @@")));
+                hunks.addAll(f.equals("c.c") ? PatchHunks.of(f, BuildPipelineTest.INIT_BEFORE, BuildPipelineTest.INIT_AFTER)
+                        : PatchHunks.of(f, BuildPipelineTest.C_BEFORE, BuildPipelineTest.C_AFTER));
+            }
+            return new PatchedSource(new UnifiedDiff(files), hunks, Map.of());
+        }
+
+        @Override
+        public ChangedObjects.Changes changedObjects(PatchedSource patch) {
+            List<String> objects = new ArrayList<>();
+            for (UnifiedDiff.FilePatch f : patch.diff().files()) {
+                if (f.path().equals("d.c")) throw new Failure("d.c: not built by this kernel's config (kbuild does not build d.o)");
+                objects.add(f.path().replace(".c", ".o"));
+            }
+            return new ChangedObjects.Changes(objects, List.of(), List.of(), Map.of());
+        }
+
+        @Override
+        public void compilePatched(List<String> objects) {
+            patchedCompiles.add(List.copyOf(objects));
+            if (objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling a.o b.o failed:\nb.c:3:9: error: 'x' undeclared");
+        }
+
+        @Override
+        public ObjectDiffs diff(List<String> objects, Map<String, dev.klp4j.kbuild.ObjectOwner.Owner> owners, dev.klp4j.diff.StructSizes sizes) {
+            diffed = List.copyOf(objects);
+            return super.diff(objects, owners, sizes);
+        }
+    }
+
+    @Test
+    void eachFixEndsAsItWouldAloneAndOneThatDoesNotCompileIsTakenOut() {
+        Batch stages = new Batch();
+        BuildOptions o = new BuildOptions();
+        o.patch = Path.of("batch.patch");
+        o.stop = BuildOptions.Stop.LINK;
+        Map<String, List<String>> fixes = new LinkedHashMap<>();
+        for (String f : List.of("a.c", "b.c", "c.c", "d.c")) fixes.put(f, List.of(f));
+        Map<String, BatchPipeline.Outcome> out = new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
+
+        assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(out.get("a.c").result().objects()).extracting(ObjectReport::object).containsExactly("a.o");
+        assertThat(out.get("a.c").result().release()).isEqualTo("6.1.0-99-amd64");
+        assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
+        assertThat(out.get("b.c").failure().getMessage()).contains("b.c:3:9: error:");
+        assertThat(out.get("c.c").result().outcome()).isEqualTo(BuildOutcome.REFUSED);
+        assertThat(out.get("c.c").result().reason()).contains("c.c setup(): setup is init or exit code");
+        assertThat(out.get("d.c").failedStep()).isEqualTo("changed objects");
+
+        assertThat(stages.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"));
+        assertThat(stages.diffed).containsExactly("a.o");
+        assertThat(stages.calls).contains("revert").doesNotContain("writeModule");
+        assertThat(stages.released).as("the tree is given back").isTrue();
+    }
+}
