@@ -31,6 +31,15 @@ public final class KernelRelease {
     private KernelRelease() {}
 
     /** The explicit release when given (validated), else the default one. */
+    /** The version part of a Debian release name: 6.1.0-57 or 6.12.118+deb13 (with a +deb13u1 kind of suffix). */
+    static final String VERSION = "\\d+\\.\\d+\\.\\d+(?:-\\d+|\\+deb\\d+(?:u\\d+)?)";
+
+    /** The flavor of a Debian release name ("6.1.0-57-cloud-amd64" -> "cloud-amd64"), or "" when it is none. */
+    public static String flavor(String release) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^" + VERSION + "-(.+)$").matcher(release);
+        return m.matches() ? m.group(1) : "";
+    }
+
     public static String resolve(String explicit) {
         if (explicit != null && !explicit.isBlank()) {
             if (!RELEASE.matcher(explicit).matches()) {

@@ -103,6 +103,25 @@ public final class SuiteArchive {
         return out;
     }
 
+    /**
+     * The kernel releases of one flavor the archive has images of (e.g. 6.1.0-53-amd64 ...
+     * 6.1.0-57-amd64 for "amd64"), oldest first: what a user who named a missing one can pick from.
+     */
+    public List<String> releases(String flavor) {
+        update();
+        List<String> cmd = new ArrayList<>(List.of("apt-cache"));
+        cmd.addAll(options());
+        cmd.addAll(List.of("pkgnames", "linux-image-"));
+        Pattern image = Pattern.compile("linux-image-(" + KernelRelease.VERSION + "-" + Pattern.quote(flavor) + ")");
+        List<String> out = new ArrayList<>();
+        for (String l : Exec.run(null, cmd).output().lines().toList()) {
+            Matcher m = image.matcher(l.strip());
+            if (m.matches()) out.add(m.group(1));
+        }
+        out.sort(KernelRelease::compareVersions);
+        return out;
+    }
+
     /** The packages {@code pkg} depends on, by name (alternatives and versions left out). */
     public List<String> depends(String pkg) {
         update();

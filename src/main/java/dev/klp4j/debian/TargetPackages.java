@@ -114,8 +114,9 @@ public final class TargetPackages {
         SuiteArchive archive = archive(suite);
         String image = "linux-image-" + release, headers = "linux-headers-" + release;
         if (archive.version(image) == null) {
-            throw new Failure("kernel " + release + ": " + suite + "'s archive has no " + image
-                    + " (a typo, or a release the archive no longer keeps: see apt-cache policy 'linux-image-*' in that suite)");
+            List<String> has = archive.releases(KernelRelease.flavor(release));
+            throw new Failure(Failure.Kind.INPUT, "kernel " + release + ": " + suite + "'s archive has no " + image + " (no such release, or one"
+                    + " the archive no longer keeps); it has " + (has.isEmpty() ? "none of that flavor" : String.join(", ", has)));
         }
         Set<String> packages = new LinkedHashSet<>(List.of(image, headers));
         // linux-headers-R is only the flavour's part: the common headers and the kbuild tools it

@@ -81,6 +81,13 @@ public final class TargetResolver {
         kbuildDir = files.buildDir();
         if (symvers == null) symvers = kbuildDir.resolve("Module.symvers");
         if (!Files.exists(config) && !Files.exists(kbuildDir.resolve("Makefile"))) {
+            if (DebianSuite.ofRelease(release).isEmpty() && otherSuites != null) {
+                // Not a Debian release name at all (a typo): installing it would fail too; say which exist.
+                DebianSuite host = DebianSuite.host(root.resolve("etc/os-release")).orElse(DebianSuite.BOOKWORM);
+                List<String> has = otherSuites.archive(host).releases(KernelRelease.flavor(release).isEmpty() ? "amd64" : KernelRelease.flavor(release));
+                throw new Failure(Failure.Kind.INPUT, "kernel " + release + ": no such Debian release (Debian 12's are named like 6.1.0-57-amd64,"
+                        + " Debian 13's like 6.12.118+deb13-amd64); " + host + "'s archive has " + String.join(", ", has));
+            }
             // Nothing of this kernel is here: name both packages at once rather than one per run.
             throw new Failure("kernel " + release + " is not installed (no " + config + ", no " + kbuildDir
                     + "): apt-get install linux-image-" + release + " linux-headers-" + release);

@@ -69,6 +69,19 @@ class UpdateCommandTest {
     }
 
     @Test
+    void aReleaseThatDoesNotExistIsNamedWithTheOnesThatDo() {
+        CliRun r = CliRun.of("update", "--kernel", "9.9.9-1-amd64", "-o", out.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).singleElement().asString()
+                .startsWith("klp4j: kernel 9.9.9-1-amd64: no such Debian release").contains(", " + KernelRelease.defaultRelease());
+        CliRun gone = CliRun.of("update", "--kernel", "6.1.0-99-cloud-amd64", "-o", out.toString());
+        assertThat(gone.exit()).as(gone.out() + gone.err()).isEqualTo(2);
+        assertThat(gone.err().strip().lines()).singleElement().asString()
+                .startsWith("klp4j: kernel 6.1.0-99-cloud-amd64: Debian 12 (bookworm)'s archive has no linux-image-6.1.0-99-cloud-amd64")
+                .contains("6.1.0-55-cloud-amd64, 6.1.0-56-cloud-amd64");
+    }
+
+    @Test
     void aReleaseAlreadyAtTheVersionHasNothingToDo() throws Exception {
         String host = KernelRelease.defaultRelease();
         String own = dev.klp4j.debian.TargetResolver.PackageQuery.DPKG.version("linux-image-" + host);
