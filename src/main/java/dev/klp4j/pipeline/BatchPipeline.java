@@ -112,19 +112,51 @@ public final class BatchPipeline {
                 stages.compilePatched(all);
                 return all;
             } catch (Failure e) {
-                Set<String> failing = new LinkedHashSet<>();
-                for (var f : objects.entrySet()) {
-                    if (fixes.get(f.getKey()).stream().anyMatch(file -> e.getMessage().contains(file + ":"))) failing.add(f.getKey());
-                }
-                // A failure no fix's file is named in is not a fix's: the batch cannot go on.
+                Map<String, Failure> failing = new LinkedHashMap<>();
+                failing(e.getMessage(), objects).forEach(id -> failing.put(id, e));
+                if (failing.isEmpty()) failing.putAll(alone(objects));
+                // A failure no fix's own compile reproduces is not a fix's: the batch cannot go on.
                 if (failing.isEmpty()) throw e;
-                for (String id : failing) {
+                for (var f : failing.entrySet()) {
+                    String id = f.getKey();
                     objects.remove(id);
-                    out.put(id, new Outcome(id, null, e, "compile patched"));
+                    out.put(id, new Outcome(id, null, f.getValue(), "compile patched"));
                     listener.progress("batch", id + " does not compile with the batch: taken out");
                 }
             }
         }
+    }
+
+    /**
+     * The fixes a failed compile names: an error in one of a fix's files ("x.c:12:3: error:"), or
+     * make's error line for one of its objects ("[...: drivers/x.o] Error 1", when the error is in a
+     * header the fix's file includes). The message's first line lists every object and is skipped.
+     */
+    private Set<String> failing(String message, Map<String, List<String>> objects) {
+        String errors = message.contains("\n") ? message.substring(message.indexOf('\n')) : "";
+        Set<String> out = new LinkedHashSet<>();
+        for (var f : objects.entrySet()) {
+            boolean named = fixes.get(f.getKey()).stream().anyMatch(file -> errors.contains(file + ":"))
+                    || f.getValue().stream().anyMatch(obj -> errors.contains(obj + "]"));
+            if (named) out.add(f.getKey());
+        }
+        return out;
+    }
+
+    /** Each fix's objects compiled on their own (the batch's error named none): those that fail, with their own errors. */
+    @SuppressWarnings("try") // the patch stays applied for the try block's body
+    private Map<String, Failure> alone(Map<String, List<String>> objects) {
+        Map<String, Failure> out = new LinkedHashMap<>();
+        try (Stages.Applied applied = stages.applyPatch()) {
+            for (var f : objects.entrySet()) {
+                try {
+                    stages.compilePatched(f.getValue());
+                } catch (Failure e) {
+                    out.put(f.getKey(), e);
+                }
+            }
+        }
+        return out;
     }
 
     /** Remembers the step a fix's decision failed in. */

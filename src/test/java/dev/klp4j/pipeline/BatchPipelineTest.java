@@ -24,6 +24,7 @@ class BatchPipelineTest {
     static final class Batch extends BuildPipelineTest.FakeStages {
         final List<List<String>> patchedCompiles = new ArrayList<>();
         List<String> diffed;
+        String error = "b.c:3:9: error: 'x' undeclared";
 
         @Override
         public PatchedSource readPatch() {
@@ -50,7 +51,7 @@ class BatchPipelineTest {
         @Override
         public void compilePatched(List<String> objects) {
             patchedCompiles.add(List.copyOf(objects));
-            if (objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling a.o b.o failed:\nb.c:3:9: error: 'x' undeclared");
+            if (objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + error);
         }
 
         @Override
@@ -58,6 +59,32 @@ class BatchPipelineTest {
             diffed = List.copyOf(objects);
             return super.diff(objects, owners, sizes);
         }
+    }
+
+    static Map<String, BatchPipeline.Outcome> run(Batch stages) {
+        BuildOptions o = new BuildOptions();
+        o.patch = Path.of("batch.patch");
+        o.stop = BuildOptions.Stop.LINK;
+        Map<String, List<String>> fixes = new LinkedHashMap<>();
+        for (String f : List.of("a.c", "b.c", "c.c", "d.c")) fixes.put(f, List.of(f));
+        return new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
+    }
+
+    @Test
+    void aFixIsToldFromMakesErrorLineForItsObjectOrByCompilingEachAlone() {
+        Batch header = new Batch();
+        header.error = "include/linux/x.h:4:1: error: unknown type name\nmake[4]: *** [scripts/Makefile.build:229: b.o] Error 1";
+        Map<String, BatchPipeline.Outcome> out = run(header);
+        assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
+        assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(header.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"));
+
+        Batch unnamed = new Batch();
+        unnamed.error = "ld: final link failed";
+        out = run(unnamed);
+        assertThat(out.get("b.c").failure().getMessage()).isEqualTo("compiling b.o failed:\nld: final link failed");
+        assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(unnamed.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"), List.of("b.o"), List.of("a.o"));
     }
 
     @Test
