@@ -16,6 +16,8 @@ work=${KLP4J_BENCH_DIR:-$HOME/.cache/klp4j/bench-update}
 report=docs/update.md
 mkdir -p "$work"
 if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
+# A copy: a rebuild of target/ during the hours of a run must not change the classes under it.
+cp target/klp4j.jar "$work/klp4j.jar"
 
 {
   echo "# klp4j update on real Debian kernel updates"
@@ -35,7 +37,7 @@ for r in "${ranges[@]}"; do
   echo "bench-update: $release -> $to" >&2
   t0=$(date +%s)
   set +e
-  ./klp4j update --kernel "$release" --to "$to" -o "$out" -j "$(nproc)" --prove --json > "$out/update.out.json" 2> "$out/update.log"
+  java -jar "$work/klp4j.jar" update --kernel "$release" --to "$to" -o "$out" -j "$(nproc)" --prove --json > "$out/update.out.json" 2> "$out/update.log"
   rc=$?
   set -e
   secs=$(( $(date +%s) - t0 ))

@@ -103,6 +103,31 @@ final class FixCutter {
         return new ArrayList<>(out);
     }
 
+    private static final Pattern MISSING = Pattern.compile("\\): (\\w+): referenced by the patch but neither exported nor found");
+
+    /** The symbol a "needs a symbol the running kernel does not have" reason names, or null. */
+    static String missingSymbol(String reason) {
+        if (reason == null) return null;
+        Matcher m = MISSING.matcher(reason);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * The first of {@code files} whose newer side defines {@code symbol} (a line outside any block
+     * that names it before '(' and is no declaration) and whose older side does not: the change
+     * that adds it.
+     */
+    static String definer(UpdateCut cut, String symbol, List<String> files) throws IOException {
+        Pattern def = Pattern.compile("(?m)^[A-Za-z_][^;{}=]*\\b" + Pattern.quote(symbol) + "\\s*\\([^;]*$");
+        for (String f : files) {
+            Path b = cut.newer(f), a = cut.older(f);
+            if (b == null || !def.matcher(Files.readString(b, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) continue;
+            if (a != null && def.matcher(Files.readString(a, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) continue;
+            return f;
+        }
+        return null;
+    }
+
     private static List<String> includes(UpdateCut cut, String file, List<String> changedHeaders) throws IOException {
         Path p = cut.newer(file);
         if (p == null) return List.of();

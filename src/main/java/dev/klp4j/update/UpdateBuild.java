@@ -130,6 +130,7 @@ public final class UpdateBuild {
                 for (Fix fix : batch) {
                     FixDecider.Decided d = decided.get(fix.id());
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
+                    if (d.kind() == FixDecider.Kind.DEPENDENT) d = withDefiner(decider, cut, fix, fixes.sources(), d);
                     record(d.decision(), covered, out, progress);
                 }
             }
@@ -163,6 +164,22 @@ public final class UpdateBuild {
         files.add(fix.id());
         FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
         return with.kind() == FixDecider.Kind.DECIDED ? with : alone;
+    }
+
+    /**
+     * A fix that calls what the running kernel lacks, tried together with the fix whose file
+     * defines it (a function added in one file and called from another: they only work together).
+     */
+    private static FixDecider.Decided withDefiner(FixDecider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
+            throws IOException {
+        String symbol = FixCutter.missingSymbol(alone.decision().reason());
+        if (symbol == null) return alone;
+        String definer = FixCutter.definer(cut, symbol, sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList());
+        if (definer == null) return alone;
+        List<String> files = new ArrayList<>(List.of(definer));
+        files.addAll(fix.files());
+        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
     }
 
     private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {

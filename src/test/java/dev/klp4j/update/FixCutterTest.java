@@ -82,6 +82,26 @@ class FixCutterTest {
         assertThat(cut.patch(java.util.List.of("include/linux/sched/new.h"))).startsWith("--- /dev/null\n+++ b/include/linux/sched/new.h\n");
     }
 
+    @Test
+    void theFixThatAddsAMissingFunctionIsFound() throws IOException {
+        Path a = tmp.resolve("o2"), b = tmp.resolve("n2");
+        write(a, "net/core/sock.c", "int sk_old(int x)\n{\n\treturn x;\n}\n");
+        write(b, "net/core/sock.c", "int sk_old(int x)\n{\n\treturn x;\n}\n\nbool sk_is_ok(const struct sock *sk,\n\t      int flags)\n{\n\treturn true;\n}\n");
+        write(a, "net/ipv4/tcp.c", "int t(void) { return 0; }\n");
+        write(b, "net/ipv4/tcp.c", "int t(void) { return sk_is_ok(0, 0); }\n");
+        write(a, "net/ipv4/udp.c", "bool sk_is_ok(const struct sock *sk, int flags);\n");
+        write(b, "net/ipv4/udp.c", "bool sk_is_ok(const struct sock *sk, int flags);\nint u;\n");
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut2"), a, b);
+        String reason = "needs a symbol the running kernel does not have (another change of the update adds it): sk_is_ok: referenced by"
+                + " the patch but neither exported nor found in vmlinux";
+        assertThat(FixCutter.missingSymbol(reason)).isEqualTo("sk_is_ok");
+        assertThat(FixCutter.missingSymbol("does not compile")).isNull();
+        // udp.c only declares it; tcp.c calls it; sock.c adds it
+        assertThat(FixCutter.definer(cut, "sk_is_ok", java.util.List.of("net/ipv4/udp.c", "net/ipv4/tcp.c", "net/core/sock.c")))
+                .isEqualTo("net/core/sock.c");
+        assertThat(FixCutter.definer(cut, "sk_old", java.util.List.of("net/core/sock.c"))).as("not added by the update").isNull();
+    }
+
     private String write(String patch) throws IOException {
         Path p = tmp.resolve("fix.patch");
         Files.writeString(p, patch);
