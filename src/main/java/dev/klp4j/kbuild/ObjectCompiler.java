@@ -70,7 +70,8 @@ public final class ObjectCompiler {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
-            for (List<String> call : makeCalls.apply(List.of("make", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
+            // -k: every object that fails says so in one call (a batch of fixes takes all of them out at once)
+            for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
                 Toolchain.Result r = Exec.run(tools, tree, call);
                 if (!r.ok()) {
                     throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
