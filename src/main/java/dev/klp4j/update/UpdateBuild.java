@@ -126,7 +126,7 @@ public final class UpdateBuild {
                 List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));
                 long t0 = System.nanoTime();
                 Map<String, FixDecider.Decided> decided = decider.decideBatch(batch);
-                progress.built(System.nanoTime() - t0);
+                progress.built(System.nanoTime() - t0, batch.size());
                 for (Fix fix : batch) {
                     FixDecider.Decided d = decided.get(fix.id());
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
@@ -141,7 +141,7 @@ public final class UpdateBuild {
                 }
                 long t0 = System.nanoTime();
                 FixDecider.Decided d = decider.decide(new Fix(h, List.of(h), cut.patch(List.of(h))));
-                progress.built(System.nanoTime() - t0);
+                progress.built(System.nanoTime() - t0, 1);
                 record(d.decision(), covered, out, progress);
             }
         } catch (IOException e) {
@@ -194,18 +194,21 @@ public final class UpdateBuild {
         final long start = System.nanoTime();
         int total, done;
         long builtNanos;
+        int timed;
 
         Progress(int total) {
             this.total = total;
         }
 
-        void built(long nanos) {
+        /** {@code fixes} more were decided in {@code nanos} (a batch's are all timed at once, before their lines). */
+        void built(long nanos, int fixes) {
             builtNanos += nanos;
+            timed += fixes;
         }
 
         /** Seconds the rest should take at the pace so far; negative before anything was timed. */
         double eta() {
-            return done == 0 || builtNanos == 0 ? -1 : builtNanos / 1e9 / done * (total - done);
+            return timed == 0 ? -1 : builtNanos / 1e9 / timed * Math.max(0, total - timed);
         }
     }
 
