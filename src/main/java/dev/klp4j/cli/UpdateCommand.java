@@ -139,7 +139,10 @@ final class UpdateCommand implements Callable<Integer> {
         out.println(String.join(", ", counts));
         out.printf("CVEs: %d live patched, %d need a reboot, %d not affected%n", r.livePatchedCves().size(), r.needsRebootCves().size(),
                 r.notAffectedCves().size());
-        if (r.module() != null) out.printf("wrote %s%s%n", r.module(), prove ? (r.proven() ? " (proven)" : " (the proof FAILED)") : "");
+        if (r.module() != null) {
+            out.printf("wrote %s%s%n", r.module(), prove ? (r.proven() ? " (proven" + (r.unchecked() == null ? ")" : "; " + r.unchecked().strip() + ")")
+                    : " (the proof FAILED)") : "");
+        }
         else if (r.fixes().isEmpty()) out.printf("%s is already at %s: nothing to do%n", r.release(), r.to());
         else out.println("nothing to live patch: no module written");
         out.printf("effective once loaded: %s%nreport: %s%n", r.effective(), report);

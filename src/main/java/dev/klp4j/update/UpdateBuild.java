@@ -17,6 +17,7 @@ import dev.klp4j.pipeline.BuildResult;
 import dev.klp4j.pipeline.ObjectReport;
 import dev.klp4j.pipeline.Step;
 import dev.klp4j.source.DebianChangelog;
+import dev.klp4j.vm.GuestReport;
 import dev.klp4j.vm.VmHarness;
 import dev.klp4j.vm.VmProof;
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class UpdateBuild {
         String from = target.sourceVersion();
         String to = step("versions", () -> toVersion(archive, pkg, from), v -> from + " -> " + v);
         Path out = o.outDir.resolve(target.release());
-        if (DebianVersion.compare(to, from) <= 0) return result(target, from, to, null, false, List.of(), List.of());
+        if (DebianVersion.compare(to, from) <= 0) return result(target, from, to, null, null, List.of(), List.of());
 
         SourcePackages sources = new TargetPackages(o.cacheRoot).sources(suite);
         UpdateCut cut = step("cut", () -> {
@@ -84,17 +85,22 @@ public final class UpdateBuild {
         List<String> unattributed = items.stream().flatMap(i -> i.cves().stream()).filter(c -> !attributedCves.contains(c)).distinct().toList();
 
         List<FixDecision> live = attributed.stream().filter(f -> f.status() == FixStatus.LIVE_PATCHED).toList();
-        if (live.isEmpty()) return result(target, from, to, null, false, attributed, unattributed);
+        if (live.isEmpty()) return result(target, from, to, null, null, attributed, unattributed);
         BuildResult built = step("module", () -> combine(target.release(), cut, live, to, out), BuildResult::module);
         Path module = Path.of(built.module());
-        boolean proven = false;
-        if (o.prove) proven = prove(target.release(), module, out, built.objects().stream().map(ObjectReport::owner).distinct().toList());
-        return result(target, from, to, module, proven, attributed, unattributed);
+        if (!o.prove) return result(target, from, to, module, null, attributed, unattributed);
+        VmHarness.Outcome proof = prove(target.release(), module, out, built.objects().stream().map(ObjectReport::owner).distinct().toList());
+        return result(target, from, to, module, proof, attributed, unattributed);
     }
 
-    private UpdateResult result(KernelTarget target, String from, String to, Path module, boolean proven, List<FixDecision> fixes,
+    private UpdateResult result(KernelTarget target, String from, String to, Path module, VmHarness.Outcome proof, List<FixDecision> fixes,
                                 List<String> unattributed) {
-        return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(), proven, fixes, unattributed,
+        // What the proof could not check (a module this VM cannot load) is said beside "proven".
+        String unchecked = proof == null ? null : proof.report().phases().stream().filter(p -> p.name().equals("check-loaded"))
+                .map(GuestReport.Phase::detail).filter(d -> d.contains("not loadable in this VM")).findFirst()
+                .map(d -> d.substring(d.indexOf("not loadable in this VM"))).orElse(null);
+        return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(), proof != null && proof.passed(),
+                unchecked, fixes, unattributed,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -253,7 +259,7 @@ public final class UpdateBuild {
     }
 
     /** Boots the release, loads an earlier update of DIR/RELEASE first (the new one must replace it), then proves the new one. */
-    private boolean prove(String release, Path module, Path out, List<String> objects) {
+    private VmHarness.Outcome prove(String release, Path module, Path out, List<String> objects) {
         List<Path> earlier = new ArrayList<>();
         try (Stream<Path> s = Files.list(out)) {
             s.filter(p -> p.getFileName().toString().matches("klp4j_update_.*\\.ko") && !p.equals(module))
@@ -264,10 +270,10 @@ public final class UpdateBuild {
         KernelTree kernel = KernelTree.of(release, new TargetPackages(o.cacheRoot).rootFor(release, Path.of("/"),
                 p -> listener.progress("prove", p))).requireBootable();
         String name = module.getFileName().toString().replaceFirst("\\.ko$", "");
-        VmHarness.Outcome r = step("prove", () -> VmProof.prove(kernel, earlier, module, name, objects, 300, o.guestRuntime,
+        VmHarness.Outcome r = step("prove", () -> VmProof.prove(kernel, earlier, module, name, objects, true, 600, o.guestRuntime,
                 listener::proofPhase), x -> (x.passed() ? "PASS" : "FAIL") + (earlier.isEmpty() ? "" : ", replacing " + earlier.get(0).getFileName())
                 + (x.serialLog() == null ? "" : "; serial log: " + x.serialLog()));
-        return r.passed();
+        return r;
     }
 
     private String toVersion(SuiteArchive archive, String pkg, String from) {

@@ -11,10 +11,11 @@ import java.util.Set;
  * What {@code klp4j update} did for one release: every fix of the range with its class, the module
  * that carries the live-patched ones (null when none is), and whether it was proven in the VM.
  *
- * @param from the Debian source version the release was built from
- * @param to   the version caught up to
+ * @param from      the Debian source version the release was built from
+ * @param to        the version caught up to
+ * @param unchecked what the proof could not check ("not loadable in this VM, so not checked: kvm_intel"), or null
  */
-public record UpdateResult(String release, String from, String to, String module, boolean proven, List<FixDecision> fixes,
+public record UpdateResult(String release, String from, String to, String module, boolean proven, String unchecked, List<FixDecision> fixes,
                            List<String> unattributedCves, double seconds) {
     public UpdateResult {
         fixes = List.copyOf(fixes);
@@ -72,6 +73,7 @@ public record UpdateResult(String release, String from, String to, String module
         j.put("to", to);
         j.put("module", module);
         j.put("proven", proven);
+        if (unchecked != null) j.put("unchecked", unchecked);
         j.put("effective", effective());
         Map<String, Object> counts = new LinkedHashMap<>();
         for (FixStatus s : FixStatus.values()) counts.put(s.id(), count(s));

@@ -30,9 +30,9 @@ class VmProofTest {
 
     @Test
     void aNewUpdateMustHaveReplacedTheEarlierOne() {
-        String s = VmProof.checkScript("klp4j_update_6_1_192_3", List.of("vmlinux", "nfsd"), List.of("klp4j_update_6_1_192_2"));
+        String s = VmProof.checkScript("klp4j_update_6_1_192_3", List.of("vmlinux", "nfsd"), List.of("klp4j_update_6_1_192_2"), false);
         assertThat(s).endsWith("[ ! -d /sys/kernel/livepatch/klp4j_update_6_1_192_2 ] || exit 1\n");
-        assertThatThrownBy(() -> VmProof.checkScript("p", List.of("vmlinux"), List.of("a b"))).hasMessageContaining("cannot be checked");
+        assertThatThrownBy(() -> VmProof.checkScript("p", List.of("vmlinux"), List.of("a b"), false)).hasMessageContaining("cannot be checked");
     }
 
     @Test
@@ -48,5 +48,36 @@ class VmProofTest {
         GuestImage image = new GuestImage(kernel, GuestImage.Mode.TEST, List.of(), null, 30, 1, GuestRuntime.SHELL, List.of("nfsd", "vmlinux"));
         assertThat(image.patchModules()).containsExactly("kernel/net/sunrpc/sunrpc.ko", "kernel/net/sunrpc/auth_gss/auth_rpcgss.ko",
                 "kernel/fs/nfsd/nfsd.ko");
+    }
+
+    /** Runs a check script on the host against a fake sysfs and a modprobe that cannot load kvm_intel. */
+    private static dev.klp4j.base.Toolchain.Result runCheck(java.nio.file.Path dir, String script) throws Exception {
+        java.nio.file.Path bin = java.nio.file.Files.createDirectories(dir.resolve("bin"));
+        java.nio.file.Files.writeString(bin.resolve("modprobe"), "#!/bin/sh\n[ \"$1\" != kvm_intel ]\n");
+        bin.resolve("modprobe").toFile().setExecutable(true);
+        java.nio.file.Path check = dir.resolve("check.sh");
+        java.nio.file.Files.writeString(check, script.replace("/tmp/.klp4j", dir + "/tmp/.klp4j").replace("/sys/kernel/livepatch/", dir + "/lp/"));
+        return dev.klp4j.base.Exec.run(dir, List.of("sh", check.toString()), java.util.Map.of("PATH", bin + ":/usr/bin:/bin"));
+    }
+
+    @Test
+    void aModuleThisVmCannotLoadIsNamedAndLeftOutOnlyWhenAsked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (String o : List.of("vmlinux", "kvm", "kvm_intel")) {
+            java.nio.file.Files.createDirectories(dir.resolve("lp/u/" + o));
+            java.nio.file.Files.writeString(dir.resolve("lp/u/" + o + "/patched"), o.equals("kvm_intel") ? "0\n" : "1\n");
+        }
+        java.nio.file.Files.writeString(dir.resolve("lp/u/enabled"), "1\n");
+        java.nio.file.Files.createDirectories(dir.resolve("tmp"));
+        var lenient = runCheck(dir, VmProof.checkScript("u", List.of("vmlinux", "kvm", "kvm_intel"), List.of(), true));
+        assertThat(lenient.status()).as(lenient.output()).isZero();
+        assertThat(lenient.output().strip()).isEqualTo("not loadable in this VM, so not checked: kvm_intel");
+
+        java.nio.file.Files.delete(dir.resolve("tmp/.klp4j-modprobed"));
+        var strict = runCheck(dir, VmProof.checkScript("u", List.of("vmlinux", "kvm", "kvm_intel"), List.of(), false));
+        assertThat(strict.status()).as("klp4j build --prove: every object or nothing").isEqualTo(2);
+
+        // an object that is loaded but not patched fails the lenient check too
+        java.nio.file.Files.writeString(dir.resolve("lp/u/kvm/patched"), "0\n");
+        assertThat(runCheck(dir, VmProof.checkScript("u", List.of("vmlinux", "kvm", "kvm_intel"), List.of(), true)).status()).isEqualTo(1);
     }
 }
