@@ -167,7 +167,9 @@ final class FixDecider {
         if (reason == null) return null;
         List<String> parts = new ArrayList<>();
         for (String l : reason.lines().map(String::strip).toList()) {
-            if (l.isEmpty() || l.startsWith("(once you have checked")) continue;
+            // the finding says what and why; its remedy and the --accept hint are for one patch's author
+            if (l.isEmpty() || l.startsWith("(once you have checked") || l.startsWith("what to do:")) continue;
+            l = l.replaceAll("\\s+", " ");
             parts.add(l.endsWith(":") ? l.substring(0, l.length() - 1) : l);
         }
         return String.join("; ", parts);
