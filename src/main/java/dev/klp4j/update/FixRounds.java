@@ -1,0 +1,145 @@
+package dev.klp4j.update;
+
+import dev.klp4j.base.Failure;
+import dev.klp4j.base.FileTrees;
+import dev.klp4j.pipeline.BuildOptions;
+import dev.klp4j.pipeline.Step;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The decide step of {@link UpdateBuild}: every fix of a cut in its class, with the progress bar.
+ * A fix that needs another change of the update is tried again with what it most likely needs
+ * (the changed headers it includes; the fix that adds a function it calls).
+ */
+final class FixRounds {
+    private final UpdateOptions o;
+    private final UpdateListener listener;
+
+    FixRounds(UpdateOptions options, UpdateListener listener) {
+        this.o = options;
+        this.listener = listener;
+    }
+
+    /** Fixes of C files decided per batch: a batch's compile is one kbuild call, its progress one step of the bar. */
+    static final int BATCH = 40;
+
+    /**
+     * Every fix in its class: the C files in batches (one that needs other changes is tried again
+     * alone with the headers it includes), then each changed header no live-patched fix took along.
+     */
+    List<FixDecision> decideAll(String release, UpdateCut cut, FixCutter.Cut fixes) {
+        List<FixDecision> out = new ArrayList<>(fixes.decided());
+        Path work;
+        try {
+            work = Files.createTempDirectory("klp4j-update-");
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot create a work directory: " + e.getMessage());
+        }
+        Progress progress = new Progress(fixes.sources().size() + fixes.headers().size());
+        listener.started("decide");
+        DecisionCache cache = new DecisionCache(o.cacheRoot, release);
+        try {
+            BuildOptions template = new BuildOptions();
+            template.jobs = o.jobs;
+            template.cacheRoot = o.cacheRoot;
+            FixDecider decider = new FixDecider(release, template, work, cache, listener);
+            Set<String> covered = new LinkedHashSet<>();
+            for (int i = 0; i < fixes.sources().size(); i += BATCH) {
+                List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));
+                long t0 = System.nanoTime();
+                Map<String, FixDecider.Decided> decided = decider.decideBatch(batch);
+                progress.built(System.nanoTime() - t0, batch.size());
+                for (Fix fix : batch) {
+                    FixDecider.Decided d = decided.get(fix.id());
+                    if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
+                    if (d.kind() == FixDecider.Kind.DEPENDENT) d = withDefiner(decider, cut, fix, fixes.sources(), d);
+                    record(d.decision(), covered, out, progress);
+                }
+            }
+            for (String h : fixes.headers()) {
+                if (covered.contains(h)) { // a header a source fix took along
+                    progress.total--;
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                FixDecider.Decided d = decider.decide(new Fix(h, List.of(h), cut.patch(List.of(h))));
+                progress.built(System.nanoTime() - t0, 1);
+                record(d.decision(), covered, out, progress);
+            }
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "update work directory " + work + ": " + e.getMessage());
+        } finally {
+            FileTrees.deleteQuietly(work);
+            listener.finished(new Step("decide", (System.nanoTime() - progress.start) / 1e9, progress.done + " fix(es) decided, "
+                    + cache.hits() + " from the cache"));
+        }
+        out.sort(Comparator.comparing(FixDecision::id));
+        return out;
+    }
+
+    /** A fix that does not compile alone, tried with the changed headers it includes; its first answer stands if that does not help. */
+    private static FixDecider.Decided withHeaders(FixDecider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
+            throws IOException {
+        List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
+        if (needed.isEmpty()) return alone;
+        List<String> files = new ArrayList<>(needed);
+        files.add(fix.id());
+        FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        return with.kind() == FixDecider.Kind.DECIDED ? with : alone;
+    }
+
+    /**
+     * A fix that calls what the running kernel lacks, tried together with the fix whose file
+     * defines it (a function added in one file and called from another: they only work together).
+     */
+    private static FixDecider.Decided withDefiner(FixDecider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
+            throws IOException {
+        String symbol = FixCutter.missingSymbol(alone.decision().reason());
+        if (symbol == null) return alone;
+        String definer = FixCutter.definer(cut, symbol, sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList());
+        if (definer == null) return alone;
+        List<String> files = new ArrayList<>(List.of(definer));
+        files.addAll(fix.files());
+        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
+    }
+
+    private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {
+        if (d.status() == FixStatus.LIVE_PATCHED) covered.addAll(d.files());
+        out.add(d);
+        progress.done++;
+        listener.decided(progress.done, progress.total, d, progress.eta());
+    }
+
+    /** Counts and pace of the decisions, for the progress bar's ETA. */
+    private static final class Progress {
+        final long start = System.nanoTime();
+        int total, done;
+        long builtNanos;
+        int timed;
+
+        Progress(int total) {
+            this.total = total;
+        }
+
+        /** {@code fixes} more were decided in {@code nanos} (a batch's are all timed at once, before their lines). */
+        void built(long nanos, int fixes) {
+            builtNanos += nanos;
+            timed += fixes;
+        }
+
+        /** Seconds the rest should take at the pace so far; negative before anything was timed. */
+        double eta() {
+            return timed == 0 ? -1 : builtNanos / 1e9 / timed * Math.max(0, total - timed);
+        }
+    }
+
+}
