@@ -4,7 +4,11 @@ import dev.klp4j.base.Failure;
 import dev.klp4j.base.FileTrees;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.Step;
+import dev.klp4j.review.Finding;
+import dev.klp4j.review.Reviewer;
+import dev.klp4j.source.PatchHunks;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +94,17 @@ final class FixRounds {
             throws IOException {
         List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
         if (needed.isEmpty()) return alone;
+        // A struct those headers change the layout of is refused from the source, as a build of
+        // them would after preprocessing every includer (ATA's dozens of fixes need libata.h so).
+        for (String h : needed) {
+            List<Finding> layout = Reviewer.headerLayouts(PatchHunks.of(h,
+                    cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
+                    Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1)));
+            if (!layout.isEmpty()) {
+                return new FixDecider.Decided(FixDecider.Kind.DECIDED, alone.decision().withStatus(FixStatus.NEEDS_REBOOT,
+                        "needs the changed " + h + " to compile, and " + layout.get(0).line().replaceAll("\\s+", " ")));
+            }
+        }
         List<String> files = new ArrayList<>(needed);
         files.add(fix.id());
         FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));

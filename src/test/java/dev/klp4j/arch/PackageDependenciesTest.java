@@ -40,7 +40,7 @@ class PackageDependenciesTest {
         ALLOWED.put("pipeline", Set.of("base", "elf", "diff", "kernel", "source", "debian", "kbuild", "klp", "review")); // the stages
         ALLOWED.put("runtime", Set.of("base", "kernel"));                // livepatch control through sysfs
         ALLOWED.put("vm", Set.of("base", "kernel", "kbuild", "debian"));  // QEMU proofs
-        ALLOWED.put("update", Set.of("base", "kernel", "source", "debian", "kbuild", "pipeline", "vm")); // klp4j update
+        ALLOWED.put("update", Set.of("base", "kernel", "source", "debian", "kbuild", "review", "pipeline", "vm")); // klp4j update
         ALLOWED.put("cli", Set.of("base", "elf", "diff", "kernel", "source", "debian", "kbuild", "klp", "review",
                 "pipeline", "runtime", "vm", "update"));
     }
