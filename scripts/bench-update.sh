@@ -5,9 +5,9 @@
 # Writes docs/update.md: per range the fixes per class, the CVEs, whether the module was proven,
 # the time and the pace (fixes decided per minute), and every needs-reboot reason, to be read.
 #   scripts/bench-update.sh [RELEASE:VERSION]...   (default: the two ranges above)
-# Work files (modules, update.json, logs) stay in $KLP4J_BENCH_DIR (default ~/.cache/klp4j/bench-update);
-# decisions are cached by content, so a second run only redoes what changed (delete the cache's
-# updates/decisions to measure from scratch).
+# Work files (modules, update.json, logs) stay in $KLP4J_BENCH_DIR (default ~/.cache/klp4j/bench-update).
+# Decisions are cached by content and klp4j build: a rerun with the same jar (KLP4J_JAR) decides
+# only what changed, and its time is then the module's and the proof's, not the decisions'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ranges=("$@")
@@ -15,9 +15,13 @@ ranges=("$@")
 work=${KLP4J_BENCH_DIR:-$HOME/.cache/klp4j/bench-update}
 report=docs/update.md
 mkdir -p "$work"
-if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
 # A copy: a rebuild of target/ during the hours of a run must not change the classes under it.
-cp target/klp4j.jar "$work/klp4j.jar"
+# KLP4J_JAR=FILE runs that jar instead (the one an earlier run decided with: its decisions are reused).
+jar=${KLP4J_JAR:-$work/klp4j.jar}
+if [ -z "${KLP4J_JAR:-}" ]; then
+  if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
+  cp target/klp4j.jar "$jar"
+fi
 
 {
   echo "# klp4j update on real Debian kernel updates"
@@ -37,7 +41,7 @@ for r in "${ranges[@]}"; do
   echo "bench-update: $release -> $to" >&2
   t0=$(date +%s)
   set +e
-  java -jar "$work/klp4j.jar" update --kernel "$release" --to "$to" -o "$out" -j "$(nproc)" --prove --json > "$out/update.out.json" 2> "$out/update.log"
+  java -jar "$jar" update --kernel "$release" --to "$to" -o "$out" -j "$(nproc)" --prove --json > "$out/update.out.json" 2> "$out/update.log"
   rc=$?
   set -e
   secs=$(( $(date +%s) - t0 ))
