@@ -57,6 +57,9 @@ final class UpdateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    /** Why the last release was not updated: the one line a failed call ends with. */
+    private String why;
+
     @Override
     public Integer call() {
         GuestRuntime runtime = VmCommand.guestRuntime(guestRuntime);
@@ -80,6 +83,8 @@ final class UpdateCommand implements Callable<Integer> {
                 documents.add(r.toJson());
                 int s = statusOf(r);
                 if (s != ExitStatus.OK) {
+                    why = whyNot(r);
+                    if (targets.size() > 1) spec.commandLine().getErr().println("klp4j: " + r.release() + ": " + why);
                     failed.add(r.release());
                     if (status == ExitStatus.OK) status = s;
                 }
@@ -97,6 +102,7 @@ final class UpdateCommand implements Callable<Integer> {
             throw new UserError(status, "updated " + (targets.size() - failed.size()) + " of " + targets.size()
                     + " releases; not: " + String.join(", ", failed) + " (reasons above)");
         }
+        if (status != ExitStatus.OK) throw new UserError(status, why);
         return status;
     }
 
@@ -125,6 +131,16 @@ final class UpdateCommand implements Callable<Integer> {
         if (r.module() == null) return ExitStatus.NO_CHANGE;
         if (prove && !r.proven()) return ExitStatus.FAILED;
         return ExitStatus.OK;
+    }
+
+    private String whyNot(UpdateResult r) {
+        Path report = outDir.resolve(r.release()).resolve("update.json");
+        if (r.fixes().isEmpty()) return r.release() + " is already at " + r.to() + ": nothing to live patch";
+        if (r.module() == null) {
+            return "nothing of " + r.from() + " -> " + r.to() + " can be live patched on " + r.release() + " (each fix's class and reason: "
+                    + report + ")";
+        }
+        return "the proof of " + r.module() + " failed (the phases above; " + report + " says proven: false)";
     }
 
     private void table(UpdateResult r, Path report, PrintWriter out) {

@@ -88,6 +88,7 @@ class UpdateCommandTest {
         CliRun r = CliRun.of("update", "--kernel", host, "--to", own, "-o", out.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
         assertThat(r.out()).contains(host + " is already at " + own + ": nothing to do");
+        assertThat(r.err().strip()).isEqualTo("klp4j: " + host + " is already at " + own + ": nothing to live patch");
         assertThat(Files.readString(out.resolve(host).resolve("update.json"))).contains("\"fixes\" : [ ]");
     }
 }
