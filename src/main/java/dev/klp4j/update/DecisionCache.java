@@ -82,14 +82,24 @@ final class DecisionCache {
         }
     }
 
-    /** klp4j's version and the time its classes were built: decisions of another build are not reused. */
+    /**
+     * klp4j's version and its code: the jar's digest (the same jar decides the same), or, run from
+     * a classes directory (the tests), the time this class was compiled.
+     */
     private static String klp4jBuild() {
         String version = String.valueOf(DecisionCache.class.getPackage().getImplementationVersion());
         try {
             Path code = Path.of(DecisionCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isDirectory(code)) code = code.resolve(DecisionCache.class.getName().replace('.', '/') + ".class");
-            return version + "@" + Files.getLastModifiedTime(code).toMillis();
-        } catch (IOException | URISyntaxException | RuntimeException e) {
+            if (Files.isDirectory(code)) {
+                return version + "@" + Files.getLastModifiedTime(code.resolve(DecisionCache.class.getName().replace('.', '/') + ".class")).toMillis();
+            }
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = Files.newInputStream(code)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            }
+            return version + "@" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (IOException | URISyntaxException | NoSuchAlgorithmException | RuntimeException e) {
             return version;
         }
     }

@@ -25,8 +25,12 @@ import java.util.Set;
  * {@link Kind#DEPENDENT}, for the caller to try with the headers it includes.
  */
 final class FixDecider {
-    /** What a build of the fix alone said. */
-    enum Kind { DECIDED, DEPENDENT }
+    /**
+     * What a build of the fix said: a class (cached), that it needs another change (to be tried
+     * with it), or that klp4j itself could not build it (needs-reboot with klp4j's reason, not
+     * cached: a rerun, or a newer klp4j, tries again).
+     */
+    enum Kind { DECIDED, DEPENDENT, KLP4J_FAILED }
 
     record Decided(Kind kind, FixDecision decision) {}
 
@@ -149,8 +153,11 @@ final class FixDecider {
             return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NEEDS_REBOOT, "the fix does not apply to this release's source: "
                     + firstLine(msg)));
         }
-        // Not a class of the fix: klp4j itself or a tool failed; the update says so rather than guess.
-        throw new Failure(e.kind(), fix.id() + ": " + msg);
+        // Not a class of the fix but klp4j's own limit (or a tool's failure): the fix is not live
+        // patched, so it needs a reboot, and the reason says it is klp4j's. One fix must not stop
+        // the hundreds of an update.
+        return new Decided(Kind.KLP4J_FAILED, base.withStatus(FixStatus.NEEDS_REBOOT, "klp4j could not build it ("
+                + (failedStep == null ? "" : failedStep + ": ") + firstLine(msg) + ")"));
     }
 
     private static List<String> functions(BuildResult r) {
