@@ -1,7 +1,7 @@
 package dev.klp4j.update;
 
 import dev.klp4j.base.Failure;
-import dev.klp4j.base.FileTrees;
+import dev.klp4j.base.WorkDir;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.Step;
 import dev.klp4j.review.Finding;
@@ -41,12 +41,8 @@ final class FixRounds {
      */
     List<FixDecision> decideAll(String release, UpdateCut cut, FixCutter.Cut fixes) {
         List<FixDecision> out = new ArrayList<>(fixes.decided());
-        Path work;
-        try {
-            work = Files.createTempDirectory("klp4j-update-");
-        } catch (IOException e) {
-            throw new Failure(Failure.Kind.TOOL, "cannot create a work directory: " + e.getMessage());
-        }
+        WorkDir dir = WorkDir.create("klp4j-update-");
+        Path work = dir.path();
         Progress progress = new Progress(fixes.sources().size() + fixes.headers().size());
         listener.started("decide");
         DecisionCache cache = new DecisionCache(o.cacheRoot, release);
@@ -81,7 +77,7 @@ final class FixRounds {
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "update work directory " + work + ": " + e.getMessage());
         } finally {
-            FileTrees.deleteQuietly(work);
+            dir.close();
             listener.finished(new Step("decide", (System.nanoTime() - progress.start) / 1e9, progress.done + " fix(es) decided, "
                     + cache.hits() + " from the cache"));
         }

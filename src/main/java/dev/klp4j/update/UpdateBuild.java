@@ -1,7 +1,7 @@
 package dev.klp4j.update;
 
 import dev.klp4j.base.Failure;
-import dev.klp4j.base.FileTrees;
+import dev.klp4j.base.WorkDir;
 import dev.klp4j.debian.DebianSuite;
 import dev.klp4j.debian.DebianVersion;
 import dev.klp4j.debian.SourcePackages;
@@ -116,10 +116,8 @@ public final class UpdateBuild {
         Set<String> files = new LinkedHashSet<>();
         for (FixDecision f : live) for (String file : f.files()) if (file.endsWith(".h")) files.add(file);
         for (FixDecision f : live) files.addAll(f.files());
-        Path work = null;
-        try {
-            work = Files.createTempDirectory("klp4j-update-");
-            Path patch = work.resolve(UpdateOptions.moduleName(to) + ".patch");
+        try (WorkDir work = WorkDir.create("klp4j-update-")) {
+            Path patch = work.path().resolve(UpdateOptions.moduleName(to) + ".patch");
             Files.writeString(patch, cut.patch(new ArrayList<>(files)));
             BuildOptions b = new BuildOptions();
             b.patch = patch;
@@ -138,8 +136,6 @@ public final class UpdateBuild {
             return r;
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot write the update's patch: " + e.getMessage());
-        } finally {
-            FileTrees.deleteQuietly(work);
         }
     }
 

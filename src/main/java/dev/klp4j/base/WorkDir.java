@@ -1,0 +1,43 @@
+package dev.klp4j.base;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A temporary work directory that goes away when closed, and also when klp4j is stopped with
+ * Ctrl-C or a kill (a shutdown hook): a long run interrupted leaves nothing in /tmp.
+ */
+public final class WorkDir implements AutoCloseable {
+    private final Path path;
+    private final Thread hook;
+
+    private WorkDir(Path path) {
+        this.path = path;
+        this.hook = new Thread(() -> FileTrees.deleteQuietly(path), "klp4j-workdir-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** A new directory {@code prefix*} in java.io.tmpdir. */
+    public static WorkDir create(String prefix) {
+        try {
+            return new WorkDir(Files.createTempDirectory(prefix));
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, "cannot create a work directory: " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        FileTrees.deleteQuietly(path);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook removes it
+        }
+    }
+}
