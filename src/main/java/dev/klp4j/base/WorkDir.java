@@ -31,9 +31,18 @@ public final class WorkDir implements AutoCloseable {
         return path;
     }
 
+    /** Leaves the directory in place (--skip-cleanup), on exit too. */
+    public void keep() {
+        unhook();
+    }
+
     @Override
     public void close() {
         FileTrees.deleteQuietly(path);
+        unhook();
+    }
+
+    private void unhook() {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

@@ -3,6 +3,7 @@ package dev.klp4j.pipeline;
 import dev.klp4j.base.CacheLock;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.FileTrees;
+import dev.klp4j.base.WorkDir;
 import dev.klp4j.base.Toolchain;
 import dev.klp4j.debian.TargetResolver;
 import dev.klp4j.diff.DiffOptions;
@@ -59,6 +60,7 @@ final class KernelStages implements Stages {
     private final ObjectDiffer differ = new ObjectDiffer();
     private KernelTarget target;
     private Path tree, cacheDir, work;
+    private WorkDir workDir;
     private PatchApplier applier;
     private KbuildQuery kbuild;
     private ChangedObjects changed;
@@ -91,18 +93,20 @@ final class KernelStages implements Stages {
             made = cache.ensure(progress("source tree"));
             tree = cache.tree();
             cacheDir = cache.cacheDir();
-            work = Files.createTempDirectory("klp4j-build-");
-        } catch (IOException e) {
-            held.close();
-            throw new Failure("cannot create a work directory: " + e.getMessage());
+            workDir = WorkDir.create("klp4j-build-");
+            work = workDir.path();
         } catch (RuntimeException e) {
             held.close();
             throw e;
         }
         return new PreparedTree(tree, made, () -> {
             try {
-                if (o.skipCleanup) listener.note("work directory kept: " + work);
-                else FileTrees.deleteQuietly(work);
+                if (o.skipCleanup) {
+                    workDir.keep();
+                    listener.note("work directory kept: " + work);
+                } else {
+                    workDir.close();
+                }
             } finally {
                 held.close();
             }
