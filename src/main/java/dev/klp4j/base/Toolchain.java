@@ -59,6 +59,11 @@ public final class Toolchain {
         return root;
     }
 
+    /** One directory for the output of every tool this process runs: a kill (Ctrl-C) removes it with what is in it. */
+    private static final class ExecLogs {
+        static final WorkDir DIR = WorkDir.create("klp4j-exec-");
+    }
+
     public boolean isHost() {
         return root == null;
     }
@@ -66,7 +71,7 @@ public final class Toolchain {
     /** Runs {@code command} in {@code dir} (null: the current directory), output in memory. */
     public Result run(Path dir, List<String> command, Map<String, String> env, byte[] input) {
         try {
-            Path out = Files.createTempFile("klp4j-exec", ".log");
+            Path out = Files.createTempFile(Files.createDirectories(ExecLogs.DIR.path()), "exec", ".log");
             try {
                 return run(dir, command, env, input, null, out);
             } finally {
