@@ -14,8 +14,14 @@ public final class WorkDir implements AutoCloseable {
 
     private WorkDir(Path path) {
         this.path = path;
-        this.hook = new Thread(() -> FileTrees.deleteQuietly(path), "klp4j-workdir-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread h = new Thread(() -> FileTrees.deleteQuietly(path), "klp4j-workdir-cleanup");
+        try {
+            Runtime.getRuntime().addShutdownHook(h);
+        } catch (IllegalStateException e) {
+            // made while shutting down (another hook's cleanup runs a tool): its owner's close removes it
+            h = null;
+        }
+        this.hook = h;
     }
 
     /** A new directory {@code prefix*} in java.io.tmpdir. */
@@ -43,6 +49,7 @@ public final class WorkDir implements AutoCloseable {
     }
 
     private void unhook() {
+        if (hook == null) return;
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
