@@ -81,13 +81,13 @@ public final class BatchPipeline {
             ObjectDiffs diffs = stages.diff(compiled, owners, sizes);
             listener.finished(new Step("batch", 0, objects.size() + " fix(es), " + compiled.size() + " object(s) compiled and compared"));
             for (var f : objects.entrySet()) {
-                StepRecorder steps = new StepRecorder();
+                FailedStep steps = new FailedStep();
                 try {
                     BuildResult r = new BuildPipeline(o, stages, steps).forRelease(target.release())
                             .decide(sources.get(f.getKey()), f.getValue(), diffs.only(f.getValue()), sizes);
                     out.put(f.getKey(), new Outcome(f.getKey(), r, null, null));
                 } catch (Failure e) {
-                    out.put(f.getKey(), new Outcome(f.getKey(), null, e, steps.failed));
+                    out.put(f.getKey(), new Outcome(f.getKey(), null, e, steps.name()));
                 }
             }
         }
@@ -157,15 +157,5 @@ public final class BatchPipeline {
             }
         }
         return out;
-    }
-
-    /** Remembers the step a fix's decision failed in. */
-    private static final class StepRecorder implements StepListener {
-        String failed;
-
-        @Override public void started(String s) { }
-        @Override public void progress(String s, String message) { }
-        @Override public void finished(Step s) { if (s.failed()) failed = s.name(); }
-        @Override public void note(String line) { }
     }
 }

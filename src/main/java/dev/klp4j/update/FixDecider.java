@@ -5,8 +5,8 @@ import dev.klp4j.pipeline.BatchPipeline;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.BuildPipeline;
 import dev.klp4j.pipeline.BuildResult;
+import dev.klp4j.pipeline.FailedStep;
 import dev.klp4j.pipeline.ObjectReport;
-import dev.klp4j.pipeline.Step;
 import dev.klp4j.pipeline.StepListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +122,7 @@ final class FixDecider {
         try {
             return classify(fix, BuildPipeline.of(options(write("fix.patch", fix.patch())), failed).run(), null, null);
         } catch (Failure e) {
-            return classify(fix, null, e, failed.step);
+            return classify(fix, null, e, failed.name());
         }
     }
 
@@ -191,15 +191,5 @@ final class FixDecider {
         List<String> errors = msg.lines().filter(l -> l.contains("error:")).map(String::strip).toList();
         return errors.stream().filter(l -> files.stream().anyMatch(f -> l.contains(f + ":"))).findFirst()
                 .orElse(errors.isEmpty() ? firstLine(msg) : errors.get(0));
-    }
-
-    /** Remembers the step that failed, so that a compile error is told from klp4j's own. */
-    private static final class FailedStep implements StepListener {
-        String step;
-
-        @Override public void started(String s) { }
-        @Override public void progress(String s, String message) { }
-        @Override public void finished(Step s) { if (s.failed()) step = s.name(); }
-        @Override public void note(String line) { }
     }
 }
