@@ -125,70 +125,102 @@ public final class ChangedObjects {
      * {@code apply} and {@code revert} put the patch in and take it out.
      */
     public List<String> affected(Changes all, Runnable apply, Runnable revert) {
-        Set<String> out = new TreeSet<>(all.sources());
-        if (all.headers().isEmpty()) return new ArrayList<>(out);
+        return affectedEach(Map.of("patch", all), apply, revert).get("patch");
+    }
+
+    /**
+     * {@link #affected} for many fixes at once, each object preprocessed once however many of the
+     * fixes' headers it includes (an update has dozens of changed headers whose users overlap).
+     * {@code apply} puts in every fix's patch; ids are non-empty, one line each. An object whose text changes is given to each fix
+     * whose changed headers it includes and whose candidates it is: when two fixes' headers meet in
+     * one object both get it, as neither fix alone says what that object compiles to.
+     */
+    public Map<String, List<String>> affectedEach(Map<String, Changes> fixes, Runnable apply, Runnable revert) {
+        Map<String, Set<String>> out = new java.util.LinkedHashMap<>();
+        Set<String> allHeaders = new TreeSet<>();
+        for (var f : fixes.entrySet()) {
+            out.put(f.getKey(), new TreeSet<>(f.getValue().sources()));
+            allHeaders.addAll(f.getValue().headers());
+        }
+        if (!allHeaders.isEmpty()) usersOfHeaders(fixes, allHeaders, out, apply, revert);
+        Map<String, List<String>> lists = new java.util.LinkedHashMap<>();
+        out.forEach((k, v) -> lists.put(k, new ArrayList<>(v)));
+        return lists;
+    }
+
+    private void usersOfHeaders(Map<String, Changes> fixes, Set<String> allHeaders, Map<String, Set<String>> out, Runnable apply, Runnable revert) {
         Map<String, String> patchedHeaders = new TreeMap<>();
         apply.run();
         try {
-            for (String h : all.headers()) patchedHeaders.put(h, read(h));
+            for (String h : allHeaders) patchedHeaders.put(h, read(h));
         } finally {
             revert.run();
         }
         ConfigConditions config = ConfigConditions.of(tree);
-        Set<String> textCandidates = new TreeSet<>();
-        List<String> textHeaders = new ArrayList<>();
+        Map<String, Set<String>> textCandidates = new TreeMap<>(); // fix -> objects to compare the text of
+        Map<String, List<String>> textHeaders = new TreeMap<>();   // fix -> its headers compared by text
         List<Check> checks = new ArrayList<>();
-        for (String h : all.headers()) {
-            HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
-                    new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
-            // Only comments, blank lines or blocks this config leaves out: no user can change.
-            if (names != null && names.isEmpty()) continue;
-            List<String> users = usersOf(List.of(h), all.sources());
-            if (names == null) {
-                textHeaders.add(h);
-                textCandidates.addAll(users);
-                continue;
-            }
-            if (!names.macros().isEmpty()) {
-                // Only code that expands an edited macro, or a macro or inline of the header that
-                // does, can change: grep narrows the includers to the files naming one of those.
-                Set<String> changed = new TreeSet<>(names.inlines());
-                changed.addAll(names.macros());
-                textHeaders.add(h);
-                textCandidates.addAll(narrowedByName(users, all, patchedHeaders, changed));
-            }
-            if (!names.declared().isEmpty()) {
-                // No narrowing by grep here: code reaches a struct through members of other structs
-                // without ever naming it.
-                Set<String> n = names.all();
-                checks.add(new Check(h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n)));
-            } else if (names.macros().isEmpty()) {
-                Set<String> inlines = names.inlines();
-                checks.add(new Check(h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
-                        i -> HeaderChange.uses(i, inlines)));
+        for (var f : fixes.entrySet()) {
+            Changes all = f.getValue();
+            for (String h : all.headers()) {
+                HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
+                        new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
+                // Only comments, blank lines or blocks this config leaves out: no user can change.
+                if (names != null && names.isEmpty()) continue;
+                List<String> users = usersOf(List.of(h), all.sources());
+                if (names == null) {
+                    textHeaders.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(h);
+                    textCandidates.computeIfAbsent(f.getKey(), k -> new TreeSet<>()).addAll(users);
+                    continue;
+                }
+                if (!names.macros().isEmpty()) {
+                    // Only code that expands an edited macro, or a macro or inline of the header that
+                    // does, can change: grep narrows the includers to the files naming one of those.
+                    Set<String> changed = new TreeSet<>(names.inlines());
+                    changed.addAll(names.macros());
+                    textHeaders.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(h);
+                    textCandidates.computeIfAbsent(f.getKey(), k -> new TreeSet<>())
+                            .addAll(narrowedByName(users, all, patchedHeaders, changed));
+                }
+                if (!names.declared().isEmpty()) {
+                    // No narrowing by grep here: code reaches a struct through members of other structs
+                    // without ever naming it.
+                    Set<String> n = names.all();
+                    checks.add(new Check(f.getKey(), h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n)));
+                } else if (names.macros().isEmpty()) {
+                    Set<String> inlines = names.inlines();
+                    checks.add(new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
+                            i -> HeaderChange.uses(i, inlines)));
+                }
             }
         }
         Set<String> onePass = new TreeSet<>();
         for (Check c : checks) onePass.addAll(c.objects());
+        Set<String> textPass = new TreeSet<>();
+        textCandidates.values().forEach(textPass::addAll);
         List<String> preprocessedOnce = built(new ArrayList<>(onePass));
-        List<String> compared = built(new ArrayList<>(textCandidates));
+        List<String> compared = built(new ArrayList<>(textPass));
         Set<String> considered = new TreeSet<>(preprocessedOnce);
         considered.addAll(compared);
         narrowed = considered.size();
         if (!preprocessedOnce.isEmpty()) {
-            out.addAll(preprocessor().run(preprocessedOnce, (o, i) -> {
+            // The value is the fixes whose change the object uses, one per line.
+            Map<String, String> using = preprocessor().run(preprocessedOnce, (o, i) -> {
+                Set<String> by = new TreeSet<>();
                 for (Check c : checks) {
-                    if (c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) return "uses";
+                    if (!by.contains(c.fix()) && c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) {
+                        by.add(c.fix());
+                    }
                 }
-                return null;
-            }).keySet());
+                return by.isEmpty() ? null : String.join("\n", by);
+            });
+            using.forEach((o, by) -> by.lines().forEach(fix -> out.get(fix).add(o)));
         }
-        if (!compared.isEmpty()) comparedText(textHeaders, compared, out, apply, revert);
-        return new ArrayList<>(out);
+        if (!compared.isEmpty()) comparedText(textHeaders, textCandidates, compared, out, apply, revert);
     }
 
-    /** One patched header's users, decided by one pass: {@code changes} tells from an object's preprocessed file. */
-    private record Check(String header, Set<String> objects, java.util.function.Predicate<Path> changes) {}
+    /** One patched header's users for one fix, decided by one pass: {@code changes} tells from an object's preprocessed file. */
+    private record Check(String fix, String header, Set<String> objects, java.util.function.Predicate<Path> changes) {}
 
     /**
      * The {@code users} that include (or are) a file naming one of {@code names}, or a macro or
@@ -220,12 +252,23 @@ public final class ChangedObjects {
      * Adds to {@code out} the {@code includers} (built objects) of {@code headers} whose reachable
      * preprocessed text (see {@link ReachableText}) the patch changes (two passes).
      */
-    private void comparedText(List<String> headers, List<String> includers, Set<String> out, Runnable apply, Runnable revert) {
-        Map<String, String> before = preprocessor().run(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+    private void comparedText(Map<String, List<String>> headers, Map<String, Set<String>> candidates, List<String> includers,
+            Map<String, Set<String>> out, Runnable apply, Runnable revert) {
+        List<String> all = headers.values().stream().flatMap(List::stream).distinct().toList();
+        // The fixes an object's text can change by ride along with its fingerprint, on the lines after it.
+        java.util.function.BiFunction<String, String, String> look = (o, i) -> {
+            if (!includesAny(i, all)) return null;
+            StringBuilder v = new StringBuilder(ReachableText.fingerprint(tree.resolve(i)));
+            headers.forEach((fix, hs) -> {
+                if (candidates.get(fix).contains(o) && includesAny(i, hs)) v.append('\n').append(fix);
+            });
+            return v.toString();
+        };
+        Map<String, String> before = preprocessor().run(includers, look);
         Map<String, String> after;
         apply.run();
         try {
-            after = preprocessor().run(includers, (o, i) -> includesAny(i, headers) ? ReachableText.fingerprint(tree.resolve(i)) : null);
+            after = preprocessor().run(includers, look);
         } finally {
             revert.run();
         }
@@ -233,7 +276,13 @@ public final class ChangedObjects {
         users.addAll(after.keySet());
         for (String u : users) {
             String a = before.get(u), b = after.get(u);
-            if (a == null || b == null || a.equals(Preprocessor.FAILED) || !a.equals(b)) out.add(u);
+            String fa = a == null ? null : a.lines().findFirst().orElse(""), fb = b == null ? null : b.lines().findFirst().orElse("");
+            if (fa != null && fb != null && !fa.equals(Preprocessor.FAILED) && fa.equals(fb)) continue;
+            Set<String> by = new TreeSet<>();
+            for (String v : java.util.Arrays.asList(a, b)) if (v != null) v.lines().skip(1).forEach(by::add);
+            // FAILED carries no fixes: every fix that had the object as a candidate compiles it.
+            if (by.isEmpty()) candidates.forEach((fix, c) -> { if (c.contains(u)) by.add(fix); });
+            for (String fix : by) out.get(fix).add(u);
         }
     }
 

@@ -17,20 +17,33 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Many fixes of distinct C files decided in one pass over one tree, as {@code klp4j build} would
- * decide each alone: the target is resolved and the tree prepared once, every original object is
- * compiled in one batch and every patched one with all fixes applied (a fix of one file changes no
- * other fix's object), the owners, entry sizes and diffs are taken once; then each fix is reviewed,
- * decided and linked on its own objects ({@link BuildPipeline#decide}). klp4j update so decides the
- * hundreds of fixes of a stable update at the compiler's pace rather than kbuild's per call.
+ * Many fixes decided in one pass over one tree, as {@code klp4j build} would decide each alone: the
+ * target is resolved and the tree prepared once; the users of every fix's changed headers are found
+ * in one preprocessing of each object; every original object is compiled in one batch and every
+ * patched one with all fixes applied; the owners, entry sizes and diffs are taken once; then each
+ * fix is reviewed, decided and linked on its own objects ({@link BuildPipeline#decide}). Fixes whose
+ * objects meet are decided as one: no fix alone says what such an object compiles to. klp4j update
+ * so decides the hundreds of fixes of a stable update at the compiler's pace rather than kbuild's.
  *
  * <p>{@code options.patch} holds every fix's patch; {@code fixes} says which files each one is.
  * A fix whose file does not compile (it needs another change) is taken out and the batch compiled
  * again without it.
  */
 public final class BatchPipeline {
-    /** One fix's end: its build's result, or why it could not be decided and at which step. */
-    public record Outcome(String id, BuildResult result, Failure failure, String failedStep) {}
+    /**
+     * One fix's end: its build's result, or why it could not be decided and at which step.
+     * {@code members} are the fixes decided with it as one (itself first): fixes whose changes meet
+     * in one object, which no fix alone says the compiled code of.
+     */
+    public record Outcome(String id, List<String> members, BuildResult result, Failure failure, String failedStep) {
+        public Outcome {
+            members = List.copyOf(members);
+        }
+
+        Outcome(String id, BuildResult result, Failure failure, String failedStep) {
+            this(id, List.of(id), result, failure, failedStep);
+        }
+    }
 
     private final BuildOptions o;
     private final Map<String, List<String>> fixes;
@@ -57,6 +70,7 @@ public final class BatchPipeline {
             listener.started("batch");
             PatchedSource all = stages.readPatch();
             Map<String, List<String>> objects = new LinkedHashMap<>();
+            Map<String, ChangedObjects.Changes> headerFixes = new LinkedHashMap<>();
             Map<String, PatchedSource> sources = new LinkedHashMap<>();
             for (var f : fixes.entrySet()) {
                 PatchedSource source = all.only(f.getValue());
@@ -69,13 +83,34 @@ public final class BatchPipeline {
                 }
                 try {
                     ChangedObjects.Changes c = stages.changedObjects(source);
-                    if (!c.headers().isEmpty()) throw new Failure(Failure.Kind.INPUT, f.getKey() + ": a batch fix changes only C files");
-                    objects.put(f.getKey(), c.sources());
+                    Optional<BuildResult> wide = pipeline(target).tooWide(source, c);
+                    if (wide.isPresent()) {
+                        out.put(f.getKey(), new Outcome(f.getKey(), wide.get(), null, null));
+                    } else if (c.headers().isEmpty()) {
+                        objects.put(f.getKey(), c.sources());
+                    } else {
+                        headerFixes.put(f.getKey(), c);
+                    }
                 } catch (Failure e) {
                     out.put(f.getKey(), new Outcome(f.getKey(), null, e, "changed objects"));
                 }
             }
-            List<String> compiled = compile(objects, out);
+            if (!headerFixes.isEmpty()) {
+                listener.progress("batch", "header users of " + headerFixes.size() + " fix(es)");
+                for (var u : stages.headerUsersEach(headerFixes).entrySet()) {
+                    if (u.getValue().isEmpty()) out.put(u.getKey(), new Outcome(u.getKey(), pipeline(target).noHeaderUsers(), null, null));
+                    else objects.put(u.getKey(), u.getValue());
+                }
+            }
+            Map<String, List<String>> members = joinSharing(objects);
+            for (var g : members.entrySet()) {
+                if (g.getValue().size() == 1) continue;
+                List<String> files = g.getValue().stream().flatMap(id -> fixes.get(id).stream()).distinct().toList();
+                fixes.put(g.getKey(), files);
+                sources.put(g.getKey(), all.only(files));
+                listener.progress("batch", String.join(", ", g.getValue()) + " change the same objects: decided as one");
+            }
+            List<String> compiled = compile(objects, members, out);
             Map<String, ObjectOwner.Owner> owners = stages.owners(compiled);
             StructSizes sizes = stages.entrySizes();
             ObjectDiffs diffs = stages.diff(compiled, owners, sizes);
@@ -85,13 +120,43 @@ public final class BatchPipeline {
                 try {
                     BuildResult r = new BuildPipeline(o, stages, steps).forRelease(target.release())
                             .decide(sources.get(f.getKey()), f.getValue(), diffs.only(f.getValue()), sizes);
-                    out.put(f.getKey(), new Outcome(f.getKey(), r, null, null));
+                    out.put(f.getKey(), new Outcome(f.getKey(), members.get(f.getKey()), r, null, null));
                 } catch (Failure e) {
-                    out.put(f.getKey(), new Outcome(f.getKey(), null, e, steps.name()));
+                    out.put(f.getKey(), new Outcome(f.getKey(), members.get(f.getKey()), null, e, steps.name()));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Joins the fixes whose objects meet into one entry of {@code objects} (under the first one's
+     * id, with every member's objects); returns each remaining id's members, itself first.
+     */
+    static Map<String, List<String>> joinSharing(Map<String, List<String>> objects) {
+        Map<String, List<String>> members = new LinkedHashMap<>();
+        Map<String, String> owner = new java.util.HashMap<>(); // object -> the id that holds it
+        Map<String, Set<String>> held = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>(objects.keySet());
+        for (var f : objects.entrySet()) {
+            Set<String> meets = new java.util.TreeSet<>(java.util.Comparator.comparingInt(order::indexOf));
+            for (String obj : f.getValue()) if (owner.containsKey(obj)) meets.add(owner.get(obj));
+            String into = meets.isEmpty() ? f.getKey() : meets.iterator().next();
+            members.computeIfAbsent(into, k -> new ArrayList<>(List.of(k)));
+            held.computeIfAbsent(into, k -> new LinkedHashSet<>());
+            for (String other : meets) {
+                if (other.equals(into)) continue;
+                members.get(into).addAll(members.remove(other));
+                held.get(into).addAll(held.remove(other));
+            }
+            if (!into.equals(f.getKey())) members.get(into).add(f.getKey());
+            members.get(into).sort(java.util.Comparator.comparingInt(order::indexOf));
+            held.get(into).addAll(f.getValue());
+            for (String obj : held.get(into)) owner.put(obj, into);
+        }
+        objects.clear();
+        held.forEach((id, objs) -> objects.put(id, new ArrayList<>(objs)));
+        return members;
     }
 
     private BuildPipeline pipeline(KernelTarget target) {
@@ -103,7 +168,7 @@ public final class BatchPipeline {
      * the patches applied is given its failure and left out, and the rest compiled again.
      */
     @SuppressWarnings("try") // the patch stays applied for the try block's body
-    private List<String> compile(Map<String, List<String>> objects, Map<String, Outcome> out) {
+    private List<String> compile(Map<String, List<String>> objects, Map<String, List<String>> members, Map<String, Outcome> out) {
         while (true) {
             List<String> all = new ArrayList<>(new LinkedHashSet<>(objects.values().stream().flatMap(List::stream).toList()));
             if (all.isEmpty()) return all;
@@ -120,7 +185,7 @@ public final class BatchPipeline {
                 for (var f : failing.entrySet()) {
                     String id = f.getKey();
                     objects.remove(id);
-                    out.put(id, new Outcome(id, null, f.getValue(), "compile patched"));
+                    out.put(id, new Outcome(id, members.get(id), null, f.getValue(), "compile patched"));
                     listener.progress("batch", id + " does not compile with the batch: taken out");
                 }
             }

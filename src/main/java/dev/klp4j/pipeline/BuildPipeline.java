@@ -77,21 +77,13 @@ public final class BuildPipeline {
             step("compile sources", () -> { stages.compileSources(changes); return changes.sources().size(); },
                     n -> n + " patched object(s) compile");
         }
-        if (changes.considered() > WIDE_HEADER && !o.accept.contains(Rule.TYPE_LAYOUT)) {
-            // A struct of a header this many files include changes layout: finding and comparing its
-            // users takes an hour on 2 cores, to end in the same type-layout refusal.
-            List<Finding> layout = Reviewer.headerLayouts(source.hunks());
-            if (!layout.isEmpty()) return decidedBySource(new ReviewReport(source.hunks().size(), 0, layout));
-        }
-        if (changes.considered() > o.maxHeaderIncluders) {
-            return end(BuildOutcome.REFUSED, "not decided: " + changes.considered() + " files include the patched header(s), more than the "
-                    + o.maxHeaderIncluders + " this build compiles; build the change alone with klp4j build to decide it");
-        }
+        Optional<BuildResult> wide = tooWide(source, changes);
+        if (wide.isPresent()) return wide.get();
         List<String> objects = changes.headers().isEmpty() ? changes.sources()
                 : step("header users", () -> stages.headerUsers(changes), u -> changes.considered() + " considered, " + u.preprocessed()
                         + " preprocessed, " + (u.objects().size() - changes.sources().size()) + " use the change: "
                         + String.join(" ", u.objects())).objects();
-        if (objects.isEmpty()) return end(BuildOutcome.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
+        if (objects.isEmpty()) return noHeaderUsers();
 
         step("compile original", () -> stages.compileOriginal(objects), cached -> objects.size() + " object(s), " + cached + " from the cache");
         try (Stages.Applied applied = step("apply patch", stages::applyPatch, a -> "")) {
@@ -103,6 +95,27 @@ public final class BuildPipeline {
         StructSizes sizes = step("entry sizes", stages::entrySizes, StructSizes::toString);
         ObjectDiffs diffs = step("diff", () -> stages.diff(objects, owners, sizes), ObjectDiffs::describe);
         return decide(source, objects, diffs, sizes);
+    }
+
+    /**
+     * The end of a build whose patched headers too many files include: refused from the source when
+     * it changes a struct's layout (finding and comparing the users takes an hour on 2 cores, to end
+     * in the same type-layout refusal), else not decided past {@code maxHeaderIncluders}.
+     */
+    Optional<BuildResult> tooWide(PatchedSource source, ChangedObjects.Changes changes) {
+        if (changes.considered() > WIDE_HEADER && !o.accept.contains(Rule.TYPE_LAYOUT)) {
+            List<Finding> layout = Reviewer.headerLayouts(source.hunks());
+            if (!layout.isEmpty()) return Optional.of(decidedBySource(new ReviewReport(source.hunks().size(), 0, layout)));
+        }
+        if (changes.considered() > o.maxHeaderIncluders) {
+            return Optional.of(end(BuildOutcome.REFUSED, "not decided: " + changes.considered() + " files include the patched header(s), more than the "
+                    + o.maxHeaderIncluders + " this build compiles; build the change alone with klp4j build to decide it"));
+        }
+        return Optional.empty();
+    }
+
+    BuildResult noHeaderUsers() {
+        return end(BuildOutcome.NO_CHANGE, "no patchable change: the patched headers change no object's preprocessed code");
     }
 
     /**

@@ -157,6 +157,11 @@ final class KernelStages implements Stages {
     }
 
     @Override
+    public Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+        return changed.affectedEach(fixes, applier::apply, applier::revert);
+    }
+
+    @Override
     public int compileOriginal(List<String> objects) {
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
         List<String> todo = originals.restore(objects, origDir());

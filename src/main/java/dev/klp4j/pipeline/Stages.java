@@ -31,6 +31,16 @@ public interface Stages {
 
     HeaderUsers headerUsers(ChangedObjects.Changes changes);
 
+    /**
+     * The objects each of many header fixes reaches (keys as given), with every fix's patch in
+     * {@link #readPatch}'s patch; the real stages preprocess each object once for all of them.
+     */
+    default Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        fixes.forEach((id, c) -> out.put(id, headerUsers(c).objects()));
+        return out;
+    }
+
     /** Compiles the original objects; returns how many came from the cache. */
     int compileOriginal(List<String> objects);
 

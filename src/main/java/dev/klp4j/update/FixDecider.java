@@ -57,8 +57,9 @@ final class FixDecider {
     }
 
     /**
-     * Decides {@code fixes} (each of its own C file) in one batch over the tree; those the cache
-     * has are not built again. When the batch as a whole fails, each is built alone instead.
+     * Decides {@code fixes} (each of its own files) in one batch over the tree; those the cache has
+     * are not built again. Fixes whose changes meet in one object come back as one decision, under
+     * each of their ids. When the batch as a whole fails, each is built alone instead.
      */
     Map<String, Decided> decideBatch(List<Fix> fixes) {
         Map<String, Decided> out = new LinkedHashMap<>();
@@ -83,12 +84,19 @@ final class FixDecider {
             for (Fix f : fixes) if (!out.containsKey(f.id())) out.put(f.id(), decide(f));
             return out;
         }
-        for (Fix f : fixes) {
-            BatchPipeline.Outcome b = batch.get(f.id());
-            if (b == null) continue;
-            Decided d = classify(f, b.result(), b.failure(), b.failedStep());
-            if (d.kind() == Kind.DECIDED) cache.put(f, d.decision());
-            out.put(f.id(), d);
+        Map<String, Fix> byId = new LinkedHashMap<>();
+        for (Fix f : fixes) byId.put(f.id(), f);
+        for (BatchPipeline.Outcome b : batch.values()) {
+            List<Fix> members = b.members().stream().map(byId::get).toList();
+            Fix joined = members.size() == 1 ? members.get(0) : new Fix(b.id(),
+                    members.stream().flatMap(m -> m.files().stream()).distinct().toList(),
+                    members.stream().map(Fix::patch).reduce("", String::concat));
+            Decided d = classify(joined, b.result(), b.failure(), b.failedStep());
+            // Each member is cached with the joined decision: a rerun finds them all, and records it once.
+            for (Fix m : members) {
+                if (d.kind() == Kind.DECIDED) cache.put(m, d.decision());
+                out.put(m.id(), d);
+            }
         }
         return out;
     }

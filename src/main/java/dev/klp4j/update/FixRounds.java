@@ -34,6 +34,8 @@ final class FixRounds {
 
     /** Fixes of C files decided per batch: a batch's compile is one kbuild call, its progress one step of the bar. */
     static final int BATCH = 40;
+    /** Header fixes decided per batch: their users overlap, so more at once share more preprocessing. */
+    static final int HEADER_BATCH = 100;
 
     /**
      * Every fix in its class: the C files in batches (one that needs other changes is tried again
@@ -64,15 +66,19 @@ final class FixRounds {
                     record(d.decision(), covered, out, progress);
                 }
             }
+            // The changed headers no live-patched C fix took along, in batches of their own: their
+            // users are found in one preprocessing of each object, and compiled once.
+            List<Fix> headers = new ArrayList<>();
             for (String h : fixes.headers()) {
-                if (covered.contains(h)) { // a header a source fix took along
-                    progress.total--;
-                    continue;
-                }
+                if (covered.contains(h)) progress.total--;
+                else headers.add(new Fix(h, List.of(h), cut.patch(List.of(h))));
+            }
+            for (int i = 0; i < headers.size(); i += HEADER_BATCH) {
+                List<Fix> batch = headers.subList(i, Math.min(headers.size(), i + HEADER_BATCH));
                 long t0 = System.nanoTime();
-                FixDecider.Decided d = decider.decide(new Fix(h, List.of(h), cut.patch(List.of(h))));
-                progress.built(System.nanoTime() - t0, 1);
-                record(d.decision(), covered, out, progress);
+                Map<String, FixDecider.Decided> decided = decider.decideBatch(batch);
+                progress.built(System.nanoTime() - t0, batch.size());
+                for (Fix fix : batch) record(decided.get(fix.id()).decision(), covered, out, progress);
             }
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "update work directory " + work + ": " + e.getMessage());
@@ -124,9 +130,11 @@ final class FixRounds {
     }
 
     private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {
+        progress.done++;
+        // Fixes decided as one (their changes meet in an object) share one decision: it is listed once.
+        if (out.stream().anyMatch(x -> x.id().equals(d.id()))) return;
         if (d.status() == FixStatus.LIVE_PATCHED) covered.addAll(d.files());
         out.add(d);
-        progress.done++;
         listener.decided(progress.done, progress.total, d, progress.eta());
     }
 

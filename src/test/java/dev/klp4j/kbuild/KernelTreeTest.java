@@ -174,6 +174,41 @@ class KernelTreeTest {
 
     private static int lastPreprocessed;
 
+    /** A unified diff of {@code header} with each "from" replaced by its "to" (the tree is not touched). */
+    private static String diffOf(Path work, String header, String from, String to) throws Exception {
+        String text = Files.readString(tree.resolve(header));
+        assertThat(text).contains(from);
+        Path a = work.resolve("a/" + header), b = work.resolve("b/" + header);
+        Files.createDirectories(a.getParent());
+        Files.createDirectories(b.getParent());
+        Files.writeString(a, text);
+        Files.writeString(b, text.replace(from, to));
+        return new String(new ProcessBuilder("diff", "-u", "a/" + header, "b/" + header).directory(work.toFile())
+                .start().getInputStream().readAllBytes());
+    }
+
+    @Test
+    void theUsersOfManyHeaderFixesAreFoundTogetherEachWithItsOwn(@TempDir Path work) throws Exception {
+        // An update's header fixes: a prototype in minix.h (its definition and caller) and a macro of
+        // the uapi minix_fs.h (the one file naming it, by its text), in one patch and one pass.
+        String proto = diffOf(work, "fs/minix/minix.h", "extern unsigned long minix_count_free_blocks(struct super_block *sb);",
+                "extern unsigned long minix_count_free_blocks(struct super_block *sb, int verbose);");
+        String macro = diffOf(work, "include/uapi/linux/minix_fs.h", "#define MINIX_ERROR_FS\t\t0x0002", "#define MINIX_ERROR_FS\t\t0x0004");
+        Path patch = work.resolve("both.patch");
+        Files.writeString(patch, proto + macro);
+        PatchApplier applier = new PatchApplier(tree, work.resolve("journal"), patch);
+        ChangedObjects c = new ChangedObjects(tree, kbuild, 2);
+        java.util.Map<String, ChangedObjects.Changes> fixes = new java.util.LinkedHashMap<>();
+        fixes.put("proto", c.find(dev.klp4j.source.UnifiedDiff.parse(proto)));
+        fixes.put("macro", c.find(dev.klp4j.source.UnifiedDiff.parse(macro)));
+
+        java.util.Map<String, List<String>> users = c.affectedEach(fixes, applier::apply, applier::revert);
+
+        assertThat(users.get("proto")).containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
+        assertThat(users.get("macro")).containsExactly("fs/minix/inode.o");
+        assertThat(Files.readString(tree.resolve("include/uapi/linux/minix_fs.h"))).doesNotContain("0x0004");
+    }
+
     @Test
     void aPrototypeChangeCompilesItsCallersAfterOnePass(@TempDir Path work) throws Exception {
         // Only the definition (bitmap.c) and the caller (inode.c) depend on it; the other includers

@@ -111,4 +111,87 @@ class BatchPipelineTest {
         assertThat(stages.calls).contains("revert").doesNotContain("writeModule");
         assertThat(stages.released).as("the tree is given back").isTrue();
     }
+
+    /**
+     * Header fixes: a.h's and b.h's changes meet in x.o (one decision for both, with both
+     * objects), c.h reaches no object (no change), d.h has too many includers (not decided); the
+     * users of all of them are asked for in one call, and what they reach compiled once.
+     */
+    static final class Headers extends BuildPipelineTest.FakeStages {
+        final Map<String, List<String>> users = Map.of("a.h", List.of("x.o"), "b.h", List.of("x.o", "y.o"), "c.h", List.of(), "e.h", List.of("z.o"));
+        final List<Map<String, ChangedObjects.Changes>> asked = new ArrayList<>();
+        final List<List<String>> compiled = new ArrayList<>();
+
+        @Override
+        public PatchedSource readPatch() {
+            List<UnifiedDiff.FilePatch> files = new ArrayList<>();
+            List<SourceHunk> hunks = new ArrayList<>();
+            for (String f : List.of("a.h", "b.h", "c.h", "d.h", "e.h")) {
+                files.add(new UnifiedDiff.FilePatch(f, false, false, List.of("@@ -1 +1 @@")));
+                hunks.addAll(PatchHunks.of(f, "int a;\n", "int a;\nint b;\n"));
+            }
+            return new PatchedSource(new UnifiedDiff(files), hunks, Map.of());
+        }
+
+        @Override
+        public ChangedObjects.Changes changedObjects(PatchedSource patch) {
+            String h = patch.diff().files().get(0).path();
+            int includers = h.equals("d.h") ? 5000 : 3;
+            return new ChangedObjects.Changes(List.of(), List.of(h), java.util.Collections.nCopies(includers, "u.o"), Map.of(h, ""));
+        }
+
+        @Override
+        public Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+            asked.add(Map.copyOf(fixes));
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            fixes.keySet().forEach(id -> out.put(id, users.get(id)));
+            return out;
+        }
+
+        @Override
+        public void compilePatched(List<String> objects) {
+            compiled.add(List.copyOf(objects));
+        }
+    }
+
+    @Test
+    void headerFixesMeetingInAnObjectAreDecidedAsOneAndEveryUserIsFoundInOneCall() {
+        Headers stages = new Headers();
+        BuildOptions o = new BuildOptions();
+        o.patch = Path.of("batch.patch");
+        o.stop = BuildOptions.Stop.LINK;
+        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
+        Map<String, List<String>> fixes = new LinkedHashMap<>();
+        for (String f : List.of("a.h", "b.h", "c.h", "d.h", "e.h")) fixes.put(f, List.of(f));
+        Map<String, BatchPipeline.Outcome> out = new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
+
+        assertThat(stages.asked).hasSize(1);
+        assertThat(stages.asked.get(0)).containsOnlyKeys("a.h", "b.h", "c.h", "e.h");
+        assertThat(stages.compiled).containsExactly(List.of("x.o", "y.o", "z.o"));
+        BatchPipeline.Outcome joined = out.get("a.h");
+        assertThat(joined.members()).containsExactly("a.h", "b.h");
+        assertThat(joined.result().outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(joined.result().objects()).extracting(ObjectReport::object).containsExactly("x.o", "y.o");
+        assertThat(out).doesNotContainKey("b.h");
+        assertThat(out.get("e.h").members()).containsExactly("e.h");
+        assertThat(out.get("e.h").result().objects()).extracting(ObjectReport::object).containsExactly("z.o");
+        assertThat(out.get("c.h").result().outcome()).isEqualTo(BuildOutcome.NO_CHANGE);
+        assertThat(out.get("d.h").result().outcome()).isEqualTo(BuildOutcome.REFUSED);
+        assertThat(out.get("d.h").result().reason()).startsWith("not decided: 5000 files include the patched header(s)");
+    }
+
+    @Test
+    void fixesJoinThroughAnyChainOfSharedObjects() {
+        Map<String, List<String>> objects = new LinkedHashMap<>();
+        objects.put("p", List.of("1.o"));
+        objects.put("q", List.of("2.o"));
+        objects.put("r", List.of("3.o"));
+        objects.put("s", List.of("2.o", "1.o")); // joins p and q
+        objects.put("t", List.of("4.o"));
+        Map<String, List<String>> members = BatchPipeline.joinSharing(objects);
+        assertThat(members).containsOnlyKeys("p", "r", "t");
+        assertThat(members.get("p")).containsExactly("p", "q", "s");
+        assertThat(objects.get("p")).containsExactlyInAnyOrder("1.o", "2.o");
+        assertThat(objects).containsOnlyKeys("p", "r", "t");
+    }
 }
