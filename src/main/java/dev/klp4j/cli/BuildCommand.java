@@ -120,6 +120,9 @@ final class BuildCommand implements Callable<Integer> {
         if (targets.size() > 1 && (tree.sourceDir != null || tree.config != null || symbols != null || symvers != null)) {
             throw new UserError(ExitStatus.INPUT, "-s, -c, --symbols and --symvers name one kernel's files: give them with a single --kernel");
         }
+        // The files last of the cheap checks, still before any target is prepared.
+        InputFiles.requirePatch(patch);
+        InputFiles.requireWritableDir("-o", outDir);
         if (targets.size() <= 1) return buildOne(targets.isEmpty() ? null : targets.get(0), outDir, runtime);
         // One module per release, each in a directory named by it: the same patch name on every host,
         // and no file that could be loaded on the wrong kernel.

@@ -13,7 +13,7 @@ public final class ElfFiles {
     private ElfFiles() {}
 
     public static ElfFile read(Path path) {
-        if (!Files.isRegularFile(path)) throw new UserError(path + ": no such file");
+        InputFiles.requireReadable(path, "file");
         try {
             return ElfReader.read(path);
         } catch (ElfFormatException e) {

@@ -42,6 +42,7 @@ final class ReviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         tree.validate();
+        InputFiles.requirePatch(patch);
         BuildOptions o = new BuildOptions();
         o.patch = patch; o.stop = BuildOptions.Stop.REVIEW;
         tree.applyTo(o);

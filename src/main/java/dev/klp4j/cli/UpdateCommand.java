@@ -67,7 +67,7 @@ final class UpdateCommand implements Callable<Integer> {
         if (to != null && !to.matches("[0-9][A-Za-z0-9.+~:-]*")) {
             throw new UserError(ExitStatus.INPUT, "--to '" + to + "' is not a Debian version (e.g. 6.1.192-3)");
         }
-        requireWritable(outDir);
+        InputFiles.requireWritableDir("-o", outDir); // before hours of compiling
         List<String> targets = new ArrayList<>(new LinkedHashSet<>(Failures.call(() -> releases.stream()
                 .map(r -> SuiteKernels.resolve(r, SourceTreeCache.defaultRoot())).toList())));
         if (targets.isEmpty()) targets.add(null);
@@ -163,16 +163,6 @@ final class UpdateCommand implements Callable<Integer> {
         else out.println("nothing to live patch: no module written");
         out.printf("effective once loaded: %s%nreport: %s%n", r.effective(), report);
         out.flush();
-    }
-
-    /** -o must be a directory klp4j can write, checked before hours of compiling. */
-    private static void requireWritable(Path dir) {
-        Path p = dir.toAbsolutePath();
-        while (p != null && !Files.exists(p)) p = p.getParent();
-        if (p == null || !Files.isDirectory(p)) {
-            throw new UserError(ExitStatus.INPUT, "-o " + dir + ": " + p + " is not a directory; give a directory to write into");
-        }
-        if (!Files.isWritable(p)) throw new UserError(ExitStatus.INPUT, "-o " + dir + ": " + p + " is not writable (Permission denied)");
     }
 
     /** Writes the whole file or nothing: a reader never sees half a report. */

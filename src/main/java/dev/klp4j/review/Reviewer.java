@@ -395,8 +395,9 @@ public final class Reviewer {
             out.add(new Finding(Rule.ENDLESS_TRANSITION, Severity.NEEDS_CARE, o.source(), base, null,
                     why + ", and the transition does not finish while such a task is in it "
                             + "(klp4j load and klp4j vm test name the blocking tasks when a transition stalls)",
-                    "patch the function it calls that holds the change (mark it noinline if it is inlined), or signal the stalled tasks "
-                            + "(echo 1 > /sys/kernel/livepatch/PATCH/signal) once nothing else holds the transition"));
+                    "patch the function it calls that holds the change (mark it noinline if it is inlined); the livepatch core already "
+                            + "wakes stalled kthreads and signals stalled tasks every 15 s (there is no signal file since Linux 5.1), so a task "
+                            + "that never leaves the function keeps the transition pending until the patch is disabled"));
         }
     }
 

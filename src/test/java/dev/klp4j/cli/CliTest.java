@@ -56,6 +56,27 @@ class CliTest {
     }
 
     @Test
+    void patchAndOutputFilesAreCheckedBeforeAnyWork(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path empty = java.nio.file.Files.writeString(tmp.resolve("empty.patch"), "");
+        Path prose = java.nio.file.Files.writeString(tmp.resolve("notes.patch"), "fix the bug in n_tty\n");
+        Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        String patch = "examples/cmdline/cmdline.patch";
+        String[][] cases = {
+                {"build", tmp.toString(), tmp + ": is a directory; give a patch file"},
+                {"build", "/dev/null", "/dev/null: not a regular file (a device, pipe or socket); give a patch file"},
+                {"review", empty.toString(), empty + ": empty: no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u"},
+                {"build", prose.toString(), prose + ": not a unified diff: no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u"},
+                {"build", patch, "-o", file.toString(), "-o " + file + ": " + file + " is not a directory; give a directory to write into"},
+                {"elf", "show", tmp.toString(), tmp + ": is a directory; give a file"}};
+        for (String[] c : cases) {
+            CliRun r = run(java.util.Arrays.copyOf(c, c.length - 1));
+            assertThat(r.exit()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("klp4j: " + c[c.length - 1]);
+            assertThat(r.out()).as("nothing ran").isEmpty();
+        }
+    }
+
+    @Test
     void aJobCountBelowOneIsRefusedBeforeAnyWork() {
         for (String j : new String[] {"0", "-3"}) {
             CliRun r = run("build", "examples/cmdline/cmdline.patch", "-j", j, "-o", "/nonexistent-klp4j-out");

@@ -205,6 +205,8 @@ class ReviewerTest {
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_thread"),
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_once"));
         assertThat(f.get(1).message()).contains("x_work");
+        // Never advise a file the target's livepatch core lacks (NAME/signal is gone since 5.1).
+        assertThat(f.get(0).remedy()).doesNotContain("> /sys/kernel/livepatch").contains("every 15 s");
     }
 
     @Test

@@ -1,0 +1,58 @@
+package dev.klp4j.cli;
+
+import dev.klp4j.source.UnifiedDiff;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The files a command line names, checked before any expensive work (a target resolved, a tree
+ * prepared, minutes of compiling): each error names the file, the cause and what to give instead.
+ */
+final class InputFiles {
+    private InputFiles() {}
+
+    /** {@code path} is a regular file this process can read ({@code what}: "patch file", "file"). */
+    static void requireReadable(Path path, String what) {
+        if (Files.isDirectory(path)) throw new UserError(ExitStatus.INPUT, path + ": is a directory; give a " + what);
+        if (!Files.exists(path)) throw new UserError(ExitStatus.INPUT, path + ": no such " + what);
+        if (!Files.isRegularFile(path)) {
+            throw new UserError(ExitStatus.INPUT, path + ": not a regular file (a device, pipe or socket); give a " + what);
+        }
+        if (!Files.isReadable(path)) throw new UserError(ExitStatus.INPUT, path + ": cannot read: Permission denied");
+    }
+
+    /** The patch named on the command line: readable, and a unified diff naming at least one file. */
+    static UnifiedDiff requirePatch(Path patch) {
+        requireReadable(patch, "patch file");
+        String text;
+        try {
+            text = Files.readString(patch, StandardCharsets.ISO_8859_1);
+        } catch (AccessDeniedException e) {
+            throw new UserError(ExitStatus.INPUT, patch + ": cannot read: Permission denied");
+        } catch (NoSuchFileException e) {
+            throw new UserError(ExitStatus.INPUT, patch + ": no such patch file");
+        } catch (IOException e) {
+            throw new UserError(ExitStatus.INPUT, patch + ": cannot read: " + e.getMessage());
+        }
+        UnifiedDiff diff = UnifiedDiff.parse(text);
+        if (diff.files().isEmpty()) {
+            throw new UserError(ExitStatus.INPUT, patch + ": " + (text.isBlank() ? "empty" : "not a unified diff")
+                    + ": no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u");
+        }
+        return diff;
+    }
+
+    /** {@code -o DIR}: an existing or creatable directory klp4j can write, checked before the work that fills it. */
+    static void requireWritableDir(String option, Path dir) {
+        Path p = dir.toAbsolutePath();
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null || !Files.isDirectory(p)) {
+            throw new UserError(ExitStatus.INPUT, option + " " + dir + ": " + p + " is not a directory; give a directory to write into");
+        }
+        if (!Files.isWritable(p)) throw new UserError(ExitStatus.INPUT, option + " " + dir + ": " + p + " is not writable (Permission denied)");
+    }
+}
