@@ -58,7 +58,12 @@ public final class Main implements Runnable {
 
     private static int onUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("klp4j: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        // picocli's own "Did you mean" is printed on lines of its own: here it joins the one line.
+        String meant = "";
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            meant = "; did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).map(x -> "'" + x + "'").toList()) + "?";
+        }
+        cl.getErr().println("klp4j: " + e.getMessage() + meant + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         return ExitStatus.INPUT;
     }
 

@@ -95,6 +95,11 @@ class CliTest {
         CliRun unknown = run("frobnicate");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument");
+        CliRun typo = run("buidl", "x.patch");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err().strip().lines()).singleElement().asString().contains("did you mean 'build'?");
+        CliRun option = run("build", "x.patch", "--prov");
+        assertThat(option.err().strip().lines()).singleElement().asString().contains("did you mean '--prove'?");
         CliRun missing = run("elf", "show", "/nonexistent.o");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).isEqualTo("klp4j: /nonexistent.o: no such file");
