@@ -60,7 +60,8 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--skip-cleanup", description = "Keep the work directory (objects, generated module source).")
     boolean skipCleanup;
 
-    @Option(names = "--no-replace", description = "Stack on loaded patches instead of replacing them (cumulative replace is the default).")
+    @Option(names = {"--no-replace", "-R", "--non-replace"}, description = "Stack on loaded patches instead of replacing them"
+            + " (cumulative replace is the default; -R and --non-replace as in kpatch-build).")
     boolean noReplace;
 
     @Option(names = "--compile-only", description = "Stop after compiling the original and patched objects (no diff, no module).")

@@ -49,8 +49,8 @@ final class RuntimeCommands {
     static final class Load implements Runnable {
         static final class Target {
             @Parameters(paramLabel = "X.ko", description = "The livepatch module to load.") Path module;
-            @Option(names = "--installed", description = "Load every patch installed for the running kernel, in"
-                    + " install order, skipping loaded ones (what klp4j.service runs at boot).") boolean installed;
+            @Option(names = {"--installed", "--all"}, description = "Load every patch installed for the running kernel, in"
+                    + " install order, skipping loaded ones (what klp4j.service runs at boot; --all as in kpatch).") boolean installed;
         }
 
         @ArgGroup(multiplicity = "1") Target target;
@@ -106,7 +106,12 @@ final class RuntimeCommands {
     @Command(name = "unload", mixinStandardHelpOptions = true,
             description = "Disable a livepatch, wait for the transition back, and remove its module.")
     static final class Unload implements Runnable {
-        @Parameters(paramLabel = "NAME", description = "The patch's module name (see 'klp4j list').") String name;
+        static final class Target {
+            @Parameters(paramLabel = "NAME", description = "The patch's module name (see 'klp4j list'), or its X.ko file.") String name;
+            @Option(names = "--all", description = "Unload every loaded livepatch (as kpatch unload --all).") boolean all;
+        }
+
+        @ArgGroup(multiplicity = "1") Target target;
         @Option(names = "--timeout", defaultValue = "60", paramLabel = "S",
                 description = "Seconds the transition may take (default: ${DEFAULT-VALUE}).") double timeout;
         @Mixin RuntimeOptions opts;
@@ -115,10 +120,58 @@ final class RuntimeCommands {
         @Override
         public void run() {
             long ms = millis(timeout, "--timeout");
-            Livepatcher.Unloaded u = Failures.call(() -> opts.livepatcher(err(spec)).unload(name, ms));
-            if (opts.json) out(spec).println(Json.write(Map.of("name", u.name(), "transitionMs", u.transitionMillis())));
-            else out(spec).printf("unloaded %s: transition finished in %d ms%n", u.name(), u.transitionMillis());
+            Livepatcher lp = opts.livepatcher(err(spec));
+            List<Livepatcher.Unloaded> done = new ArrayList<>();
+            if (target.all) {
+                unloadAll(lp, ms, done);
+            } else {
+                String name = moduleName(target.name);
+                done.add(Failures.call(() -> lp.unload(name, ms)));
+            }
+            List<Object> json = new ArrayList<>();
+            for (Livepatcher.Unloaded u : done) {
+                json.add(Map.of("name", u.name(), "transitionMs", u.transitionMillis()));
+                if (!opts.json) out(spec).printf("unloaded %s: transition finished in %d ms%n", u.name(), u.transitionMillis());
+            }
+            if (opts.json) out(spec).println(Json.write(target.all ? Map.of("unloaded", json) : json.get(0)));
+            else if (done.isEmpty()) out(spec).println("no livepatch is loaded");
             out(spec).flush();
+        }
+
+        /**
+         * Every loaded patch, the last listed first; sysfs does not say in which order stacked
+         * patches were loaded, and only the top one of a stack can be disabled, so one that fails
+         * is tried again after the others, until a round unloads nothing.
+         */
+        private static void unloadAll(Livepatcher lp, long ms, List<Livepatcher.Unloaded> done) {
+            List<String> left = new ArrayList<>(Failures.call(lp::list).stream().map(PatchStatus::name).toList());
+            java.util.Collections.reverse(left);
+            while (!left.isEmpty()) {
+                UserError last = null;
+                List<String> next = new ArrayList<>();
+                for (String n : left) {
+                    try {
+                        done.add(Failures.call(() -> lp.unload(n, ms)));
+                    } catch (UserError e) {
+                        last = e;
+                        next.add(n);
+                    }
+                }
+                if (next.size() == left.size()) {
+                    throw new UserError(last.exitCode(), last.getMessage() + " (still loaded: " + String.join(", ", next)
+                            + (done.isEmpty() ? "" : "; unloaded: " + String.join(", ", done.stream().map(Livepatcher.Unloaded::name).toList())) + ")");
+                }
+                left = next;
+            }
+        }
+
+        /** NAME as given, or the module name of an X.ko (its .modinfo name; kbuild's '-' to '_' when the file is gone). */
+        static String moduleName(String given) {
+            if (!given.endsWith(".ko")) return given;
+            Path ko = Path.of(given);
+            if (Files.isRegularFile(ko)) return Failures.call(() -> dev.klp4j.kernel.ModuleInfo.read(ko).name());
+            String file = ko.getFileName().toString();
+            return file.substring(0, file.length() - 3).replace('-', '_');
         }
     }
 

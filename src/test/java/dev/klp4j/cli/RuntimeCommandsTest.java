@@ -112,6 +112,30 @@ class RuntimeCommandsTest {
     }
 
     @Test
+    void kpatchSpellingsUnloadByFileAndEverything() throws Exception {
+        Path a = FakeModules.livepatch(tmp, "patch_a", R), b = FakeModules.livepatch(tmp, "patch_b", R);
+        assertThat(run("load", a.toString()).exit()).isZero();
+        assertThat(run("load", b.toString()).exit()).isZero();
+        CliRun byFile = run("unload", b.toString());
+        assertThat(byFile.exit()).as(byFile.err()).isZero();
+        assertThat(byFile.out()).startsWith("unloaded patch_b");
+        assertThat(run("unload", "gone/patch-a.ko").out()).as("a file that is gone: kbuild's name").startsWith("unloaded patch_a");
+
+        assertThat(run("load", a.toString()).exit()).isZero();
+        assertThat(run("load", b.toString()).exit()).isZero();
+        actions.clear();
+        CliRun all = run("unload", "--all", "--json");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(Json.mapper().readTree(all.out()).get("unloaded")).extracting(n -> n.get("name").asText())
+                .containsExactlyInAnyOrder("patch_a", "patch_b");
+        assertThat(actions).contains("rmmod patch_a", "rmmod patch_b");
+        assertThat(run("unload", "--all").out().strip()).isEqualTo("no livepatch is loaded");
+        CliRun both = run("unload", "--all", "patch_a");
+        assertThat(both.exit()).isEqualTo(ExitStatus.INPUT);
+        assertThat(run("load", "--all").out()).as("--all is --installed").contains("no installed patches to load");
+    }
+
+    @Test
     void vermagicMismatchIsOneLineExit2AndNothingOnStdout() throws Exception {
         Path ko = FakeModules.livepatch(tmp, "old_patch", "5.10.0-28-amd64");
         CliRun r = run("load", ko.toString());
