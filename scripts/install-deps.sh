@@ -9,7 +9,7 @@ want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq)
 # mmdebstrap makes the build root of another Debian release's kernels (Debian 13's gcc 14); zstd
 # unpacks Debian 13's kernel images; debian-archive-keyring checks that release's archive; dwarves
 # (pahole, pfunct) reads the type layouts and prototypes klp4j review compares.
-want_kbuild=(bc flex bison libelf-dev libssl-dev cpio xz-utils kmod patch rsync mmdebstrap zstd lz4 debian-archive-keyring dwarves)
+want_kbuild=(bc flex bison libelf-dev libssl-dev cpio xz-utils kmod patch rsync mmdebstrap zstd lz4 debian-archive-keyring dwarves distcc)
 want_vm=(qemu-system-x86 busybox-static)
 # Assemblers for other architectures: the ELF tests parse their objects (big-endian s390x/ppc64 too).
 want_cross=(binutils-aarch64-linux-gnu binutils-powerpc64le-linux-gnu binutils-powerpc64-linux-gnu binutils-s390x-linux-gnu binutils-riscv64-linux-gnu)

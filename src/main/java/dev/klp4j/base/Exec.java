@@ -29,6 +29,11 @@ public final class Exec {
         return run(tools, dir, command, Map.of(), new byte[0]);
     }
 
+    /** As {@link #run(Toolchain, Path, List)}, with {@code env} added to the environment. */
+    public static Toolchain.Result run(Toolchain tools, Path dir, List<String> command, Map<String, String> env) {
+        return run(tools, dir, command, env, new byte[0]);
+    }
+
     private static Toolchain.Result run(Toolchain tools, Path dir, List<String> command, Map<String, String> env, byte[] input) {
         try {
             return tools.run(dir, command, env, input);

@@ -15,8 +15,14 @@ final class TreeOptions {
     @Option(names = {"-c", "--config"}, paramLabel = "CONFIG", description = "Kernel config (default: /boot/config-RELEASE).")
     Path config;
 
+    @Option(names = "--cluster", paramLabel = "distcc|icecream", description = {"Send the compiles to the distcc or icecream"
+            + " cluster you set up (DISTCC_HOSTS or ~/.distcc/hosts; icecream's scheduler); raise -j to its slots."
+            + " Kernels of the host's own suite only."})
+    String cluster;
+
     /** Fails on values no build can use, before any work. */
     void validate() {
+        if (cluster != null) Failures.call(() -> dev.klp4j.kbuild.CompilerCluster.of(cluster));
         if (jobs != null && jobs < 1) throw new UserError(ExitStatus.INPUT, "-j " + jobs + ": the number of parallel jobs must be 1 or more");
     }
 
@@ -26,5 +32,6 @@ final class TreeOptions {
         if (jobs != null) o.jobs = jobs;
         o.sourceDir = sourceDir;
         o.config = config;
+        if (cluster != null) o.cluster = dev.klp4j.kbuild.CompilerCluster.of(cluster);
     }
 }

@@ -3,6 +3,7 @@ package dev.klp4j.cli;
 import dev.klp4j.base.Failure;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.kbuild.CompilerCluster;
 import dev.klp4j.update.FixDecision;
 import dev.klp4j.update.FixStatus;
 import dev.klp4j.update.UpdateBuild;
@@ -44,6 +45,11 @@ final class UpdateCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel compile jobs (default: the number of CPUs).")
     Integer jobs;
 
+    @Option(names = "--cluster", paramLabel = "distcc|icecream", description = {"Send the compiles to the distcc or icecream"
+            + " cluster you set up (DISTCC_HOSTS or ~/.distcc/hosts; icecream's scheduler); raise -j to its slots."
+            + " Kernels of the host's own suite only."})
+    String cluster;
+
     @Option(names = "--prove", description = {"Then boot the release in the VM, load an earlier update of DIR/RELEASE if there is one,"
             + " load the new module (it must replace the earlier one), check every object is patched, unload, check dmesg."})
     boolean prove;
@@ -67,6 +73,7 @@ final class UpdateCommand implements Callable<Integer> {
         if (to != null && !to.matches("[0-9][A-Za-z0-9.+~:-]*")) {
             throw new UserError(ExitStatus.INPUT, "--to '" + to + "' is not a Debian version (e.g. 6.1.192-3)");
         }
+        if (cluster != null) Failures.call(() -> CompilerCluster.of(cluster));
         InputFiles.requireWritableDir("-o", outDir); // before hours of compiling
         List<String> targets = new ArrayList<>(new LinkedHashSet<>(Failures.call(() -> releases.stream()
                 .map(r -> SuiteKernels.resolve(r, SourceTreeCache.defaultRoot())).toList())));
@@ -112,6 +119,7 @@ final class UpdateCommand implements Callable<Integer> {
         o.to = to;
         o.outDir = outDir;
         if (jobs != null) o.jobs = jobs;
+        if (cluster != null) o.cluster = CompilerCluster.of(cluster);
         o.prove = prove;
         o.guestRuntime = runtime;
         UpdateResult r;

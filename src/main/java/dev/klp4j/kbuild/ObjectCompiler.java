@@ -31,6 +31,8 @@ public final class ObjectCompiler {
     private final Path includeDir;
     private final Toolchain tools;
     private java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> makeCalls;
+    /** Added to every compile's environment (a compiler cluster's PATH); empty: compile here. */
+    private Map<String, String> env = Map.of();
 
     public ObjectCompiler(Path tree, int jobs) {
         this(tree, jobs, null, java.util.function.UnaryOperator.identity());
@@ -72,7 +74,7 @@ public final class ObjectCompiler {
             }
             // -k: every object that fails says so in one call (a batch of fixes takes all of them out at once)
             for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
-                Toolchain.Result r = Exec.run(tools, tree, call);
+                Toolchain.Result r = Exec.run(tools, tree, call, env);
                 if (!r.ok()) {
                     throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
                 }
@@ -110,7 +112,7 @@ public final class ObjectCompiler {
                 replays.add(pool.submit(() -> {
                     String cmd = recordedCommand(records, o);
                     Files.deleteIfExists(tree.resolve(o));
-                    if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd)).ok() || exportsSymbols(tree.resolve(o))) {
+                    if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd), env).ok() || exportsSymbols(tree.resolve(o))) {
                         byMake.add(o);
                         return null;
                     }
@@ -174,6 +176,12 @@ public final class ObjectCompiler {
      */
     public ObjectCompiler makeCalls(java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> calls) {
         this.makeCalls = calls;
+        return this;
+    }
+
+    /** Compiles go through {@code cluster} (see {@link CompilerCluster}); {@code base} adds to their environment (DISTCC_HOSTS). */
+    public ObjectCompiler via(CompilerCluster cluster, Map<String, String> base) {
+        this.env = Map.copyOf(cluster.environment(tools, base));
         return this;
     }
 

@@ -35,6 +35,8 @@ public final class BuildOptions {
      * their users (klp4j update bounds every fix's cost so); unbounded for klp4j build.
      */
     public int maxHeaderIncluders = Integer.MAX_VALUE;
+    /** Where the compiles go: null for this machine, else a distributed compiler the user set up. */
+    public dev.klp4j.kbuild.CompilerCluster cluster;
 
     /** klp4j_&lt;patch file name without extension&gt;, made a valid module name. */
     public String moduleName() {

@@ -139,6 +139,7 @@ final class KernelStages implements Stages {
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
         compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain())
                 .makeCalls(kbuild::makeCalls);
+        if (o.cluster != null) compiler.via(o.cluster, Map.of());
         return changed.find(patch.diff());
     }
 

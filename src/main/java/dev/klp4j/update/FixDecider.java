@@ -119,6 +119,7 @@ final class FixDecider {
         o.outDir = work;
         o.jobs = template.jobs;
         o.cacheRoot = template.cacheRoot;
+        o.cluster = template.cluster;
         o.stop = BuildOptions.Stop.LINK;
         // An update has hundreds of fixes: one whose headers thousands of files include is left to klp4j build.
         o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;

@@ -52,6 +52,7 @@ final class FixRounds {
             BuildOptions template = new BuildOptions();
             template.jobs = o.jobs;
             template.cacheRoot = o.cacheRoot;
+            template.cluster = o.cluster;
             FixDecider decider = new FixDecider(release, template, work, cache, listener);
             Set<String> covered = new LinkedHashSet<>();
             for (int i = 0; i < fixes.sources().size(); i += BATCH) {

@@ -126,6 +126,7 @@ public final class UpdateBuild {
             b.outDir = out;
             b.jobs = o.jobs;
             b.cacheRoot = o.cacheRoot;
+            b.cluster = o.cluster;
             b.replace = true;
             BuildResult r = BuildPipeline.of(b, new NestedSteps(listener, "module")).run();
             if (r.outcome() != BuildOutcome.BUILT) {

@@ -16,6 +16,8 @@ public final class UpdateOptions {
     public boolean prove;
     public GuestRuntime guestRuntime = GuestRuntime.JAVA;
     public Path cacheRoot = SourceTreeCache.defaultRoot();
+    /** Where the compiles go: null for this machine, else the user's distributed compiler. */
+    public dev.klp4j.kbuild.CompilerCluster cluster;
 
     /** klp4j_update_&lt;VERSION with '_'&gt;: named by the version it catches up to; it replaces any earlier update (replace mode). */
     public static String moduleName(String version) {

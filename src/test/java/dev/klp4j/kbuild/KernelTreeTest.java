@@ -317,6 +317,44 @@ class KernelTreeTest {
     }
 
     @Test
+    void compilesGoToADistccWorkerWithTheKernelsOwnCommand(@TempDir Path work) throws Exception {
+        // A local distccd is the cluster; DISTCC_FALLBACK=0 makes a job it did not take fail instead
+        // of compiling here, and its log names each job it compiled.
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // distccd drops root for an unprivileged user: its log goes to stderr, which this process writes.
+        Path log = work.resolve("distccd.log");
+        Process d = new ProcessBuilder("distccd", "--no-detach", "--daemon", "--allow", "127.0.0.1", "--listen", "127.0.0.1",
+                "--port", String.valueOf(port), "--log-stderr", "--log-level", "info", "--jobs", "2").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            for (int i = 0; i < 100; i++) {
+                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                    break;
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            ObjectCompiler c = new ObjectCompiler(tree, 2, null, kbuild::makeTarget).makeCalls(kbuild::makeCalls)
+                    .via(CompilerCluster.DISTCC, java.util.Map.of("DISTCC_HOSTS", "127.0.0.1:" + port, "DISTCC_FALLBACK", "0"));
+            c.compile(List.of("fs/proc/cmdline.o"), work.resolve("orig"));
+            // the replay of kbuild's record goes to the worker too
+            c.compileLike(List.of("fs/proc/cmdline.o"), work.resolve("orig"), work.resolve("replayed"));
+        } finally {
+            d.descendants().forEach(ProcessHandle::destroy);
+            d.destroy();
+            d.waitFor();
+        }
+        assertThat(ElfReader.read(work.resolve("replayed/fs/proc/cmdline.o")).section(".text.cmdline_proc_show")).isPresent();
+        assertThat(Files.readString(ObjectCompiler.cmdFile(work.resolve("orig"), "fs/proc/cmdline.o"))).as("kbuild's own command")
+                .startsWith("cmd_fs/proc/cmdline.o := gcc ");
+        assertThat(Files.readAllLines(log).stream().filter(l -> l.contains("COMPILE_OK") && l.contains("cmdline.c")).count())
+                .as(Files.readString(log)).isEqualTo(2);
+    }
+
+    @Test
     void anObjectAModuleTakesFromASiblingDirectoryIsCompiledWithThatModulesFlags(@TempDir Path work) throws Exception {
         // amdgpu's Makefile adds ../amdkfd/*.o to amdgpu-y with its own include paths; asked for by its
         // plain path, kbuild compiles it in drivers/gpu/drm without them (kgd_kfd_interface.h not found).
