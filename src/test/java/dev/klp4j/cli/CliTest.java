@@ -46,7 +46,8 @@ class CliTest {
                 {"--to", "latest!", "klp4j: --to 'latest!' is not a Debian version (e.g. 6.1.192-3)"},
                 {"-j", "0", "klp4j: -j 0: give at least one job"},
                 {"-o", file.resolve("out").toString(), "klp4j: -o " + file.resolve("out") + ": " + file + " is not a directory; give a directory to write into"},
-                {"--guest-runtime", "perl", "klp4j: --guest-runtime perl: use java or shell"}};
+                {"--guest-runtime", "perl", "klp4j: --guest-runtime perl: use java or shell"},
+                {"--cluster", "gcc", "klp4j: --cluster gcc: use distcc or icecream"}};
         for (String[] c : cases) {
             CliRun r = run("update", "--kernel", "6.1.0-55-amd64", c[0], c[1]);
             assertThat(r.exit()).as(r.err()).isEqualTo(2);
