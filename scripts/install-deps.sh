@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # jq reads the JSON reports of the benchmark scripts (make bench-update).
-want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq)
+want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq help2man man-db)
 # mmdebstrap makes the build root of another Debian release's kernels (Debian 13's gcc 14); zstd
 # unpacks Debian 13's kernel images; debian-archive-keyring checks that release's archive; dwarves
 # (pahole, pfunct) reads the type layouts and prototypes klp4j review compares.

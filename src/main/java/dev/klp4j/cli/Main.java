@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         subcommands = {BuildCommand.class, UpdateCommand.class, ReviewCommand.class, DiffCommand.class, VmCommand.class,
                 RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
                 RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
-                RuntimeCommands.Uninstall.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                RuntimeCommands.Uninstall.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -42,6 +43,8 @@ public final class Main implements Runnable {
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // `klp4j generate-completion` prints the bash/zsh completion script (installed by make install), unlisted.
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
         // Every command lists -V in its help: each prints klp4j's version, not an empty line.
         withVersion(cl);
         cl.setParameterExceptionHandler(Main::onUsageError);

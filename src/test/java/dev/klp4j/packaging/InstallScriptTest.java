@@ -19,6 +19,8 @@ class InstallScriptTest {
         Path dest = tmp.resolve("root");
         ProcessBuilder pb = new ProcessBuilder("bash", "scripts/install.sh", dest.toString());
         pb.environment().put("JAR", jar.toString());
+        // The docs are made by running klp4j: these classes, as the installed jar would.
+        pb.environment().put("KLP4J_CMD", "java -cp " + System.getProperty("java.class.path") + " dev.klp4j.cli.Main");
         Process p = pb.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
@@ -30,6 +32,14 @@ class InstallScriptTest {
         String unit = Files.readString(dest.resolve("lib/systemd/system/klp4j.service"));
         assertThat(unit).contains("ExecStart=/usr/bin/klp4j load --installed").contains("WantedBy=multi-user.target");
         assertThat(dest.resolve("var/lib/klp4j")).isDirectory();
+
+        // man klp4j: one section per command, from its own --help
+        Proc.Result man = Proc.run("sh", "-c", "zcat " + dest.resolve("usr/share/man/man1/klp4j.1.gz") + " | man -l -P cat - 2>/dev/null");
+        assertThat(man.out()).contains("klp4j - build, prove and load Linux kernel live patches", "klp4j update",
+                "--cluster=distcc|icecream", "EXIT STATUS").doesNotContain("generate-completion");
+        // bash completion of every command and its options
+        String completion = Files.readString(dest.resolve("usr/share/bash-completion/completions/klp4j"));
+        assertThat(completion).contains("complete -F _complete_klp4j", "_picocli_klp4j_update", "--guest-runtime");
     }
 
     @Test
