@@ -177,8 +177,9 @@ final class UpdateCommand implements Callable<Integer> {
     private static void write(Path file, String text) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".update", ".tmp");
-            Files.writeString(tmp, text);
+            // a new file, not createTempFile's 0600: the report gets the user's umask
+            Path tmp = file.resolveSibling(".update." + ProcessHandle.current().pid() + ".tmp");
+            Files.writeString(tmp, text, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UserError(ExitStatus.TOOL, "cannot write " + file + ": " + e.getMessage());

@@ -21,9 +21,10 @@ public final class ElfWriter {
     public static void write(ElfFile file, Path path) throws IOException {
         byte[] bytes = toBytes(file);
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+        // Not createTempFile: its 0600 would stay on the module; a new file gets the user's umask.
+        Path tmp = dir.resolve("." + path.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         try {
-            Files.write(tmp, bytes);
+            Files.write(tmp, bytes, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

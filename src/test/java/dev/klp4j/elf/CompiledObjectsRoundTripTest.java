@@ -34,6 +34,9 @@ class CompiledObjectsRoundTripTest {
         assertThat(Readelf.sectionsSymbolsRelocations(out)).isEqualTo(Readelf.sectionsSymbolsRelocations(in));
         assertThat(Readelf.warnings(out)).isEmpty();
         Proc.run("ld", "-r", "-o", tmp.resolve("linked.o").toString(), out.toString()).orFail("ld -r");
+        // the user's umask, as any new file: not the 0600 of a temp file
+        assertThat(java.nio.file.Files.getPosixFilePermissions(out))
+                .isEqualTo(java.nio.file.Files.getPosixFilePermissions(java.nio.file.Files.createFile(tmp.resolve(in.getFileName() + ".plain"))));
     }
 
     @Test
