@@ -62,6 +62,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         if (batch != null) return runBatch(opts);
         if (orig == null || patched == null) throw new UserError("give ORIG.o and PATCHED.o (or --batch TSV --out-dir DIR)");
         if (output == null) throw new UserError("give -o OUT.o");
+        InputFiles.requireOutputFile("-o", output);
         ElfFile o = ElfFiles.read(orig);
         ElfFile p = ElfFiles.read(patched);
         DiffResult r = run(o, p, opts);

@@ -46,6 +46,14 @@ final class InputFiles {
         return diff;
     }
 
+    /** {@code -o FILE}: its directory exists and klp4j can write there (the file is made at the end of the work). */
+    static void requireOutputFile(String option, Path file) {
+        if (Files.isDirectory(file)) throw new UserError(ExitStatus.INPUT, option + " " + file + ": is a directory; give a file name");
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) throw new UserError(ExitStatus.INPUT, option + " " + file + ": " + dir + " does not exist; create it first");
+        if (!Files.isWritable(dir)) throw new UserError(ExitStatus.INPUT, option + " " + file + ": " + dir + " is not writable (Permission denied)");
+    }
+
     /** {@code -o DIR}: an existing or creatable directory klp4j can write, checked before the work that fills it. */
     static void requireWritableDir(String option, Path dir) {
         Path p = dir.toAbsolutePath();

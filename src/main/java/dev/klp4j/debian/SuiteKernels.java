@@ -16,6 +16,9 @@ public final class SuiteKernels {
 
     /** {@code name} itself, or the current release of the suite it names. */
     public static String resolve(String name, Path cacheRoot) {
+        if (name.isBlank()) {
+            throw new Failure("--kernel '" + name + "': give a release (a name as in /lib/modules or linux-image-RELEASE), bookworm, trixie or @FILE");
+        }
         for (DebianSuite s : DebianSuite.values()) {
             if (!s.codename().equals(name)) continue;
             if (DebianSuite.host(Path.of("/etc/os-release")).orElse(null) == s) return KernelRelease.defaultRelease();

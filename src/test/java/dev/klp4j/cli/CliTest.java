@@ -68,7 +68,9 @@ class CliTest {
                 {"review", empty.toString(), empty + ": empty: no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u"},
                 {"build", prose.toString(), prose + ": not a unified diff: no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u"},
                 {"build", patch, "-o", file.toString(), "-o " + file + ": " + file + " is not a directory; give a directory to write into"},
-                {"elf", "show", tmp.toString(), tmp + ": is a directory; give a file"}};
+                {"elf", "show", tmp.toString(), tmp + ": is a directory; give a file"},
+                {"diff", "a.o", "b.o", "-o", "/nonexistent-klp4j/x.o", "-o /nonexistent-klp4j/x.o: /nonexistent-klp4j does not exist; create it first"},
+                {"build", patch, "--kernel", "", "--kernel '': give a release (a name as in /lib/modules or linux-image-RELEASE), bookworm, trixie or @FILE"}};
         for (String[] c : cases) {
             CliRun r = run(java.util.Arrays.copyOf(c, c.length - 1));
             assertThat(r.exit()).as(r.err()).isEqualTo(2);
