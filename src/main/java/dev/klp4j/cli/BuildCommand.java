@@ -17,6 +17,8 @@ import dev.klp4j.vm.VmProof;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -84,8 +86,11 @@ final class BuildCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** Proves the built module in the VM; fails the command ({@link ExitStatus#FAILED}) unless every phase held. */
-    private void prove(BuildResult r, GuestRuntime runtime, PrintWriter out) {
+    /**
+     * Proves the built module in the VM and records the proof in {@code doc}; fails the command
+     * ({@link ExitStatus#FAILED}) unless every phase held.
+     */
+    private void prove(BuildResult r, GuestRuntime runtime, PrintWriter out, Map<String, Object> doc) {
         KernelTree kernel = VmCommand.bootable(r.release());
         List<String> objects = r.objects().stream().map(ObjectReport::owner).distinct().toList();
         out.printf("proving %s on %s under QEMU (tcg)...%n", r.module(), r.release());
@@ -95,6 +100,11 @@ final class BuildCommand implements Callable<Integer> {
                     out.printf("  %-13s %s  %s%n", p.name(), p.passed() ? "pass" : "FAIL", p.detail());
                     out.flush();
                 }));
+        Map<String, Object> proof = new LinkedHashMap<>();
+        proof.put("passed", o.passed());
+        proof.put("seconds", o.millis() / 1000.0);
+        proof.put("serialLog", o.serialLog() == null ? null : o.serialLog().toString());
+        doc.put("proof", proof);
         VmCommand.report(o, false, out, "prove");
     }
 
@@ -124,7 +134,15 @@ final class BuildCommand implements Callable<Integer> {
         // The files last of the cheap checks, still before any target is prepared.
         InputFiles.requirePatch(patch);
         InputFiles.requireWritableDir("-o", outDir);
-        if (targets.size() <= 1) return buildOne(targets.isEmpty() ? null : targets.get(0), outDir, runtime);
+        // --json: one document per call whatever happens: the release's report, or an array of them.
+        List<Map<String, Object>> docs = new ArrayList<>();
+        if (targets.size() <= 1) {
+            try {
+                return buildOne(targets.isEmpty() ? null : targets.get(0), outDir, runtime, docs);
+            } finally {
+                if (json && !docs.isEmpty()) printJson(docs.get(0));
+            }
+        }
         // One module per release, each in a directory named by it: the same patch name on every host,
         // and no file that could be loaded on the wrong kernel.
         PrintWriter err = spec.commandLine().getErr();
@@ -133,7 +151,7 @@ final class BuildCommand implements Callable<Integer> {
         for (String release : targets) {
             (json ? err : spec.commandLine().getOut()).printf("== %s%n", release);
             try {
-                buildOne(release, outDir.resolve(release), runtime);
+                buildOne(release, outDir.resolve(release), runtime, docs);
             } catch (UserError e) {
                 err.println("klp4j: " + release + ": " + e.getMessage());
                 err.flush();
@@ -141,6 +159,7 @@ final class BuildCommand implements Callable<Integer> {
                 if (status == ExitStatus.OK) status = e.exitCode();
             }
         }
+        if (json) printJson(docs);
         if (!failed.isEmpty()) {
             throw new UserError(status, "built for " + (targets.size() - failed.size()) + " of " + targets.size()
                     + " kernels; failed: " + String.join(", ", failed) + " (reasons above)");
@@ -148,7 +167,13 @@ final class BuildCommand implements Callable<Integer> {
         return ExitStatus.OK;
     }
 
-    private int buildOne(String release, Path dir, GuestRuntime runtime) {
+    private void printJson(Object doc) {
+        spec.commandLine().getOut().println(Json.write(doc));
+        spec.commandLine().getOut().flush();
+    }
+
+    /** Builds for one release; adds its --json document to {@code docs} (also when it fails: with the reason and exit status). */
+    private int buildOne(String release, Path dir, GuestRuntime runtime, List<Map<String, Object>> docs) {
         BuildOptions o = new BuildOptions();
         o.patch = patch; o.release = release; o.name = name; o.outDir = dir;
         tree.applyTo(o);
@@ -158,11 +183,22 @@ final class BuildCommand implements Callable<Integer> {
         o.accept = accept.stream().map(a -> Rule.byId(a).orElseThrow()).collect(java.util.stream.Collectors.toSet());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        // The report names its release even when the build fails before resolving it itself.
+        if (release == null && tree.sourceDir == null && tree.config == null) {
+            try {
+                o.release = dev.klp4j.debian.KernelRelease.defaultRelease();
+            } catch (Failure e) {
+                // the target step says why, in its own words
+            }
+        }
+        doc.put("release", o.release);
+        docs.add(doc);
         try {
             boolean tty = !json && System.console() != null;
             BuildResult r = BuildPipeline.of(o, new StepPrinter(steps, tty)).run();
-            // The report is printed whatever the outcome: a refusal's reasons are part of it.
-            if (json) out.println(Json.write(r));
+            // The report holds whatever the outcome: a refusal's reasons are part of it.
+            doc.putAll(Json.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
             switch (r.outcome()) {
                 case REFUSED -> throw new UserError(ExitStatus.INPUT, r.reason());
                 case NO_CHANGE -> throw new UserError(ExitStatus.NO_CHANGE, r.reason());
@@ -170,10 +206,23 @@ final class BuildCommand implements Callable<Integer> {
                 default -> { if (!json) out.printf("wrote %s (%.1f s)%n", r.module(), r.seconds()); }
             }
             out.flush();
-            if (prove && r.outcome() == BuildOutcome.BUILT) prove(r, runtime, steps);
+            if (prove && r.outcome() == BuildOutcome.BUILT) prove(r, runtime, steps, doc);
+            doc.put("exit", ExitStatus.OK);
             return ExitStatus.OK;
         } catch (Failure e) {
-            throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+            UserError u = new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+            failed(doc, u);
+            throw u;
+        } catch (UserError e) {
+            failed(doc, e);
+            throw e;
         }
+    }
+
+    /** A failed build's document: what it got to, the reason and the exit status. */
+    private static void failed(Map<String, Object> doc, UserError e) {
+        doc.putIfAbsent("outcome", "FAILED");
+        doc.putIfAbsent("reason", e.getMessage());
+        doc.put("exit", e.exitCode());
     }
 }

@@ -59,7 +59,18 @@ final class ReviewCommand implements Callable<Integer> {
                 steps.println(b.reason());
             }
         } catch (Failure e) {
-            throw new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+            UserError u = new UserError(ExitStatus.ofBuild(e.kind()), e.getMessage());
+            // --json: one document per call, a failed review's too
+            if (json) {
+                java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+                doc.put("release", o.release);
+                doc.put("outcome", "FAILED");
+                doc.put("reason", u.getMessage());
+                doc.put("exit", u.exitCode());
+                out.println(Json.write(doc));
+                out.flush();
+            }
+            throw u;
         }
         if (json) {
             out.println(Json.write(r));

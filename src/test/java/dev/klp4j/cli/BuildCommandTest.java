@@ -35,6 +35,15 @@ class BuildCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("klp4j: bad.patch does not apply").contains("fs/proc/cmdline.c: hunk #1 (@@ -6,8 +6,7 @@");
         assertThat(r.out()).containsPattern("check patch\\s+\\d+\\.\\d s  failed");
+
+        // --json: a failed build still prints its one document, with the reason and the exit status
+        CliRun j = run("build", bad.toString(), "-o", dir.toString(), "-j", "2", "--json");
+        assertThat(j.exit()).isEqualTo(2);
+        JsonNode doc = Json.mapper().readTree(j.out());
+        assertThat(doc.get("outcome").asText()).isEqualTo("FAILED");
+        assertThat(doc.get("exit").asInt()).isEqualTo(2);
+        assertThat(doc.get("reason").asText()).contains("bad.patch does not apply");
+        assertThat(doc.get("release").asText()).isEqualTo(TestKernel.target().release());
     }
 
     @Test
