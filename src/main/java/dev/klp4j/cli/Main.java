@@ -33,7 +33,20 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        pinLinux();
         System.exit(run(args));
+    }
+
+    /**
+     * The JVM names its platform after uname(2), and starts no process (rmmod, modprobe) on one it
+     * does not know. A live patch may change what uname reports (kpatch's own syscall test makes
+     * it "kpatch"); klp4j must still unload that patch. It runs on Linux only, so it says so itself,
+     * before the first process starts.
+     */
+    static void pinLinux() {
+        if (!"Linux".equals(System.getProperty("os.name")) && java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))) {
+            System.setProperty("os.name", "Linux");
+        }
     }
 
     /** Runs the command line and returns its exit status; used by tests to run in-process. */

@@ -59,6 +59,21 @@ class BuildCommandTest {
         assertThat(r.err()).contains("compile patched");
     }
 
+    /**
+     * A patch may change what uname reports (kpatch's syscall test makes it "kpatch"): the JVM then
+     * starts no process, and klp4j could not even unload that patch. Here the JVM is told so with
+     * -Dos.name; the command must still run its tools (apt, to find the release) and fail only on
+     * its input.
+     */
+    @Test
+    void runsItsToolsWhenUnameSaysItIsNotLinux(@TempDir Path dir) throws Exception {
+        Process p = new ProcessBuilder("java", "-Dos.name=kpatch", "-cp", System.getProperty("java.class.path"), "dev.klp4j.cli.Main",
+                "build", "examples/cmdline/cmdline.patch", "--kernel", "9.9.9-1-amd64", "-o", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isEqualTo(2);
+        assertThat(out).contains("klp4j: kernel 9.9.9-1-amd64: no such Debian release").doesNotContain("supported OS platform");
+    }
+
     /** The whole pipeline, differ included. */
     @Test
     void buildsTheCmdlineExampleEndToEnd(@TempDir Path dir) throws Exception {
