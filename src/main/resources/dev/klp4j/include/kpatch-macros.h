@@ -33,24 +33,31 @@ typedef struct klp_object patch_object;
 	static void *__kpatch_force_func_##_fn __section(".kpatch.force") __used = (void *)(_fn)
 
 /*
- * Callbacks become klp4j's own convention: a new global function named klp4j_<kind>_<fn> is wired
- * into the klp_object's callbacks of the object (vmlinux or module) its file belongs to.
+ * Callbacks become klp4j's own convention: a new global function named klp4j_<kind>_<fn>__<module>
+ * is wired into the klp_object's callbacks of the object (vmlinux or module) its file belongs to.
+ * The object file's kbuild module name (__KBUILD_MODNAME, kmod_joydev) is in the name: two patched
+ * files may each name their callback alike, as kpatch's own tests do (joydev.c and pcspkr.c both
+ * say pre_patch_callback), each for its own object.
  */
+#define __KLP4J_CALLBACK(_kind, _fn, _mod) klp4j_##_kind##_##_fn##__##_mod
+#define _KLP4J_CALLBACK(_kind, _fn, _mod) __KLP4J_CALLBACK(_kind, _fn, _mod)
+#define KLP4J_CALLBACK(_kind, _fn) _KLP4J_CALLBACK(_kind, _fn, __KBUILD_MODNAME)
+
 #define KPATCH_PRE_PATCH_CALLBACK(_fn) \
-	int klp4j_pre_patch_##_fn(patch_object *obj); \
-	int klp4j_pre_patch_##_fn(patch_object *obj) { return _fn(obj); }
+	int KLP4J_CALLBACK(pre_patch, _fn)(patch_object *obj); \
+	int KLP4J_CALLBACK(pre_patch, _fn)(patch_object *obj) { return _fn(obj); }
 
 #define KPATCH_POST_PATCH_CALLBACK(_fn) \
-	void klp4j_post_patch_##_fn(patch_object *obj); \
-	void klp4j_post_patch_##_fn(patch_object *obj) { _fn(obj); }
+	void KLP4J_CALLBACK(post_patch, _fn)(patch_object *obj); \
+	void KLP4J_CALLBACK(post_patch, _fn)(patch_object *obj) { _fn(obj); }
 
 #define KPATCH_PRE_UNPATCH_CALLBACK(_fn) \
-	void klp4j_pre_unpatch_##_fn(patch_object *obj); \
-	void klp4j_pre_unpatch_##_fn(patch_object *obj) { _fn(obj); }
+	void KLP4J_CALLBACK(pre_unpatch, _fn)(patch_object *obj); \
+	void KLP4J_CALLBACK(pre_unpatch, _fn)(patch_object *obj) { _fn(obj); }
 
 #define KPATCH_POST_UNPATCH_CALLBACK(_fn) \
-	void klp4j_post_unpatch_##_fn(patch_object *obj); \
-	void klp4j_post_unpatch_##_fn(patch_object *obj) { _fn(obj); }
+	void KLP4J_CALLBACK(post_unpatch, _fn)(patch_object *obj); \
+	void KLP4J_CALLBACK(post_unpatch, _fn)(patch_object *obj) { _fn(obj); }
 
 /* A message from patched code, tagged so it can be told apart in the kernel log. */
 #define KPATCH_PRINTK(_fmt, ...) printk(KERN_INFO "livepatch: " _fmt, ##__VA_ARGS__)
