@@ -27,7 +27,8 @@ public final class Differ {
         Inclusion inc = new Inclusion(p, cmp);
         inc.seed();
 
-        SpecialSections special = new SpecialSections(p, opts.structSizes()).object(opts.objectName());
+        SpecialSections special = new SpecialSections(p, opts.structSizes()).object(opts.objectName())
+                .added(s -> cmp.status(s) == Status.NEW);
         Map<Section, SpecialSections.Rebuilt> tables;
         while (true) {
             Set<String> names = keptFunctionNames(p, inc);

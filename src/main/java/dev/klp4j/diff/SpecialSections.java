@@ -186,9 +186,11 @@ final class SpecialSections {
 
     /**
      * Jump labels (code, target, key) work in a patch module only when their static key lives in
-     * vmlinux: a module's keys may be initialized after the patch's relocations are applied. When
-     * patching a module, an entry whose key the module itself defines is refused, except for
-     * tracepoints and dynamic-debug prints, which are just left inert (the entry is dropped).
+     * vmlinux, or in the patch module itself (a key the patch adds: the kernel sets up the module's
+     * own keys and entries together when it loads it): a patched module's keys may be initialized
+     * after the patch's relocations are applied. When patching a module, an entry whose key the
+     * module itself defines is refused, except for tracepoints and dynamic-debug prints, which are
+     * just left inert (the entry is dropped).
      */
     private boolean jumpLabelAllowed(List<Ref> refs, int first, long end) {
         if (objectName.equals("vmlinux")) return true;
@@ -197,6 +199,7 @@ final class SpecialSections {
         for (int k = first; k < refs.size() && refs.get(k).offset() < end; k++, i++) if (i == 2) key = refs.get(k);
         Symbol t = key == null ? null : key.target();
         if (t == null || t.section() == null) return true; // defined elsewhere: cannot tell, assume vmlinux
+        if (added.test(t)) return true; // a key the patch adds lives in the patch module
         boolean inert = t.name().startsWith("__tracepoint_") || t.section().name().equals("__dyndbg")
                 || t.section().name().equals("__verbose");
         if (!inert) {
@@ -211,6 +214,14 @@ final class SpecialSections {
 
     SpecialSections object(String name) {
         this.objectName = name;
+        return this;
+    }
+
+    /** What the patch adds (not in the original object): a static key of these is the patch module's own. */
+    private java.util.function.Predicate<Symbol> added = s -> false;
+
+    SpecialSections added(java.util.function.Predicate<Symbol> isNew) {
+        this.added = isNew;
         return this;
     }
 
