@@ -217,7 +217,9 @@ final class Comparator {
     }
 
     boolean refEqual(Ref a, Ref b) {
-        if (a.literal() != null || b.literal() != null) return java.util.Objects.equals(a.literal(), b.literal());
+        if (a.literal() != null || b.literal() != null) {
+            return java.util.Objects.equals(a.literal(), b.literal()) || Literal.sameButLines(a.literal(), b.literal());
+        }
         Symbol ot = a.target();
         Symbol pt = b.target();
         if (ot == null || pt == null) return ot == pt && a.addend() == b.addend();

@@ -269,6 +269,28 @@ class DifferRulesTest {
     }
 
     @Test
+    void onlyTheLineOfASourcePositionInAStringIsNoChange() throws Exception {
+        // FORTIFY_SOURCE's memcpy check passes "field \"x\" at " __FILE__ ":" __LINE__ to its warning:
+        // a blank line above (kpatch's warn-detect-FAIL test, on arch/x86/kvm/x86.c) changes only that.
+        String orig = HEADER + """
+                #line 1 "arch/x86/kvm/x86.c"
+                #define __stringify_1(x) #x
+                #define __stringify(x) __stringify_1(x)
+                extern void field_warning(const char *field, int x);
+                int foo(int x) {
+                    if (x > 3)
+                        field_warning("field \\"x\\" at " __FILE__ ":" __stringify(__LINE__), x);
+                    return sink(x);
+                }
+                """;
+        DiffResult shifted = Gcc.diff(tmp, orig, orig.replace("int foo(int x) {", "\n\nint foo(int x) {"));
+        assertThat(shifted.outcome()).as("changed %s", shifted.changed()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
+        // The same string naming another field, or another file, is a change.
+        assertThat(Gcc.diff(tmp, orig, orig.replace("field \\\"x\\\"", "field \\\"y\\\"")).changed()).containsExactly("foo");
+        assertThat(Gcc.diff(tmp, orig, orig.replace("\" __FILE__ \":\"", "\" \"arch/x86/kvm/mmu.c\" \":\"")).changed()).containsExactly("foo");
+    }
+
+    @Test
     void shiftedUniqueIdCountersAreNoChange() throws Exception {
         // The kernel's __UNIQUE_ID(prefix) appends __COUNTER__: one more id earlier in the file
         // (an export, a pr_debug, a max()) renumbers every later one, e.g. dynamic-debug descriptors.
