@@ -62,11 +62,17 @@ class BatchPipelineTest {
     }
 
     static Map<String, BatchPipeline.Outcome> run(Batch stages) {
+        return run(stages, "a.c", "b.c", "c.c", "d.c");
+    }
+
+    /** A batch of one fix per file, each file its own fix, as klp4j update makes them. */
+    static Map<String, BatchPipeline.Outcome> run(Stages stages, String... files) {
         BuildOptions o = new BuildOptions();
         o.patch = Path.of("batch.patch");
         o.stop = BuildOptions.Stop.LINK;
+        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
         Map<String, List<String>> fixes = new LinkedHashMap<>();
-        for (String f : List.of("a.c", "b.c", "c.c", "d.c")) fixes.put(f, List.of(f));
+        for (String f : files) fixes.put(f, List.of(f));
         return new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
     }
 
@@ -90,12 +96,7 @@ class BatchPipelineTest {
     @Test
     void eachFixEndsAsItWouldAloneAndOneThatDoesNotCompileIsTakenOut() {
         Batch stages = new Batch();
-        BuildOptions o = new BuildOptions();
-        o.patch = Path.of("batch.patch");
-        o.stop = BuildOptions.Stop.LINK;
-        Map<String, List<String>> fixes = new LinkedHashMap<>();
-        for (String f : List.of("a.c", "b.c", "c.c", "d.c")) fixes.put(f, List.of(f));
-        Map<String, BatchPipeline.Outcome> out = new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
+        Map<String, BatchPipeline.Outcome> out = run(stages);
 
         assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
         assertThat(out.get("a.c").result().objects()).extracting(ObjectReport::object).containsExactly("a.o");
@@ -157,13 +158,7 @@ class BatchPipelineTest {
     @Test
     void headerFixesMeetingInAnObjectAreDecidedAsOneAndEveryUserIsFoundInOneCall() {
         Headers stages = new Headers();
-        BuildOptions o = new BuildOptions();
-        o.patch = Path.of("batch.patch");
-        o.stop = BuildOptions.Stop.LINK;
-        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
-        Map<String, List<String>> fixes = new LinkedHashMap<>();
-        for (String f : List.of("a.h", "b.h", "c.h", "d.h", "e.h")) fixes.put(f, List.of(f));
-        Map<String, BatchPipeline.Outcome> out = new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
+        Map<String, BatchPipeline.Outcome> out = run(stages, "a.h", "b.h", "c.h", "d.h", "e.h");
 
         assertThat(stages.asked).hasSize(1);
         assertThat(stages.asked.get(0)).containsOnlyKeys("a.h", "b.h", "c.h", "e.h");
