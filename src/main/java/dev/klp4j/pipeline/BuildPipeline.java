@@ -176,24 +176,21 @@ public final class BuildPipeline {
         return new BuildResult(release, outcome, reason, module, steps, objects, review, (System.nanoTime() - start) / 1e9);
     }
 
+    /** A step of this build: timed for the listener, and kept for the result's list of steps. */
     private <T> T step(String name, Supplier<T> body, Function<T, String> detail) {
-        long t0 = System.nanoTime();
-        listener.started(name);
-        T v;
-        try {
-            v = body.get();
-        } catch (RuntimeException e) {
-            finish(new Step(name, (System.nanoTime() - t0) / 1e9, Step.FAILED));
-            throw e;
-        }
-        finish(new Step(name, (System.nanoTime() - t0) / 1e9, detail.apply(v)));
-        return v;
+        return recording.timed(name, body, detail);
     }
 
-    private void finish(Step s) {
-        steps.add(s);
-        listener.finished(s);
-    }
+    /** The listener, keeping each finished step for the result too. */
+    private final StepListener recording = new StepListener() {
+        @Override public void started(String step) { listener.started(step); }
+        @Override public void progress(String step, String message) { listener.progress(step, message); }
+        @Override public void finished(Step step) {
+            steps.add(step);
+            listener.finished(step);
+        }
+        @Override public void note(String line) { listener.note(line); }
+    };
 
     private static String describe(ChangedObjects.Changes c) {
         return String.join(" ", c.sources()) + (c.headers().isEmpty() ? "" : (c.sources().isEmpty() ? "" : "; ")

@@ -15,7 +15,6 @@ import dev.klp4j.pipeline.BuildOutcome;
 import dev.klp4j.pipeline.BuildPipeline;
 import dev.klp4j.pipeline.BuildResult;
 import dev.klp4j.pipeline.ObjectReport;
-import dev.klp4j.pipeline.Step;
 import dev.klp4j.source.DebianChangelog;
 import dev.klp4j.vm.GuestReport;
 import dev.klp4j.vm.VmHarness;
@@ -179,16 +178,6 @@ public final class UpdateBuild {
     }
 
     private <T> T step(String name, Supplier<T> body, Function<T, String> detail) {
-        long t0 = System.nanoTime();
-        listener.started(name);
-        T v;
-        try {
-            v = body.get();
-        } catch (RuntimeException e) {
-            listener.finished(new Step(name, (System.nanoTime() - t0) / 1e9, Step.FAILED));
-            throw e;
-        }
-        listener.finished(new Step(name, (System.nanoTime() - t0) / 1e9, detail.apply(v)));
-        return v;
+        return listener.timed(name, body, detail);
     }
 }
