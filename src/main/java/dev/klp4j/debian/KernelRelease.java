@@ -11,7 +11,6 @@ import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -85,7 +84,7 @@ public final class KernelRelease {
             List<String> releases = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("vmlinuz-"))
                     .map(n -> n.substring("vmlinuz-".length()))
-                    .sorted(KernelRelease::compareVersions)
+                    .sorted(DebianVersion::compare)
                     .toList();
             return releases.isEmpty() ? Optional.empty() : Optional.of(releases.get(releases.size() - 1));
         } catch (IOException e) {
@@ -103,32 +102,11 @@ public final class KernelRelease {
                     .filter(n -> n.startsWith("config-"))
                     .map(n -> n.substring("config-".length()))
                     .filter(r -> Files.isRegularFile(KernelTree.of(r, root).buildDir().resolve("Makefile")))
-                    .sorted(KernelRelease::compareVersions)
+                    .sorted(DebianVersion::compare)
                     .toList();
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    /** Compares releases like 6.1.0-9-amd64 and 6.1.0-56-amd64 numerically, part by part. */
-    public static int compareVersions(String a, String b) {
-        String[] pa = a.split("[.-]");
-        String[] pb = b.split("[.-]");
-        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
-            int c = comparePart(pa[i], pb[i]);
-            if (c != 0) return c;
-        }
-        return Integer.compare(pa.length, pb.length);
-    }
-
-    private static int comparePart(String a, String b) {
-        boolean na = !a.isEmpty() && a.chars().allMatch(Character::isDigit);
-        boolean nb = !b.isEmpty() && b.chars().allMatch(Character::isDigit);
-        if (na && nb) {
-            return Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()).compare(
-                    a.replaceFirst("^0+(?=.)", ""), b.replaceFirst("^0+(?=.)", ""));
-        }
-        return a.compareTo(b);
     }
 
     /** A package-database query's output, or null when the tool is missing or fails. */

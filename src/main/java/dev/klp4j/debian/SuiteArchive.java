@@ -118,7 +118,7 @@ public final class SuiteArchive {
             Matcher m = image.matcher(l.strip());
             if (m.matches()) out.add(m.group(1));
         }
-        out.sort(KernelRelease::compareVersions);
+        out.sort(DebianVersion::compare);
         return out;
     }
 

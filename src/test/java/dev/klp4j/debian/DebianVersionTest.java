@@ -22,4 +22,11 @@ class DebianVersionTest {
         // the epoch wins over everything
         assertThat(DebianVersion.compare("1:5.0-1", "6.1.192-3")).isPositive();
     }
+
+    @Test
+    void kernelReleaseNamesSortAsTheirVersions() {
+        List<String> releases = new java.util.ArrayList<>(List.of("6.12.100+deb12-amd64", "6.1.0-57-amd64", "6.1.0-9-amd64", "6.1.0-10-amd64"));
+        releases.sort(DebianVersion.ORDER);
+        assertThat(releases).containsExactly("6.1.0-9-amd64", "6.1.0-10-amd64", "6.1.0-57-amd64", "6.12.100+deb12-amd64");
+    }
 }
