@@ -24,7 +24,7 @@ import java.util.Set;
  * calls what the running kernel does not have, needs another change of the update: it is
  * {@link Kind#DEPENDENT}, for the caller to try with the headers it includes.
  */
-final class FixDecider {
+final class FixDecider implements FixRounds.Decider {
     /**
      * What a build of the fix said: a class (cached), that it needs another change (to be tried
      * with it), or that klp4j itself could not build it (needs-reboot with klp4j's reason, not
@@ -48,7 +48,8 @@ final class FixDecider {
         this.cache = cache;
     }
 
-    Decided decide(Fix fix) {
+    @Override
+    public Decided decide(Fix fix) {
         var cached = cache.get(fix);
         if (cached.isPresent()) return new Decided(Kind.DECIDED, cached.get());
         Decided d = build(fix);
@@ -61,7 +62,8 @@ final class FixDecider {
      * are not built again. Fixes whose changes meet in one object come back as one decision, under
      * each of their ids. When the batch as a whole fails, each is built alone instead.
      */
-    Map<String, Decided> decideBatch(List<Fix> fixes) {
+    @Override
+    public Map<String, Decided> decideBatch(List<Fix> fixes) {
         Map<String, Decided> out = new LinkedHashMap<>();
         Map<String, List<String>> todo = new LinkedHashMap<>();
         StringBuilder patch = new StringBuilder();

@@ -24,12 +24,32 @@ import java.util.Set;
  * (the changed headers it includes; the fix that adds a function it calls).
  */
 final class FixRounds {
+    /** What decides fixes: {@link FixDecider} on a kernel tree, or a test's fake. */
+    interface Decider {
+        /** Each fix of a batch (fixes decided as one come back under each member's id). */
+        Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes);
+
+        /** One fix, alone. */
+        FixDecider.Decided decide(Fix fix);
+    }
+
+    /** Makes the decider of one update's decide step. */
+    interface Deciders {
+        Decider open(String release, BuildOptions template, Path work, DecisionCache cache, UpdateListener listener);
+    }
+
     private final UpdateOptions o;
     private final UpdateListener listener;
+    private final Deciders deciders;
 
     FixRounds(UpdateOptions options, UpdateListener listener) {
+        this(options, listener, FixDecider::new);
+    }
+
+    FixRounds(UpdateOptions options, UpdateListener listener, Deciders deciders) {
         this.o = options;
         this.listener = listener;
+        this.deciders = deciders;
     }
 
     /** Fixes of C files decided per batch: a batch's compile is one kbuild call, its progress one step of the bar. */
@@ -53,7 +73,7 @@ final class FixRounds {
             template.jobs = o.jobs;
             template.cacheRoot = o.cacheRoot;
             template.cluster = o.cluster;
-            FixDecider decider = new FixDecider(release, template, work, cache, listener);
+            Decider decider = deciders.open(release, template, work, cache, listener);
             Set<String> covered = new LinkedHashSet<>();
             for (int i = 0; i < fixes.sources().size(); i += BATCH) {
                 List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));
@@ -93,7 +113,7 @@ final class FixRounds {
     }
 
     /** A fix that does not compile alone, tried with the changed headers it includes; its first answer stands if that does not help. */
-    private static FixDecider.Decided withHeaders(FixDecider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
+    private static FixDecider.Decided withHeaders(Decider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
             throws IOException {
         List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
         if (needed.isEmpty()) return alone;
@@ -118,7 +138,7 @@ final class FixRounds {
      * A fix that calls what the running kernel lacks, tried together with the fix whose file
      * defines it (a function added in one file and called from another: they only work together).
      */
-    private static FixDecider.Decided withDefiner(FixDecider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
+    private static FixDecider.Decided withDefiner(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
             throws IOException {
         String symbol = FixCutter.missingSymbol(alone.decision().reason());
         if (symbol == null) return alone;

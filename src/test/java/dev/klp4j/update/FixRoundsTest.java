@@ -1,0 +1,124 @@
+package dev.klp4j.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.klp4j.pipeline.Step;
+import dev.klp4j.vm.GuestReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The decide step's rounds with a fake decider over a real cut: what is decided in which batch,
+ * what is tried again with what it needs, and how each fix is recorded once.
+ */
+class FixRoundsTest {
+    @TempDir Path tmp;
+
+    private static void write(Path root, String file, String text) throws IOException {
+        Path p = root.resolve(file);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    /**
+     * fs/a.c changes a function and adds a_helper; fs/b.c needs its changed b.h; drivers/c.c calls
+     * a_helper; include/x.h and include/y.h meet in one object; include/z.h changes nothing.
+     */
+    private UpdateCut cut() throws IOException {
+        Path a = tmp.resolve("old"), b = tmp.resolve("new");
+        for (Path r : new Path[] {a, b}) {
+            boolean newer = r == b;
+            write(r, "fs/a.c", newer ? "int a(void) { return 2; }\nint a_helper(int x)\n{ return x; }\n" : "int a(void) { return 1; }\n");
+            write(r, "fs/b.h", newer ? "#define B 2\n" : "#define B 1\n");
+            write(r, "fs/b.c", "#include \"b.h\"\nint b(void) { return B" + (newer ? " + 1" : "") + "; }\n");
+            write(r, "drivers/c.c", newer ? "int a_helper(int);\nint c(void) { return a_helper(3); }\n" : "int c(void) { return 3; }\n");
+            for (String h : List.of("x", "y", "z")) write(r, "include/linux/" + h + ".h", "#define " + h.toUpperCase() + (newer ? " 2\n" : " 1\n"));
+        }
+        return UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+    }
+
+    private static FixDecision decision(Fix f, FixStatus s, String reason) {
+        return new FixDecision(f.id(), f.files(), List.of(), s, reason, List.of(), List.of());
+    }
+
+    /** Answers as a kernel build of these fixes would, and logs each call. */
+    static final class Fake implements FixRounds.Decider {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes) {
+            calls.add("batch " + fixes.stream().map(Fix::id).toList());
+            Map<String, FixDecider.Decided> out = new LinkedHashMap<>();
+            for (Fix f : fixes) {
+                switch (f.id()) {
+                    case "fs/a.c" -> out.put(f.id(), decided(f, FixStatus.LIVE_PATCHED, null));
+                    case "fs/b.c" -> out.put(f.id(), new FixDecider.Decided(FixDecider.Kind.DEPENDENT,
+                            decision(f, FixStatus.NEEDS_REBOOT, "does not compile without other changes of the update: fs/b.c:2: error: 'B' undeclared")));
+                    case "drivers/c.c" -> out.put(f.id(), new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT,
+                            "needs a symbol the running kernel does not have (another change of the update adds it): "
+                                    + "klp4j could not link (drivers/c.o): a_helper: referenced by the patch but neither exported nor found in vmlinux's symbols")));
+                    case "include/linux/x.h", "include/linux/y.h" -> out.put(f.id(), decided(
+                            new Fix("include/linux/x.h", List.of("include/linux/x.h", "include/linux/y.h"), ""), FixStatus.LIVE_PATCHED, null));
+                    default -> out.put(f.id(), decided(f, FixStatus.NO_CHANGE, "no patchable change"));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public FixDecider.Decided decide(Fix fix) {
+            calls.add("alone " + fix.files());
+            return decided(fix, FixStatus.LIVE_PATCHED, null);
+        }
+
+        private static FixDecider.Decided decided(Fix f, FixStatus s, String reason) {
+            return new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, s, reason));
+        }
+    }
+
+    @Test
+    void dependentFixesAreTriedWithWhatTheyNeedAndFixesDecidedAsOneAreListedOnce() throws IOException {
+        UpdateCut cut = cut();
+        FixCutter.Cut fixes = FixCutter.cut(cut);
+        Fake fake = new Fake();
+        List<String> lines = new ArrayList<>();
+        UpdateOptions o = new UpdateOptions();
+        o.cacheRoot = tmp.resolve("cache");
+        List<FixDecision> out = new FixRounds(o, listener(lines), (release, template, work, cache, l) -> fake)
+                .decideAll("6.1.0-99-amd64", cut, fixes);
+
+        assertThat(fake.calls).containsExactly(
+                "batch [drivers/c.c, fs/a.c, fs/b.c]",
+                "alone [fs/a.c, drivers/c.c]",         // c.c with the fix that adds a_helper
+                "alone [fs/b.h, fs/b.c]",              // b.c with the header it includes
+                "batch [include/linux/x.h, include/linux/y.h, include/linux/z.h]"); // b.h went with b.c
+        assertThat(out).hasSize(5);
+        Map<String, FixDecision> byId = new LinkedHashMap<>();
+        out.forEach(d -> byId.put(d.id(), d));
+        assertThat(byId).containsOnlyKeys("drivers/c.c", "fs/a.c", "fs/b.c", "include/linux/x.h", "include/linux/z.h");
+        assertThat(byId.get("drivers/c.c").files()).containsExactly("fs/a.c", "drivers/c.c");
+        assertThat(byId.get("fs/b.c").files()).containsExactly("fs/b.h", "fs/b.c");
+        assertThat(byId.get("include/linux/x.h").files()).as("decided as one, listed once").containsExactly("include/linux/x.h", "include/linux/y.h");
+        assertThat(byId.get("include/linux/z.h").status()).isEqualTo(FixStatus.NO_CHANGE);
+        // every fix counted, b.h (taken along) not: the bar ends at its total
+        assertThat(lines).last().asString().startsWith("6/6 ");
+    }
+
+    private static UpdateListener listener(List<String> lines) {
+        return new UpdateListener() {
+            @Override public void decided(int done, int total, FixDecision d, double eta) { lines.add(done + "/" + total + " " + d.id()); }
+            @Override public void proofPhase(GuestReport.Phase phase) { }
+            @Override public void started(String step) { }
+            @Override public void progress(String step, String message) { }
+            @Override public void finished(Step step) { }
+            @Override public void note(String line) { }
+        };
+    }
+}
