@@ -36,7 +36,11 @@ public final class LivepatchModule {
      * @param exportCrcs          modversions CRCs of the symbols the patched object exports
      */
     public record Input(String object, PatchObject patch, Set<String> originalDefinitions,
-                        Map<String, String> exportCrcs) {}
+                        Map<String, String> exportCrcs, Supplier<dev.klp4j.elf.ElfFile> compiled) {
+        public Input(String object, PatchObject patch, Set<String> originalDefinitions, Map<String, String> exportCrcs) {
+            this(object, patch, originalDefinitions, exportCrcs, () -> null);
+        }
+    }
 
     /**
      * The kernel the module is for.
@@ -95,6 +99,11 @@ public final class LivepatchModule {
             KernelSymbols home = owner.equals(ObjectOwner.VMLINUX) ? null : modules.computeIfAbsent(owner, target.moduleSymbols());
             own.globalize(patch);
             SymbolResolver resolver = new SymbolResolver(owner, symvers, target.vmlinux(), home, in.originalDefinitions(), own.names());
+            // Constant data the running object has under this name several times, and nothing tells
+            // which is this file's: the patch carries its own copy.
+            List<String> copied = ReadOnlyCopies.copy(patch, compiledIfAmbiguous(patch, resolver, in), name -> !resolves(resolver, name));
+            copied.forEach(n -> warnings.add(in.object() + ": " + n + " (read-only, defined several times in " + owner
+                    + ") is carried in the patch as a copy"));
             LoadTimeTables.Outcome early = LoadTimeTables.apply(patch.elf(),
                     s -> resolver.resolve(s.name(), patch.meta().wasLocal(s.name())), target.sizes());
             early.dropped().forEach(w -> warnings.add(in.object() + ": " + w));
@@ -114,5 +123,25 @@ public final class LivepatchModule {
             objects.add(new ObjectSymbols(in.object(), owner, klp));
         }
         return new Linked(objects, warnings, refused, dir -> gen.build(dir, target.kbuildDir(), target.jobs(), target.tools()));
+    }
+
+    /** Whether a static of the file is found in the running object (one occurrence, or one its neighbours tell). */
+    private static boolean resolves(SymbolResolver resolver, String name) {
+        try {
+            resolver.ownSympos(name);
+            return true;
+        } catch (dev.klp4j.base.Failure e) {
+            return false;
+        }
+    }
+
+    /** The compiled object, read only when some static the patch refers to is not found plainly. */
+    private static dev.klp4j.elf.ElfFile compiledIfAmbiguous(PatchObject patch, SymbolResolver resolver, Input in) {
+        for (Symbol s : patch.elf().symbols()) {
+            if (s.section() == null && !s.name().isEmpty() && patch.meta().wasLocal(s.name()) && !resolves(resolver, s.name())) {
+                return in.compiled().get();
+            }
+        }
+        return null;
     }
 }

@@ -254,7 +254,7 @@ final class KernelStages implements Stages {
         for (Map.Entry<String, PatchObject> e : diffs.patches().entrySet()) {
             String obj = e.getKey();
             inputs.add(new LivepatchModule.Input(obj, e.getValue(), diffs.byObject().get(obj).originalDefinitions(),
-                    ObjectCompiler.exportCrcs(patchedDir(), obj)));
+                    ObjectCompiler.exportCrcs(patchedDir(), obj), () -> readCompiled(patchedDir().resolve(obj))));
         }
         ConfigConditions config = ConfigConditions.of(tree);
         // kbuild's delay-objtool: objtool checks a multi-object module when it links it.
@@ -266,6 +266,15 @@ final class KernelStages implements Stages {
                 module -> TargetSymbols.module(module, target.modulesDir().resolve(modulePaths.get(module)), work),
                 sizes, target.kbuildDir(), o.jobs, target.toolchain());
         return LivepatchModule.link(inputs, klp);
+    }
+
+    /** A compiled object, read again (its bytes are only needed when the patch carries some of its data). */
+    private static dev.klp4j.elf.ElfFile readCompiled(Path object) {
+        try {
+            return dev.klp4j.elf.ElfReader.read(object);
+        } catch (IOException | dev.klp4j.elf.ElfFormatException e) {
+            throw new Failure(Failure.Kind.TOOL, object + ": cannot read: " + e.getMessage());
+        }
     }
 
     @Override
