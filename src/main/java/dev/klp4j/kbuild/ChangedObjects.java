@@ -214,7 +214,14 @@ public final class ChangedObjects {
                 }
                 return by.isEmpty() ? null : String.join("\n", by);
             });
-            using.forEach((o, by) -> by.lines().forEach(fix -> out.get(fix).add(o)));
+            using.forEach((o, by) -> {
+                if (by.equals(Preprocessor.FAILED)) {
+                    // kbuild could not preprocess it: compiled, not missed, for every fix that may reach it
+                    for (Check c : checks) if (c.objects().contains(o)) out.get(c.fix()).add(o);
+                } else {
+                    by.lines().forEach(fix -> out.get(fix).add(o));
+                }
+            });
         }
         if (!compared.isEmpty()) comparedText(textHeaders, textCandidates, compared, out, apply, revert);
     }

@@ -80,9 +80,10 @@ final class FixDecider implements FixRounds.Decider {
         Map<String, BatchPipeline.Outcome> batch;
         try {
             batch = BatchPipeline.of(options(write("batch.patch", patch.toString())), todo, new NestedSteps(listener, "decide")).run();
-        } catch (Failure e) {
-            listener.note("  a batch of " + todo.size() + " fixes failed (" + e.getMessage().lines().findFirst().orElse("")
-                    + "): deciding each alone");
+        } catch (RuntimeException e) {
+            // A tool's failure, or a defect of klp4j's batch: the fixes are still decided, each alone.
+            listener.note("  a batch of " + todo.size() + " fixes failed (" + (e instanceof Failure ? "" : "klp4j defect: ")
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()) + "): deciding each alone");
             for (Fix f : fixes) if (!out.containsKey(f.id())) out.put(f.id(), decide(f));
             return out;
         }
@@ -134,6 +135,11 @@ final class FixDecider implements FixRounds.Decider {
             return classify(fix, BuildPipeline.of(options(write("fix.patch", fix.patch())), failed).run(), null, null);
         } catch (Failure e) {
             return classify(fix, null, e, failed.name());
+        } catch (RuntimeException e) {
+            // A defect of klp4j on this fix: needs-reboot with klp4j's reason, not cached; the update goes on.
+            return new Decided(Kind.KLP4J_FAILED, new FixDecision(fix.id(), fix.files(), List.of(), FixStatus.NEEDS_REBOOT,
+                    "klp4j could not build it (" + (failed.name() == null ? "" : failed.name() + ": ") + "klp4j defect: " + e + ")",
+                    List.of(), List.of()));
         }
     }
 
