@@ -141,7 +141,11 @@ public final class PatchApplier {
             } else if (line.startsWith("Reversed (or previously applied) patch detected")) {
                 parts.add(current + ": already patched (the patch is reversed or applied already)");
             } else if (line.contains("can't find file to patch") || line.contains("No such file")) {
-                parts.add("a file the patch changes does not exist in the source tree: " + line.strip());
+                List<String> missing = diff.files().stream().filter(fp -> !fp.created() && !Files.exists(tree.resolve(fp.path())))
+                        .map(UnifiedDiff.FilePatch::path).toList();
+                String what = missing.isEmpty() ? line.strip() : String.join(", ", missing);
+                String part = what + ": no such file in the source tree (is the patch for another kernel version?)";
+                if (!parts.contains(part)) parts.add(part);
             } else if (line.contains("malformed patch") || line.contains("Only garbage")) {
                 parts.add("malformed patch: " + line.strip());
             }

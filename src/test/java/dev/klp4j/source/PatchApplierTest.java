@@ -45,6 +45,16 @@ class PatchApplierTest {
     }
 
     @Test
+    void aFileTheTreeLacksIsNamed(@TempDir Path d) throws Exception {
+        Path tree = d.resolve("tree");
+        Files.createDirectories(tree);
+        Files.writeString(d.resolve("p.patch"), PATCH);
+        PatchApplier a = new PatchApplier(tree, d.resolve("journal"), d.resolve("p.patch"));
+        assertThatThrownBy(a::apply).isInstanceOf(Failure.class)
+                .hasMessageEndingWith("dir/f.c: no such file in the source tree (is the patch for another kernel version?)");
+    }
+
+    @Test
     void failingHunkIsNamedAndTreeUntouched(@TempDir Path d) throws Exception {
         Path tree = d.resolve("tree");
         Files.createDirectories(tree.resolve("dir"));
