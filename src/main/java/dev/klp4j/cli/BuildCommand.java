@@ -34,8 +34,12 @@ import picocli.CommandLine.Spec;
         description = {"Build a livepatch module from a unified diff against the target kernel's source.",
                 "Compiles only the objects the patch touches; prints one line per step with its time."})
 final class BuildCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PATCH", description = "Unified diff (patch -p1) against the kernel source.")
-    Path patch;
+    @Parameters(paramLabel = "PATCH", arity = "1..*", description = {"Unified diff (patch -p1) against the kernel source.",
+            "Several (as kpatch-build takes them) make one module, named after the first; they must change distinct files."})
+    List<Path> patches;
+
+    /** The patch the build reads: the one given, or the several joined into one. */
+    private Path patch;
 
     @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE", description = {"Target release (default: the one linux-image-amd64"
             + " points to; 'bookworm' or 'trixie': that suite's current kernel). Repeat it to build for several: each module is written to DIR/RELEASE/NAME.ko. A file of"
@@ -132,7 +136,7 @@ final class BuildCommand implements Callable<Integer> {
             throw new UserError(ExitStatus.INPUT, "-s, -c, --symbols and --symvers name one kernel's files: give them with a single --kernel");
         }
         // The files last of the cheap checks, still before any target is prepared.
-        InputFiles.requirePatch(patch);
+        patch = InputFiles.joinPatches(patches);
         InputFiles.requireWritableDir("-o", outDir);
         // --json: one document per call whatever happens: the release's report, or an array of them.
         List<Map<String, Object>> docs = new ArrayList<>();

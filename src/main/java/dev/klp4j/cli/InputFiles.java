@@ -7,6 +7,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The files a command line names, checked before any expensive work (a target resolved, a tree
@@ -44,6 +45,42 @@ final class InputFiles {
                     + ": no file header ('--- a/FILE' then '+++ b/FILE') in it; give the output of git diff or diff -u");
         }
         return diff;
+    }
+
+    /**
+     * The patches of one build (kpatch-build takes several): each checked, and several joined into
+     * one file named after the first, in a work directory removed when klp4j exits. Two that change
+     * one file are refused: each side of a file is read from one diff.
+     */
+    static Path joinPatches(List<Path> patches) {
+        java.util.Map<String, Path> changedBy = new java.util.LinkedHashMap<>();
+        StringBuilder joined = new StringBuilder();
+        for (Path p : patches) {
+            for (UnifiedDiff.FilePatch f : requirePatch(p).files()) {
+                Path other = changedBy.putIfAbsent(f.path(), p);
+                if (other != null && !other.equals(p)) {
+                    throw new UserError(ExitStatus.INPUT, p + " changes " + f.path() + ", which " + other
+                            + " changes too: give them as one patch (e.g. git diff over both commits)");
+                }
+            }
+            if (patches.size() > 1) {
+                try {
+                    String text = Files.readString(p, StandardCharsets.ISO_8859_1);
+                    joined.append(text.endsWith("\n") ? text : text + "\n");
+                } catch (IOException e) {
+                    throw new UserError(ExitStatus.INPUT, p + ": cannot read: " + e.getMessage());
+                }
+            }
+        }
+        if (patches.size() == 1) return patches.get(0);
+        Path dir = dev.klp4j.base.WorkDir.create("klp4j-patches-").path();
+        Path out = dir.resolve(patches.get(0).getFileName());
+        try {
+            Files.writeString(out, joined, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UserError(ExitStatus.TOOL, "cannot write the joined patch " + out + ": " + e.getMessage());
+        }
+        return out;
     }
 
     /** {@code -o FILE}: its directory exists and klp4j can write there (the file is made at the end of the work). */

@@ -74,6 +74,22 @@ class BuildCommandTest {
         assertThat(out).contains("klp4j: kernel 9.9.9-1-amd64: no such Debian release").doesNotContain("supported OS platform");
     }
 
+    /** kpatch-build's several patches: one build, one module named after the first. */
+    @Test
+    void severalPatchesMakeOneBuild(@TempDir Path dir) throws Exception {
+        CliRun r = run("build", "examples/cmdline/cmdline.patch", "examples/module-xfs/module-xfs.patch", "-o", dir.toString(), "-j", "2",
+                "--compile-only", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("steps").get(3).get("detail").asText()).isEqualTo("fs/proc/cmdline.o fs/xfs/xfs_stats.o");
+
+        CliRun twice = run("build", "examples/cmdline/cmdline.patch", "examples/kpatch-macros/kpatch-macros.patch", "-o", dir.toString());
+        assertThat(twice.exit()).isEqualTo(2);
+        assertThat(twice.err().strip()).isEqualTo("klp4j: examples/kpatch-macros/kpatch-macros.patch changes fs/proc/cmdline.c, which "
+                + "examples/cmdline/cmdline.patch changes too: give them as one patch (e.g. git diff over both commits)");
+        assertThat(twice.out()).as("nothing ran").isEmpty();
+    }
+
     /** The whole pipeline, differ included. */
     @Test
     void buildsTheCmdlineExampleEndToEnd(@TempDir Path dir) throws Exception {
