@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,12 +128,13 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         int threads = Math.max(1, Math.min(cases.size(), Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<String>> lines = new ArrayList<>();
+            List<Future<Row>> lines = new ArrayList<>();
             for (BatchCase bc : cases) lines.add(pool.submit(() -> batchRow(bc, opts)));
             PrintWriter out = spec.commandLine().getOut();
             int worst = 0;
-            for (Future<String> f : lines) {
-                String line;
+            List<Map<String, Object>> docs = new ArrayList<>();
+            for (Future<Row> f : lines) {
+                Row line;
                 try {
                     line = f.get();
                 } catch (ExecutionException e) {
@@ -144,9 +146,12 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
                     Thread.currentThread().interrupt();
                     throw new UserError("interrupted");
                 }
-                out.println(line);
-                if (line.contains(" ERROR ")) worst = ExitStatus.INPUT;
+                if (json) docs.add(line.toJson());
+                else out.println(line.line());
+                if (line.error() != null) worst = ExitStatus.INPUT;
             }
+            // --json: one document, the rows in the file's order
+            if (json) out.println(Json.write(docs));
             out.flush();
             return worst;
         } finally {
@@ -159,7 +164,28 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
      * (an unreadable object, a bad env override). A bug in the differ is not a row's error: it
      * propagates and the whole batch fails as an internal error.
      */
-    private String batchRow(BatchCase bc, DiffOptions base) {
+    /** One row's end: its exit status and functions, or the error that kept it from running. */
+    private record Row(String name, int exit, List<String> changed, List<String> added, String error) {
+        /** {@code CASE EXIT changed=... new=...}, or {@code CASE ERROR why}. */
+        String line() {
+            return error != null ? name + " ERROR " + error : name + " " + exit + " changed=" + join(changed) + " new=" + join(added);
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("case", name);
+            if (error != null) {
+                m.put("error", error);
+            } else {
+                m.put("exit", exit);
+                m.put("changed", changed);
+                m.put("new", added);
+            }
+            return m;
+        }
+    }
+
+    private Row batchRow(BatchCase bc, DiffOptions base) {
         try {
             DiffOptions opts;
             try {
@@ -169,9 +195,9 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
             }
             DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
             if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), outDir.resolve(bc.name() + ".o"));
-            return bc.name() + " " + ExitStatus.ofDiff(r.outcome()) + " changed=" + join(r.changed()) + " new=" + join(r.added());
+            return new Row(bc.name(), ExitStatus.ofDiff(r.outcome()), r.changed(), r.added(), null);
         } catch (UserError e) {
-            return bc.name() + " ERROR " + e.getMessage();
+            return new Row(bc.name(), ExitStatus.INPUT, List.of(), List.of(), e.getMessage());
         }
     }
 

@@ -96,6 +96,18 @@ class DiffCommandTest {
                 .contains("meminfo-init 2 changed=- new=-\n").contains("warn-detect 3 changed=- new=-\n");
         assertThat(dir.resolve("new-function.o")).isRegularFile();
         assertThat(dir.resolve("meminfo-init.o")).doesNotExist();
+
+        // --json: one document, a row an element
+        CliRun j = run("diff", "--batch", DIR.resolve("expected.tsv").toString(), "--out-dir", dir.toString(), "--json");
+        assertThat(j.exit()).as(j.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode rows = Json.mapper().readTree(j.out());
+        assertThat(rows.isArray()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode nf = null;
+        for (com.fasterxml.jackson.databind.JsonNode row : rows) if (row.get("case").asText().equals("new-function")) nf = row;
+        assertThat(nf).isNotNull();
+        assertThat(nf.get("exit").asInt()).isZero();
+        assertThat(nf.get("changed").get(0).asText()).isEqualTo("n_tty_write");
+        assertThat(nf.get("new").get(0).asText()).isEqualTo("kpatch_n_tty_write");
     }
 
     @Test
