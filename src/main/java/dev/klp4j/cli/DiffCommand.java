@@ -66,6 +66,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
         InputFiles.requireOutputFile("-o", output);
         ElfFile o = ElfFiles.read(orig);
         ElfFile p = ElfFiles.read(patched);
+        sameSource(orig, o, patched, p);
         DiffResult r = run(o, p, opts);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -164,6 +165,20 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
      * (an unreadable object, a bad env override). A bug in the differ is not a row's error: it
      * propagates and the whole batch fails as an internal error.
      */
+    /** ORIG and PATCHED must be objects of one source file: their first FILE symbols (when both have one) agree. */
+    static void sameSource(Path origPath, ElfFile orig, Path patchedPath, ElfFile patched) {
+        String a = sourceFile(orig), b = sourceFile(patched);
+        if (a != null && b != null && !a.equals(b)) {
+            throw new UserError(ExitStatus.INPUT, origPath + " is compiled from " + a + " and " + patchedPath + " from " + b
+                    + ": give the original and the patched object of one source file");
+        }
+    }
+
+    private static String sourceFile(ElfFile f) {
+        for (dev.klp4j.elf.Symbol s : f.symbols()) if (s.isFileSymbol() && !s.name().isEmpty()) return s.name();
+        return null;
+    }
+
     /** One row's end: its exit status and functions, or the error that kept it from running. */
     private record Row(String name, int exit, List<String> changed, List<String> added, String error) {
         /** {@code CASE EXIT changed=... new=...}, or {@code CASE ERROR why}. */
@@ -193,7 +208,9 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
-            DiffResult r = Differ.diff(ElfFiles.read(bc.orig()), ElfFiles.read(bc.patched()), opts);
+            ElfFile o = ElfFiles.read(bc.orig()), p = ElfFiles.read(bc.patched());
+            sameSource(bc.orig(), o, bc.patched(), p);
+            DiffResult r = Differ.diff(o, p, opts);
             if (r.outcome() == DiffResult.Outcome.PATCH) write(r.patch(), outDir.resolve(bc.name() + ".o"));
             return new Row(bc.name(), ExitStatus.ofDiff(r.outcome()), r.changed(), r.added(), null);
         } catch (UserError e) {

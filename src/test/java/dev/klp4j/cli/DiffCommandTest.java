@@ -126,6 +126,16 @@ class DiffCommandTest {
     }
 
     @Test
+    void objectsOfTwoSourceFilesAreRefused() {
+        Path out = tmp.resolve("x.o");
+        CliRun r = run("diff", DIR.resolve("ASSERT_RTNL-detect.ORIG.o").toString(), DIR.resolve("altinstr_aux.PATCHED.o").toString(), "-o", out.toString());
+        assertThat(r.exit()).isEqualTo(ExitStatus.INPUT);
+        assertThat(r.err().strip()).endsWith("ASSERT_RTNL-detect.ORIG.o is compiled from dev.c and " + DIR.resolve("altinstr_aux.PATCHED.o")
+                + " from bugs.c: give the original and the patched object of one source file");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void namespaceImportsAreKept() throws Exception {
         Path out = tmp.resolve("ns.o");
         CliRun r = run("diff", DIR.resolve("import-ns.ORIG.o").toString(), DIR.resolve("import-ns.PATCHED.o").toString(), "-o", out.toString());
