@@ -194,7 +194,7 @@ final class DiffCommand implements java.util.concurrent.Callable<Integer> {
             } else {
                 m.put("exit", exit);
                 m.put("changed", changed);
-                m.put("new", added);
+                m.put("added", added);
             }
             return m;
         }

@@ -107,7 +107,7 @@ class DiffCommandTest {
         assertThat(nf).isNotNull();
         assertThat(nf.get("exit").asInt()).isZero();
         assertThat(nf.get("changed").get(0).asText()).isEqualTo("n_tty_write");
-        assertThat(nf.get("new").get(0).asText()).isEqualTo("kpatch_n_tty_write");
+        assertThat(nf.get("added").get(0).asText()).isEqualTo("kpatch_n_tty_write");
     }
 
     @Test
