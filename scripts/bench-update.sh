@@ -47,6 +47,7 @@ for r in "${ranges[@]}"; do
   secs=$(( $(date +%s) - t0 ))
   doc=$out/$release/update.json
   if [ ! -f "$doc" ]; then
+    failed=1
     echo "| $release | -> $to | klp4j exited $rc: $(grep -m1 '^klp4j: ' "$out/update.log" || tail -1 "$out/update.log") | | | | | | | ${secs} s | |" >> "$work/table.md"
     continue
   fi
@@ -61,5 +62,12 @@ for r in "${ranges[@]}"; do
     jq -r '.fixes[] | select(.status == "needs-reboot") | "- `\(.id)`: \(.reason)\(if (.cves|length) > 0 then " (" + (.cves|join(", ")) + ")" else "" end)"' "$doc"
   } >> "$work/reasons.md"
 done
-cat "$work/table.md" "$work/reasons.md" > "$report"
+# docs/update.md is rewritten only by a run whose every range wrote its update.json: a failed run
+# must not replace the page's figures with its error (it is kept in the work directory instead).
+if [ "${failed:-0}" = 0 ]; then
+  cat "$work/table.md" "$work/reasons.md" > "$report"
+else
+  cat "$work/table.md" "$work/reasons.md" > "$work/update.md"
+  echo "bench-update: a range failed; $report left as it was, this run's page is $work/update.md" >&2
+fi
 cat "$work/table.md"
