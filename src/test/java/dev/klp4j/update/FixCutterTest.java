@@ -1,5 +1,6 @@
 package dev.klp4j.update;
 
+import static dev.klp4j.update.SourceFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.base.Exec;
@@ -14,12 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Two small source trees as two Debian versions would differ, cut into fixes. */
 class FixCutterTest {
     @TempDir Path tmp;
-
-    private void write(Path root, String file, String text) throws IOException {
-        Path p = root.resolve(file);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
 
     private UpdateCut cut() throws IOException {
         Path a = tmp.resolve("old"), b = tmp.resolve("new");
@@ -68,7 +63,7 @@ class FixCutterTest {
         UpdateCut cut = cut();
         Fix fix = FixCutter.cut(cut).sources().get(0);
         assertThat(fix.patch()).startsWith("--- a/kernel/sched/core.c\n+++ b/kernel/sched/core.c\n").contains("-int f(void) { return 1; }");
-        var r = Exec.run(tmp.resolve("old"), java.util.List.of("patch", "-p1", "--dry-run", "-i", write(fix.patch())));
+        var r = Exec.run(tmp.resolve("old"), java.util.List.of("patch", "-p1", "--dry-run", "-i", writePatch(fix.patch())));
         assertThat(r.ok()).as(r.output()).isTrue();
     }
 
@@ -102,7 +97,7 @@ class FixCutterTest {
         assertThat(FixCutter.definer(cut, "sk_old", java.util.List.of("net/core/sock.c"))).as("not added by the update").isNull();
     }
 
-    private String write(String patch) throws IOException {
+    private String writePatch(String patch) throws IOException {
         Path p = tmp.resolve("fix.patch");
         Files.writeString(p, patch);
         return p.toString();

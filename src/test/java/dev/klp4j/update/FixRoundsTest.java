@@ -1,5 +1,6 @@
 package dev.klp4j.update;
 
+import static dev.klp4j.update.SourceFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.pipeline.Step;
@@ -21,11 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FixRoundsTest {
     @TempDir Path tmp;
 
-    private static void write(Path root, String file, String text) throws IOException {
-        Path p = root.resolve(file);
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
 
     /**
      * fs/a.c changes a function and adds a_helper; fs/b.c needs its changed b.h; drivers/c.c calls
