@@ -99,11 +99,12 @@ public final class LivepatchModule {
             KernelSymbols home = owner.equals(ObjectOwner.VMLINUX) ? null : modules.computeIfAbsent(owner, target.moduleSymbols());
             own.globalize(patch);
             SymbolResolver resolver = new SymbolResolver(owner, symvers, target.vmlinux(), home, in.originalDefinitions(), own.names());
-            // Constant data the running object has under this name several times, and nothing tells
-            // which is this file's: the patch carries its own copy.
-            List<String> copied = ReadOnlyCopies.copy(patch, compiledIfAmbiguous(patch, resolver, in), name -> !resolves(resolver, name));
-            copied.forEach(n -> warnings.add(in.object() + ": " + n + " (read-only, defined several times in " + owner
-                    + ") is carried in the patch as a copy"));
+            // Constant data of this file that the running object's symbols do not tell apart (a name
+            // defined many times in a composite module): the patch carries its own copy.
+            Set<String> unresolved = unresolvedStatics(patch, resolver);
+            List<String> copied = unresolved.isEmpty() ? List.of() : ReadOnlyCopies.copy(patch, in.compiled().get(), unresolved::contains);
+            copied.forEach(n -> warnings.add(in.object() + ": " + n + " (read-only; " + owner
+                    + "'s symbols do not tell which is this file's) is carried in the patch as a copy"));
             LoadTimeTables.Outcome early = LoadTimeTables.apply(patch.elf(),
                     s -> resolver.resolve(s.name(), patch.meta().wasLocal(s.name())), target.sizes());
             early.dropped().forEach(w -> warnings.add(in.object() + ": " + w));
@@ -125,23 +126,17 @@ public final class LivepatchModule {
         return new Linked(objects, warnings, refused, dir -> gen.build(dir, target.kbuildDir(), target.jobs(), target.tools()));
     }
 
-    /** Whether a static of the file is found in the running object (one occurrence, or one its neighbours tell). */
-    private static boolean resolves(SymbolResolver resolver, String name) {
-        try {
-            resolver.ownSympos(name);
-            return true;
-        } catch (dev.klp4j.base.Failure e) {
-            return false;
-        }
-    }
-
-    /** The compiled object, read only when some static the patch refers to is not found plainly. */
-    private static dev.klp4j.elf.ElfFile compiledIfAmbiguous(PatchObject patch, SymbolResolver resolver, Input in) {
+    /** The statics of the file the patch refers to that the running object's symbols do not resolve (missing, or not told apart). */
+    private static Set<String> unresolvedStatics(PatchObject patch, SymbolResolver resolver) {
+        Set<String> out = new java.util.LinkedHashSet<>();
         for (Symbol s : patch.elf().symbols()) {
-            if (s.section() == null && !s.name().isEmpty() && patch.meta().wasLocal(s.name()) && !resolves(resolver, s.name())) {
-                return in.compiled().get();
+            if (s.section() != null || s.name().isEmpty() || !patch.meta().wasLocal(s.name()) || out.contains(s.name())) continue;
+            try {
+                resolver.ownSympos(s.name());
+            } catch (dev.klp4j.base.Failure e) {
+                out.add(s.name());
             }
         }
-        return null;
+        return out;
     }
 }
