@@ -73,7 +73,7 @@ public final class SourceTreeCache {
     /** What the stamp must say for the tree to be usable. */
     String expectedStamp() {
         try {
-            return "klp4j source cache 1\n" + target.identity() + "configDigest=" + digest(Files.readString(target.config(), StandardCharsets.ISO_8859_1)) + "\n";
+            return "klp4j source cache 2\n" + target.identity() + "configDigest=" + digest(Files.readString(target.config(), StandardCharsets.ISO_8859_1)) + "\n";
         } catch (IOException e) {
             throw new Failure(target.config() + ": cannot read: " + e.getMessage());
         }
@@ -130,11 +130,14 @@ public final class SourceTreeCache {
             // Debian's tarball has many xz blocks, so xz unpacks it on all cores. What a build never reads is
             // left out: documentation (except the Kconfig it sources), other architectures' code
             // (their Kconfig files stay: crypto/Kconfig sources them), perf and selftests.
+            String top = topDirectory(target.sourceTarball());
+            // Anchored at the top directory: tar's * matches '/', and an unanchored */arch/... also took
+            // nouveau's include/nvrm/.../nvidia/arch/ headers, so r535.c could not be compiled.
             Exec.check(partial, List.of("tar", "--use-compress-program=xz -T" + jobs, "-xf", target.sourceTarball().toString(),
-                    "--strip-components=1", "--wildcards",
-                    "--exclude=*/Documentation/[!K]*", "--exclude=*/arch/[!xK]*/*.[chS]", "--exclude=*/arch/[!xK]*/*.dts*",
-                    "--exclude=*/arch/xtensa/*.[chS]",
-                    "--exclude=*/tools/testing", "--exclude=*/tools/perf"), "unpacking the kernel source");
+                    "--strip-components=1", "--wildcards", "--anchored",
+                    "--exclude=" + top + "/Documentation/[!K]*", "--exclude=" + top + "/arch/[!xK]*/*.[chS]",
+                    "--exclude=" + top + "/arch/[!xK]*/*.dts*", "--exclude=" + top + "/arch/xtensa/*.[chS]",
+                    "--exclude=" + top + "/tools/testing", "--exclude=" + top + "/tools/perf"), "unpacking the kernel source");
             Files.move(partial, tree, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.copy(target.config(), tree.resolve(".config"), StandardCopyOption.REPLACE_EXISTING);
@@ -142,6 +145,13 @@ public final class SourceTreeCache {
         Exec.check(target.toolchain(), tree, List.of("make", "-s", "olddefconfig"), "make olddefconfig");
         progress.accept("preparing (make prepare)");
         Exec.check(target.toolchain(), tree, List.of("make", "-s", "-j" + jobs, "prepare"), "make prepare");
+    }
+
+    /** The directory Debian's linux-source tarball holds everything under: its name without {@code .tar.*}. */
+    static String topDirectory(Path tarball) {
+        String name = tarball.getFileName().toString();
+        int tar = name.indexOf(".tar");
+        return tar > 0 ? name.substring(0, tar) : name;
     }
 
     static String digest(String s) {

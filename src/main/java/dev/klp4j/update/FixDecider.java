@@ -60,7 +60,7 @@ final class FixDecider implements FixRounds.Decider {
     /**
      * Decides {@code fixes} (each of its own files) in one batch over the tree; those the cache has
      * are not built again. Fixes whose changes meet in one object come back as one decision, under
-     * each of their ids. When the batch as a whole fails, each is built alone instead.
+     * each of their ids. When the batch as a whole fails, its halves are decided instead, down to each fix alone.
      */
     @Override
     public Map<String, Decided> decideBatch(List<Fix> fixes) {
@@ -81,10 +81,17 @@ final class FixDecider implements FixRounds.Decider {
         try {
             batch = BatchPipeline.of(options(write("batch.patch", patch.toString())), todo, new NestedSteps(listener, "decide")).run();
         } catch (RuntimeException e) {
-            // A tool's failure, or a defect of klp4j's batch: the fixes are still decided, each alone.
+            // A tool's failure, or a defect of klp4j's batch: the fixes are still decided, in two
+            // halves (one culprit costs a few batches, not a build per fix), down to each alone.
+            List<Fix> rest = fixes.stream().filter(f -> !out.containsKey(f.id())).toList();
             listener.note("  a batch of " + todo.size() + " fixes failed (" + (e instanceof Failure ? "" : "klp4j defect: ")
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()) + "): deciding each alone");
-            for (Fix f : fixes) if (!out.containsKey(f.id())) out.put(f.id(), decide(f));
+                    + summary(e) + "): " + (rest.size() > 2 ? "deciding it in two halves" : "deciding each alone"));
+            if (rest.size() <= 2) {
+                for (Fix f : rest) out.put(f.id(), decide(f));
+            } else {
+                out.putAll(decideBatch(rest.subList(0, rest.size() / 2)));
+                out.putAll(decideBatch(rest.subList(rest.size() / 2, rest.size())));
+            }
             return out;
         }
         Map<String, Fix> byId = new LinkedHashMap<>();
@@ -102,6 +109,13 @@ final class FixDecider implements FixRounds.Decider {
             }
         }
         return out;
+    }
+
+    /** A failure in the log's one line: its first error line when it has one (a compile's first line only lists objects). */
+    private static String summary(RuntimeException e) {
+        String msg = String.valueOf(e.getMessage());
+        return msg.lines().filter(l -> l.contains("error:") || l.contains("Error ")).findFirst()
+                .orElse(msg.lines().findFirst().orElse(e.toString()));
     }
 
     private Path write(String name, String text) {
@@ -158,7 +172,7 @@ final class FixDecider implements FixRounds.Decider {
         if (msg.contains("not built by this kernel's config")) {
             return new Decided(Kind.DECIDED, base.withStatus(FixStatus.NOT_BUILT, firstLine(msg)));
         }
-        if (failedStep != null && failedStep.startsWith("compile") && msg.contains("error:")) {
+        if (("compile patched".equals(failedStep) || "compile sources".equals(failedStep)) && msg.contains("error:")) {
             return new Decided(Kind.DEPENDENT, base.withStatus(FixStatus.NEEDS_REBOOT,
                     "does not compile without other changes of the update: " + compileError(msg, fix.files())));
         }

@@ -54,6 +54,29 @@ class SourceTreeCacheTest {
     }
 
     @Test
+    void onlyTheTopLevelArchAndDocumentationAreLeftOut(@TempDir Path root) throws Exception {
+        Path src = root.resolve("build/linux-source-6.1");
+        List<String> kept = List.of("arch/x86/kernel/a.c", "arch/arm/Kconfig", "Documentation/Kconfig",
+                "drivers/gpu/drm/nouveau/include/nvrm/nvidia/arch/nvalloc/meta.h", "drivers/foo/Documentation/x.c");
+        List<String> left = List.of("arch/arm/kernel/b.c", "arch/arm/boot/dts/c.dts", "Documentation/admin/x.rst", "tools/perf/perf.c");
+        for (String f : concat(kept, left)) {
+            Files.createDirectories(src.resolve(f).getParent());
+            Files.writeString(src.resolve(f), f);
+        }
+        KernelTarget t = fakeTarget(root, RECORDING);
+        SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);
+        c.ensure(m -> { });
+        for (String f : kept) assertThat(c.tree().resolve(f)).as(f).isRegularFile();
+        for (String f : left) assertThat(c.tree().resolve(f)).as(f).doesNotExist();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    @Test
     void halfMadeCacheIsDetectedAndRebuilt(@TempDir Path root) throws Exception {
         KernelTarget t = fakeTarget(root, RECORDING);
         SourceTreeCache c = new SourceTreeCache(root.resolve("cache/" + t.release()), t, 2);

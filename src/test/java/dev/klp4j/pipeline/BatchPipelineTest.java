@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class BatchPipelineTest {
     /** a.c changes a function, b.c does not compile, c.c changes __init code, d.c is not built. */
-    static final class Batch extends BuildPipelineTest.FakeStages {
+    static class Batch extends BuildPipelineTest.FakeStages {
         final List<List<String>> patchedCompiles = new ArrayList<>();
         List<String> diffed;
         String error = "b.c:3:9: error: 'x' undeclared";
@@ -91,6 +91,26 @@ class BatchPipelineTest {
         assertThat(out.get("b.c").failure().getMessage()).isEqualTo("compiling b.o failed:\nld: final link failed");
         assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
         assertThat(unnamed.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"), List.of("b.o"), List.of("a.o"));
+    }
+
+    @Test
+    void aFixWhoseOriginalObjectDoesNotCompileIsTakenOutAndTheRestGoOn() {
+        List<List<String>> originals = new ArrayList<>();
+        Batch stages = new Batch() {
+            @Override
+            public int compileOriginal(List<String> objects) {
+                originals.add(List.copyOf(objects));
+                if (objects.contains("a.o")) throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects)
+                        + " failed:\na.c:43:10: fatal error: nvrm/x.h: No such file or directory\nmake[6]: *** [scripts/Makefile.build:234: a.o] Error 1");
+                return 0;
+            }
+        };
+        Map<String, BatchPipeline.Outcome> out = run(stages);
+        assertThat(out.get("a.c").failedStep()).isEqualTo("compile original");
+        assertThat(out.get("a.c").failure().getMessage()).contains("nvrm/x.h");
+        assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
+        assertThat(out.get("c.c").result().outcome()).isEqualTo(BuildOutcome.REFUSED);
+        assertThat(originals).containsExactly(List.of("a.o", "b.o"), List.of("b.o"));
     }
 
     @Test
