@@ -40,9 +40,10 @@ class PackageDependenciesTest {
         ALLOWED.put("pipeline", Set.of("base", "elf", "diff", "kernel", "source", "debian", "kbuild", "klp", "review")); // the stages
         ALLOWED.put("runtime", Set.of("base", "kernel"));                // livepatch control through sysfs
         ALLOWED.put("vm", Set.of("base", "kernel", "kbuild", "debian"));  // QEMU proofs
+        ALLOWED.put("fleet", Set.of("base", "kernel", "debian", "runtime")); // packages, repositories, the host's apply
         ALLOWED.put("update", Set.of("base", "kernel", "source", "debian", "kbuild", "review", "pipeline", "vm")); // klp4j update
         ALLOWED.put("cli", Set.of("base", "elf", "diff", "kernel", "source", "debian", "kbuild", "klp", "review",
-                "pipeline", "runtime", "vm", "update"));
+                "pipeline", "runtime", "vm", "update", "fleet"));
     }
 
     @Test
