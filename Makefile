@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 bench-update examples clean
+.PHONY: all deps build test demo install deb bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 bench-update examples clean
 
 all: build
 
@@ -21,6 +21,10 @@ demo: build
 # The jar, /usr/bin/klp4j and the klp4j.service unit (DESTDIR=... to stage elsewhere).
 install: build
 	@bash scripts/install.sh $(DESTDIR)
+
+# klp4j itself as a .deb (target/klp4j_VERSION_all.deb): what make install puts on a host, for an apt repository.
+deb: build
+	@bash scripts/make-deb.sh target
 
 # Benchmarks run with the full JIT (the ./klp4j launcher tunes for start-up instead).
 bench: build

@@ -70,7 +70,8 @@ public final class DebBuilder {
             Files.copy(p.module(), ko, StandardCopyOption.REPLACE_EXISTING);
             if (signer != null) signer.sign(ko);
             if (p.updateJson() != null) Files.copy(p.updateJson(), dir.resolve("update.json"), StandardCopyOption.REPLACE_EXISTING);
-            for (Path f : List.of(ko, dir.resolve("update.json"))) {
+            Files.writeString(dir.resolve(InstalledPatch.FILE), InstalledPatch.describe(p));
+            for (Path f : List.of(ko, dir.resolve("update.json"), dir.resolve(InstalledPatch.FILE))) {
                 if (Files.exists(f)) Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
             }
             String sums = md5sums(stage); // of the payload only: before DEBIAN/ exists

@@ -30,7 +30,7 @@ class InstallScriptTest {
         assertThat(Files.getPosixFilePermissions(launcher)).contains(PosixFilePermission.OWNER_EXECUTE);
         assertThat(Files.readString(launcher)).contains("-jar /usr/lib/klp4j/klp4j.jar");
         String unit = Files.readString(dest.resolve("lib/systemd/system/klp4j.service"));
-        assertThat(unit).contains("ExecStart=/usr/bin/klp4j load --installed").contains("WantedBy=multi-user.target");
+        assertThat(unit).contains("ExecStart=-/usr/bin/klp4j load --installed").contains("ExecStart=/usr/bin/klp4j apply").contains("WantedBy=sysinit.target");
         assertThat(dest.resolve("var/lib/klp4j")).isDirectory();
 
         // man klp4j: one section per command, from its own --help
@@ -48,5 +48,26 @@ class InstallScriptTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("install: " + tmp.resolve("missing.jar") + " not found: run 'make build' first");
         assertThat(tmp.resolve("r")).doesNotExist();
+    }
+
+    @Test
+    void makeDebPackagesWhatMakeInstallPutsWithAUnitItEnables() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("fake.jar"), "jar");
+        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/make-deb.sh", tmp.resolve("out").toString());
+        pb.environment().put("JAR", jar.toString());
+        pb.environment().put("KLP4J_CMD", "java -cp " + System.getProperty("java.class.path") + " dev.klp4j.cli.Main");
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        Path deb = Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(deb.getFileName().toString()).matches("klp4j_[0-9.]+_all\\.deb");
+        Proc.Result fields = Proc.run("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Depends");
+        assertThat(fields.out()).contains("Package: klp4j", "Architecture: all", "Depends: default-jre-headless (>= 2:1.17)");
+        Proc.Result files = Proc.run("dpkg-deb", "-c", deb.toString());
+        assertThat(files.out()).contains("./usr/bin/klp4j", "./usr/lib/klp4j/klp4j.jar", "./lib/systemd/system/klp4j.service",
+                "./usr/share/man/man1/klp4j.1.gz").contains("root/root");
+        Path ctl = tmp.resolve("ctl");
+        assertThat(Proc.run("dpkg-deb", "-e", deb.toString(), ctl.toString()).exit()).isZero();
+        assertThat(Files.readString(ctl.resolve("postinst"))).contains("systemctl enable klp4j.service");
     }
 }
