@@ -4,8 +4,9 @@
 #   scripts/install-deps.sh [base|kernel|vm|cross|all]...   (default: all)
 set -euo pipefail
 
-# jq reads the JSON reports of the benchmark scripts (make bench-update).
-want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq help2man man-db)
+# jq reads the JSON reports of the benchmark scripts (make bench-update); openssl, gnupg and
+# apt-utils (apt-ftparchive) make and sign the fleet's packages and apt repositories (klp4j package, klp4j repo).
+want_base=(openjdk-17-jdk-headless maven make gcc binutils git jq help2man man-db openssl gnupg apt-utils)
 # mmdebstrap makes the build root of another Debian release's kernels (Debian 13's gcc 14); zstd
 # unpacks Debian 13's kernel images; debian-archive-keyring checks that release's archive; dwarves
 # (pahole, pfunct) reads the type layouts and prototypes klp4j review compares.

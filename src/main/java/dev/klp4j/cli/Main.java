@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         subcommands = {BuildCommand.class, UpdateCommand.class, ReviewCommand.class, DiffCommand.class, VmCommand.class,
                 RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
                 RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
-                RuntimeCommands.Uninstall.class, PackageCommand.class, HostCommands.Apply.class,
+                RuntimeCommands.Uninstall.class, PackageCommand.class, RepoCommand.class, HostCommands.Apply.class,
                 HostCommands.Status.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
