@@ -2,7 +2,7 @@
 MVN ?= mvn -B -ntp
 SHELL := /bin/bash
 
-.PHONY: all deps build test demo install deb bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 bench-update examples clean
+.PHONY: all deps build test demo demo-fleet install deb bench bench-transition bench-build bench-header bench-corpus bench-corpus-6.12 bench-update examples clean
 
 all: build
 
@@ -17,6 +17,11 @@ test: deps
 
 demo: build
 	@bash scripts/demo.sh
+
+# The fleet story in a guest booting a real Debian 12 root: apt from a signed klp4j repository, apply at
+# install and at boot, rollback, the crash guard after a BUG() patch, sig_enforce. Takes ~15 minutes.
+demo-fleet: build
+	@bash scripts/demo-fleet.sh
 
 # The jar, /usr/bin/klp4j and the klp4j.service unit (DESTDIR=... to stage elsewhere).
 install: build
