@@ -29,15 +29,19 @@ pkg=klp4j-livepatch-$R
 echo "== the target: $R, Debian build $V"
 
 # -- the patches: /proc/cmdline's handler prints a marker (v1, v2), or hits BUG() (crash)
-rm -rf "$work/build" "$work/debs" "$work/repo"; mkdir -p "$work/build" "$work/debs"
-mkpatch() { # NAME BODY-LINE
-  sed "s|	seq_printf(m, \"%s klp4j_cmdline=1\\\\n\", saved_command_line);|$2|" examples/cmdline/cmdline.patch > "$work/build/$1.patch"
-  ! grep -q 'klp4j_cmdline=1' "$work/build/$1.patch" || fail "could not make $1.patch"
+rm -rf "$work/debs" "$work/repo"; mkdir -p "$work/build" "$work/debs"
+mkpatch() { # NAME BODY-LINE: a module already built from the same patch by the same jar is kept
+  sed "s|	seq_printf(m, \"%s klp4j_cmdline=1\\\\n\", saved_command_line);|$2|" examples/cmdline/cmdline.patch > "$work/build/$1.patch.new"
+  ! grep -q 'klp4j_cmdline=1' "$work/build/$1.patch.new" || fail "could not make $1.patch"
+  if ! cmp -s "$work/build/$1.patch.new" "$work/build/$1.patch" || [ target/klp4j.jar -nt "$work/build/$1.patch" ]; then
+    rm -rf "$work/build/$1"; mv "$work/build/$1.patch.new" "$work/build/$1.patch"
+  fi
 }
 mkpatch v1 '	seq_printf(m, "%s klp4j_fleet=1\\n", saved_command_line);'
 mkpatch v2 '	seq_printf(m, "%s klp4j_fleet=2\\n", saved_command_line);'
 mkpatch crash '	BUG();'
 for n in v1 v2 crash; do
+  [ -n "$(find "$work/build/$n" -name "klp4j_fleet_$n.ko" 2>/dev/null)" ] && { echo "== klp4j build $n.patch: built before"; continue; }
   echo "== klp4j build $n.patch --kernel $R"
   klp4j build "$work/build/$n.patch" --kernel "$R" -n "klp4j_fleet_$n" -o "$work/build/$n" -j "$(nproc)" > "$work/build/$n.log" 2>&1 \
     || { tail -5 "$work/build/$n.log"; fail "klp4j build $n"; }
@@ -65,7 +69,7 @@ klp4j repo promote "$work/repo" "$pkg=$V+2" --from canary --to stable --gnupg-ho
 base=$cache/bookworm-$R-$V.tar
 if [ ! -f "$base" ]; then
   echo "== mmdebstrap a Debian 12 root with linux-image-$R (once; a few minutes)"
-  mmdebstrap --variant=minbase --include=systemd-sysv,udev,kmod,initramfs-tools,"linux-image-$R",default-jre-headless,iproute2,procps \
+  mmdebstrap --variant=minbase --format=tar --include=systemd-sysv,udev,kmod,initramfs-tools,"linux-image-$R",default-jre-headless,iproute2,procps \
     --customize-hook='echo klp4j-guest > "$1/etc/hostname"' \
     --customize-hook='printf "/dev/vda / ext4 defaults 0 1\n" > "$1/etc/fstab"' \
     --customize-hook='mkdir -p "$1/etc/systemd/network" && printf "[Match]\nName=en*\n[Network]\nDHCP=yes\n" > "$1/etc/systemd/network/80-dhcp.network"' \
