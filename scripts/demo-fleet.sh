@@ -120,6 +120,10 @@ case "\$step" in
     say "still alive after reading /proc/cmdline" ;;
   after-crash)
     status; cmdline
+    # the crash cut the package's postinst short: dpkg runs it again, and the guard keeps the patch out
+    say "dpkg --configure -a"
+    dpkg --configure -a 2>&1 | sed 's/^/  dpkg: /' > /dev/ttyS0
+    status
     apt-get update -q > /dev/null 2>&1
     apt_install $pkg=$V+4
     status

@@ -3,6 +3,7 @@ package dev.klp4j.fleet;
 import dev.klp4j.base.Failure;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,11 @@ public final class CrashGuard {
             Files.writeString(tmp, state + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // The rename is the directory's: without this, a crash a second later (a patch that
+            // oopses at once under oops=panic) finds the old record, and the patch is loaded again.
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
         } catch (IOException e) {
             throw new Failure(dir + ": cannot record the attempt (" + e.getMessage() + "); run as root");
         }
