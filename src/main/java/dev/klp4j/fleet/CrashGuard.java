@@ -1,17 +1,14 @@
 package dev.klp4j.fleet;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.base.FileDigest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -89,15 +86,10 @@ public final class CrashGuard {
     }
 
     static String digest(Path module) {
-        try (InputStream in = Files.newInputStream(module)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        try {
+            return FileDigest.hex(module, "SHA-256").substring(0, 16);
         } catch (IOException e) {
             throw new Failure(module + ": cannot read: " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -2,17 +2,14 @@ package dev.klp4j.fleet;
 
 import dev.klp4j.base.Exec;
 import dev.klp4j.base.Failure;
+import dev.klp4j.base.FileDigest;
 import dev.klp4j.base.FileTrees;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -106,13 +103,6 @@ public final class DebBuilder {
     }
 
     private static String md5(Path f) throws IOException {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest md = MessageDigest.getInstance("MD5");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return FileDigest.hex(f, "MD5");
     }
 }
