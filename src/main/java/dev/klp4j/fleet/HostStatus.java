@@ -18,12 +18,19 @@ public record HostStatus(RunningKernel kernel, InstalledPatch patch, ApplyState 
         return kernel.build() == null ? kernel.release() : kernel.build();
     }
 
+    /** The Debian version alone: the update's target while the patch is in the kernel, else the build. */
+    public String effectiveVersion() {
+        if (patch != null && state.inKernel()) return patch.effectiveVersion();
+        return kernel.build() == null ? kernel.release() : kernel.build();
+    }
+
     public String toJson() {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("release", kernel.release());
         o.put("build", kernel.build());
         o.put("effective", effective());
+        o.put("effective_version", effectiveVersion());
         o.put("state", state.json());
         o.put("reason", reason);
         if (patch != null) {

@@ -17,7 +17,8 @@ import java.util.Optional;
  * of itself (written by {@link DebBuilder}; read by apply and status without dpkg).
  */
 public record InstalledPatch(String packageName, String version, String release, String builtFor, Path module,
-                             String moduleName, String effective, List<String> cvesLive, List<String> cvesReboot) {
+                             String moduleName, String effective, String effectiveVersion, List<String> cvesLive,
+                             List<String> cvesReboot) {
     static final String FILE = "package.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,6 +31,7 @@ public record InstalledPatch(String packageName, String version, String release,
         o.put("built_for", p.builtFor());
         o.put("module", p.moduleName());
         o.put("effective", p.effective());
+        o.put("effective_version", p.effectiveVersion());
         p.cvesLive().forEach(o.withArray("cves_live_patched")::add);
         p.cvesReboot().forEach(o.withArray("cves_needs_reboot")::add);
         try {
@@ -49,6 +51,7 @@ public record InstalledPatch(String packageName, String version, String release,
             String module = o.path("module").asText();
             return Optional.of(new InstalledPatch(o.path("package").asText(), o.path("version").asText(), o.path("release").asText(),
                     o.path("built_for").asText(), dir.resolve(module + ".ko"), module, o.path("effective").asText(),
+                    o.path("effective_version").asText(o.path("built_for").asText()),
                     strings(o.path("cves_live_patched")), strings(o.path("cves_needs_reboot"))));
         } catch (IOException e) {
             throw new Failure(desc + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + "): reinstall the package");

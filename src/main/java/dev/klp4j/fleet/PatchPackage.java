@@ -17,10 +17,13 @@ import java.util.stream.Stream;
  * of the {@code linux-image-RELEASE} it was built for (a host whose kernel is another build of the
  * same ABI name must not load it), the package's own version (the update's target version, so a
  * later update sorts above and installing the previous version rolls back), and update.json when
- * the module came from {@code klp4j update}.
+ * the module came from {@code klp4j update}. {@code effective} says what a host with the patch is
+ * equivalent to ("6.1.192-3 except 2 fixes that need a reboot"); {@code effectiveVersion} is the
+ * Debian version alone, for scanners: the update's target, or the build itself for one patch.
  */
 public record PatchPackage(String release, String builtFor, String version, Path module, String moduleName,
-                           Path updateJson, List<String> cvesLive, List<String> cvesReboot, String effective) {
+                           Path updateJson, List<String> cvesLive, List<String> cvesReboot, String effective,
+                           String effectiveVersion) {
 
     /** The package name: {@code klp4j-livepatch-RELEASE}. */
     public String name() {
@@ -76,7 +79,7 @@ public record PatchPackage(String release, String builtFor, String version, Path
             }
             requireVersion(builtFor, "--built-for");
             return new PatchPackage(release, builtFor, builtFor + "+" + Math.max(1, revision), module, info.name(), null,
-                    List.of(), List.of(), builtFor + " with " + info.name());
+                    List.of(), List.of(), builtFor + " with " + info.name(), builtFor);
         }
         JsonNode doc = readJson(json);
         String docRelease = doc.path("release").asText();
@@ -94,7 +97,7 @@ public record PatchPackage(String release, String builtFor, String version, Path
         }
         return new PatchPackage(release, from, to + suffix, module, info.name(), json,
                 strings(doc.path("cves").path("live_patched")), strings(doc.path("cves").path("needs_reboot")),
-                doc.path("effective").asText(to));
+                doc.path("effective").asText(to), to);
     }
 
     private static List<Path> modulesIn(Path dir) {

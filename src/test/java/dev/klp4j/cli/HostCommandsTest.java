@@ -162,6 +162,7 @@ class HostCommandsTest {
         assertThat(s.get("state").asText()).isEqualTo("applied");
         assertThat(s.get("build").asText()).isEqualTo("6.1.192-1");
         assertThat(s.get("effective").asText()).isEqualTo("6.1.192-3");
+        assertThat(s.get("effective_version").asText()).isEqualTo("6.1.192-3");
         assertThat(s.get("patch").get("cves").get("live_patched")).extracting(JsonNode::asText).containsExactly("CVE-2026-99362");
         assertThat(s.get("patch").get("cves").get("needs_reboot")).extracting(JsonNode::asText).containsExactly("CVE-2026-1000");
         assertThat(s.get("livepatches")).extracting(JsonNode::asText).containsExactly(MODULE);
@@ -192,6 +193,7 @@ class HostCommandsTest {
         assertThat(statusJson().get("state").asText()).isEqualTo("guarded");
         assertThat(statusJson().get("reason").asText()).contains("never confirmed").contains("delete " + root.resolve("var/lib/klp4j/guard"));
         assertThat(statusJson().get("effective").asText()).isEqualTo("6.1.192-1");
+        assertThat(statusJson().get("effective_version").asText()).isEqualTo("6.1.192-1");
         assertThat(statusJson().get("patch").get("cves").get("not_applied")).extracting(JsonNode::asText).containsExactly("CVE-2026-99362");
         assertThat(run("status").out()).contains("state:     guarded: the attempt to load it in an earlier boot was never confirmed");
     }
