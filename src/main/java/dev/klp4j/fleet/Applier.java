@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * release; not disabled (klp4j.disable=1, /etc/klp4j/disable); exactly the build it was made for;
  * not refused by the {@link CrashGuard}; loadable (a kernel that takes only signed modules and an
  * unsigned one); then the attempt is recorded, the patch loaded (replace mode takes over from an
- * earlier klp4j patch), and confirmed after a quiet period whose kernel log names it in no oops,
- * BUG or WARN. The result goes to /run/klp4j/status.json.
+ * earlier klp4j patch, whose module is then removed), and confirmed after a quiet period whose
+ * kernel log names it in no oops, BUG or WARN. The result goes to /run/klp4j/status.json.
  */
 public final class Applier {
     private final Path root;
@@ -128,7 +128,31 @@ public final class Applier {
             return write(report(k, patch, ApplyState.FAILED, why + after + "; it is not loaded again"));
         }
         guard.confirm(patch.module(), name, k.bootId());
+        removeReplaced(name);
         return write(report(k, patch, ApplyState.APPLIED, null));
+    }
+
+    /**
+     * Removes the livepatch modules whose patch the new one replaced: the kernel drops a replaced
+     * patch from /sys/kernel/livepatch but leaves its module loaded. A livepatch module is tainted
+     * 'K'; one with no patch left is inert and may go.
+     */
+    private void removeReplaced(String loaded) {
+        java.util.List<String> names;
+        try (var s = Files.list(root.resolve("sys/module"))) {
+            names = s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return; // nothing to tidy that can be seen
+        }
+        for (String m : names) {
+            if (m.equals(loaded) || Files.isDirectory(sys.patch(m))) continue;
+            if (!SysRoot.read(root.resolve("sys/module").resolve(m).resolve("taint")).orElse("").contains("K")) continue;
+            try {
+                ops.rmmod(m);
+            } catch (Failure e) {
+                // still referenced: it goes with the next reboot
+            }
+        }
     }
 
     /** Why the installed patch is not to be loaded now, or empty. */

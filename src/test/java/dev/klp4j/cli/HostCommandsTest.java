@@ -51,6 +51,11 @@ class HostCommandsTest {
             try {
                 Path d = Files.createDirectories(root.resolve("sys/kernel/livepatch/" + name + "/vmlinux/nfsd4_sequence,1"));
                 Files.createDirectories(root.resolve("sys/module/" + name));
+                Files.writeString(root.resolve("sys/module/" + name + "/taint"), "OEK\n");
+                // replace mode: the kernel drops every other patch from sysfs, their modules stay
+                try (var s = Files.list(root.resolve("sys/kernel/livepatch"))) {
+                    for (Path other : s.filter(p -> !p.getFileName().toString().equals(name)).toList()) delete(other);
+                }
                 Files.writeString(d.getParent().getParent().resolve("enabled"), "1\n");
                 Files.writeString(d.getParent().getParent().resolve("transition"), "0\n");
             } catch (IOException e) {
@@ -169,6 +174,21 @@ class HostCommandsTest {
         assertThat(Json.mapper().readTree(apply.out())).isEqualTo(s);
 
         assertThat(run("apply").out()).as("a second apply of the boot").contains("state:     loaded: already loaded");
+
+        // an earlier klp4j patch, replaced by a new apply: its module goes, other modules stay
+        actions.clear();
+        Files.delete(root.resolve("sys/kernel/livepatch/" + MODULE + "/vmlinux/nfsd4_sequence,1"));
+        delete(root.resolve("sys/kernel/livepatch/" + MODULE));
+        Files.createDirectories(root.resolve("sys/kernel/livepatch/klp4j_older"));
+        Files.createDirectories(root.resolve("sys/module/klp4j_older"));
+        Files.writeString(root.resolve("sys/module/klp4j_older/taint"), "OEK\n");
+        Files.createDirectories(root.resolve("sys/module/nfsd"));
+        Files.writeString(root.resolve("sys/module/nfsd/taint"), "\n");
+        delete(root.resolve("sys/module/" + MODULE));
+        assertThat(run("apply").exit()).isZero();
+        assertThat(actions).containsExactly("insmod " + MODULE, "rmmod klp4j_older");
+        actions.clear();
+        actions.add("insmod " + MODULE);
         assertThat(actions).hasSize(1);
         // the attempt was confirmed: the next boot loads it again
         boot("6.1.192-1", "quiet");
