@@ -176,6 +176,14 @@ public final class Applier {
                     + patch.moduleName() + " is not signed: package it with --sign-key/--sign-cert and enroll the certificate"
                     + " on the host (mokutil --import CERT)"));
         }
+        if (enforcing != null) {
+            Optional<String> untrusted = KernelKeys.untrustedSigner(root.resolve("proc/keys"), patch.module());
+            if (untrusted.isPresent()) {
+                return Optional.of(report(k, patch, ApplyState.KEY_REJECTED, "the kernel loads only signed modules (" + enforcing
+                        + ") and has no key of '" + untrusted.get() + "', who signed " + patch.moduleName()
+                        + ": enroll that certificate (mokutil --import CERT, then reboot to confirm it)"));
+            }
+        }
         return Optional.empty();
     }
 
