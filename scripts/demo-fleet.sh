@@ -124,7 +124,9 @@ case "\$step" in
     say "dpkg --configure -a"
     dpkg --configure -a 2>&1 | sed 's/^/  dpkg: /' > /dev/ttyS0
     status
-    apt-get update -q > /dev/null 2>&1
+    # the crash may also have torn apt's lists (written just before it): fetch them whole again
+    rm -rf /var/lib/apt/lists/*
+    apt-get update -q 2>&1 | sed 's/^/  apt: /' > /dev/ttyS0
     apt_install $pkg=$V+4
     status
     apt_install $pkg=$V+5
