@@ -59,6 +59,15 @@ public final class VmProof {
         return s.toString();
     }
 
+    /**
+     * The guest's limit for one check (and one transition): the first check modprobes every
+     * module the patch targets, a second or two each under TCG. 30 s failed a Debian 13 update
+     * that patches 102 modules before anything was loaded.
+     */
+    static int checkLimitSeconds(int modules) {
+        return 30 + 2 * modules;
+    }
+
     /** Boots {@code kernel} and proves {@code ko} (the patch {@code patch}, patching {@code objects}). */
     public static VmHarness.Outcome prove(KernelTree kernel, Path ko, String patch, List<String> objects, int timeoutSeconds,
                                           GuestRuntime runtime, Consumer<GuestReport.Phase> onPhase) {
@@ -80,7 +89,8 @@ public final class VmProof {
             List<Path> modules = new java.util.ArrayList<>(earlier);
             modules.add(ko);
             List<String> targets = objects.stream().filter(o -> !o.equals("vmlinux")).distinct().toList();
-            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, 30, 1, null, runtime, targets), onPhase);
+            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, checkLimitSeconds(targets.size()), 1, null,
+                    runtime, targets), onPhase);
         } catch (IOException e) {
             throw new Failure("cannot write the proof's check script: " + e.getMessage());
         } finally {

@@ -80,4 +80,10 @@ class VmProofTest {
         java.nio.file.Files.writeString(dir.resolve("lp/u/kvm/patched"), "0\n");
         assertThat(runCheck(dir, VmProof.checkScript("u", List.of("vmlinux", "kvm", "kvm_intel"), List.of(), true)).status()).isEqualTo(1);
     }
+
+    @Test
+    void theCheckLimitGrowsWithTheModulesTheFirstCheckLoads() {
+        org.assertj.core.api.Assertions.assertThat(VmProof.checkLimitSeconds(0)).isEqualTo(30);
+        org.assertj.core.api.Assertions.assertThat(VmProof.checkLimitSeconds(102)).isGreaterThan(200);
+    }
 }
