@@ -103,7 +103,7 @@ public final class Applier {
             livepatcher.load(patch.module(), timeoutMillis);
         } catch (Failure e) {
             // Nothing stayed loaded: no crash to guard against, the next boot may try again.
-            guard.confirm(patch.module(), name, k.bootId() + " (load failed)");
+            guard.forget(patch.module(), name);
             String msg = e.getMessage();
             if (msg.contains("Key was rejected") || msg.contains("Required key not available") || msg.contains("Key was not trusted")) {
                 return write(report(k, patch, ApplyState.KEY_REJECTED, "the kernel does not trust the key that signed "
@@ -138,7 +138,7 @@ public final class Applier {
      * 'K'; one with no patch left is inert and may go.
      */
     private void removeReplaced(String loaded) {
-        java.util.List<String> names;
+        List<String> names;
         try (var s = Files.list(root.resolve("sys/module"))) {
             names = s.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {

@@ -6,7 +6,6 @@ import dev.klp4j.debian.DebianVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -188,8 +187,7 @@ public final class AptRepository {
         try {
             Files.createLink(tmp, src);
         } catch (IOException | UnsupportedOperationException e) {
-            if (e instanceof FileAlreadyExistsException) throw (IOException) e;
-            Files.copy(src, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(src, tmp, StandardCopyOption.REPLACE_EXISTING); // another file system
         }
         Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
     }

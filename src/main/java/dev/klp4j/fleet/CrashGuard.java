@@ -55,6 +55,15 @@ public final class CrashGuard {
         write(record(module, name), "confirmed " + bootId);
     }
 
+    /** Drops the record: the load failed and nothing stayed in the kernel, so there is no crash to guard against. */
+    public void forget(Path module, String name) {
+        try {
+            Files.deleteIfExists(record(module, name));
+        } catch (IOException e) {
+            throw new Failure(dir + ": cannot drop the attempt's record (" + e.getMessage() + "); run as root");
+        }
+    }
+
     public void fail(Path module, String name, String why) {
         write(record(module, name), "failed " + why.replace('\n', ' '));
     }

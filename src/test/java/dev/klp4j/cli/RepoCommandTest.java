@@ -2,7 +2,6 @@ package dev.klp4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.base.Exec;
 import dev.klp4j.kernel.FakeModules;
 import dev.klp4j.testing.CliRun;
 import dev.klp4j.testing.Proc;
@@ -112,6 +111,5 @@ class RepoCommandTest {
         CliRun promote = CliRun.of("repo", "promote", tmp.resolve("none").toString(), "p", "--from", "canary", "--to", "stable");
         assertThat(promote.exit()).isEqualTo(ExitStatus.INPUT);
         assertThat(promote.err()).contains("not a klp4j repository");
-        Exec.check(null, List.of("true"), "true");
     }
 }
