@@ -191,7 +191,14 @@ public final class BatchPipeline {
                 return all;
             } catch (Failure e) {
                 Map<String, Failure> failing = new LinkedHashMap<>();
-                failing(e.getMessage(), objects).forEach(id -> failing.put(id, e));
+                Map<String, List<String>> unquoted = new LinkedHashMap<>();
+                for (String id : failing(e.getMessage(), objects)) {
+                    Optional<Failure> own = ownErrors(e, id, objects.get(id));
+                    if (own.isPresent()) failing.put(id, own.get());
+                    else unquoted.put(id, objects.get(id));
+                }
+                // Named only by make's line for an object whose error is in a shared header: its own compile says it.
+                if (!unquoted.isEmpty()) failing.putAll(alone(unquoted));
                 if (failing.isEmpty()) failing.putAll(alone(objects));
                 // A failure no fix's own compile reproduces is not a fix's: the batch cannot go on.
                 if (failing.isEmpty()) throw e;
@@ -219,6 +226,25 @@ public final class BatchPipeline {
             if (named) out.add(f.getKey());
         }
         return out;
+    }
+
+    /**
+     * The batch's failure cut down to one fix's own error lines: those naming its files or the
+     * sources of its objects. The batch's output holds every fix's errors, and a fix must not be
+     * refused with another's; none of its own (an error in a header it shares) gives nothing.
+     */
+    private Optional<Failure> ownErrors(Failure batch, String id, List<String> objs) {
+        List<String> names = new ArrayList<>(fixes.get(id));
+        for (String obj : objs) {
+            if (obj.endsWith(".o")) names.add(obj.substring(0, obj.length() - 2) + ".c");
+        }
+        String msg = batch.getMessage();
+        List<String> own = msg.lines().skip(1)
+                .filter(l -> l.contains("error:") && names.stream().anyMatch(n -> l.contains(n + ":")))
+                .toList();
+        if (own.isEmpty()) return Optional.empty();
+        String first = msg.lines().findFirst().orElse("");
+        return Optional.of(new Failure(batch.kind(), first + "\n" + String.join("\n", own)));
     }
 
     /** Each fix's objects compiled on their own (the batch's error named none): those that fail, with their own errors. */

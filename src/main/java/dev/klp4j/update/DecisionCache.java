@@ -83,8 +83,10 @@ final class DecisionCache {
     }
 
     /**
-     * klp4j's version and its code: the jar's digest (the same jar decides the same), or, run from
-     * a classes directory (the tests), the time this class was compiled.
+     * klp4j's version and the code that decides: the digest of the jar's entries but those of the
+     * packages that only prove, load, ship or parse arguments (a klp4j that mends its VM proof or
+     * its packaging decides the same, and an update of hundreds of fixes is hours of compiles), or,
+     * run from a classes directory (the tests), the time this class was compiled.
      */
     private static String klp4jBuild() {
         String version = String.valueOf(DecisionCache.class.getPackage().getImplementationVersion());
@@ -93,14 +95,33 @@ final class DecisionCache {
             if (Files.isDirectory(code)) {
                 return version + "@" + Files.getLastModifiedTime(code.resolve(DecisionCache.class.getName().replace('.', '/') + ".class")).toMillis();
             }
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (java.io.InputStream in = Files.newInputStream(code)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            }
-            return version + "@" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (IOException | URISyntaxException | NoSuchAlgorithmException | RuntimeException e) {
+            return version + "@" + deciding(code);
+        } catch (IOException | URISyntaxException | RuntimeException e) {
             return version;
+        }
+    }
+
+    /** Packages whose code no decision depends on. */
+    private static final List<String> NOT_DECIDING = List.of("dev/klp4j/cli/", "dev/klp4j/vm/", "dev/klp4j/runtime/", "dev/klp4j/fleet/");
+
+    /** The digest of a jar's entries, by name, but those under {@link #NOT_DECIDING} and the manifest (its build time). */
+    static String deciding(Path jar) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<? extends java.util.zip.ZipEntry> entries = zip.stream()
+                    .filter(e -> !e.isDirectory() && !e.getName().startsWith("META-INF/MANIFEST")
+                            && NOT_DECIDING.stream().noneMatch(e.getName()::startsWith))
+                    .sorted(java.util.Comparator.comparing(java.util.zip.ZipEntry::getName)).toList();
+            for (java.util.zip.ZipEntry e : entries) {
+                md.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                try (java.io.InputStream in = zip.getInputStream(e)) {
+                    md.update(in.readAllBytes());
+                }
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

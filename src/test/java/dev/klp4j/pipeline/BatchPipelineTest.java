@@ -83,7 +83,9 @@ class BatchPipelineTest {
         Map<String, BatchPipeline.Outcome> out = run(header);
         assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
         assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
-        assertThat(header.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"));
+        // named by make's line only: its own compile gives its own error
+        assertThat(header.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("b.o"), List.of("a.o"));
+        assertThat(out.get("b.c").failure().getMessage()).isEqualTo("compiling b.o failed:\n" + header.error);
 
         Batch unnamed = new Batch();
         unnamed.error = "ld: final link failed";
@@ -91,6 +93,24 @@ class BatchPipelineTest {
         assertThat(out.get("b.c").failure().getMessage()).isEqualTo("compiling b.o failed:\nld: final link failed");
         assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
         assertThat(unnamed.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"), List.of("b.o"), List.of("a.o"));
+    }
+
+    @Test
+    void eachFixTakenOutIsGivenItsOwnErrorsNotTheBatchs() {
+        Batch two = new Batch() {
+            @Override
+            public void compilePatched(List<String> objects) {
+                patchedCompiles.add(List.copyOf(objects));
+                if (objects.contains("a.o") && objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling "
+                        + String.join(" ", objects) + " failed:\nb.c:3:9: error: 'x' undeclared\na.c:7:2: error: 'y' undeclared\n"
+                        + "make[4]: *** [scripts/Makefile.build:229: b.o] Error 1\nmake[4]: *** [scripts/Makefile.build:229: a.o] Error 1");
+            }
+        };
+        Map<String, BatchPipeline.Outcome> out = run(two);
+        assertThat(out.get("a.c").failure().getMessage()).endsWith("failed:\na.c:7:2: error: 'y' undeclared").doesNotContain("b.c");
+        assertThat(out.get("b.c").failure().getMessage()).endsWith("failed:\nb.c:3:9: error: 'x' undeclared").doesNotContain("a.c");
+        assertThat(two.patchedCompiles).as("own errors were in the batch's output: no compile alone")
+                .containsExactly(List.of("a.o", "b.o"));
     }
 
     @Test
