@@ -15,7 +15,14 @@ import java.io.IOException;
 /** The one JSON mapper the commands share for --json output. */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .addMixIn(dev.klp4j.pipeline.ObjectReport.class, ObjectReportNames.class)
             .registerModule(new SimpleModule().addSerializer(new DiffOutcomeSerializer()).addSerializer(new ReviewReportSerializer()));
+
+    /** build's objects[] name a diff's exit status {@code exit}, as klp4j diff's report does (docs/schema/build.schema.json). */
+    private abstract static class ObjectReportNames {
+        @com.fasterxml.jackson.annotation.JsonProperty("exit")
+        abstract DiffResult.Outcome diff();
+    }
 
     private Json() {}
 
@@ -31,7 +38,7 @@ public final class Json {
         }
     }
 
-    /** The reports (build's {@code diffStatus}) show a diff's outcome as klp4j diff's exit status, as they always have. */
+    /** The reports (build's objects' {@code exit}) show a diff's outcome as klp4j diff's exit status, as they always have. */
     private static final class DiffOutcomeSerializer extends StdSerializer<DiffResult.Outcome> {
         private static final long serialVersionUID = 1L;
 

@@ -49,10 +49,12 @@ final class ReviewCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? spec.commandLine().getErr() : out;
         ReviewReport r;
+        String reviewed;
         try {
             o.release = release == null ? null : SuiteKernels.resolve(release, SourceTreeCache.defaultRoot());
             BuildResult b = BuildPipeline.of(o, new StepPrinter(steps, !json && System.console() != null)).run();
             r = b.review();
+            reviewed = b.release();
             if (b.outcome() == BuildOutcome.NO_CHANGE) {
                 // Nothing to patch is a clean review, not an error: there is nothing to be unsafe about.
                 r = new ReviewReport(0, 0, java.util.List.of());
@@ -72,8 +74,15 @@ final class ReviewCommand implements Callable<Integer> {
             }
             throw u;
         }
+        int exit = r.verdict() == ReviewReport.Verdict.UNSAFE ? ExitStatus.INPUT : ExitStatus.OK;
         if (json) {
-            out.println(Json.write(r));
+            // the same document a failed review prints, with the review's fields (docs/schema/review.schema.json)
+            java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("release", reviewed);
+            doc.put("outcome", "REVIEWED");
+            doc.putAll(Json.mapper().convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { }));
+            doc.put("exit", exit);
+            out.println(Json.write(doc));
         } else {
             for (Finding f : r.findings()) {
                 out.println(f.line());
@@ -82,6 +91,6 @@ final class ReviewCommand implements Callable<Integer> {
             out.println(r.summary());
         }
         out.flush();
-        return r.verdict() == ReviewReport.Verdict.UNSAFE ? ExitStatus.INPUT : ExitStatus.OK;
+        return exit;
     }
 }

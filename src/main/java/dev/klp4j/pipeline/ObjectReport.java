@@ -4,10 +4,10 @@ import dev.klp4j.diff.DiffResult;
 import java.util.List;
 
 /**
- * One patched object in the --json report; {@code diffStatus} is always PATCH (kept for the
- * report's field).
+ * One patched object in the --json report; {@code diff} is always PATCH (the report prints it as
+ * {@code exit}, the status klp4j diff of that object exits with, as diff's own report names it).
  */
-public record ObjectReport(String object, String owner, DiffResult.Outcome diffStatus, List<String> changed, List<String> added,
+public record ObjectReport(String object, String owner, DiffResult.Outcome diff, List<String> changed, List<String> added,
                            List<String> klpSymbols) {
     public ObjectReport {
         changed = List.copyOf(changed);

@@ -43,8 +43,10 @@ class DiffCommandTest {
 
     @Test
     void reportsShowADiffsOutcomeAsItsExitStatus() {
-        // build --json's diffStatus is a DiffResult.Outcome; the JSON keeps the number klp4j diff exits with.
+        // build --json's objects[].exit is a DiffResult.Outcome; the JSON keeps the number klp4j diff exits with.
         assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.PATCH)).isEqualTo("0");
+        assertThat(Json.write(new dev.klp4j.pipeline.ObjectReport("a.o", "vmlinux", dev.klp4j.diff.DiffResult.Outcome.PATCH,
+                java.util.List.of("f"), java.util.List.of(), java.util.List.of()))).contains("\"exit\" : 0").doesNotContain("diff");
         assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.REFUSED)).isEqualTo("2");
         assertThat(Json.write(dev.klp4j.diff.DiffResult.Outcome.NO_CHANGE)).isEqualTo("3");
     }

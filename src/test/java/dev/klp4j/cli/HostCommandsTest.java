@@ -139,6 +139,7 @@ class HostCommandsTest {
         CliRun p = CliRun.of(args.toArray(String[]::new));
         assertThat(p.exit()).as(p.err()).isZero();
         Exec.check(null, List.of("dpkg-deb", "-x", tmp.resolve("debs/klp4j-livepatch-" + R + "_6.1.192-3_amd64.deb").toString(), root.toString()), "dpkg-deb -x");
+        dev.klp4j.testing.JsonContract.check("package", java.nio.file.Files.readString(root.resolve("usr/lib/modules/" + R + "/klp4j/package.json")));
     }
 
     CliRun run(String... args) {
@@ -148,7 +149,7 @@ class HostCommandsTest {
     }
 
     JsonNode statusJson() throws IOException {
-        return Json.mapper().readTree(root.resolve("run/klp4j/status.json").toFile());
+        return dev.klp4j.testing.JsonContract.check("status", java.nio.file.Files.readString(root.resolve("run/klp4j/status.json")));
     }
 
     @Test

@@ -49,7 +49,7 @@ class UpdateCommandTest {
         assertThat(second.out()).contains("[1/2] live-patched fs/ext4/mballoc.c").contains("[2/2] live-patched fs/nfsd/nfs4state.c")
                 .contains("dmesg         pass").contains("PASS, replacing klp4j_update_6_1_192_2.ko")
                 .contains("wrote " + out.resolve(RELEASE).resolve("klp4j_update_6_1_192_3.ko") + " (proven)");
-        JsonNode j2 = new ObjectMapper().readTree(out.resolve(RELEASE).resolve("update.json").toFile());
+        JsonNode j2 = dev.klp4j.testing.JsonContract.check("update", Files.readString(out.resolve(RELEASE).resolve("update.json")));
         assertThat(j2.get("proven").asBoolean()).isTrue();
         assertThat(j2.get("fixes")).hasSize(2);
         assertThat(j2.get("fixes").get(1).get("functions").toString()).contains("nfsd4_sequence");

@@ -28,6 +28,7 @@ class UpdateResultTest {
         assertThat(r.effective()).isEqualTo("6.1.192-3 except 1 fix that needs a reboot");
         Map<String, Object> j = r.toJson();
         assertThat(j).containsKeys("release", "from", "to", "module", "proven", "fixes", "cves", "effective");
+        dev.klp4j.testing.JsonContract.check("update", dev.klp4j.cli.Json.write(j));
         assertThat(((Map<?, ?>) j.get("cves")).get("live_patched")).isEqualTo(List.of("CVE-1"));
         assertThat(((Map<?, ?>) j.get("counts")).get("live-patched")).isEqualTo(2L);
     }
