@@ -90,4 +90,43 @@ class ReadmeCommandsTest {
         }
         assertThat(stale).as("options headings show that the command lacks").isEmpty();
     }
+
+    /**
+     * Every example command of the README and docs/*.md (an indented line that runs klp4j, not a
+     * synopsis with [brackets] or alternatives) is one the command line takes as written: each
+     * option exists, takes what it is given, and no parameter is missing. Running them needs the
+     * kernels they name; their behaviour is what the other tests check.
+     */
+    @Test
+    void everyExampleCommandInTheDocsIsOneTheCommandLineTakes() throws java.io.IOException {
+        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md")));
+        try (var s = Files.list(Path.of("docs"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+        }
+        List<String> examples = new ArrayList<>();
+        for (Path doc : docs) {
+            String text = Files.readString(doc).replace("\\\n", " ");
+            for (String line : text.lines().toList()) {
+                if (!line.startsWith("    ")) continue;
+                String cmd = line.strip();
+                int hash = cmd.indexOf(" #");
+                if (hash >= 0) cmd = cmd.substring(0, hash).strip();
+                int pipe = cmd.indexOf(" | ");
+                if (!(cmd.startsWith("./klp4j ") || cmd.startsWith("klp4j ")) || cmd.contains("[") || (pipe >= 0 && cmd.substring(pipe).contains("klp4j"))) {
+                    continue;
+                }
+                if (pipe >= 0) cmd = cmd.substring(0, pipe);
+                List<String> words = new ArrayList<>(List.of(cmd.strip().split("\\s+")));
+                words.remove(0);
+                try {
+                    Main.newCommandLine().parseArgs(words.toArray(String[]::new));
+                } catch (CommandLine.ParameterException e) {
+                    throw new AssertionError(doc + ": the example '" + cmd + "' is not a command klp4j takes: " + e.getMessage());
+                }
+                examples.add(doc + ": " + cmd);
+            }
+        }
+        assertThat(examples).as("examples found").hasSizeGreaterThan(15)
+                .anyMatch(e -> e.contains("klp4j update --kernel")).anyMatch(e -> e.contains("klp4j repo promote"));
+    }
 }
