@@ -130,8 +130,16 @@ final class RuntimeCommands {
             }
             List<Object> json = new ArrayList<>();
             for (Livepatcher.Unloaded u : done) {
-                json.add(Map.of("name", u.name(), "transitionMs", u.transitionMillis()));
-                if (!opts.json) out(spec).printf("unloaded %s: transition finished in %d ms%n", u.name(), u.transitionMillis());
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("name", u.name());
+                j.put("transitionMs", u.transitionMillis());
+                j.put("moduleKept", u.moduleKept());
+                json.add(j);
+                if (!opts.json) {
+                    out(spec).printf(u.moduleKept() ? "unpatched %s: transition finished in %d ms; its module stays loaded until the"
+                            + " next boot (permanent: it carries tables running code may point into)%n"
+                            : "unloaded %s: transition finished in %d ms%n", u.name(), u.transitionMillis());
+                }
             }
             if (opts.json) out(spec).println(Json.write(target.all ? Map.of("unloaded", json) : json.get(0)));
             else if (done.isEmpty()) out(spec).println("no livepatch is loaded");

@@ -99,8 +99,10 @@ final class Checks {
         String kind = SymbolNames.kind(p.section());
         if (kind.equals("read-only data")) {
             if (!inc.isKept(p.section())) {
+                String why = cmp.uncarriedTables.get(p);
                 reasons.add(p.name() + ": read-only data changed (" + p.section().name()
-                        + ") but no changed function uses it, so the running kernel would keep the old value; "
+                        + ") but no changed function uses it" + (why == null ? "" : " and it cannot be carried with its readers: " + why)
+                        + ", so the running kernel would keep the old value; "
                         + "change the functions that use it (they get the new copy) or add a new object");
             }
             return;

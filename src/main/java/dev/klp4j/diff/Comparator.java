@@ -30,6 +30,15 @@ final class Comparator {
      */
     final java.util.Set<Symbol> copies = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /**
+     * Changed read-only tables (static const, looked up by this object's code) that the patch
+     * carries anew; every function that reads one is replaced so that its next lookup reads the new
+     * table.
+     */
+    final java.util.Set<Symbol> carriedTables = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Changed read-only objects that cannot be carried so, with why (for the refusal). */
+    final Map<Symbol, String> uncarriedTables = new IdentityHashMap<>();
+
     private Comparator(ObjectIndex orig, ObjectIndex patched, Correlation c) {
         this.orig = orig;
         this.patched = patched;
@@ -44,6 +53,7 @@ final class Comparator {
         for (Symbol s : patched.file.symbols()) {
             if (k.status.get(s) == Status.CHANGED && directives.ignored(s)) k.status.put(s, Status.SAME);
         }
+        k.replaceReadersOfChangedTables();
         k.replaceCallersOfUntraceable();
         k.coldPiecesFollowTheirParent();
         return k;
@@ -89,6 +99,61 @@ final class Comparator {
                 if (q.isFunction() && status(q) == Status.SAME) status.put(q, Status.CHANGED);
             }
         }
+    }
+
+    /**
+     * A changed read-only table (a quirk or configuration table, a lookup table) is data the running
+     * kernel already has, and no function that reads it changed. When only this object's functions
+     * read it (it is static, no data holds its address, it holds no function pointers that would make
+     * it an operations table kept in live objects, and no reader is __init code that has run), the
+     * patch carries the new table and replaces those readers: their next lookup reads the new one.
+     * Otherwise the change stays refused, and why is kept for the refusal.
+     */
+    private void replaceReadersOfChangedTables() {
+        for (Symbol p : patched.file.symbols()) {
+            if (!p.isObject() || p.section() == null || status(p) != Status.CHANGED) continue;
+            if (!SymbolNames.kind(p.section()).equals("read-only data")) continue;
+            Symbol o = c.origOf(p);
+            if (o == null || o.size() != p.size()) continue; // a size change is refused as such
+            List<Symbol> readers = new ArrayList<>();
+            String why = whyNotCarried(p, readers);
+            if (why != null) {
+                uncarriedTables.put(p, why);
+                continue;
+            }
+            carriedTables.add(p);
+            for (Symbol q : readers) {
+                String parent = SymbolNames.subfunctionParent(q.name());
+                if (parent != null) {
+                    for (Symbol f : patched.file.symbols(parent)) if (f.isFunction() && f.section() != null && status(f) == Status.SAME) status.put(f, Status.CHANGED);
+                }
+                if (status(q) == Status.SAME) status.put(q, Status.CHANGED);
+            }
+        }
+    }
+
+    /** Why table {@code p} cannot be carried with its readers, or null (then {@code readers} holds them). */
+    private String whyNotCarried(Symbol p, List<Symbol> readers) {
+        if (!p.isLocal()) return "it is global, so code outside this object reads the running kernel's table";
+        for (Ref r : patched.refs(p.section(), patched.extentStart(p), patched.extentEnd(p))) {
+            Symbol t = r.target();
+            if (t != null && (t.isFunction() || (t.section() != null && t.section().isText()))) {
+                return "it holds function pointers (an operations table: the kernel keeps its address in live objects)";
+            }
+        }
+        for (Section s : patched.file.sections()) {
+            if (!s.isAlloc() || s == p.section() || SpecialSections.isTable(s) || s.name().startsWith(".discard")) continue;
+            for (Ref r : patched.refs(s)) {
+                if (r.target() != p) continue;
+                Symbol user = Correlator.userOf(patched, s, r.offset());
+                String who = user != null ? user.name() : s.name();
+                if (!s.isText()) return "its address is stored in " + who + " (data), so the running kernel keeps reading the old table there";
+                if (user == null || !user.isFunction()) return "code outside any function (" + s.name() + ") reads it";
+                if (SymbolNames.isInitSection(s)) return "__init code (" + who + ") read it at boot or module load";
+                if (!readers.contains(user)) readers.add(user);
+            }
+        }
+        return readers.isEmpty() ? "no function of this object reads it" : null;
     }
 
     /**

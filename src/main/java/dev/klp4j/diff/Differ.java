@@ -95,7 +95,9 @@ public final class Differ {
         for (Symbol s : p.file.symbols()) if (s.isFunction() && cmp.status(s) == Status.CHANGED && !cmp.copies.contains(s)) replaced.add(s);
         OutputBuilder builder = new OutputBuilder(o, p, c).replaced(replaced)
                 .unchanged(s -> (s.isFunction() || s.isObject()) && c.origOf(s) != null && cmp.status(s) == Status.SAME);
-        PatchObject out = builder.build(inc, tables, functions, newData, opts.objectName(), traced);
+        List<String> carried = new ArrayList<>();
+        for (Symbol t : cmp.carriedTables) if (inc.isKept(t.section())) carried.add(t.name());
+        PatchObject out = builder.build(inc, tables, functions, newData, opts.objectName(), traced, carried);
         if (builder.mcountEntries() > 0) entries.put("__mcount_loc", builder.mcountEntries());
         return new DiffResult(DiffResult.Outcome.PATCH, changed, added, newData, entries, reasons, out);
     }

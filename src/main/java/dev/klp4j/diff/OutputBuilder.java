@@ -51,7 +51,7 @@ final class OutputBuilder {
      *               {@code __mcount_loc} (x86_64); empty to keep the filtered table instead
      */
     PatchObject build(Inclusion inc, Map<Section, SpecialSections.Rebuilt> specials, List<PatchMeta.Function> functions,
-                  List<String> newData, String objectName, List<Symbol> traced) {
+                  List<String> newData, String objectName, List<Symbol> traced, List<String> tables) {
         this.specials = specials;
         for (Symbol s : patched.file.symbols()) {
             if (s.isFileSymbol()) {
@@ -136,7 +136,7 @@ final class OutputBuilder {
         patched.file.section(".note.GNU-stack").ifPresent(s -> sections.add(new Section(s.name(), s.type(), s.flags(), s.addralign(), 0, new byte[0])));
         symbols.addAll(externals.values());
         return new PatchObject(new ElfFile(patched.file.header(), sections, symbols),
-                new PatchMeta(objectName, functions, references, newData));
+                new PatchMeta(objectName, functions, references, newData, tables));
     }
 
     /** A kept section keeps its name, except that a renumbered clone takes the original's name. */

@@ -48,6 +48,7 @@ public final class PatchObjectFile {
         m.put("functions", meta.functions().stream().map(PatchObjectFile::function).toList());
         m.put("references", meta.references().stream().map(PatchObjectFile::reference).toList());
         m.put("newData", meta.newData());
+        m.put("tables", meta.tables());
         try {
             return MAPPER.writeValueAsString(m).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {

@@ -123,6 +123,13 @@ public final class LivepatchModule {
             gen.add(patch, sympos, in.exportCrcs());
             objects.add(new ObjectSymbols(in.object(), owner, klp));
         }
+        for (Input in : inputs) {
+            for (String t : in.patch().meta().tables()) {
+                warnings.add(in.object() + ": " + t + " (a changed read-only table) is carried anew and the functions that read it are"
+                        + " replaced; the module is permanent (no exit): disabling or replacing the patch leaves it loaded until the"
+                        + " next boot, as running code may keep pointers into the table");
+            }
+        }
         return new Linked(objects, warnings, refused, dir -> gen.build(dir, target.kbuildDir(), target.jobs(), target.tools()));
     }
 

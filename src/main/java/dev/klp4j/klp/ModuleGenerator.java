@@ -62,6 +62,8 @@ public final class ModuleGenerator {
     private int aliases;
     /** Whether the target's kbuild runs objtool on the module at its link (kbuild's delay-objtool). */
     private boolean objtoolAtLink;
+    /** Tables the patch carries anew (object: name): running code may keep pointers into them. */
+    private final List<String> tables = new ArrayList<>();
 
     public ModuleGenerator(String name, boolean replace) {
         if (!name.matches("[A-Za-z0-9_-]{1,55}")) throw new Failure("module name '" + name + "': use letters, digits, '_' and '-' (at most 55)");
@@ -117,6 +119,7 @@ public final class ModuleGenerator {
             if (pos == null) throw new Failure("no kallsyms position for " + f.name());
             t.funcs().add(new Func(f.name(), pos, alias(out, def)));
         }
+        for (String table : patch.meta().tables()) tables.add(object + ": " + table);
         objects.add(out);
         List<String> lines = new ArrayList<>();
         for (Symbol s : out.symbols()) {
@@ -145,6 +148,11 @@ public final class ModuleGenerator {
     public void importNamespace(String ns) {
         if (!ns.matches("[A-Za-z0-9_]+")) throw new Failure("symbol namespace '" + ns + "' cannot be imported");
         namespaces.add(ns);
+    }
+
+    /** Whether the module is built without an exit function, so that the kernel never removes it. */
+    public boolean permanent() {
+        return !tables.isEmpty();
     }
 
     /** The module's C source. */
@@ -185,8 +193,17 @@ public final class ModuleGenerator {
         c.append("static struct klp_patch klp4j_patch = {\n\t.mod = THIS_MODULE,\n\t.objs = klp4j_objs,\n\t.replace = ")
                 .append(replace ? "true" : "false").append(",\n};\n\n");
         c.append("static int __init klp4j_init(void)\n{\n\treturn klp_enable_patch(&klp4j_patch);\n}\n\n");
-        c.append("static void __exit klp4j_exit(void)\n{\n}\n\n");
-        c.append("module_init(klp4j_init);\nmodule_exit(klp4j_exit);\n");
+        if (tables.isEmpty()) {
+            c.append("static void __exit klp4j_exit(void)\n{\n}\n\n");
+            c.append("module_init(klp4j_init);\nmodule_exit(klp4j_exit);\n");
+        } else {
+            // The patch carries new copies of read-only tables and replaces their readers: running
+            // code may keep pointers into them (a probed device's quirk entry, say) after the patch
+            // is disabled or replaced. Without an exit function the kernel never removes the module
+            // ("[permanent]" in /proc/modules), so those pointers stay valid until the next boot.
+            c.append("/* permanent: carries ").append(String.join(", ", tables).replace("*/", "")).append(" */\n");
+            c.append("module_init(klp4j_init);\n");
+        }
         // MODULE_IMPORT_NS took a bare word before 6.13 and a string since; the modinfo line is the same in both.
         for (String ns : namespaces) c.append("MODULE_INFO(import_ns, \"").append(ns).append("\");\n");
         c.append("MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\nMODULE_DESCRIPTION(\"klp4j live patch ").append(name).append("\");\n");

@@ -35,7 +35,16 @@ public final class Livepatcher {
     public record Loaded(String name, long transitionMillis, List<List<BlockingTask>> stalls, int signals) {}
 
     /** A finished unload. */
-    public record Unloaded(String name, long transitionMillis) {}
+    /**
+     * A patch unloaded: unpatched in {@code transitionMillis}; {@code moduleKept} when its module is
+     * permanent (built without an exit function: it carries tables that running code may still
+     * point into), so the kernel keeps it until the next boot.
+     */
+    public record Unloaded(String name, long transitionMillis, boolean moduleKept) {
+        public Unloaded(String name, long transitionMillis) {
+            this(name, transitionMillis, false);
+        }
+    }
 
     private final SysRoot sys;
     private final KernelOps ops;
@@ -100,10 +109,13 @@ public final class Livepatcher {
             waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1]);
         }
         waitGone(name, timeoutMillis);
-        ops.rmmod(name);
+        // A permanent module stays: no task has used its code (the transition was reversed), but the kernel keeps it.
+        boolean kept = permanent(name);
+        if (!kept) ops.rmmod(name);
         throw Failure.failed("'" + name + "': the patching transition did not finish in "
-                + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockers) + "); reversed and unloaded it,"
-                + " the system is as before; retry when those tasks are idle or with a longer --timeout");
+                + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockers) + "); reversed and "
+                + (kept ? "disabled it (its permanent module stays loaded, unused, until the next boot)" : "unloaded it")
+                + ", the system is as before; retry when those tasks are idle or with a longer --timeout");
     }
 
     public Unloaded unload(String name, long timeoutMillis) {
@@ -123,10 +135,23 @@ public final class Livepatcher {
             }
             ms = ops.millis() - t0;
             waitGone(name, timeoutMillis);
+            if (permanent(name)) {
+                log.accept("'" + name + "': unpatched; its module stays loaded until the next boot (permanent: it carries"
+                        + " tables that running code may still point into)");
+                return new Unloaded(name, ms, true);
+            }
         }
         ops.rmmod(name);
         log.accept("'" + name + "': unpatched and unloaded");
         return new Unloaded(name, ms);
+    }
+
+    /** Whether the kernel will never remove module {@code name}: it has init code but no exit ("[permanent]" in /proc/modules). */
+    public boolean permanent(String name) {
+        for (String line : SysRoot.readAll(sys.proc().resolve("modules")).lines().toList()) {
+            if (line.startsWith(name + " ")) return line.contains("[permanent]");
+        }
+        return false;
     }
 
     /** What {@link #signal()} did: patches signalled by us, and those whose kernel signals by itself. */

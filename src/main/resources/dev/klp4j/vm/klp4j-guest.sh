@@ -152,6 +152,10 @@ cmd_unload() {
   fi
   # the sysfs directory goes away asynchronously once the patch is freed
   i=0; while [ -d "$LP/$name" ] && [ $i -lt $((limit / 10)) ]; do usleep $POLL_US; i=$((i + 1)); done
+  # a permanent module (no exit: it carries tables running code may point into) stays until reboot
+  if grep -q "^$name .*\[permanent\]" /proc/modules; then
+    UNLOAD_NOTE="'$name' unpatched; its permanent module stays loaded"; say "$UNLOAD_NOTE"; return 0
+  fi
   rmmod "$name" || { say "rmmod $name failed"; return 1; }
   say "'$name': unloaded"
 }
@@ -243,6 +247,7 @@ java_unload() {
     ms=$(json_num transitionMs /tmp/junload.out); us=$(transition_us "$name" unpatching)
     proto untransition "$name" "${us:-$(( ${ms:-0} * 1000 ))}" "${ms:-0}"
     UNLOAD_NOTE="'$name' unpatched in ${ms:-?} ms (kernel ${us:-?} us; JVM start and unload $((t1 - t0)) ms)"
+    grep -q '"moduleKept" : true' /tmp/junload.out && UNLOAD_NOTE="$UNLOAD_NOTE; its permanent module stays loaded"
     say "klp4j unload (Java runtime): $UNLOAD_NOTE"
     return 0
   fi

@@ -36,6 +36,28 @@ class ModuleGeneratorTest {
     }
 
     @Test
+    void aPatchThatCarriesTablesIsAPermanentModuleWithoutAnExit(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("t.c"), """
+                static const int table[] = { 1, 2, 3 };
+                int lookup(int i) { return table[i & 1]; }
+                """);
+        Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "-fdata-sections", "t.c", "-o", "t.o");
+        PatchMeta meta = new PatchMeta("snd_usb_audio", List.of(new PatchMeta.Function("lookup", FunctionStatus.CHANGED, 1, 2, 1, true)),
+                List.of(), List.of(), List.of("table"));
+        ModuleGenerator g = new ModuleGenerator("klp4j_t", true);
+        g.add(new PatchObject(ElfReader.read(dir.resolve("t.o")), meta), Map.of("lookup", 1));
+        assertThat(g.permanent()).isTrue();
+        assertThat(g.source()).contains("module_init(klp4j_init);").doesNotContain("module_exit").doesNotContain("klp4j_exit")
+                .contains("permanent: carries snd_usb_audio: table");
+
+        ModuleGenerator plain = new ModuleGenerator("klp4j_p", true);
+        plain.add(new PatchObject(ElfReader.read(dir.resolve("t.o")), new PatchMeta("snd_usb_audio",
+                List.of(new PatchMeta.Function("lookup", FunctionStatus.CHANGED, 1, 2, 1, true)), List.of(), List.of())), Map.of("lookup", 1));
+        assertThat(plain.permanent()).isFalse();
+        assertThat(plain.source()).contains("module_exit(klp4j_exit);");
+    }
+
+    @Test
     void newCallbackFunctionsBecomeTheObjectsCallbacks(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("c.c"), """
                 struct klp_object;

@@ -88,6 +88,10 @@ final class FakeKernel implements KernelOps {
     public void rmmod(String name) {
         actions.add("rmmod " + name);
         if (Files.isDirectory(sys.patch(name))) throw Failure.failed("rmmod " + name + ": Device or resource busy");
+        // a module with init but no exit: the kernel refuses delete_module
+        if (SysRoot.readAll(root.resolve("proc/modules")).contains(name + " 16384 0 [permanent]")) {
+            throw Failure.failed("rmmod " + name + ": Device or resource busy");
+        }
         delete(sys.module(name));
     }
 

@@ -161,6 +161,23 @@ class LivepatcherTest {
     }
 
     @Test
+    void aPermanentModuleIsUnpatchedAndLeftLoadedNotRemoved() throws IOException {
+        lp.load(ko, 1000);
+        // built without an exit function (it carries tables): /proc/modules says so
+        Files.writeString(kernel.root.resolve("proc/modules"), "klp4j_other 16384 0 - Live 0x0 (K)\n"
+                + "livepatch_cmdline 16384 0 [permanent], Live 0x0 (K)\n");
+        kernel.actions.clear();
+        Livepatcher.Unloaded u = lp.unload("livepatch_cmdline", 1000);
+
+        assertThat(u.moduleKept()).isTrue();
+        assertThat(kernel.actions).containsExactly("write livepatch_cmdline/enabled 0");
+        assertThat(kernel.sys.patch("livepatch_cmdline")).doesNotExist();
+        assertThat(kernel.sys.module("livepatch_cmdline")).exists();
+        assertThat(log).anyMatch(l -> l.contains("stays loaded until the next boot"));
+        assertThat(lp.permanent("klp4j_other")).isFalse();
+    }
+
+    @Test
     void infoAndListReadTheSysfsTree() throws IOException {
         lp.load(ko, 1000);
         PatchStatus s = lp.info("livepatch_cmdline");
