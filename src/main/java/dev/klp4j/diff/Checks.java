@@ -50,6 +50,8 @@ final class Checks {
                 continue;
             }
             if (cmp.status(p) != Status.CHANGED) continue;
+            // MODULE_DEVICE_TABLE's alias of a device-ID table (for modpost): the table's own finding says it all.
+            if (p.isObject() && p.name().startsWith("__mod_") && p.name().endsWith("_device_table")) continue;
             if (p.isFunction()) function(o, p);
             else data(p);
         }
@@ -85,10 +87,12 @@ final class Checks {
 
     private void data(Symbol p) {
         Symbol o = c.origOf(p);
-        if (o != null && o.size() != p.size()) {
+        if (o != null && o.size() != p.size() && !(cmp.carriedTables.contains(p) && inc.isKept(p.section()))) {
+            String why = cmp.uncarriedTables.get(p);
             reasons.add(p.name() + ": data object changed size (" + o.size() + " to " + p.size() + " bytes); "
-                    + "existing users in the running kernel would use the old layout; keep the object as it is and "
-                    + "use a shadow variable for new fields");
+                    + "existing users in the running kernel would use the old layout"
+                    + (why == null ? "" : " (a read-only table, but it cannot be carried with its readers: " + why + ")")
+                    + "; keep the object as it is and use a shadow variable for new fields");
             return;
         }
         if (SymbolNames.isInitSection(p.section())) {

@@ -113,8 +113,8 @@ final class Comparator {
         for (Symbol p : patched.file.symbols()) {
             if (!p.isObject() || p.section() == null || status(p) != Status.CHANGED) continue;
             if (!SymbolNames.kind(p.section()).equals("read-only data")) continue;
-            Symbol o = c.origOf(p);
-            if (o == null || o.size() != p.size()) continue; // a size change is refused as such
+            // Its size may change too (a quirk added): every reader is replaced, and no other object can see it.
+            if (c.origOf(p) == null) continue;
             List<Symbol> readers = new ArrayList<>();
             String why = whyNotCarried(p, readers);
             if (why != null) {

@@ -414,11 +414,12 @@ public final class Reviewer {
     static void inliningFanOut(ObjectPair o, List<SourceHunk> hunks, List<Finding> out) {
         Set<String> touched = new TreeSet<>();
         for (SourceHunk h : hunks) if (h.scope() == SourceHunk.Scope.FUNCTION && h.name() != null && h.file().equals(o.source())) touched.add(h.name());
-        Set<String> functions = new TreeSet<>(), types = new TreeSet<>();
+        Set<String> functions = new TreeSet<>(), types = new TreeSet<>(), data = new TreeSet<>();
         for (SourceHunk h : hunks) {
             if (h.name() == null) continue;
             if (h.scope() == SourceHunk.Scope.FUNCTION || h.scope() == SourceHunk.Scope.MACRO) functions.add(h.name());
             else if (h.scope() == SourceHunk.Scope.TYPE) types.add(h.name());
+            else if (h.scope() == SourceHunk.Scope.DATA && h.file().equals(o.source())) data.add(h.name());
         }
         Set<String> reported = new TreeSet<>();
         for (String f : o.changed()) {
@@ -437,6 +438,15 @@ public final class Reviewer {
             }
             if (!callees.isEmpty()) because.add("the changed " + String.join(", ", callees) + " it calls or expands");
             if (!changedTypes.isEmpty()) because.add("the changed type " + String.join(", ", changedTypes) + " it uses");
+            Set<String> tables = named(text, data);
+            if (because.isEmpty() && !tables.isEmpty()) {
+                // a changed read-only table: the patch carries the new one and replaces the functions that read it
+                out.add(new Finding(Rule.INLINING_FANOUT, Severity.INFO, o.source(), base, null,
+                        base + " is not in any hunk; it reads the changed table " + String.join(", ", tables)
+                                + ", which the patch carries anew, so the live patch replaces it to read the new one",
+                        "nothing to do; the module is permanent (it stays loaded once unpatched: running code may point into the table)"));
+                continue;
+            }
             if (because.isEmpty()) because.add("a changed inline function, macro or type it uses");
             out.add(new Finding(Rule.INLINING_FANOUT, Severity.INFO, o.source(), base, null,
                     base + " is not in any hunk; it changed because of " + String.join(" and ", because) + " (inlined, expanded or laid out into it), so the live patch replaces it too",

@@ -59,6 +59,23 @@ class DifferTablesTest {
     }
 
     @Test
+    void aQuirkAddedGrowsTheTableWhichIsCarriedAllTheSame() throws Exception {
+        DiffResult r = Gcc.diff(tmp, QUIRKS, QUIRKS.replace("{ 0x0d8c, 0x0014, 4 },", "{ 0x0d8c, 0x0014, 4 },\n{ 0x2912, 0x30c8, 8 },"));
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.changed()).containsExactly("quirk_flags");
+        Symbol table = r.patch().elf().symbols().stream().filter(s -> s.name().equals("quirk_flags_table") && s.section() != null)
+                .findFirst().orElseThrow();
+        assertThat(table.size()).as("four entries of 8 bytes").isEqualTo(32);
+        assertThat(new String(dev.klp4j.diff.PatchObjectFile.json(r.patch().meta()), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"tables\":[\"quirk_flags_table\"]");
+
+        String global = QUIRKS.replace("static const struct quirk quirk_flags_table[]", "const struct quirk quirk_flags_table[]");
+        DiffResult g = Gcc.diff(tmp, global, global.replace("{ 0x0d8c, 0x0014, 4 },", "{ 0x0d8c, 0x0014, 4 },\n{ 0x2912, 0x30c8, 8 },"));
+        assertThat(String.join("\n", g.reasons())).contains("quirk_flags_table: data object changed size (24 to 32 bytes)")
+                .contains("it is global");
+    }
+
+    @Test
     void aTableWhoseAddressDataHoldsStaysRefusedSayingWhere() throws Exception {
         String src = QUIRKS + """
                 struct driver { const char *name; const struct quirk *id_table; };
