@@ -149,7 +149,7 @@ final class Comparator {
                 String who = user != null ? user.name() : s.name();
                 if (!s.isText()) return "its address is stored in " + who + " (data), so the running kernel keeps reading the old table there";
                 if (user == null || !user.isFunction()) return "code outside any function (" + s.name() + ") reads it";
-                if (SymbolNames.isInitSection(s)) return "__init code (" + who + ") read it at boot or module load";
+                if (SymbolNames.isInitSection(s)) return "__init/__exit code (" + who + ") reads it, which a live patch cannot replace";
                 if (!readers.contains(user)) readers.add(user);
             }
         }

@@ -110,6 +110,6 @@ class DifferTablesTest {
         String init = QUIRKS.replace("unsigned int quirk_flags(", "__init unsigned int quirk_flags(");
         DiffResult i = Gcc.diff(tmp, init, init.replace("{ 0x0d8c, 0x0014, 4 }", "{ 0x0d8c, 0x0014, 6 }"));
         assertThat(i.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
-        assertThat(String.join("\n", i.reasons())).contains("__init code (quirk_flags)");
+        assertThat(String.join("\n", i.reasons())).contains("__init/__exit code (quirk_flags)");
     }
 }
