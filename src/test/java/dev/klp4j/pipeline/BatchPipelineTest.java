@@ -229,4 +229,21 @@ class BatchPipelineTest {
         assertThat(objects.get("p")).containsExactlyInAnyOrder("1.o", "2.o");
         assertThat(objects).containsOnlyKeys("p", "r", "t");
     }
+
+    @Test
+    void preprocessingProgressReachesTheUpdateALineEachTenth() {
+        List<String> lines = new ArrayList<>();
+        StepListener to = new StepListener() {
+            @Override public void started(String step) { }
+            @Override public void progress(String step, String message) { lines.add(step + ": " + message); }
+            @Override public void finished(Step step) { }
+            @Override public void note(String line) { }
+        };
+        StepListener p = BatchPipeline.preprocessing(to);
+        p.started("changed objects");
+        for (int done = 50; done <= 1000; done += 50) p.progress("changed objects", "preprocessing " + done + "/1000");
+        p.progress("target", "fetching linux-image");
+        assertThat(lines).hasSize(10).first().isEqualTo("batch: header users: preprocessed 100 of 1000 object(s)");
+        assertThat(lines).last().isEqualTo("batch: header users: preprocessed 1000 of 1000 object(s)");
+    }
 }
