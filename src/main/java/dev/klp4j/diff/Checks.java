@@ -72,8 +72,12 @@ final class Checks {
             for (Symbol q : patched.file.symbols(parent)) if (q.isFunction() && cmp.status(q) == Status.CHANGED) return;
         }
         if (!hasFentry(o) && !cmp.copies.contains(p)) {
+            String why = cmp.uncopiable.get(p);
             reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
-                    + "so ftrace cannot redirect it; patch its callers instead");
+                    + "so ftrace cannot redirect it; " + (why != null ? "and its callers cannot be replaced instead: " + why
+                    + "; change the code so the fix is in a traceable function (not `inline`), or it takes a reboot"
+                    : p.isLocal() ? "patch its callers instead" : "it is global, so callers in other objects cannot be found and replaced;"
+                    + " patch its callers instead"));
         }
     }
 

@@ -36,6 +36,8 @@ final class Comparator {
      * table.
      */
     final java.util.Set<Symbol> carriedTables = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Changed functions without an ftrace call whose callers cannot be replaced either, with why (for the refusal). */
+    final Map<Symbol, String> uncopiable = new IdentityHashMap<>();
     /** Changed read-only objects that cannot be carried so, with why (for the refusal). */
     final Map<Symbol, String> uncarriedTables = new IdentityHashMap<>();
 
@@ -173,17 +175,25 @@ final class Comparator {
                 Symbol o = c.origOf(p);
                 if (o == null || FentryCalls.site(orig, o) != null) continue;
                 List<Symbol> callers = new ArrayList<>();
-                boolean onlyCode = true;
+                String pointer = null;
                 for (Section s : patched.file.sections()) {
                     if (!s.isAlloc() || SpecialSections.isTable(s)) continue;
                     for (Ref r : patched.refs(s)) {
                         if (r.target() != p || s == p.section()) continue;
-                        Symbol user = s.isText() ? Correlator.userOf(patched, s, r.offset()) : null;
-                        if (user == null || !user.isFunction()) onlyCode = false;
-                        else callers.add(user);
+                        Symbol user = Correlator.userOf(patched, s, r.offset());
+                        if (user == null || !user.isFunction() || !s.isText()) {
+                            if (pointer == null) pointer = user != null ? user.name() : s.name();
+                        } else {
+                            callers.add(user);
+                        }
                     }
                 }
-                if (!onlyCode || callers.isEmpty()) continue;
+                if (pointer != null) {
+                    uncopiable.put(p, "its address is stored in " + pointer + " (data), so it is called through a pointer that no"
+                            + " replaced caller can change");
+                    continue;
+                }
+                if (callers.isEmpty()) continue;
                 copies.add(p);
                 for (Symbol q : callers) {
                     if (status(q) == Status.SAME) {
