@@ -16,10 +16,16 @@ import java.util.Set;
  * @param unchecked what the proof could not check ("not loadable in this VM, so not checked: kvm_intel"), or null
  */
 public record UpdateResult(String release, String from, String to, String module, boolean proven, String unchecked, List<FixDecision> fixes,
-                           List<String> unattributedCves, double seconds) {
+                           List<String> unattributedCves, double seconds, boolean permanent) {
     public UpdateResult {
         fixes = List.copyOf(fixes);
         unattributedCves = List.copyOf(unattributedCves);
+    }
+
+    /** An update whose module (if any) can be removed again. */
+    public UpdateResult(String release, String from, String to, String module, boolean proven, String unchecked, List<FixDecision> fixes,
+                        List<String> unattributedCves, double seconds) {
+        this(release, from, to, module, proven, unchecked, fixes, unattributedCves, seconds, false);
     }
 
     public long count(FixStatus s) {
@@ -74,6 +80,8 @@ public record UpdateResult(String release, String from, String to, String module
         j.put("module", module);
         j.put("proven", proven);
         if (unchecked != null) j.put("unchecked", unchecked);
+        // a module that carries changed tables has no exit: disabled or replaced, it stays loaded until the next boot
+        j.put("permanent", permanent);
         j.put("effective", effective());
         Map<String, Object> counts = new LinkedHashMap<>();
         for (FixStatus s : FixStatus.values()) counts.put(s.id(), count(s));

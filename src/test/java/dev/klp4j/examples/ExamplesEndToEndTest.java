@@ -63,6 +63,11 @@ class ExamplesEndToEndTest {
         assertThat(vm.exit()).as(vm.out() + vm.err()).isZero();
         assertThat(vm.out()).contains("check-before  pass").contains("check-loaded  pass").contains("check-after   pass")
                 .contains("dmesg         pass").contains("vm test: PASS, 6 phases held").contains("klp4j load (shell runtime): ");
+        // A patch that carries a changed table is a permanent module (no exit): unpatched, it stays loaded.
+        boolean carriesTable = example.getFileName().toString().equals("module-quirk-table");
+        assertThat(ElfReader.read(ko).symbols().stream().anyMatch(s -> s.name().equals("cleanup_module"))).as("an exit function")
+                .isEqualTo(!carriesTable);
+        if (carriesTable) assertThat(vm.out()).contains("its permanent module stays loaded");
     }
 
     @ParameterizedTest(name = "{0}")

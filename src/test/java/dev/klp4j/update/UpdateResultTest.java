@@ -29,6 +29,7 @@ class UpdateResultTest {
         Map<String, Object> j = r.toJson();
         assertThat(j).containsKeys("release", "from", "to", "module", "proven", "fixes", "cves", "effective");
         dev.klp4j.testing.JsonContract.check("update", dev.klp4j.cli.Json.write(j));
+        assertThat(j.get("permanent")).isEqualTo(false);
         assertThat(((Map<?, ?>) j.get("cves")).get("live_patched")).isEqualTo(List.of("CVE-1"));
         assertThat(((Map<?, ?>) j.get("counts")).get("live-patched")).isEqualTo(2L);
     }
