@@ -99,16 +99,7 @@ public final class UpdateBuild {
                 .map(d -> d.substring(d.indexOf("not loadable in this VM"))).orElse(null);
         return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(), proof != null && proof.passed(),
                 unchecked, fixes, unattributed,
-                (System.nanoTime() - start) / 1e9, module != null && permanent(module));
-    }
-
-    /** Whether the module was built without an exit function (it carries changed tables), so that the kernel never removes it. */
-    static boolean permanent(Path ko) {
-        try {
-            return dev.klp4j.elf.ElfReader.read(ko).symbols().stream().noneMatch(s -> s.name().equals("cleanup_module"));
-        } catch (java.io.IOException | dev.klp4j.elf.ElfFormatException e) {
-            throw new Failure(Failure.Kind.TOOL, ko + ": cannot read the module just built: " + e.getMessage());
-        }
+                (System.nanoTime() - start) / 1e9, module != null && dev.klp4j.kernel.ModuleExit.permanent(module));
     }
 
     private static List<DebianChangelog.Item> changelog(Path gz, String from, String to) {
