@@ -203,7 +203,9 @@ final class SpecialSections {
         boolean inert = t.name().startsWith("__tracepoint_") || t.section().name().equals("__dyndbg")
                 || t.section().name().equals("__verbose");
         if (!inert) {
-            problems.add("jump label on static key " + t.name() + ", which lives in module " + objectName
+            Symbol code = first < refs.size() ? refs.get(first).target() : null;
+            String where = code != null && code.isFunction() ? code.name() + ": " : "";
+            problems.add(where + "jump label on static key " + t.name() + ", which lives in module " + objectName
                     + ": jump labels in a patch need keys in vmlinux; use static_key_enabled() instead");
         }
         return false;
