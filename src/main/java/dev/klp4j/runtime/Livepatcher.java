@@ -70,6 +70,10 @@ public final class Livepatcher {
                     + " (vermagic mismatch); rebuild the patch for " + running);
         }
         String name = info.name();
+        if (!Files.isDirectory(sys.patch(name)) && Files.isDirectory(sys.module(name)) && permanent(name)) {
+            throw new Failure("module '" + name + "' is still loaded, disabled: it is permanent (it carries changed tables) and stays"
+                    + " until the next boot; load the patch under another name (klp4j build -n), or after a reboot");
+        }
         if (Files.isDirectory(sys.patch(name)) || Files.isDirectory(sys.module(name))) {
             throw new Failure("a module named '" + name + "' is already loaded (name clash);"
                     + " 'klp4j unload " + name + "' first, or rebuild the patch under another name");

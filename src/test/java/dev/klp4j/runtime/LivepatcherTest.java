@@ -175,6 +175,8 @@ class LivepatcherTest {
         assertThat(kernel.sys.module("livepatch_cmdline")).exists();
         assertThat(log).anyMatch(l -> l.contains("stays loaded until the next boot"));
         assertThat(lp.permanent("klp4j_other")).isFalse();
+        // loading it again: said as it is, not as a name clash to unload
+        assertThatThrownBy(() -> lp.load(ko, 1000)).hasMessageContaining("is permanent").hasMessageContaining("another name");
     }
 
     @Test
