@@ -154,6 +154,12 @@ public final class UpdateBuild {
         VmHarness.Outcome r = step("prove", () -> VmProof.prove(kernel, earlier, module, name, objects, true, 600, o.guestRuntime,
                 listener::proofPhase), x -> (x.passed() ? "PASS" : "FAIL") + (earlier.isEmpty() ? "" : ", replacing " + earlier.get(0).getFileName())
                 + (x.serialLog() == null ? "" : "; serial log: " + x.serialLog()));
+        if (!r.passed()) {
+            // what the kernel said (an insmod's EINVAL has its reason only there): the lines about the patch or a failure
+            List<String> said = r.report().dmesg().stream().filter(l -> l.contains(name) || l.matches(".*(?i)(fail|error|invalid|unknown symbol).*"))
+                    .filter(l -> !l.contains("Invalid ELF header magic")).toList();
+            for (String l : said.subList(Math.max(0, said.size() - 20), said.size())) listener.note("  guest: " + l.strip());
+        }
         return r;
     }
 
