@@ -86,7 +86,8 @@ public final class LivepatchModule {
     /** Resolves every reference of every patch object and prepares the module (no file is written). */
     public static Linked link(List<Input> inputs, Target target) {
         ModuleSymvers symvers = target.symvers();
-        ModuleGenerator gen = new ModuleGenerator(target.name(), target.replace()).objtoolAtLink(target.objtoolAtLink());
+        ModuleGenerator gen = new ModuleGenerator(target.name(), target.replace()).objtoolAtLink(target.objtoolAtLink())
+                .exported(n -> symvers.export(n).isPresent());
         Map<String, PatchObject> patches = new LinkedHashMap<>();
         for (Input in : inputs) patches.put(in.object(), in.patch());
         PatchDefinitions own = PatchDefinitions.of(patches);

@@ -62,6 +62,8 @@ public final class ModuleGenerator {
     private int aliases;
     /** Whether the target's kbuild runs objtool on the module at its link (kbuild's delay-objtool). */
     private boolean objtoolAtLink;
+    /** Whether a symbol is exported (Module.symvers): the static call keys named for objtool at the link. */
+    private java.util.function.Predicate<String> exported = n -> false;
     /** Tables the patch carries anew (object: name): running code may keep pointers into them. */
     private final List<String> tables = new ArrayList<>();
 
@@ -80,6 +82,12 @@ public final class ModuleGenerator {
      */
     public ModuleGenerator objtoolAtLink(boolean on) {
         this.objtoolAtLink = on;
+        return this;
+    }
+
+    /** Which symbols the target exports: a static call key that is exported is named for objtool ({@link StaticCallKeys}). */
+    public ModuleGenerator exported(java.util.function.Predicate<String> isExported) {
+        this.exported = isExported;
         return this;
     }
 
@@ -223,7 +231,10 @@ public final class ModuleGenerator {
             StringBuilder kbuild = new StringBuilder("obj-m := " + name + ".o\n" + name + "-y := " + MAIN + ".o");
             for (int i = 0; i < objects.size(); i++) {
                 String o = "klp4j_patch_" + i + ".o";
-                if (objtoolAtLink) LoadTimeTables.dropObjtoolTables(objects.get(i));
+                if (objtoolAtLink) {
+                    LoadTimeTables.dropObjtoolTables(objects.get(i));
+                    StaticCallKeys.name(objects.get(i), exported);
+                }
                 ElfWriter.write(objects.get(i), dir.resolve(o));
                 // kbuild's record for a prebuilt object: modpost reads the CRCs of its exports from it.
                 StringBuilder cmd = new StringBuilder("savedcmd_" + o + " := klp4j (differ output)\n");
