@@ -34,9 +34,8 @@ public final class Livepatcher {
     /** A finished load. */
     public record Loaded(String name, long transitionMillis, List<List<BlockingTask>> stalls, int signals) {}
 
-    /** A finished unload. */
     /**
-     * A patch unloaded: unpatched in {@code transitionMillis}; {@code moduleKept} when its module is
+     * A finished unload: unpatched in {@code transitionMillis}; {@code moduleKept} when its module is
      * permanent (built without an exit function: it carries tables that running code may still
      * point into), so the kernel keeps it until the next boot.
      */
