@@ -143,17 +143,15 @@ final class Comparator {
                 return "it holds function pointers (an operations table: the kernel keeps its address in live objects)";
             }
         }
-        for (Section s : patched.file.sections()) {
-            if (!s.isAlloc() || s == p.section() || SpecialSections.isTable(s) || s.name().startsWith(".discard")) continue;
-            for (Ref r : patched.refs(s)) {
-                if (r.target() != p) continue;
-                Symbol user = Correlator.userOf(patched, s, r.offset());
-                String who = user != null ? user.name() : s.name();
-                if (!s.isText()) return "its address is stored in " + who + " (data), so the running kernel keeps reading the old table there";
-                if (user == null || !user.isFunction()) return "code outside any function (" + s.name() + ") reads it";
-                if (SymbolNames.isInitSection(s)) return "__init/__exit code (" + who + ") reads it, which a live patch cannot replace";
-                if (!readers.contains(user)) readers.add(user);
-            }
+        for (Use u : usesOf(p)) {
+            Section s = u.section();
+            if (s.name().startsWith(".discard")) continue;
+            Symbol user = u.user();
+            String who = user != null ? user.name() : s.name();
+            if (!s.isText()) return "its address is stored in " + who + " (data), so the running kernel keeps reading the old table there";
+            if (user == null || !user.isFunction()) return "code outside any function (" + s.name() + ") reads it";
+            if (SymbolNames.isInitSection(s)) return "__init/__exit code (" + who + ") reads it, which a live patch cannot replace";
+            if (!readers.contains(user)) readers.add(user);
         }
         return readers.isEmpty() ? "no function of this object reads it" : null;
     }
@@ -176,16 +174,13 @@ final class Comparator {
                 if (o == null || FentryCalls.site(orig, o) != null) continue;
                 List<Symbol> callers = new ArrayList<>();
                 String pointer = null;
-                for (Section s : patched.file.sections()) {
-                    if (!s.isAlloc() || SpecialSections.isTable(s)) continue;
-                    for (Ref r : patched.refs(s)) {
-                        if (r.target() != p || s == p.section()) continue;
-                        Symbol user = Correlator.userOf(patched, s, r.offset());
-                        if (user == null || !user.isFunction() || !s.isText()) {
-                            if (pointer == null) pointer = user != null ? user.name() : s.name();
-                        } else {
-                            callers.add(user);
-                        }
+                for (Use u : usesOf(p)) {
+                    Symbol user = u.user();
+                    if (user == null || !user.isFunction() || !u.section().isText()) {
+                        // a .discard reference counts too: whatever keeps the address may call through it
+                        if (pointer == null) pointer = user != null ? user.name() : u.section().name();
+                    } else {
+                        callers.add(user);
                     }
                 }
                 if (pointer != null) {
@@ -204,6 +199,21 @@ final class Comparator {
                 grew = true;
             }
         }
+    }
+
+    /** A reference to a symbol from another section, and the symbol that holds it (null outside any). */
+    private record Use(Section section, Symbol user) {}
+
+    /** Every reference to {@code p} from an allocated section other than its own, special tables left out. */
+    private List<Use> usesOf(Symbol p) {
+        List<Use> uses = new ArrayList<>();
+        for (Section s : patched.file.sections()) {
+            if (!s.isAlloc() || s == p.section() || SpecialSections.isTable(s)) continue;
+            for (Ref r : patched.refs(s)) {
+                if (r.target() == p) uses.add(new Use(s, Correlator.userOf(patched, s, r.offset())));
+            }
+        }
+        return uses;
     }
 
     private boolean same(Symbol o, Symbol p) {

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param functions  every function the patch object carries
  * @param references one per undefined symbol of the patch object
  * @param newData    data objects the patch adds (the kernel macros' bookkeeping statics left out)
+ * @param tables     changed read-only tables carried anew, their readers replaced: running code may keep
+ *                   pointers into them, so the module that holds them is never removed
  */
 public record PatchMeta(String object, List<Function> functions, List<Reference> references, List<String> newData,
                         List<String> tables) {
@@ -26,15 +28,6 @@ public record PatchMeta(String object, List<Function> functions, List<Reference>
     /** A patch object that carries no changed table. */
     public PatchMeta(String object, List<Function> functions, List<Reference> references, List<String> newData) {
         this(object, functions, references, newData, List.of());
-    }
-
-    /**
-     * Whether the patch carries changed read-only tables ({@code tables}) whose readers it replaces:
-     * running code may keep pointers into the new copies, so the module that holds them must never
-     * be removed (it is built without an exit function, which makes the kernel keep it).
-     */
-    public boolean keepsPointersAlive() {
-        return !tables.isEmpty();
     }
 
     /**

@@ -66,6 +66,8 @@ public final class BatchPipeline {
      * The stages' own steps are the batch's business, but finding the users of an update's headers
      * preprocesses thousands of objects for many minutes: their count is shown, a line at each tenth.
      */
+    private static final java.util.regex.Pattern PREPROCESSING = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)");
+
     static StepListener preprocessing(StepListener to) {
         return new StepListener() {
             private int shownTenth = -1;
@@ -76,7 +78,7 @@ public final class BatchPipeline {
 
             @Override
             public void progress(String step, String message) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)").matcher(message);
+                java.util.regex.Matcher m = PREPROCESSING.matcher(message);
                 if (!m.matches()) return;
                 int done = Integer.parseInt(m.group(1)), total = Integer.parseInt(m.group(2));
                 int tenth = total == 0 ? 10 : done * 10 / total;
