@@ -175,6 +175,9 @@ final class Comparator {
                 List<Symbol> callers = new ArrayList<>();
                 String pointer = null;
                 for (Use u : usesOf(p)) {
+                    // a jump into p's middle from code elsewhere (its alternatives' replacement
+                    // code, its .cold part) is p's own control flow, neither a call nor a pointer
+                    if (u.section().isText() && insideBody(p, u.ref())) continue;
                     Symbol user = u.user();
                     if (user == null || !user.isFunction() || !u.section().isText()) {
                         // a .discard reference counts too: whatever keeps the address may call through it
@@ -202,7 +205,13 @@ final class Comparator {
     }
 
     /** A reference to a symbol from another section, and the symbol that holds it (null outside any). */
-    private record Use(Section section, Symbol user) {}
+    private record Use(Section section, Ref ref, Symbol user) {}
+
+    /** Whether {@code r} designates a place inside function {@code f} past its entry. */
+    private static boolean insideBody(Symbol f, Ref r) {
+        long into = r.designated() - f.value();
+        return into > 0 && into < f.size();
+    }
 
     /** Every reference to {@code p} from an allocated section other than its own, special tables left out. */
     private List<Use> usesOf(Symbol p) {
@@ -210,7 +219,7 @@ final class Comparator {
         for (Section s : patched.file.sections()) {
             if (!s.isAlloc() || s == p.section() || SpecialSections.isTable(s)) continue;
             for (Ref r : patched.refs(s)) {
-                if (r.target() == p) uses.add(new Use(s, Correlator.userOf(patched, s, r.offset())));
+                if (r.target() == p) uses.add(new Use(s, r, Correlator.userOf(patched, s, r.offset())));
             }
         }
         return uses;

@@ -358,6 +358,25 @@ class DifferRulesTest {
     }
 
     @Test
+    void aJumpBackIntoAnUntraceableStaticFromItsAlternativeIsNoPointer() throws Exception {
+        // SYSCALL_DEFINE's __do_sys_swapoff on Debian 13: a notrace inline kept out of line whose
+        // alternatives' replacement code jumps back into its middle. That is its own control flow;
+        // its callers (__x64_sys_swapoff) are replaced as for any other untraceable static.
+        String orig = HEADER + """
+                static notrace noinline int helper(int x) {
+                    int y = sink(x);
+                    asm volatile("1:\\n.pushsection .altinstr_replacement,\\"ax\\"\\njmp 1b\\n.popsection\\n");
+                    return y + 1;
+                }
+                int f1(int x) { return helper(x) * 2; }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("return y + 1;", "return y + 5;"));
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(r.changed()).containsExactly("f1");
+        assertThat(meta(r)).contains("\"name\":\"helper\",\"status\":\"copy\"");
+    }
+
+    @Test
     void anUntraceableStaticWhoseAddressIsStoredIsStillRefused() throws Exception {
         String orig = HEADER + """
                 static notrace noinline int helper(int x) { return sink(x) + 1; }
