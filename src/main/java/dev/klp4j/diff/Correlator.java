@@ -85,21 +85,29 @@ final class Correlator {
     }
 
     private void staticLocals() {
-        // Each patched function (in section order) claims the static locals it uses.
+        // A table's entries may each point at a static of the same name (uvc's
+        // `&(struct uvc_device_info){...}`, __compound_literal.N, numbered in source order): an
+        // entry inserted renumbers the rest, so statics of a data user are first paired by
+        // their bytes. Then each patched user (in section order) claims the rest in order.
+        claimStaticLocals(true);
+        claimStaticLocals(false);
+    }
+
+    private void claimStaticLocals(boolean dataUsersByContent) {
         for (Section ps : patched.file.sections()) {
             if (!ps.isAlloc()) continue;
             for (Ref pr : patched.refs(ps)) {
                 Symbol pv = pr.target();
                 if (pv == null || !SymbolNames.isStaticLocal(pv) || c.hasOrig(pv)) continue;
                 Symbol user = userOf(patched, ps, pr.offset());
-                if (user == null) continue;
+                if (user == null || (dataUsersByContent && user.isFunction())) continue;
                 String base = SymbolNames.mangled(pv.name());
                 search:
                 for (Symbol origUser : origUsers(user)) {
                     for (Ref or : orig.refs(origUser.section(), orig.extentStart(origUser), orig.extentEnd(origUser))) {
                         Symbol ov = or.target();
                         if (ov != null && SymbolNames.isStaticLocal(ov) && !c.hasPatched(ov)
-                                && SymbolNames.mangled(ov.name()).equals(base)) {
+                                && SymbolNames.mangled(ov.name()).equals(base) && (!dataUsersByContent || sameBytes(ov, pv))) {
                             c.pair(ov, pv);
                             break search;
                         }
@@ -107,6 +115,18 @@ final class Correlator {
                 }
             }
         }
+    }
+
+    /** Whether two statics have the same size, kind of section and initial bytes. */
+    private boolean sameBytes(Symbol o, Symbol p) {
+        Section os = o.section(), ps = p.section();
+        long oStart = orig.extentStart(o), oEnd = orig.extentEnd(o);
+        long pStart = patched.extentStart(p), pEnd = patched.extentEnd(p);
+        if (oEnd - oStart != pEnd - pStart || os.type() != ps.type() || os.flags() != ps.flags()) return false;
+        if (os.type() == dev.klp4j.elf.Elf.SHT_NOBITS) return true;
+        byte[] od = os.data(), pd = ps.data();
+        if (oEnd > od.length || pEnd > pd.length) return false;
+        return java.util.Arrays.equals(od, (int) oStart, (int) oEnd, pd, (int) pStart, (int) pEnd);
     }
 
     /**

@@ -76,6 +76,37 @@ class DifferTablesTest {
     }
 
     @Test
+    void compoundLiteralsOfAGrownTableAreMatchedByContentNotByTheirCounter() throws Exception {
+        // uvc_driver.c's shape: entries point at `&(struct info){...}`, which gcc names
+        // __compound_literal.N in the order it meets them; an entry inserted renumbers the rest. Paired
+        // by their counters, the literals after it would seem to be existing data that changed.
+        String src = HEADER + """
+                struct info { int a, b; };
+                struct ent { unsigned short vendor; struct info *info; };
+                static const struct ent quirk_infos[] = {
+                        { 0x1, &(struct info){ 1, 2 } },
+                        { 0x2, &(struct info){ 3, 4 } },
+                        { 0x3, &(struct info){ 5, 6 } },
+                        { 0, 0 },
+                };
+                int info_of(unsigned short v)
+                {
+                        const struct ent *e;
+                        for (e = quirk_infos; e->vendor; e++)
+                                if (e->vendor == v)
+                                        return e->info->a;
+                        return 0;
+                }
+                """;
+        DiffResult r = Gcc.diff(tmp, src, src.replace("{ 0x1, &(struct info){ 1, 2 } },",
+                "{ 0x1, &(struct info){ 1, 2 } },\n{ 0x9, &(struct info){ 7, 8 } },"));
+        assertThat(r.reasons()).isEmpty();
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(r.changed()).containsExactly("info_of");
+        assertThat(r.patch().meta().newData()).as("only the inserted entry's literal is new").hasSize(1);
+    }
+
+    @Test
     void aTableWhoseAddressDataHoldsStaysRefusedSayingWhere() throws Exception {
         String src = QUIRKS + """
                 struct driver { const char *name; const struct quirk *id_table; };
