@@ -112,26 +112,42 @@ final class FixRounds {
         return out;
     }
 
-    /** A fix that does not compile alone, tried with the changed headers it includes; its first answer stands if that does not help. */
+    /**
+     * A fix that does not compile alone, tried with the changed headers it includes; its first
+     * answer stands if that does not help. A header that changes a struct's layout is refused from
+     * the source, as a build of it would be after preprocessing every includer (ATA's dozens of
+     * fixes need libata.h so): the fix is tried without such headers, and refused naming one only
+     * when it does not compile without them either (it includes pci.h, but may need only kvm's).
+     */
     private static FixDecider.Decided withHeaders(Decider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
             throws IOException {
         List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
         if (needed.isEmpty()) return alone;
-        // A struct those headers change the layout of is refused from the source, as a build of
-        // them would after preprocessing every includer (ATA's dozens of fixes need libata.h so).
+        List<String> usable = new ArrayList<>();
+        String refusedHeader = null;
+        Finding layout = null;
         for (String h : needed) {
-            List<Finding> layout = Reviewer.headerLayouts(PatchHunks.of(h,
+            List<Finding> found = Reviewer.headerLayouts(PatchHunks.of(h,
                     cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
                     Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1)));
-            if (!layout.isEmpty()) {
-                return new FixDecider.Decided(FixDecider.Kind.DECIDED, alone.decision().withStatus(FixStatus.NEEDS_REBOOT,
-                        "needs the changed " + h + " to compile, and " + layout.get(0).line().replaceAll("\\s+", " ")));
+            if (found.isEmpty()) {
+                usable.add(h);
+            } else if (layout == null) {
+                refusedHeader = h;
+                layout = found.get(0);
             }
         }
-        List<String> files = new ArrayList<>(needed);
-        files.add(fix.id());
-        FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
-        return with.kind() == FixDecider.Kind.DECIDED ? with : alone;
+        if (!usable.isEmpty()) {
+            List<String> files = new ArrayList<>(usable);
+            files.add(fix.id());
+            FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+            if (with.kind() == FixDecider.Kind.DECIDED) return with;
+        }
+        if (layout == null) return alone;
+        return new FixDecider.Decided(FixDecider.Kind.DECIDED, alone.decision().withStatus(FixStatus.NEEDS_REBOOT,
+                "does not compile without other changes of the update" + (usable.isEmpty() ? "" : ", even with " + String.join(", ", usable))
+                        + "; it includes the changed " + refusedHeader + ", which cannot be live patched: "
+                        + layout.line().replaceAll("\\s+", " ")));
     }
 
     /**

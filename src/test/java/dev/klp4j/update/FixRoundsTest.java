@@ -107,6 +107,56 @@ class FixRoundsTest {
         assertThat(lines).last().asString().startsWith("6/6 ");
     }
 
+    @Test
+    void aHeaderThatChangesALayoutIsLeftOutWhenTheFixCompilesWithoutIt() throws IOException {
+        // fs/e.c and fs/g.c include l.h (a struct grows: refused from the source) and m.h (a macro);
+        // e.c compiles with m.h alone, g.c with neither.
+        Path a = tmp.resolve("old"), b = tmp.resolve("new");
+        for (Path r : new Path[] {a, b}) {
+            boolean newer = r == b;
+            write(r, "fs/l.h", newer ? "struct l { int a; int b; };\n" : "struct l { int a; };\n");
+            write(r, "fs/m.h", newer ? "#define M 2\n" : "#define M 1\n");
+            for (String c : List.of("e", "g")) {
+                write(r, "fs/" + c + ".c", "#include \"l.h\"\n#include \"m.h\"\nint " + c + "(void) { return M" + (newer ? " + 1" : "") + "; }\n");
+            }
+        }
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = new FixRounds.Decider() {
+            @Override
+            public Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes) {
+                Map<String, FixDecider.Decided> out = new LinkedHashMap<>();
+                for (Fix f : fixes) {
+                    out.put(f.id(), f.id().endsWith(".c")
+                            ? new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT,
+                                    "does not compile without other changes of the update: " + f.id() + ":3: error: 'M' undeclared"))
+                            : new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, FixStatus.NO_CHANGE, "no patchable change")));
+                }
+                return out;
+            }
+
+            @Override
+            public FixDecider.Decided decide(Fix fix) {
+                calls.add("alone " + fix.files());
+                boolean compiles = fix.id().equals("fs/e.c");
+                return new FixDecider.Decided(compiles ? FixDecider.Kind.DECIDED : FixDecider.Kind.DEPENDENT,
+                        decision(fix, compiles ? FixStatus.LIVE_PATCHED : FixStatus.NEEDS_REBOOT, compiles ? null : "does not compile"));
+            }
+        };
+        UpdateOptions o = new UpdateOptions();
+        o.cacheRoot = tmp.resolve("cache");
+        List<FixDecision> out = new FixRounds(o, listener(new ArrayList<>()), (release, template, work, cache, l) -> fake)
+                .decideAll("6.1.0-99-amd64", cut, FixCutter.cut(cut));
+        assertThat(calls).containsExactly("alone [fs/m.h, fs/e.c]", "alone [fs/m.h, fs/g.c]");
+        Map<String, FixDecision> byId = new LinkedHashMap<>();
+        out.forEach(d -> byId.put(d.id(), d));
+        assertThat(byId.get("fs/e.c").status()).isEqualTo(FixStatus.LIVE_PATCHED);
+        assertThat(byId.get("fs/e.c").files()).containsExactly("fs/m.h", "fs/e.c");
+        assertThat(byId.get("fs/g.c").status()).isEqualTo(FixStatus.NEEDS_REBOOT);
+        assertThat(byId.get("fs/g.c").reason()).startsWith("does not compile without other changes of the update, even with fs/m.h;"
+                + " it includes the changed fs/l.h, which cannot be live patched: ").contains("struct l");
+    }
+
     private static UpdateListener listener(List<String> lines) {
         return new UpdateListener() {
             @Override public void decided(int done, int total, FixDecision d, double eta) { lines.add(done + "/" + total + " " + d.id()); }
