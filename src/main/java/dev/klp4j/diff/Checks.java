@@ -33,6 +33,7 @@ final class Checks {
         k.symbols();
         k.staticLocalReferences();
         k.anonymousSections();
+        k.bootTimeConstants();
         k.removedGlobalData();
         return k.reasons;
     }
@@ -180,6 +181,34 @@ final class Checks {
             if (cmp.directives.ignored(ps) || cmp.sameSection(os, ps)) continue;
             reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
                     + "change the functions that use it instead");
+        }
+    }
+
+    /**
+     * Runtime constants (6.11+: {@code runtime_const_ptr(dentry_hashtable)}, {@code USER_PTR_MAX}):
+     * the compiler emits a placeholder immediate (0x0123456789abcdef, a shift of 12) and a
+     * {@code runtime_ptr_SYM}/{@code runtime_shift_SYM} list of its sites, which the kernel
+     * rewrites in vmlinux's text once, at boot. A carried copy of such code would run with the
+     * placeholder: a wild pointer. klp4j compiles runtime constants as plain reads of the variable
+     * (see kbuild's RuntimeConstants), so a site here means that did not happen: refuse.
+     */
+    private void bootTimeConstants() {
+        for (Section ps : patched.file.sections()) {
+            String name = ps.name();
+            if (!ps.isAlloc() || !(name.startsWith("runtime_ptr_") || name.startsWith("runtime_shift_"))) continue;
+            java.util.Set<String> users = new java.util.TreeSet<>();
+            for (Ref r : patched.refs(ps)) {
+                Symbol t = r.target();
+                if (t != null && t.section() != null && t.section().isText() && inc.isKept(t.section())) {
+                    Symbol user = Correlator.userOf(patched, t.section(), r.designated());
+                    users.add(user != null ? user.name() : t.section().name());
+                }
+            }
+            for (String user : users) {
+                reasons.add(user + ": uses the runtime constant " + name.substring(name.indexOf('_', "runtime_".length()) + 1)
+                        + ", which the kernel writes into vmlinux's code at boot only, so the patch's copy would run with"
+                        + " the compiler's placeholder; it takes a reboot (or keep the change out of code that uses it)");
+            }
         }
     }
 

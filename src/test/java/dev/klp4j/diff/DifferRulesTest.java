@@ -377,6 +377,27 @@ class DifferRulesTest {
     }
 
     @Test
+    void codeThatUsesARuntimeConstantIsRefused() throws Exception {
+        // arch/x86/include/asm/runtime-const.h (6.11+): a placeholder the kernel rewrites in
+        // vmlinux's text at boot only; a carried copy would dereference 0x0123456789abcdef.
+        String orig = HEADER + """
+                #define runtime_const_ptr(sym) ({ typeof(sym) __ret; \\
+                        asm("mov %1,%0\\n1:\\n.pushsection runtime_ptr_" #sym ",\\"a\\"\\n\\t.long 1b - %c2 - .\\n.popsection" \\
+                            : "=r" (__ret) : "i" ((unsigned long)0x0123456789abcdefull), "i" (sizeof(long))); __ret; })
+                static int *dentry_hashtable;
+                int lookup(int x) { return runtime_const_ptr(dentry_hashtable)[x] + 1; }
+                int other(int x) { return sink(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("[x] + 1;", "[x] + 2;"));
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
+        assertThat(r.reasons()).anySatisfy(m -> assertThat(m).startsWith("lookup: uses the runtime constant dentry_hashtable,"));
+
+        DiffResult elsewhere = Gcc.diff(tmp, orig, orig.replace("return sink(x); }", "return sink(x) + 3; }"));
+        assertThat(elsewhere.reasons()).as("a function that does not use it is patched as ever").isEmpty();
+        assertThat(elsewhere.changed()).containsExactly("other");
+    }
+
+    @Test
     void anUntraceableStaticWhoseAddressIsStoredIsStillRefused() throws Exception {
         String orig = HEADER + """
                 static notrace noinline int helper(int x) { return sink(x) + 1; }
