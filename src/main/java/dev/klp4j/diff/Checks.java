@@ -190,7 +190,8 @@ final class Checks {
      * {@code runtime_ptr_SYM}/{@code runtime_shift_SYM} list of its sites, which the kernel
      * rewrites in vmlinux's text once, at boot. A carried copy of such code would run with the
      * placeholder: a wild pointer. klp4j compiles runtime constants as plain reads of the variable
-     * (see kbuild's RuntimeConstants), so a site here means that did not happen: refuse.
+     * (klp4j-runtime-const.h, which kbuild's ObjectCompiler forces in), so a site here means that did
+     * not happen (a header of its own, assembly): refuse.
      */
     private void bootTimeConstants() {
         for (Section ps : patched.file.sections()) {

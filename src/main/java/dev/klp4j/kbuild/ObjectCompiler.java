@@ -59,9 +59,19 @@ public final class ObjectCompiler {
         };
     }
 
-    /** The extra flags every object gets (KCFLAGS). */
+    /**
+     * The extra flags every object gets (KCFLAGS). On a kernel with x86 runtime constants (6.11+),
+     * klp4j's own header replaces {@code <asm/runtime-const.h>}: their boot-time placeholders would
+     * be a wild pointer in a patch's copy of the code (see {@code klp4j-runtime-const.h}).
+     */
     public String flags() {
-        return includeDir == null ? KCFLAGS : KCFLAGS + " -I" + includeDir.toAbsolutePath();
+        if (includeDir == null) return KCFLAGS;
+        String flags = KCFLAGS + " -I" + includeDir.toAbsolutePath();
+        Path header = includeDir.resolve(dev.klp4j.source.AuthorHeaders.RUNTIME_CONSTANTS);
+        if (Files.isRegularFile(tree.resolve("arch/x86/include/asm/runtime-const.h")) && Files.isRegularFile(header)) {
+            flags += " -include " + header.toAbsolutePath();
+        }
+        return flags;
     }
 
     /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */

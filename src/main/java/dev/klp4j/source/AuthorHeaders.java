@@ -12,10 +12,14 @@ import java.util.List;
  * The headers patch authors include from their patches: {@code kpatch-macros.h} and
  * {@code kpatch-syscall.h}, klp4j's own versions of kpatch-build's, so that patches written for
  * kpatch build unchanged. They ship inside klp4j and are put on the include path of every object
- * a build compiles, on both sides.
+ * a build compiles, on both sides. With them goes klp4j's replacement of x86's runtime constants
+ * ({@link #RUNTIME_CONSTANTS}), which the compiler forces in.
  */
 public final class AuthorHeaders {
-    public static final List<String> NAMES = List.of("kpatch-macros.h", "kpatch-syscall.h");
+    /** Not for authors: forced into every compile of a kernel with runtime constants (see the header). */
+    public static final String RUNTIME_CONSTANTS = "klp4j-runtime-const.h";
+
+    public static final List<String> NAMES = List.of("kpatch-macros.h", "kpatch-syscall.h", RUNTIME_CONSTANTS);
 
     private AuthorHeaders() {}
 
