@@ -7,6 +7,7 @@ import dev.klp4j.elf.Symbol;
 import dev.klp4j.base.Exec;
 
 import dev.klp4j.base.Toolchain;
+import dev.klp4j.source.AuthorHeaders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ public final class ObjectCompiler {
     public String flags() {
         if (includeDir == null) return KCFLAGS;
         String flags = KCFLAGS + " -I" + includeDir.toAbsolutePath();
-        Path header = includeDir.resolve(dev.klp4j.source.AuthorHeaders.RUNTIME_CONSTANTS);
+        Path header = includeDir.resolve(AuthorHeaders.RUNTIME_CONSTANTS);
         if (Files.isRegularFile(tree.resolve("arch/x86/include/asm/runtime-const.h")) && Files.isRegularFile(header)) {
             flags += " -include " + header.toAbsolutePath();
         }

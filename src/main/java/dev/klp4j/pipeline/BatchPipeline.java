@@ -62,12 +62,13 @@ public final class BatchPipeline {
         return new BatchPipeline(options, fixes, new KernelStages(options, preprocessing(listener)), listener);
     }
 
+    /** A kernel stage's progress line while it preprocesses candidate objects. */
+    private static final java.util.regex.Pattern PREPROCESSING = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)");
+
     /**
      * The stages' own steps are the batch's business, but finding the users of an update's headers
      * preprocesses thousands of objects for many minutes: their count is shown, a line at each tenth.
      */
-    private static final java.util.regex.Pattern PREPROCESSING = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)");
-
     static StepListener preprocessing(StepListener to) {
         return new StepListener() {
             private int shownTenth = -1;
