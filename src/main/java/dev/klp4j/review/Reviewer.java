@@ -294,12 +294,19 @@ public final class Reviewer {
     void interfaces(ObjectPair o, Map<ObjectPair, ElfFile> patched, List<Finding> out) {
         ElfFile before = read(o.original()), after = patched.get(o);
         Map<String, String> protoBefore = Prototypes.of(o.original(), tools), protoAfter = Prototypes.of(o.patched(), tools);
+        Typedefs typedefsBefore = null, typedefsAfter = null;
         for (Symbol s : before.symbols()) {
             if (!s.isFunction() || s.section() == null || s.name().contains(".")) continue;
             Symbol n = after.symbols(s.name()).stream().filter(x -> x.isFunction() && x.section() != null).findFirst().orElse(null);
             if (n == null) continue;
             String pb = protoBefore.get(s.name()), pa = protoAfter.get(s.name());
             boolean proto = pb != null && pa != null && !pb.equals(pa);
+            if (proto) {
+                // u8 for unsigned char is the same interface: compare with the typedefs spelled out.
+                if (typedefsBefore == null) typedefsBefore = Typedefs.of(o.original(), tools);
+                if (typedefsAfter == null) typedefsAfter = Typedefs.of(o.patched(), tools);
+                proto = !typedefsBefore.expand(pb).equals(typedefsAfter.expand(pa));
+            }
             boolean linkage = s.isLocal() != n.isLocal();
             if (!proto && !linkage) continue;
             String what = proto ? "its prototype changes from '" + pb + "' to '" + pa + "'"

@@ -109,6 +109,29 @@ class ReviewerTest {
     }
 
     @Test
+    void aPrototypeSpelledWithATypedefOfTheSameTypeIsTheSameInterface() throws IOException {
+        // 6.1's tty backports: write(struct tty_struct *, const unsigned char *, int) becomes
+        // write(..., const u8 *, int) while the tty_operations table still points to it.
+        String before = """
+                typedef unsigned char u8;
+                struct tty { int n; };
+                typedef struct tty tty_t;
+                static int tty_write(struct tty *t, const unsigned char *buf, int count) { return buf[count] + t->n; }
+                struct ops { int (*write)(struct tty *, const u8 *, int); };
+                const struct ops table = { .write = tty_write };
+                """;
+        String after = before.replace("static int tty_write(struct tty *t, const unsigned char *buf, int count) { return buf[count] + t->n; }",
+                "static int tty_write(tty_t *t, const u8 *buf, int count) { return buf[count] - t->n; }");
+        assertThat(review(before, after, List.of("tty_write"), List.of())).isEmpty();
+        // A real change of type is still one.
+        String wider = before.replace("const unsigned char *buf, int count) { return buf[count] + t->n; }", "const unsigned short *buf, int count) { return buf[count] + t->n; }");
+        assertThat(review(before, wider, List.of("tty_write"), List.of())).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo(Rule.INTERFACE);
+            assertThat(x.message()).contains("'int (struct tty*, const unsigned char*, int)' to 'int (struct tty*, const short unsigned int*, int)'");
+        });
+    }
+
+    @Test
     void aStaticFunctionWhoseEveryUserIsPatchedIsFine() throws IOException {
         String before = API.replace("const struct ops table = { .fn = helper };\n", "");
         String after = before.replace("static int helper(int v) { return v * 7; }", "static int helper(long v) { return v * 9; }");
