@@ -103,15 +103,12 @@ public final class BatchPipeline {
             for (var f : fixes.entrySet()) {
                 PatchedSource source = all.only(f.getValue());
                 sources.put(f.getKey(), source);
-                // What the source alone decides (an __init function, notrace) needs no compile.
-                Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? Optional.empty() : Reviewer.decidedBySource(source.hunks());
-                if (decided.isPresent()) {
-                    out.put(f.getKey(), new Outcome(f.getKey(), pipeline(target).decidedBySource(decided.get()), null, null));
-                    continue;
-                }
                 try {
+                    // A file this config does not build fails here, before any reason to refuse it;
+                    // then what the source alone decides (an __init function, notrace) needs no compile.
                     ChangedObjects.Changes c = stages.changedObjects(source);
-                    Optional<BuildResult> wide = pipeline(target).tooWide(source, c);
+                    Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? Optional.empty() : Reviewer.decidedBySource(source.hunks());
+                    Optional<BuildResult> wide = decided.isPresent() ? Optional.of(pipeline(target).decidedBySource(decided.get())) : pipeline(target).tooWide(source, c);
                     if (wide.isPresent()) {
                         out.put(f.getKey(), new Outcome(f.getKey(), wide.get(), null, null));
                     } else if (c.headers().isEmpty()) {

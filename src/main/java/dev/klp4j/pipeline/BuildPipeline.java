@@ -66,11 +66,13 @@ public final class BuildPipeline {
     @SuppressWarnings("try") // the patch stays applied for the try block's body
     private BuildResult build() {
         PatchedSource source = step("check patch", stages::readPatch, s -> s.diff().files().size() + " file(s)");
-        // Where every hunk is in code no live patch can change (__init, notrace, assembly, the vDSO,
-        // a user-space ABI change), the source says so: nothing needs compiling.
+        // First the objects (a file this config does not build fails here, as not built, before any
+        // reason to refuse it is given), then, where every hunk is in code no live patch can change
+        // (__init, notrace, assembly, the vDSO, a user-space ABI change), the source says so: nothing
+        // needs compiling.
+        ChangedObjects.Changes changes = step("changed objects", () -> stages.changedObjects(source), BuildPipeline::describe);
         Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? Optional.empty() : Reviewer.decidedBySource(source.hunks());
         if (decided.isPresent()) return decidedBySource(decided.get());
-        ChangedObjects.Changes changes = step("changed objects", () -> stages.changedObjects(source), BuildPipeline::describe);
         if (!changes.headers().isEmpty() && !changes.sources().isEmpty()) {
             // Finding the users of a header can take minutes; a patched .c that does not compile (a fix
             // taken without the change it depends on) should fail in seconds instead.

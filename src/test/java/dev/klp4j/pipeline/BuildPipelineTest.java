@@ -94,8 +94,19 @@ class BuildPipelineTest {
         assertThat(r.outcome()).isEqualTo(BuildOutcome.REFUSED);
         assertThat(r.reason()).startsWith("the patch cannot be live patched (klp4j review, from the source alone)")
                 .contains("setup").contains("--accept not-patchable");
-        assertThat(stepNames(r)).containsExactly("target", "source tree", "check patch", "review");
-        assertThat(r.steps().get(3).detail()).contains("nothing compiled");
+        assertThat(stepNames(r)).containsExactly("target", "source tree", "check patch", "changed objects", "review");
+        assertThat(r.steps().get(4).detail()).contains("nothing compiled");
+        assertThat(stages.released).isTrue();
+    }
+
+    @Test
+    void aFileThisConfigDoesNotBuildIsNotBuiltRatherThanRefusedFromTheSource() {
+        // The Debian 12 range's ARM clocksource fixes (timer-sun4i.c, an __init change) were
+        // refused as needing a reboot although amd64 never builds them.
+        stages.hunks = PatchHunks.of("drivers/clocksource/timer-sun4i.c", INIT_BEFORE, INIT_AFTER);
+        stages.notBuilt = "drivers/clocksource/timer-sun4i.c: not built by this kernel's config";
+        assertThatThrownBy(this::run).isInstanceOf(Failure.class).hasMessageContaining("not built by this kernel's config");
+        assertThat(stages.calls).doesNotContain("compileOriginal");
         assertThat(stages.released).isTrue();
     }
 
@@ -285,6 +296,7 @@ class BuildPipelineTest {
         List<SourceHunk> hunks = PatchHunks.of("drivers/tty/n_tty.c", C_BEFORE, C_AFTER);
         ChangedObjects.Changes changes = new ChangedObjects.Changes(List.of("drivers/tty/n_tty.o"), List.of(), List.of(), Map.of());
         List<String> headerUsers = List.of();
+        String notBuilt;
         Map<String, ObjectDiffer.Outcome> diffs;
         List<Finding> findings = List.of();
         List<String> linkRefusals = List.of();
@@ -319,6 +331,7 @@ class BuildPipelineTest {
         @Override
         public ChangedObjects.Changes changedObjects(PatchedSource patch) {
             call("changedObjects");
+            if (notBuilt != null) throw new Failure(notBuilt);
             return changes;
         }
 
