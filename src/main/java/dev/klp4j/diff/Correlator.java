@@ -89,11 +89,15 @@ final class Correlator {
         // `&(struct uvc_device_info){...}`, __compound_literal.N, numbered in source order): an
         // entry inserted renumbers the rest, so statics of a data user are first paired by
         // their bytes. Then each patched user (in section order) claims the rest in order.
-        claimStaticLocals(true);
-        claimStaticLocals(false);
+        // Statics reach statics (tda18250_probe -> regmap_config.34 -> volatile_table.36 ->
+        // yes_ranges.37, laid out in the reverse order): each pass repeats until it pairs nothing new.
+        while (claimStaticLocals(true)) { }
+        while (claimStaticLocals(false)) { }
     }
 
-    private void claimStaticLocals(boolean dataUsersByContent) {
+    /** Whether it paired any static. */
+    private boolean claimStaticLocals(boolean dataUsersByContent) {
+        boolean paired = false;
         for (Section ps : patched.file.sections()) {
             if (!ps.isAlloc()) continue;
             for (Ref pr : patched.refs(ps)) {
@@ -109,12 +113,14 @@ final class Correlator {
                         if (ov != null && SymbolNames.isStaticLocal(ov) && !c.hasPatched(ov)
                                 && SymbolNames.mangled(ov.name()).equals(base) && (!dataUsersByContent || sameBytes(ov, pv))) {
                             c.pair(ov, pv);
+                            paired = true;
                             break search;
                         }
                     }
                 }
             }
         }
+        return paired;
     }
 
     /** Whether two statics have the same size, kind of section and initial bytes. */

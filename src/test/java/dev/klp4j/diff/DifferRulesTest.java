@@ -191,6 +191,31 @@ class DifferRulesTest {
     }
 
     @Test
+    void staticsThatReachStaticsArePairedThroughTheChain() throws Exception {
+        // tda18250_probe's regmap config points at a volatile table that points at its ranges, all
+        // static locals; GCC lays them out innermost first. A fix elsewhere in the file (6.1.190's
+        // tda18250_pll_calc) was refused: "its static local variable tda18250_yes_ranges.37 has no
+        // counterpart".
+        String probe = """
+                struct range { int lo, hi; };
+                struct table { const struct range *yes; int n; };
+                struct config { int bits; const struct table *volatile_table; };
+                int probe(int x)
+                {
+                	static const struct range yes_ranges[] = { { 1, 2 }, { 5, 9 } };
+                	static const struct table volatile_table = { .yes = yes_ranges, .n = 2 };
+                	static const struct config cfg = { .bits = 8, .volatile_table = &volatile_table };
+                	return sink((long)&cfg + x);
+                }
+                """;
+        String orig = HEADER + probe + "int calc(int exp) { if (exp > 5) exp = 0; return sink(1 << exp); }\n";
+        String patched = HEADER + probe + "int calc(int exp) { if (exp == 0 || exp > 5) exp = 1; return sink(1 << (exp - 1)); }\n";
+        DiffResult r = Gcc.diff(tmp, orig, patched);
+        assertThat(r.outcome()).as("reasons %s", r.reasons()).isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(r.changed()).containsExactly("calc");
+    }
+
+    @Test
     void changedInitFunctionIsRefused() throws Exception {
         String orig = HEADER + """
                 int __init setup(void) { return sink(1); }
