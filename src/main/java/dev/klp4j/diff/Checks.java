@@ -92,17 +92,19 @@ final class Checks {
 
     private void data(Symbol p) {
         Symbol o = c.origOf(p);
+        // Init data first: a DMI quirk table (__initconst) that grows was read once at boot and
+        // freed, which is the reason to give, not its new size.
+        if (SymbolNames.isInitSection(p.section())) {
+            reasons.add(p.name() + ": changed init data (" + p.section().name()
+                    + "): it was used at boot and freed; use a patch callback to apply the new setting at patch time");
+            return;
+        }
         if (o != null && o.size() != p.size() && !(cmp.carriedTables.contains(p) && inc.isKept(p.section()))) {
             String why = cmp.uncarriedTables.get(p);
             reasons.add(p.name() + ": data object changed size (" + o.size() + " to " + p.size() + " bytes); "
                     + "existing users in the running kernel would use the old layout"
                     + (why == null ? "" : " (a read-only table, but it cannot be carried with its readers: " + why + ")")
                     + "; keep the object as it is and use a shadow variable for new fields");
-            return;
-        }
-        if (SymbolNames.isInitSection(p.section())) {
-            reasons.add(p.name() + ": changed init data (" + p.section().name()
-                    + "): it was used at boot and freed; use a patch callback to apply the new setting at patch time");
             return;
         }
         String kind = SymbolNames.kind(p.section());

@@ -216,6 +216,20 @@ class DifferRulesTest {
     }
 
     @Test
+    void aGrownInitTableIsRefusedAsInitDataNotForItsSize() throws Exception {
+        // atkbd_dmi_quirk_table and dell_quirks (__initconst) gained entries in 6.1.190: they were
+        // read once at boot, which is what the refusal must say.
+        String table = "struct quirk { int id; int flags; };\n"
+                + "static const struct quirk quirks[] __attribute__((section(\".init.rodata\"), used)) = { %s };\n"
+                + "int __init setup(void) { return sink(quirks[0].flags); }\n"
+                + "int foo(int x) { return sink(x); }\n";
+        DiffResult r = Gcc.diff(tmp, HEADER + table.formatted("{ 1, 2 }"), HEADER + table.formatted("{ 1, 2 }, { 3, 4 }"));
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
+        assertThat(r.reasons()).anySatisfy(x -> assertThat(x).startsWith("quirks: changed init data (.init.rodata)"))
+                .noneSatisfy(x -> assertThat(x).contains("changed size"));
+    }
+
+    @Test
     void changedInitFunctionIsRefused() throws Exception {
         String orig = HEADER + """
                 int __init setup(void) { return sink(1); }
