@@ -13,10 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The decide step of {@link UpdateBuild}: every fix of a cut in its class, with the progress bar.
@@ -137,17 +140,59 @@ final class FixRounds {
                 layout = found.get(0);
             }
         }
+        FixDecider.Decided named = withNamedHeaders(decider, cut, fix, usable, alone);
+        // Decided, or compiling now and only missing a function another fix adds (withDefiner's case).
+        if (named != null && (named.kind() == FixDecider.Kind.DECIDED || FixCutter.missingSymbol(named.decision().reason()) != null)) return named;
         if (!usable.isEmpty()) {
             List<String> files = new ArrayList<>(usable);
             files.add(fix.id());
             FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
-            if (with.kind() == FixDecider.Kind.DECIDED) return with;
+            if (with.kind() == FixDecider.Kind.DECIDED || FixCutter.missingSymbol(with.decision().reason()) != null) return with;
         }
         if (layout == null) return alone;
         return new FixDecider.Decided(FixDecider.Kind.DECIDED, alone.decision().withStatus(FixStatus.NEEDS_REBOOT,
                 "does not compile without other changes of the update" + (usable.isEmpty() ? "" : ", even with " + String.join(", ", usable))
                         + "; it includes the changed " + refusedHeader + ", which cannot be live patched: "
                         + layout.line().replaceAll("\\s+", " ")));
+    }
+
+    private static final Pattern QUOTED = Pattern.compile("[\u2018'](\\w+)[\u2019']");
+
+    /**
+     * A dependent fix tried with only the headers whose changes name what its compile error says
+     * is missing (mlx5's main.c needs the qp.h that declares mlx5_ib_qp_event_init, not the other
+     * changed headers it includes, one of which 25,000 files include: too many users to decide),
+     * a round per error, while that adds headers: the last answer, or null when no header was named.
+     */
+    private static FixDecider.Decided withNamedHeaders(Decider decider, UpdateCut cut, Fix fix, List<String> usable, FixDecider.Decided alone)
+            throws IOException {
+        Set<String> chosen = new LinkedHashSet<>();
+        FixDecider.Decided last = alone;
+        for (int round = 0; round < 4 && last.kind() == FixDecider.Kind.DEPENDENT; round++) {
+            Set<String> missing = new LinkedHashSet<>();
+            Matcher m = QUOTED.matcher(String.valueOf(last.decision().reason()));
+            while (m.find()) missing.add(m.group(1));
+            boolean more = false;
+            for (String h : usable) if (!chosen.contains(h) && addsAny(cut, h, missing)) more |= chosen.add(h);
+            // Every usable header named: the caller tries exactly that next.
+            if (!more || chosen.size() == usable.size()) break;
+            List<String> files = new ArrayList<>(chosen);
+            files.add(fix.id());
+            last = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        }
+        return last == alone ? null : last;
+    }
+
+    /** Whether a line the newer {@code header} adds names one of {@code identifiers}. */
+    private static boolean addsAny(UpdateCut cut, String header, Set<String> identifiers) throws IOException {
+        if (identifiers.isEmpty()) return false;
+        Set<String> old = cut.older(header) == null ? Set.of()
+                : new HashSet<>(Files.readAllLines(cut.older(header), StandardCharsets.ISO_8859_1));
+        for (String line : Files.readAllLines(cut.newer(header), StandardCharsets.ISO_8859_1)) {
+            if (old.contains(line)) continue;
+            for (String id : identifiers) if (line.matches(".*\\b" + Pattern.quote(id) + "\\b.*")) return true;
+        }
+        return false;
     }
 
     /**
@@ -161,7 +206,7 @@ final class FixRounds {
         String definer = FixCutter.definer(cut, symbol, sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList());
         if (definer == null) return alone;
         List<String> files = new ArrayList<>(List.of(definer));
-        files.addAll(fix.files());
+        files.addAll(alone.decision().files()); // with the headers it was tried with
         FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
         return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
     }

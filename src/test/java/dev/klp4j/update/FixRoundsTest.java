@@ -157,6 +157,53 @@ class FixRoundsTest {
                 + " it includes the changed fs/l.h, which cannot be live patched: ").contains("struct l");
     }
 
+    @Test
+    void aDependentFixIsFirstTriedWithOnlyTheHeadersThatAddWhatItsErrorNames() throws IOException {
+        // 6.1.190's mlx5 main.c calls the new mlx5_ib_qp_event_init (declared in its qp.h) and also
+        // includes a changed header that 25,000 files include: with both it is not decided.
+        Path a = tmp.resolve("old"), b = tmp.resolve("new");
+        for (Path r : new Path[] {a, b}) {
+            boolean newer = r == b;
+            write(r, "fs/qp.h", newer ? "int qp_event_init(void);\nint qp_other(void);\n" : "int qp_other(void);\n");
+            write(r, "fs/wide.h", newer ? "#define WIDE 2\n" : "#define WIDE 1\n");
+            write(r, "fs/main.c", "#include \"qp.h\"\n#include \"wide.h\"\nint f(void) { return " + (newer ? "qp_event_init()" : "0") + "; }\n");
+            write(r, "fs/qpc.c", "#include \"qp.h\"\nint qp_other(void) { return 1; }\n" + (newer ? "int qp_event_init(void)\n{ return 0; }\n" : ""));
+        }
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = new FixRounds.Decider() {
+            @Override
+            public Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes) {
+                Map<String, FixDecider.Decided> out = new LinkedHashMap<>();
+                for (Fix f : fixes) {
+                    out.put(f.id(), f.id().equals("fs/main.c")
+                            ? new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT, "does not compile without other"
+                                    + " changes of the update: fs/main.c:3:37: error: implicit declaration of function \u2018qp_event_init\u2019"))
+                            : new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, f.id().equals("fs/qpc.c") ? FixStatus.LIVE_PATCHED
+                                    : FixStatus.NO_CHANGE, null)));
+                }
+                return out;
+            }
+
+            @Override
+            public FixDecider.Decided decide(Fix fix) {
+                calls.add("alone " + fix.files());
+                // With qp.h it compiles, and links once qpc.c (which adds qp_event_init) comes along.
+                return fix.files().contains("fs/qpc.c") ? new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(fix, FixStatus.LIVE_PATCHED, null))
+                        : new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(fix, FixStatus.NEEDS_REBOOT, "needs a symbol the running kernel"
+                                + " does not have (another change of the update adds it): klp4j could not link (fs/main.o): qp_event_init: referenced"
+                                + " by the patch but neither exported nor found in vmlinux's symbols"));
+            }
+        };
+        UpdateOptions o = new UpdateOptions();
+        o.cacheRoot = tmp.resolve("cache");
+        List<FixDecision> out = new FixRounds(o, listener(new ArrayList<>()), (release, template, work, cache, l) -> fake)
+                .decideAll("6.1.0-99-amd64", cut, FixCutter.cut(cut));
+        assertThat(calls).containsExactly("alone [fs/qp.h, fs/main.c]", "alone [fs/qpc.c, fs/qp.h, fs/main.c]");
+        assertThat(out).filteredOn(d -> d.id().equals("fs/main.c")).singleElement()
+                .satisfies(d -> assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED));
+    }
+
     private static UpdateListener listener(List<String> lines) {
         return new UpdateListener() {
             @Override public void decided(int done, int total, FixDecision d, double eta) { lines.add(done + "/" + total + " " + d.id()); }
