@@ -181,6 +181,14 @@ final class Checks {
                     || ps.name().equals(".rodata") || Directives.isDirectiveSection(ps)
                     || ps.name().startsWith(".discard") || special.isSpecial(ps) || SymbolNames.isExempt(ps)) continue;
             if (cmp.directives.ignored(ps) || cmp.sameSection(os, ps)) continue;
+            if (ps.name().startsWith(".pci_fixup_")) {
+                // DECLARE_PCI_FIXUP_HEADER/ENABLE/RESUME...: entries of a table the linker gathers in
+                // vmlinux, which the PCI core walks when it sets a device up; nothing reads a module's copy.
+                reasons.add(ps.name() + ": PCI quirk entries added or changed (DECLARE_PCI_FIXUP_*): the PCI core reads them from "
+                        + "vmlinux's own fixup table when it enumerates, enables or resumes a device, so a live patch cannot add them; "
+                        + "they take a reboot (or apply the quirk from a patch callback)");
+                continue;
+            }
             reasons.add(ps.name() + ": changed, but no function the patch carries uses it, so the change would be lost; "
                     + "change the functions that use it instead");
         }

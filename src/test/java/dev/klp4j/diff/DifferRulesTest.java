@@ -230,6 +230,20 @@ class DifferRulesTest {
     }
 
     @Test
+    void aNewPciQuirkEntryIsRefusedNamingThePciCore() throws Exception {
+        // 6.1.190's drivers/pci/quirks.c: three DECLARE_PCI_FIXUP_HEADER lines (asm into
+        // .pci_fixup_header, as 6.1's PREL32 form does) for a hook that exists already.
+        String fixup = "#define FIXUP(dev) asm(\".section .pci_fixup_header, \\\"a\\\"\\n.balign 16\\n.short 0x17cb, \" #dev \"\\n"
+                + ".long 0, 0\\n.long quirk_no_bus_reset - .\\n.previous\\n\")\n"
+                + "void quirk_no_bus_reset(void *dev) { sink(1); }\n"
+                + "FIXUP(0x1101);\n";
+        DiffResult r = Gcc.diff(tmp, HEADER + fixup, HEADER + fixup + "FIXUP(0x1103);\n");
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
+        assertThat(r.reasons()).singleElement().satisfies(x -> assertThat(x).startsWith(".pci_fixup_header: PCI quirk entries added")
+                .contains("take a reboot"));
+    }
+
+    @Test
     void changedInitFunctionIsRefused() throws Exception {
         String orig = HEADER + """
                 int __init setup(void) { return sink(1); }
