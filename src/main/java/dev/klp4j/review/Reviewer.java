@@ -305,7 +305,7 @@ public final class Reviewer {
                 // u8 for unsigned char is the same interface: compare with the typedefs spelled out.
                 if (typedefsBefore == null) typedefsBefore = Typedefs.of(o.original(), tools);
                 if (typedefsAfter == null) typedefsAfter = Typedefs.of(o.patched(), tools);
-                proto = !typedefsBefore.expand(pb).equals(typedefsAfter.expand(pa));
+                proto = !bytePointers(typedefsBefore.expand(pb)).equals(bytePointers(typedefsAfter.expand(pa)));
             }
             boolean linkage = s.isLocal() != n.isLocal();
             if (!proto && !linkage) continue;
@@ -331,6 +331,15 @@ public final class Reviewer {
                     s.name() + ": " + what + ", and code the patch does not replace still uses it: " + String.join(", ", callers),
                     "keep " + s.name() + " with its old interface and add a new function for the new one, or patch every caller"));
         }
+    }
+
+    /**
+     * A pointer to char, signed char or unsigned char is one interface: the same register, the same
+     * bytes (the tty layer's const char * to const u8 * conversion); the signedness of what the new
+     * code reads is the patch's own business.
+     */
+    static String bytePointers(String prototype) {
+        return prototype.replaceAll("\\b(?:signed |unsigned )?char\\*", "char*");
     }
 
     /**

@@ -123,6 +123,11 @@ class ReviewerTest {
         String after = before.replace("static int tty_write(struct tty *t, const unsigned char *buf, int count) { return buf[count] + t->n; }",
                 "static int tty_write(tty_t *t, const u8 *buf, int count) { return buf[count] - t->n; }");
         assertThat(review(before, after, List.of("tty_write"), List.of())).isEmpty();
+        // synclink_gt's tx_load: const char * to const u8 *, a byte buffer all the same.
+        String chars = before.replace("const unsigned char *buf, int count) { return buf[count] + t->n; }", "const char *buf, int count) { return buf[count] + t->n; }")
+                .replace("int (*write)(struct tty *, const u8 *, int)", "int (*write)(struct tty *, const char *, int)");
+        assertThat(review(chars, after.replace("int (*write)(struct tty *, const u8 *, int)", "int (*write)(struct tty *, const char *, int)"),
+                List.of("tty_write"), List.of())).isEmpty();
         // A real change of type is still one.
         String wider = before.replace("const unsigned char *buf, int count) { return buf[count] + t->n; }", "const unsigned short *buf, int count) { return buf[count] + t->n; }");
         assertThat(review(before, wider, List.of("tty_write"), List.of())).singleElement().satisfies(x -> {
