@@ -28,15 +28,22 @@ class FixRoundsTest {
      * a_helper; include/x.h and include/y.h meet in one object; include/z.h changes nothing.
      */
     private UpdateCut cut() throws IOException {
-        Path a = tmp.resolve("old"), b = tmp.resolve("new");
-        for (Path r : new Path[] {a, b}) {
-            boolean newer = r == b;
+        return trees((r, newer) -> {
             write(r, "fs/a.c", newer ? "int a(void) { return 2; }\nint a_helper(int x)\n{ return x; }\n" : "int a(void) { return 1; }\n");
             write(r, "fs/b.h", newer ? "#define B 2\n" : "#define B 1\n");
             write(r, "fs/b.c", "#include \"b.h\"\nint b(void) { return B" + (newer ? " + 1" : "") + "; }\n");
             write(r, "drivers/c.c", newer ? "int a_helper(int);\nint c(void) { return a_helper(3); }\n" : "int c(void) { return 3; }\n");
             for (String h : List.of("x", "y", "z")) write(r, "include/linux/" + h + ".h", "#define " + h.toUpperCase() + (newer ? " 2\n" : " 1\n"));
-        }
+        });
+    }
+
+    interface TreeWriter { void write(Path root, boolean newer) throws IOException; }
+
+    /** The cut between an older and a newer tree, each written by {@code w}. */
+    private UpdateCut trees(TreeWriter w) throws IOException {
+        Path a = tmp.resolve("old"), b = tmp.resolve("new");
+        w.write(a, false);
+        w.write(b, true);
         return UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
     }
 
@@ -73,10 +80,6 @@ class FixRoundsTest {
             calls.add("alone " + fix.files());
             return decided(fix, FixStatus.LIVE_PATCHED, null);
         }
-
-        private static FixDecider.Decided decided(Fix f, FixStatus s, String reason) {
-            return new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, s, reason));
-        }
     }
 
     @Test
@@ -111,42 +114,23 @@ class FixRoundsTest {
     void aHeaderThatChangesALayoutIsLeftOutWhenTheFixCompilesWithoutIt() throws IOException {
         // fs/e.c and fs/g.c include l.h (a struct grows: refused from the source) and m.h (a macro);
         // e.c compiles with m.h alone, g.c with neither.
-        Path a = tmp.resolve("old"), b = tmp.resolve("new");
-        for (Path r : new Path[] {a, b}) {
-            boolean newer = r == b;
+        UpdateCut cut = trees((r, newer) -> {
             write(r, "fs/l.h", newer ? "struct l { int a; int b; };\n" : "struct l { int a; };\n");
             write(r, "fs/m.h", newer ? "#define M 2\n" : "#define M 1\n");
             for (String c : List.of("e", "g")) {
                 write(r, "fs/" + c + ".c", "#include \"l.h\"\n#include \"m.h\"\nint " + c + "(void) { return M" + (newer ? " + 1" : "") + "; }\n");
             }
-        }
-        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+        });
         List<String> calls = new ArrayList<>();
-        FixRounds.Decider fake = new FixRounds.Decider() {
-            @Override
-            public Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes) {
-                Map<String, FixDecider.Decided> out = new LinkedHashMap<>();
-                for (Fix f : fixes) {
-                    out.put(f.id(), f.id().endsWith(".c")
-                            ? new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT,
-                                    "does not compile without other changes of the update: " + f.id() + ":3: error: 'M' undeclared"))
-                            : new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, FixStatus.NO_CHANGE, "no patchable change")));
-                }
-                return out;
-            }
-
-            @Override
-            public FixDecider.Decided decide(Fix fix) {
-                calls.add("alone " + fix.files());
-                boolean compiles = fix.id().equals("fs/e.c");
-                return new FixDecider.Decided(compiles ? FixDecider.Kind.DECIDED : FixDecider.Kind.DEPENDENT,
-                        decision(fix, compiles ? FixStatus.LIVE_PATCHED : FixStatus.NEEDS_REBOOT, compiles ? null : "does not compile"));
-            }
-        };
-        UpdateOptions o = new UpdateOptions();
-        o.cacheRoot = tmp.resolve("cache");
-        List<FixDecision> out = new FixRounds(o, listener(new ArrayList<>()), (release, template, work, cache, l) -> fake)
-                .decideAll("6.1.0-99-amd64", cut, FixCutter.cut(cut));
+        FixRounds.Decider fake = decider(
+                f -> f.id().endsWith(".c")
+                        ? dependent(f, "does not compile without other changes of the update: " + f.id() + ":3: error: 'M' undeclared")
+                        : decided(f, FixStatus.NO_CHANGE, "no patchable change"),
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.id().equals("fs/e.c") ? decided(fix, FixStatus.LIVE_PATCHED, null) : dependent(fix, "does not compile");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
         assertThat(calls).containsExactly("alone [fs/m.h, fs/e.c]", "alone [fs/m.h, fs/g.c]");
         Map<String, FixDecision> byId = new LinkedHashMap<>();
         out.forEach(d -> byId.put(d.id(), d));
@@ -161,47 +145,62 @@ class FixRoundsTest {
     void aDependentFixIsFirstTriedWithOnlyTheHeadersThatAddWhatItsErrorNames() throws IOException {
         // 6.1.190's mlx5 main.c calls the new mlx5_ib_qp_event_init (declared in its qp.h) and also
         // includes a changed header that 25,000 files include: with both it is not decided.
-        Path a = tmp.resolve("old"), b = tmp.resolve("new");
-        for (Path r : new Path[] {a, b}) {
-            boolean newer = r == b;
+        UpdateCut cut = trees((r, newer) -> {
             write(r, "fs/qp.h", newer ? "int qp_event_init(void);\nint qp_other(void);\n" : "int qp_other(void);\n");
             write(r, "fs/wide.h", newer ? "#define WIDE 2\n" : "#define WIDE 1\n");
             write(r, "fs/main.c", "#include \"qp.h\"\n#include \"wide.h\"\nint f(void) { return " + (newer ? "qp_event_init()" : "0") + "; }\n");
             write(r, "fs/qpc.c", "#include \"qp.h\"\nint qp_other(void) { return 1; }\n" + (newer ? "int qp_event_init(void)\n{ return 0; }\n" : ""));
-        }
-        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut"), a, b);
+        });
         List<String> calls = new ArrayList<>();
-        FixRounds.Decider fake = new FixRounds.Decider() {
+        FixRounds.Decider fake = decider(
+                f -> f.id().equals("fs/main.c")
+                        ? dependent(f, "does not compile without other changes of the update: fs/main.c:3:37: error: implicit declaration of"
+                                + " function \u2018qp_event_init\u2019")
+                        : decided(f, f.id().equals("fs/qpc.c") ? FixStatus.LIVE_PATCHED : FixStatus.NO_CHANGE, null),
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    // With qp.h it compiles, and links once qpc.c (which adds qp_event_init) comes along.
+                    return fix.files().contains("fs/qpc.c") ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : dependent(fix, "needs a symbol the running kernel does not have (another change of the update adds it): klp4j"
+                                    + " could not link (fs/main.o): qp_event_init: referenced by the patch but neither exported nor found in vmlinux's symbols");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).containsExactly("alone [fs/qp.h, fs/main.c]", "alone [fs/qpc.c, fs/qp.h, fs/main.c]");
+        assertThat(out).filteredOn(d -> d.id().equals("fs/main.c")).singleElement()
+                .satisfies(d -> assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED));
+    }
+
+    /** A decider that answers each fix of a batch with {@code inBatch} and a fix alone with {@code alone}. */
+    private static FixRounds.Decider decider(java.util.function.Function<Fix, FixDecider.Decided> inBatch,
+            java.util.function.Function<Fix, FixDecider.Decided> alone) {
+        return new FixRounds.Decider() {
             @Override
             public Map<String, FixDecider.Decided> decideBatch(List<Fix> fixes) {
                 Map<String, FixDecider.Decided> out = new LinkedHashMap<>();
-                for (Fix f : fixes) {
-                    out.put(f.id(), f.id().equals("fs/main.c")
-                            ? new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT, "does not compile without other"
-                                    + " changes of the update: fs/main.c:3:37: error: implicit declaration of function \u2018qp_event_init\u2019"))
-                            : new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, f.id().equals("fs/qpc.c") ? FixStatus.LIVE_PATCHED
-                                    : FixStatus.NO_CHANGE, null)));
-                }
+                for (Fix f : fixes) out.put(f.id(), inBatch.apply(f));
                 return out;
             }
 
             @Override
             public FixDecider.Decided decide(Fix fix) {
-                calls.add("alone " + fix.files());
-                // With qp.h it compiles, and links once qpc.c (which adds qp_event_init) comes along.
-                return fix.files().contains("fs/qpc.c") ? new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(fix, FixStatus.LIVE_PATCHED, null))
-                        : new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(fix, FixStatus.NEEDS_REBOOT, "needs a symbol the running kernel"
-                                + " does not have (another change of the update adds it): klp4j could not link (fs/main.o): qp_event_init: referenced"
-                                + " by the patch but neither exported nor found in vmlinux's symbols"));
+                return alone.apply(fix);
             }
         };
+    }
+
+    private static FixDecider.Decided decided(Fix f, FixStatus s, String reason) {
+        return new FixDecider.Decided(FixDecider.Kind.DECIDED, decision(f, s, reason));
+    }
+
+    private static FixDecider.Decided dependent(Fix f, String reason) {
+        return new FixDecider.Decided(FixDecider.Kind.DEPENDENT, decision(f, FixStatus.NEEDS_REBOOT, reason));
+    }
+
+    /** Every fix of {@code cut} decided by {@code fake}, as an update of a made-up release would. */
+    private List<FixDecision> decideAll(UpdateCut cut, FixRounds.Decider fake) {
         UpdateOptions o = new UpdateOptions();
         o.cacheRoot = tmp.resolve("cache");
-        List<FixDecision> out = new FixRounds(o, listener(new ArrayList<>()), (release, template, work, cache, l) -> fake)
-                .decideAll("6.1.0-99-amd64", cut, FixCutter.cut(cut));
-        assertThat(calls).containsExactly("alone [fs/qp.h, fs/main.c]", "alone [fs/qpc.c, fs/qp.h, fs/main.c]");
-        assertThat(out).filteredOn(d -> d.id().equals("fs/main.c")).singleElement()
-                .satisfies(d -> assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED));
+        return new FixRounds(o, listener(new ArrayList<>()), (release, template, work, cache, l) -> fake).decideAll("6.1.0-99-amd64", cut, FixCutter.cut(cut));
     }
 
     private static UpdateListener listener(List<String> lines) {
