@@ -120,10 +120,14 @@ public final class KbuildQuery {
      * {@code drivers/char/ipmi/ipmi_msghandler.o} is compiled twice at once, once by drivers/char
      * as built-in code (no {@code -DMODULE}), and the last one wins. Such an object must be asked of
      * its own directory alone ({@code make M=DIR}, which compiles it with the same command).
+     * The same holds downwards: drivers/gpu/drm builds {@code bridge/panel.o} into drm_kms_helper
+     * but also enters {@code bridge/}, which takes the goal and compiles it as built-in code; even
+     * with M=, so the call also empties the list of subdirectories to enter ({@link #makeCalls}).
      */
     public String shadowedBuilder(String object) {
         String b = builder(object).dir();
         if (b == null || !normalize(object).startsWith(b + "/")) return null;
+        for (String sub : dir(b).subdirs()) if (normalize(object).startsWith(sub + "/")) return b;
         for (String a : ancestors(b)) {
             if (!reachable(a)) continue;
             boolean passesOn = false;
@@ -150,7 +154,9 @@ public final class KbuildQuery {
         List<List<String>> calls = new ArrayList<>();
         if (together.size() > base.size()) calls.add(together);
         alone.forEach((dir, call) -> {
-            call.add(base.size(), "M=" + dir);
+            // subdir-ym= on the command line holds for every make below: the directory builds its
+            // targets itself rather than handing them to a subdirectory too (bridge/panel.o).
+            call.addAll(base.size(), List.of("M=" + dir, "subdir-ym="));
             calls.add(call);
         });
         return calls;

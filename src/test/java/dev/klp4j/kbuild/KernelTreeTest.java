@@ -82,12 +82,23 @@ class KernelTreeTest {
         assertThat(kbuild.shadowedBuilder("arch/x86/kvm/mmu/mmu.o")).isNull();
         // Preprocessing too: the .i is asked of drivers/char/ipmi alone.
         assertThat(kbuild.makeCalls(List.of("make"), List.of("drivers/char/ipmi/ipmi_msghandler.i", "fs/minix/inode.i"))).containsExactly(
-                List.of("make", "fs/minix/inode.i"), List.of("make", "M=drivers/char/ipmi", "ipmi_msghandler.i"));
+                List.of("make", "fs/minix/inode.i"), List.of("make", "M=drivers/char/ipmi", "subdir-ym=", "ipmi_msghandler.i"));
         new ObjectCompiler(tree, 2, null, kbuild::makeTarget).makeCalls(kbuild::makeCalls)
                 .compile(List.of("drivers/char/ipmi/ipmi_msghandler.o"), out);
         String cmd = Files.readString(ObjectCompiler.cmdFile(out, "drivers/char/ipmi/ipmi_msghandler.o"));
         assertThat(cmd.lines().findFirst().orElse("")).contains(" -DMODULE ").doesNotContain("KBUILD_MODFILE='\"drivers/char/ipmi_msghandler\"'");
         assertThat(new ObjectOwner(kbuild, target.modulesDir()).owner("drivers/char/ipmi/ipmi_msghandler.o", out).name()).isEqualTo("ipmi_msghandler");
+    }
+
+    @Test
+    void anObjectASubdirectoryBelowItsBuilderWouldTakeIsCompiledByItsBuilderAlone(@TempDir Path out) throws Exception {
+        // drivers/gpu/drm builds bridge/panel.o into drm_kms_helper and enters bridge/, which takes
+        // the single target and compiles it as built-in code (a 6.1.190 header batch failed on it).
+        assertThat(kbuild.builder("drivers/gpu/drm/bridge/panel.o")).isEqualTo(new KbuildQuery.Builder("drivers/gpu/drm", KbuildQuery.Kind.MODULE));
+        assertThat(kbuild.shadowedBuilder("drivers/gpu/drm/bridge/panel.o")).isEqualTo("drivers/gpu/drm");
+        new ObjectCompiler(tree, 2, null, kbuild::makeTarget).makeCalls(kbuild::makeCalls)
+                .compile(List.of("drivers/gpu/drm/bridge/panel.o"), out);
+        assertThat(new ObjectOwner(kbuild, target.modulesDir()).owner("drivers/gpu/drm/bridge/panel.o", out).name()).isEqualTo("drm_kms_helper");
     }
 
     @Test
