@@ -108,9 +108,9 @@ public final class BatchPipeline {
                     // then what the source alone decides (an __init function, notrace) needs no compile.
                     ChangedObjects.Changes c = stages.changedObjects(source);
                     Optional<ReviewReport> decided = o.accept.contains(Rule.NOT_PATCHABLE) ? Optional.empty() : Reviewer.decidedBySource(source.hunks());
-                    Optional<BuildResult> wide = decided.isPresent() ? Optional.of(pipeline(target).decidedBySource(decided.get())) : pipeline(target).tooWide(source, c);
-                    if (wide.isPresent()) {
-                        out.put(f.getKey(), new Outcome(f.getKey(), wide.get(), null, null));
+                    Optional<BuildResult> ended = decided.isPresent() ? Optional.of(pipeline(target).decidedBySource(decided.get())) : pipeline(target).tooWide(source, c);
+                    if (ended.isPresent()) {
+                        out.put(f.getKey(), new Outcome(f.getKey(), ended.get(), null, null));
                     } else if (c.headers().isEmpty()) {
                         objects.put(f.getKey(), c.sources());
                     } else {

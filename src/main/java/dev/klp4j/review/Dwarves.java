@@ -20,7 +20,7 @@ final class Dwarves {
         Toolchain.Result r = tools.run(object.getParent(), cmd, Map.of(), new byte[0]);
         if (!r.ok()) {
             throw new Failure(tool + " cannot read the debug info of " + object + ": " + r.tail(3)
-                    + " (install dwarves: scripts/install-deps.sh)");
+                    + " (install dwarves and binutils: scripts/install-deps.sh)");
         }
         return r.output();
     }

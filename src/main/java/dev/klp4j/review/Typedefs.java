@@ -20,6 +20,8 @@ final class Typedefs {
     private static final Pattern DIE = Pattern.compile("^\\s*<(\\d+)><([0-9a-f]+)>: Abbrev Number: \\d+ \\((DW_TAG_\\w+)\\)");
     private static final Pattern NAME = Pattern.compile("^\\s*<[0-9a-f]+>\\s+DW_AT_name\\s*:\\s*(?:\\(.*?\\):\\s*)?(.+?)\\s*$");
     private static final Pattern TYPE = Pattern.compile("^\\s*<[0-9a-f]+>\\s+DW_AT_type\\s*:\\s*<0x([0-9a-f]+)>");
+    /** A name in a prototype that is not a struct, union or enum tag. */
+    private static final Pattern IDENTIFIER = Pattern.compile("(?<!struct |union |enum )\\b[A-Za-z_][A-Za-z0-9_]*\\b");
 
     private record Entry(String tag, String name, String type) {}
 
@@ -76,7 +78,7 @@ final class Typedefs {
 
     /** {@code prototype} with every typedef name this object resolves spelled as its type. */
     String expand(String prototype) {
-        Matcher m = Pattern.compile("(?<!struct |union |enum )\\b[A-Za-z_][A-Za-z0-9_]*\\b").matcher(prototype);
+        Matcher m = IDENTIFIER.matcher(prototype);
         StringBuilder out = new StringBuilder();
         while (m.find()) m.appendReplacement(out, Matcher.quoteReplacement(resolved.getOrDefault(m.group(), m.group())));
         m.appendTail(out);

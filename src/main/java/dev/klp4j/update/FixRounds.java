@@ -186,11 +186,11 @@ final class FixRounds {
     /** Whether a line the newer {@code header} adds names one of {@code identifiers}. */
     private static boolean addsAny(UpdateCut cut, String header, Set<String> identifiers) throws IOException {
         if (identifiers.isEmpty()) return false;
+        Pattern named = Pattern.compile("\\b(?:" + String.join("|", identifiers) + ")\\b"); // \w+ each: no quoting needed
         Set<String> old = cut.older(header) == null ? Set.of()
                 : new HashSet<>(Files.readAllLines(cut.older(header), StandardCharsets.ISO_8859_1));
         for (String line : Files.readAllLines(cut.newer(header), StandardCharsets.ISO_8859_1)) {
-            if (old.contains(line)) continue;
-            for (String id : identifiers) if (line.matches(".*\\b" + Pattern.quote(id) + "\\b.*")) return true;
+            if (!old.contains(line) && named.matcher(line).find()) return true;
         }
         return false;
     }
