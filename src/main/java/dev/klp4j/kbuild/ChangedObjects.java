@@ -50,6 +50,7 @@ public final class ChangedObjects {
     private final KbuildQuery kbuild;
     private final int jobs;
     private Consumer<String> progress = m -> { };
+    private int limit = Integer.MAX_VALUE;
     private int narrowed;
     private final IncludeGraph includes;
 
@@ -63,6 +64,17 @@ public final class ChangedObjects {
     /** Where to report preprocessing progress ("preprocessing 96/2410"). */
     public ChangedObjects progress(Consumer<String> to) {
         this.progress = to;
+        return this;
+    }
+
+    /**
+     * At most how many objects finding one fix's header users may preprocess: past it, the fix is
+     * told so ({@link HeaderReach#pastLimit}) before anything is preprocessed. The count is taken
+     * after narrowing by name, so a changed inline of a header that 12,000 files include, which 13
+     * of them name, is within any limit; a changed struct every includer may reach is not.
+     */
+    public ChangedObjects limit(int maxPreprocessed) {
+        this.limit = maxPreprocessed;
         return this;
     }
 
@@ -124,7 +136,7 @@ public final class ChangedObjects {
      * in a driver's header does not send a macro of netdevice.h to a comparison of every includer.
      * {@code apply} and {@code revert} put the patch in and take it out.
      */
-    public List<String> affected(Changes all, Runnable apply, Runnable revert) {
+    public HeaderReach affected(Changes all, Runnable apply, Runnable revert) {
         return affectedEach(Map.of("patch", all), apply, revert).get("patch");
     }
 
@@ -135,20 +147,23 @@ public final class ChangedObjects {
      * whose changed headers it includes and whose candidates it is: when two fixes' headers meet in
      * one object both get it, as neither fix alone says what that object compiles to.
      */
-    public Map<String, List<String>> affectedEach(Map<String, Changes> fixes, Runnable apply, Runnable revert) {
+    public Map<String, HeaderReach> affectedEach(Map<String, Changes> fixes, Runnable apply, Runnable revert) {
         Map<String, Set<String>> out = new java.util.LinkedHashMap<>();
         Set<String> allHeaders = new TreeSet<>();
+        narrowed = 0;
         for (var f : fixes.entrySet()) {
             out.put(f.getKey(), new TreeSet<>(f.getValue().sources()));
             allHeaders.addAll(f.getValue().headers());
         }
-        if (!allHeaders.isEmpty()) usersOfHeaders(fixes, allHeaders, out, apply, revert);
-        Map<String, List<String>> lists = new java.util.LinkedHashMap<>();
-        out.forEach((k, v) -> lists.put(k, new ArrayList<>(v)));
-        return lists;
+        Map<String, HeaderReach> wide = allHeaders.isEmpty() ? Map.of() : usersOfHeaders(fixes, allHeaders, out, apply, revert);
+        Map<String, HeaderReach> reach = new java.util.LinkedHashMap<>();
+        out.forEach((k, v) -> reach.put(k, wide.containsKey(k) ? wide.get(k) : HeaderReach.found(new ArrayList<>(v), narrowed)));
+        return reach;
     }
 
-    private void usersOfHeaders(Map<String, Changes> fixes, Set<String> allHeaders, Map<String, Set<String>> out, Runnable apply, Runnable revert) {
+    /** The fixes past the limit (keyed as given), each with its count and the header change that needs it. */
+    private Map<String, HeaderReach> usersOfHeaders(Map<String, Changes> fixes, Set<String> allHeaders, Map<String, Set<String>> out,
+            Runnable apply, Runnable revert) {
         Map<String, String> patchedHeaders = new TreeMap<>();
         apply.run();
         try {
@@ -160,16 +175,24 @@ public final class ChangedObjects {
         Map<String, Set<String>> textCandidates = new TreeMap<>(); // fix -> objects to compare the text of
         Map<String, List<String>> textHeaders = new TreeMap<>();   // fix -> its headers compared by text
         List<Check> checks = new ArrayList<>();
+        Map<String, Map<String, Followed>> followed = new TreeMap<>(); // fix -> header -> how its users are found
         for (var f : fixes.entrySet()) {
             Changes all = f.getValue();
+            Map<String, Followed> byHeader = followed.computeIfAbsent(f.getKey(), k -> new TreeMap<>());
             for (String h : all.headers()) {
                 HeaderChange.Names names = HeaderChange.changedNames(all.originalHeaders().get(h), patchedHeaders.get(h), config,
                         new MacroDefinitions(tree, h, patchedHeaders.get(h))::definition);
                 // Only comments, blank lines or blocks this config leaves out: no user can change.
                 if (names != null && names.isEmpty()) continue;
                 List<String> users = usersOf(List.of(h), all.sources());
+                Set<String> mine = new TreeSet<>();
+                byHeader.put(h, new Followed(names == null ? "a change no name follows (an #if line, a removed #include, a construct"
+                        + " a macro makes) changes the text every includer compiles"
+                        : !names.types().isEmpty() ? "code reaches " + some(names.types()) + " through other types without naming it"
+                        : "code naming " + some(union(names.all(), names.macros())) + " or what expands to it", mine));
                 if (names == null) {
                     textHeaders.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(h);
+                    mine.addAll(users);
                     textCandidates.computeIfAbsent(f.getKey(), k -> new TreeSet<>()).addAll(users);
                     continue;
                 }
@@ -179,21 +202,36 @@ public final class ChangedObjects {
                     Set<String> changed = new TreeSet<>(names.inlines());
                     changed.addAll(names.macros());
                     textHeaders.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(h);
-                    textCandidates.computeIfAbsent(f.getKey(), k -> new TreeSet<>())
-                            .addAll(narrowedByName(users, all, patchedHeaders, changed));
+                    List<String> naming = narrowedByName(users, all, patchedHeaders, changed);
+                    mine.addAll(naming);
+                    textCandidates.computeIfAbsent(f.getKey(), k -> new TreeSet<>()).addAll(naming);
                 }
-                if (!names.declared().isEmpty()) {
+                Check check = null;
+                if (!names.types().isEmpty()) {
                     // No narrowing by grep here: code reaches a struct through members of other structs
                     // without ever naming it.
                     Set<String> n = names.all();
-                    checks.add(new Check(f.getKey(), h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n)));
+                    check = new Check(f.getKey(), h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n));
+                } else if (!names.named().isEmpty()) {
+                    // A prototype, an extern variable: code reaches them only by naming them (or a macro
+                    // or inline that does), so grep narrows the includers as for an inline.
+                    Set<String> n = names.all();
+                    check = new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, n)), i -> HeaderChange.dependsOn(i, n));
                 } else if (names.macros().isEmpty()) {
                     Set<String> inlines = names.inlines();
-                    checks.add(new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
-                            i -> HeaderChange.uses(i, inlines)));
+                    check = new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
+                            i -> HeaderChange.uses(i, inlines));
+                }
+                if (check != null) {
+                    checks.add(check);
+                    mine.addAll(check.objects());
                 }
             }
         }
+        Map<String, HeaderReach> wide = pastLimit(fixes, followed);
+        checks.removeIf(c -> wide.containsKey(c.fix()));
+        textCandidates.keySet().removeAll(wide.keySet());
+        textHeaders.keySet().removeAll(wide.keySet());
         Set<String> onePass = new TreeSet<>();
         for (Check c : checks) onePass.addAll(c.objects());
         Set<String> textPass = new TreeSet<>();
@@ -224,6 +262,43 @@ public final class ChangedObjects {
             });
         }
         if (!compared.isEmpty()) comparedText(textHeaders, textCandidates, compared, out, apply, revert);
+        return wide;
+    }
+
+    /** How one fix's users are found for one of its headers, and the objects that takes preprocessing. */
+    private record Followed(String how, Set<String> objects) {}
+
+    /**
+     * The fixes whose users would take preprocessing more than {@link #limit} objects (counted
+     * before asking kbuild which it builds: that alone takes minutes for twenty thousand), each
+     * with the header change that needs the most.
+     */
+    private Map<String, HeaderReach> pastLimit(Map<String, Changes> fixes, Map<String, Map<String, Followed>> followed) {
+        Map<String, HeaderReach> wide = new TreeMap<>();
+        for (var f : followed.entrySet()) {
+            Set<String> planned = new TreeSet<>();
+            Map.Entry<String, Followed> widest = null;
+            for (var h : f.getValue().entrySet()) {
+                planned.addAll(h.getValue().objects());
+                if (widest == null || h.getValue().objects().size() > widest.getValue().objects().size()) widest = h;
+            }
+            if (planned.size() <= limit) continue;
+            wide.put(f.getKey(), new HeaderReach(fixes.get(f.getKey()).sources(), planned.size(), true,
+                    widest.getKey() + ": " + widest.getValue().how()));
+        }
+        return wide;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new TreeSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /** Up to three names, and how many more. */
+    private static String some(Set<String> names) {
+        List<String> l = new ArrayList<>(names);
+        return String.join(", ", l.subList(0, Math.min(3, l.size()))) + (l.size() > 3 ? " (and " + (l.size() - 3) + " more)" : "");
     }
 
     /** One patched header's users for one fix, decided by one pass: {@code changes} tells from an object's preprocessed file. */
@@ -303,11 +378,6 @@ public final class ChangedObjects {
             }
         }
         return new ArrayList<>(candidates);
-    }
-
-    /** How many header users {@link #affected} preprocessed (after narrowing by name, when it could). */
-    public int preprocessedCount() {
-        return narrowed;
     }
 
     /** Rounds of following names through headers before the rest is taken as every includer. */

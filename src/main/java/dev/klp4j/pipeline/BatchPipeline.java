@@ -3,6 +3,7 @@ package dev.klp4j.pipeline;
 import dev.klp4j.base.Failure;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.kbuild.ObjectOwner;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.review.ReviewReport;
@@ -123,8 +124,10 @@ public final class BatchPipeline {
             if (!headerFixes.isEmpty()) {
                 listener.progress("batch", "header users of " + headerFixes.size() + " fix(es)");
                 for (var u : stages.headerUsersEach(headerFixes).entrySet()) {
-                    if (u.getValue().isEmpty()) out.put(u.getKey(), new Outcome(u.getKey(), pipeline(target).noHeaderUsers(), null, null));
-                    else objects.put(u.getKey(), u.getValue());
+                    HeaderReach reach = u.getValue();
+                    if (reach.pastLimit()) out.put(u.getKey(), new Outcome(u.getKey(), pipeline(target).notDecided(reach), null, null));
+                    else if (reach.objects().isEmpty()) out.put(u.getKey(), new Outcome(u.getKey(), pipeline(target).noHeaderUsers(), null, null));
+                    else objects.put(u.getKey(), reach.objects());
                 }
             }
             Map<String, List<String>> members = joinSharing(objects);

@@ -31,10 +31,11 @@ public final class BuildOptions {
     public Set<Rule> accept = Set.of();
     public Path cacheRoot = SourceTreeCache.defaultRoot();
     /**
-     * Files including the patched headers beyond which the build gives up rather than compile
-     * their users (klp4j update bounds every fix's cost so); unbounded for klp4j build.
+     * Objects that finding the users of the patched headers may preprocess (after narrowing by
+     * name) beyond which the build gives up rather than preprocess them (klp4j update bounds every
+     * fix's cost so); unbounded for klp4j build.
      */
-    public int maxHeaderIncluders = Integer.MAX_VALUE;
+    public int maxPreprocessed = Integer.MAX_VALUE;
     /** Where the compiles go: null for this machine, else a distributed compiler the user set up. */
     public dev.klp4j.kbuild.CompilerCluster cluster;
 

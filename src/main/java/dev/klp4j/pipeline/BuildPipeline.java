@@ -2,6 +2,7 @@ package dev.klp4j.pipeline;
 
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.kbuild.ObjectOwner;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.klp.LivepatchModule;
@@ -81,10 +82,12 @@ public final class BuildPipeline {
         }
         Optional<BuildResult> wide = tooWide(source, changes);
         if (wide.isPresent()) return wide.get();
-        List<String> objects = changes.headers().isEmpty() ? changes.sources()
-                : step("header users", () -> stages.headerUsers(changes), u -> changes.considered() + " considered, " + u.preprocessed()
-                        + " preprocessed, " + (u.objects().size() - changes.sources().size()) + " use the change: "
-                        + String.join(" ", u.objects())).objects();
+        HeaderReach reach = changes.headers().isEmpty() ? null
+                : step("header users", () -> stages.headerUsers(changes), u -> changes.considered() + " considered, "
+                        + (u.pastLimit() ? u.preprocessed() + " to preprocess: past the limit" : u.preprocessed() + " preprocessed, "
+                        + (u.objects().size() - changes.sources().size()) + " use the change: " + String.join(" ", u.objects())));
+        if (reach != null && reach.pastLimit()) return notDecided(reach);
+        List<String> objects = reach == null ? changes.sources() : reach.objects();
         if (objects.isEmpty()) return noHeaderUsers();
 
         step("compile original", () -> stages.compileOriginal(objects), cached -> objects.size() + " object(s), " + cached + " from the cache");
@@ -100,20 +103,23 @@ public final class BuildPipeline {
     }
 
     /**
-     * The end of a build whose patched headers too many files include: refused from the source when
-     * it changes a struct's layout (finding and comparing the users takes an hour on 2 cores, to end
-     * in the same type-layout refusal), else not decided past {@code maxHeaderIncluders}.
+     * The end of a build whose patched headers too many files include and that changes a struct's
+     * layout: refused from the source (finding and comparing the users takes an hour on 2 cores, to
+     * end in the same type-layout refusal).
      */
     Optional<BuildResult> tooWide(PatchedSource source, ChangedObjects.Changes changes) {
         if (changes.considered() > WIDE_HEADER && !o.accept.contains(Rule.TYPE_LAYOUT)) {
             List<Finding> layout = Reviewer.headerLayouts(source.hunks());
             if (!layout.isEmpty()) return Optional.of(decidedBySource(new ReviewReport(source.hunks().size(), 0, layout)));
         }
-        if (changes.considered() > o.maxHeaderIncluders) {
-            return Optional.of(end(BuildOutcome.REFUSED, "not decided: " + changes.considered() + " files include the patched header(s), more than the "
-                    + o.maxHeaderIncluders + " this build compiles; build the change alone with klp4j build to decide it"));
-        }
         return Optional.empty();
+    }
+
+    /** The end of a build whose header users would take preprocessing more than {@code maxPreprocessed} objects. */
+    BuildResult notDecided(HeaderReach reach) {
+        return end(BuildOutcome.REFUSED, "not decided: telling which objects the patched headers change would preprocess "
+                + reach.preprocessed() + " files, more than the " + o.maxPreprocessed + " this build preprocesses (" + reach.why()
+                + "); build the change alone with klp4j build to decide it");
     }
 
     BuildResult noHeaderUsers() {

@@ -12,6 +12,7 @@ import dev.klp4j.diff.PatchObject;
 import dev.klp4j.diff.PatchObjectFile;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.kbuild.KbuildQuery;
 import dev.klp4j.kbuild.ObjectCompiler;
 import dev.klp4j.kbuild.ObjectOwner;
@@ -135,7 +136,7 @@ final class KernelStages implements Stages {
 
     @Override
     public ChangedObjects.Changes changedObjects(PatchedSource patch) {
-        changed = new ChangedObjects(tree, kbuild, o.jobs).progress(progress("changed objects"));
+        changed = new ChangedObjects(tree, kbuild, o.jobs).progress(progress("changed objects")).limit(o.maxPreprocessed);
         // The headers live in the target's cache directory, so the compile flags (and the cached originals' key) stay the same.
         compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain())
                 .makeCalls(kbuild::makeCalls);
@@ -152,13 +153,12 @@ final class KernelStages implements Stages {
     }
 
     @Override
-    public HeaderUsers headerUsers(ChangedObjects.Changes changes) {
-        List<String> users = changed.affected(changes, applier::apply, applier::revert);
-        return new HeaderUsers(users, changed.preprocessedCount());
+    public HeaderReach headerUsers(ChangedObjects.Changes changes) {
+        return changed.affected(changes, applier::apply, applier::revert);
     }
 
     @Override
-    public Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+    public Map<String, HeaderReach> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
         return changed.affectedEach(fixes, applier::apply, applier::revert);
     }
 

@@ -2,6 +2,7 @@ package dev.klp4j.pipeline;
 
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.kbuild.ObjectOwner;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.klp.LivepatchModule;
@@ -29,15 +30,16 @@ public interface Stages {
     /** Compiles the patched .c files' own objects, so that one that does not compile fails before the header users are sought. */
     void compileSources(ChangedObjects.Changes changes);
 
-    HeaderUsers headerUsers(ChangedObjects.Changes changes);
+    /** The objects the patched headers reach, or, past {@code maxPreprocessed}, how many it would take to tell. */
+    HeaderReach headerUsers(ChangedObjects.Changes changes);
 
     /**
      * The objects each of many header fixes reaches (keys as given), with every fix's patch in
      * {@link #readPatch}'s patch; the real stages preprocess each object once for all of them.
      */
-    default Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        fixes.forEach((id, c) -> out.put(id, headerUsers(c).objects()));
+    default Map<String, HeaderReach> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+        Map<String, HeaderReach> out = new java.util.LinkedHashMap<>();
+        fixes.forEach((id, c) -> out.put(id, headerUsers(c)));
         return out;
     }
 

@@ -35,22 +35,26 @@ public final class HeaderChange {
     /** As {@link #changedInlines(String, String)}, ignoring lines that {@code config} compiles out (null: none). */
     public static Set<String> changedInlines(String before, String after, ConfigConditions config) {
         Names n = changedNames(before, after, config);
-        return n == null || !n.declared().isEmpty() || !n.macros().isEmpty() ? null : n.inlines();
+        return n == null || !n.types().isEmpty() || !n.named().isEmpty() || !n.macros().isEmpty() ? null : n.inlines();
     }
 
     /**
-     * What a header change touches, by name: the static inlines whose bodies changed, and the
-     * names declared by the other constructs it changes (a struct, union or enum and its
-     * enumerators, a typedef, a prototype, an extern variable) or by macros it adds, and the
+     * What a header change touches, by name: the static inlines whose bodies changed; the types it
+     * changes (a struct, union or enum and its enumerators, a typedef), which code reaches through
+     * other types without naming them; the prototypes and extern variables it changes and the
+     * macros it adds under a name the header had, which code reaches only by naming them; and the
      * existing macros it edits or removes (whose users' preprocessed text may change). Null when it
      * touches something only preprocessing every user can follow: a removed #include, an #if line,
      * an edited construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
      */
-    public record Names(Set<String> inlines, Set<String> declared, Set<String> macros) {
-        public boolean isEmpty() { return inlines.isEmpty() && declared.isEmpty() && macros.isEmpty(); }
+    public record Names(Set<String> inlines, Set<String> types, Set<String> named, Set<String> macros) {
+        public boolean isEmpty() { return inlines.isEmpty() && types.isEmpty() && named.isEmpty() && macros.isEmpty(); }
+
+        /** The names compiled code can depend on, other than edited macros (which change text, not names). */
         public Set<String> all() {
             Set<String> a = new TreeSet<>(inlines);
-            a.addAll(declared);
+            a.addAll(types);
+            a.addAll(named);
             return a;
         }
     }
@@ -75,21 +79,19 @@ public final class HeaderChange {
             removed.removeIf(l -> deadBefore[l - 1]);
             added.removeIf(l -> deadAfter[l - 1]);
         }
-        Set<String> inlines = new TreeSet<>(), declared = new TreeSet<>(), changedMacros = new TreeSet<>();
+        Set<String> inlines = new TreeSet<>(), types = new TreeSet<>(), named = new TreeSet<>(), changedMacros = new TreeSet<>();
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
-        if (!classify(a, CSource.constructs(before), removed, false, inlines, declared, changedMacros, macrosBefore, macrosAfter, macros)) {
-            return null;
-        }
-        if (!classify(b, CSource.constructs(after), added, true, inlines, declared, changedMacros, macrosAfter, macrosBefore, macros)) {
-            return null;
-        }
+        Names found = new Names(inlines, types, named, changedMacros);
+        if (!classify(a, CSource.constructs(before), removed, false, found, macrosBefore, macrosAfter, macros)) return null;
+        if (!classify(b, CSource.constructs(after), added, true, found, macrosAfter, macrosBefore, macros)) return null;
         // A name the header did not have before (a new prototype, a new inline) is one no object
         // compiled from the original tree can depend on: only the patched files that call it, which
         // are compiled anyway.
         Set<String> old = identifiers(before);
         inlines.retainAll(old);
-        declared.retainAll(old);
-        return new Names(inlines, declared, changedMacros);
+        types.retainAll(old);
+        named.retainAll(old);
+        return found;
     }
 
     private static final java.util.regex.Pattern DEFINE_LINE = java.util.regex.Pattern.compile("^\\s*#\\s*define\\s+([A-Za-z_][A-Za-z0-9_]*)");
@@ -104,8 +106,7 @@ public final class HeaderChange {
      * whether these lines are the patched side's.
      */
     private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, boolean addedSide,
-                                    Set<String> inlines, Set<String> declared, Set<String> changedMacros,
-                                    java.util.Map<String, Set<String>> own,
+                                    Names found, java.util.Map<String, Set<String>> own,
                                     java.util.Map<String, Set<String>> other, Function<String, String> macros) {
         Set<Integer> changedSet = new HashSet<>(changed);
         for (int line : changed) {
@@ -116,7 +117,7 @@ public final class HeaderChange {
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
             if (in != null && in.definition() && in.staticInline()) {
-                inlines.add(in.name());
+                found.inlines().add(in.name());
                 continue;
             }
             if (in != null) {
@@ -128,7 +129,7 @@ public final class HeaderChange {
                     continue;
                 }
                 if ((in.kind() == CSource.Kind.TYPE || in.kind() == CSource.Kind.DECLARATION) && !in.declares().isEmpty() && !byMacro) {
-                    declared.addAll(in.declares());
+                    (in.kind() == CSource.Kind.TYPE ? found.types() : found.named()).addAll(in.declares());
                     continue;
                 }
                 return false;
@@ -138,9 +139,9 @@ public final class HeaderChange {
             String macro = defineAt(lines, line);
             if (macro != null && own.containsKey(macro)) {
                 // A macro only the patched side defines: code compiled before could only name it as an identifier.
-                if (addedSide && !other.containsKey(macro)) declared.add(macro);
+                if (addedSide && !other.containsKey(macro)) found.named().add(macro);
                 // Edited or removed: the preprocessed text of the code that expands it changes.
-                else changedMacros.add(macro);
+                else found.macros().add(macro);
                 continue;
             }
             return false;

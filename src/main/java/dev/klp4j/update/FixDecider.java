@@ -138,8 +138,8 @@ final class FixDecider implements FixRounds.Decider {
         o.cacheRoot = template.cacheRoot;
         o.cluster = template.cluster;
         o.stop = BuildOptions.Stop.LINK;
-        // An update has hundreds of fixes: one whose headers thousands of files include is left to klp4j build.
-        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
+        // An update has hundreds of fixes: one whose header users take preprocessing thousands of files is left to klp4j build.
+        o.maxPreprocessed = BuildPipeline.WIDE_HEADER;
         return o;
     }
 

@@ -158,6 +158,11 @@ class KernelTreeTest {
     /** The objects a header patch makes klp4j compile: applied to the real tree, then taken out again. */
     /** What {@link ChangedObjects#affected} compiles for a patch to {@code header} that replaces each "from" by its "to". */
     private static List<String> compiledFor(Path work, String header, String... fromTo) throws Exception {
+        return reachOf(work, Integer.MAX_VALUE, header, fromTo).objects();
+    }
+
+    /** What {@link ChangedObjects#affected} finds, preprocessing at most {@code limit} objects. */
+    private static HeaderReach reachOf(Path work, int limit, String header, String... fromTo) throws Exception {
         String text = Files.readString(tree.resolve(header));
         String patched = text;
         for (int k = 0; k < fromTo.length; k += 2) {
@@ -174,12 +179,12 @@ class KernelTreeTest {
         Path patch = work.resolve("h.patch");
         Files.writeString(patch, diff);
         PatchApplier applier = new PatchApplier(tree, work.resolve("journal"), patch);
-        ChangedObjects c = new ChangedObjects(tree, kbuild, 2);
+        ChangedObjects c = new ChangedObjects(tree, kbuild, 2).limit(limit);
         ChangedObjects.Changes changes = c.find(applier.diff());
         assertThat(changes.considered()).as("every object of fs/minix includes minix.h").isGreaterThanOrEqualTo(5);
-        List<String> out = c.affected(changes, applier::apply, applier::revert);
+        HeaderReach out = c.affected(changes, applier::apply, applier::revert);
         assertThat(Files.readString(tree.resolve(header))).as("the tree is pristine again").isEqualTo(text);
-        lastPreprocessed = c.preprocessedCount();
+        lastPreprocessed = out.preprocessed();
         return out;
     }
 
@@ -213,20 +218,37 @@ class KernelTreeTest {
         fixes.put("proto", c.find(dev.klp4j.source.UnifiedDiff.parse(proto)));
         fixes.put("macro", c.find(dev.klp4j.source.UnifiedDiff.parse(macro)));
 
-        java.util.Map<String, List<String>> users = c.affectedEach(fixes, applier::apply, applier::revert);
+        java.util.Map<String, HeaderReach> users = c.affectedEach(fixes, applier::apply, applier::revert);
 
-        assertThat(users.get("proto")).containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
-        assertThat(users.get("macro")).containsExactly("fs/minix/inode.o");
+        assertThat(users.get("proto").objects()).containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
+        assertThat(users.get("macro").objects()).containsExactly("fs/minix/inode.o");
         assertThat(Files.readString(tree.resolve("include/uapi/linux/minix_fs.h"))).doesNotContain("0x0004");
     }
 
     @Test
     void aPrototypeChangeCompilesItsCallersAfterOnePass(@TempDir Path work) throws Exception {
-        // Only the definition (bitmap.c) and the caller (inode.c) depend on it; the other includers
-        // of minix.h are not even preprocessed twice.
+        // Only the definition (bitmap.c) and the caller (inode.c) depend on it; code reaches a
+        // prototype only by naming it, so the other includers of minix.h are not even preprocessed.
         assertThat(compiledFor(work, "fs/minix/minix.h", "extern unsigned long minix_count_free_blocks(struct super_block *sb);",
                 "extern unsigned long minix_count_free_blocks(struct super_block *sb, int verbose);"))
                 .containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
+        assertThat(lastPreprocessed).as("the two files naming it").isEqualTo(2);
+    }
+
+    @Test
+    void pastTheLimitNothingIsPreprocessedAndTheReachSaysWhy(@TempDir Path work) throws Exception {
+        // A struct every includer may reach through other types: all of fs/minix would be preprocessed.
+        HeaderReach wide = reachOf(work, 3, "fs/minix/minix.h", "\tunsigned short s_version;\n",
+                "\tunsigned short s_version;\n\tunsigned short s_klp4j;\n");
+        assertThat(wide.pastLimit()).isTrue();
+        assertThat(wide.preprocessed()).isGreaterThanOrEqualTo(5);
+        assertThat(wide.why()).startsWith("fs/minix/minix.h: code reaches minix_sb_info through other types");
+        assertThat(wide.objects()).as("nothing found: only the fix's own sources, none here").isEmpty();
+        // The same limit holds a prototype's users, found by name, easily.
+        HeaderReach named = reachOf(work, 3, "fs/minix/minix.h", "extern unsigned long minix_count_free_blocks(struct super_block *sb);",
+                "extern unsigned long minix_count_free_blocks(struct super_block *sb, int verbose);");
+        assertThat(named.pastLimit()).isFalse();
+        assertThat(named.objects()).containsExactly("fs/minix/bitmap.o", "fs/minix/inode.o");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.base.Failure;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.source.PatchHunks;
 import dev.klp4j.source.SourceHunk;
 import dev.klp4j.source.UnifiedDiff;
@@ -70,7 +71,7 @@ class BatchPipelineTest {
         BuildOptions o = new BuildOptions();
         o.patch = Path.of("batch.patch");
         o.stop = BuildOptions.Stop.LINK;
-        o.maxHeaderIncluders = BuildPipeline.WIDE_HEADER;
+        o.maxPreprocessed = BuildPipeline.WIDE_HEADER;
         Map<String, List<String>> fixes = new LinkedHashMap<>();
         for (String f : files) fixes.put(f, List.of(f));
         return new BatchPipeline(o, fixes, stages, StepListener.SILENT).run();
@@ -155,7 +156,7 @@ class BatchPipelineTest {
 
     /**
      * Header fixes: a.h's and b.h's changes meet in x.o (one decision for both, with both
-     * objects), c.h reaches no object (no change), d.h has too many includers (not decided); the
+     * objects), c.h reaches no object (no change), d.h's users would take preprocessing too many objects (not decided); the
      * users of all of them are asked for in one call, and what they reach compiled once.
      */
     static final class Headers extends BuildPipelineTest.FakeStages {
@@ -182,10 +183,11 @@ class BatchPipelineTest {
         }
 
         @Override
-        public Map<String, List<String>> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
+        public Map<String, HeaderReach> headerUsersEach(Map<String, ChangedObjects.Changes> fixes) {
             asked.add(Map.copyOf(fixes));
-            Map<String, List<String>> out = new LinkedHashMap<>();
-            fixes.keySet().forEach(id -> out.put(id, users.get(id)));
+            Map<String, HeaderReach> out = new LinkedHashMap<>();
+            fixes.keySet().forEach(id -> out.put(id, id.equals("d.h") ? new HeaderReach(List.of(), 5000, true, "d.h: code reaches d through other types without naming it")
+                    : new HeaderReach(users.get(id), users.get(id).size(), false, "")));
             return out;
         }
 
@@ -201,7 +203,7 @@ class BatchPipelineTest {
         Map<String, BatchPipeline.Outcome> out = run(stages, "a.h", "b.h", "c.h", "d.h", "e.h");
 
         assertThat(stages.asked).hasSize(1);
-        assertThat(stages.asked.get(0)).containsOnlyKeys("a.h", "b.h", "c.h", "e.h");
+        assertThat(stages.asked.get(0)).containsOnlyKeys("a.h", "b.h", "c.h", "d.h", "e.h");
         assertThat(stages.compiled).containsExactly(List.of("x.o", "y.o", "z.o"));
         BatchPipeline.Outcome joined = out.get("a.h");
         assertThat(joined.members()).containsExactly("a.h", "b.h");
@@ -212,7 +214,8 @@ class BatchPipelineTest {
         assertThat(out.get("e.h").result().objects()).extracting(ObjectReport::object).containsExactly("z.o");
         assertThat(out.get("c.h").result().outcome()).isEqualTo(BuildOutcome.NO_CHANGE);
         assertThat(out.get("d.h").result().outcome()).isEqualTo(BuildOutcome.REFUSED);
-        assertThat(out.get("d.h").result().reason()).startsWith("not decided: 5000 files include the patched header(s)");
+        assertThat(out.get("d.h").result().reason()).startsWith("not decided: telling which objects the patched headers change would preprocess"
+                + " 5000 files, more than the 1000 this build preprocesses (d.h: code reaches d");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.klp4j.diff.Differ;
 import dev.klp4j.diff.StructSizes;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.kbuild.ChangedObjects;
+import dev.klp4j.kbuild.HeaderReach;
 import dev.klp4j.kbuild.ObjectOwner;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.klp.LivepatchModule;
@@ -209,14 +210,16 @@ class BuildPipelineTest {
     }
 
     @Test
-    void aBoundOnHeaderIncludersStopsBeforeTheirUsersAreSought() {
+    void pastTheBoundOnPreprocessingTheHeaderUsersTheChangeIsNotDecidedAndNothingCompiles() {
         stages.changes = new ChangedObjects.Changes(List.of(), List.of("include/linux/narrowish.h"), java.util.Collections.nCopies(51, "x.o"), Map.of());
         stages.headerUsers = List.of("x.o");
-        options.maxHeaderIncluders = 50;
+        options.maxPreprocessed = 50;
+        stages.limit = 50;
         BuildResult r = run();
         assertThat(r.outcome()).isEqualTo(BuildOutcome.REFUSED);
-        assertThat(r.reason()).startsWith("not decided: 51 files include the patched header(s), more than the 50");
-        assertThat(stepNames(r)).endsWith("changed objects").doesNotContain("header users");
+        assertThat(r.reason()).startsWith("not decided: telling which objects the patched headers change would preprocess 51 files, more than"
+                + " the 50 this build preprocesses (x.h: code reaches wide through other types without naming it)");
+        assertThat(stepNames(r)).endsWith("changed objects", "header users").doesNotContain("compile original");
     }
 
     @Test
@@ -296,6 +299,8 @@ class BuildPipelineTest {
         List<SourceHunk> hunks = PatchHunks.of("drivers/tty/n_tty.c", C_BEFORE, C_AFTER);
         ChangedObjects.Changes changes = new ChangedObjects.Changes(List.of("drivers/tty/n_tty.o"), List.of(), List.of(), Map.of());
         List<String> headerUsers = List.of();
+        /** Objects past which the fake's header users are "not decided" (the kernel stages' limit, taken as given). */
+        int limit = Integer.MAX_VALUE;
         String notBuilt;
         Map<String, ObjectDiffer.Outcome> diffs;
         List<Finding> findings = List.of();
@@ -341,9 +346,12 @@ class BuildPipelineTest {
         }
 
         @Override
-        public HeaderUsers headerUsers(ChangedObjects.Changes changes) {
+        public HeaderReach headerUsers(ChangedObjects.Changes changes) {
             call("headerUsers");
-            return new HeaderUsers(headerUsers, headerUsers.size());
+            if (changes.considered() > limit) {
+                return new HeaderReach(changes.sources(), changes.considered(), true, "x.h: code reaches wide through other types without naming it");
+            }
+            return new HeaderReach(headerUsers, headerUsers.size(), false, "");
         }
 
         @Override

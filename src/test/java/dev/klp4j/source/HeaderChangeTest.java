@@ -101,14 +101,15 @@ class HeaderChangeTest {
 
     @Test
     void typesPrototypesAndNewMacrosAreFollowedByName() {
-        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"), null).declared())
-                .containsExactly("thing");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("\tint b;", "\tint b;\n\tint c;"), null).types())
+                .as("a struct: code reaches it through other types without naming it").containsExactly("thing");
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
-                "int thing_register(struct thing *t, int flags);"), null).declared()).containsExactly("thing_register");
+                "int thing_register(struct thing *t, int flags);"), null).named())
+                .as("a prototype: only code that names it (or a macro or inline that does) calls it").containsExactly("thing_register");
         // An enumerator renamed, its old name kept as a macro (a real nf_tables fix).
         String e = HEADER.replace("struct thing {", "enum thing_op {\n\tTHING_BOOL,\n\tTHING_SHIFT,\n};\n\nstruct thing {");
         assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_BOOL,", "\tTHING_MASK_XOR,")
-                .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).declared())
+                .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).all())
                 .as("the new name THING_MASK_XOR is used by no original code").containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
         // A prototype and an inline the header did not have: nothing compiled before can use them.
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
