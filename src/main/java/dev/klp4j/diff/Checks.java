@@ -73,13 +73,31 @@ final class Checks {
             for (Symbol q : patched.file.symbols(parent)) if (q.isFunction() && cmp.status(q) == Status.CHANGED) return;
         }
         if (!hasFentry(o) && !cmp.copies.contains(p)) {
+            if (!objectHasFentry()) {
+                // lib/ and kernel/trace/ remove the ftrace flags in their Makefiles: their callers in
+                // the object cannot be redirected either.
+                reasons.add(p.name() + ": changed function has no fentry call: its object is built without ftrace (its Makefile"
+                        + " removes -pg, as lib/ and kernel/trace/ do), so neither it nor any caller in the object can be"
+                        + " redirected; it takes a reboot, unless the callers in other objects are patched instead");
+                return;
+            }
             String why = cmp.uncopiable.get(p);
-            reasons.add(p.name() + ": changed function has no fentry/mcount call (notrace, or built without -pg), "
-                    + "so ftrace cannot redirect it; " + (why != null ? "and its callers cannot be replaced instead: " + why
+            reasons.add(p.name() + ": changed function has no fentry call (notrace), so ftrace cannot redirect it; "
+                    + (why != null ? "and its callers cannot be replaced instead: " + why
                     + "; change the code so the fix is in a traceable function (not `inline`), or it takes a reboot"
-                    : p.isLocal() ? "patch its callers instead" : "it is global, so callers in other objects cannot be found and replaced;"
-                    + " patch its callers instead"));
+                    : p.isLocal() ? "patch its callers instead" : "it is global, and klp4j replaces the callers of such a"
+                    + " function only within its object; patch its callers instead"));
         }
+    }
+
+    private Boolean objectHasFentry;
+
+    /** Whether any function of the original object calls __fentry__ (none does in an object built without -pg). */
+    private boolean objectHasFentry() {
+        if (objectHasFentry == null) {
+            objectHasFentry = orig.file.symbols().stream().anyMatch(f -> f.isFunction() && f.section() != null && hasFentry(f));
+        }
+        return objectHasFentry;
     }
 
     private boolean hasFentry(Symbol o) {

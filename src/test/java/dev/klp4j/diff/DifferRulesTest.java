@@ -257,10 +257,21 @@ class DifferRulesTest {
 
     @Test
     void changedFunctionWithoutFentryIsRefused() throws Exception {
-        String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\n";
+        String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\nint loud(int x) { return sink(x) + 2; }\n";
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));
         assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
-        assertThat(r.reasons()).singleElement().asString().contains("quiet").contains("fentry").contains("callers");
+        assertThat(r.reasons()).singleElement().asString().startsWith("quiet: changed function has no fentry call (notrace)")
+                .contains("it is global, and klp4j replaces the callers of such a function only within its object; patch its callers instead");
+    }
+
+    @Test
+    void aChangedFunctionOfAnObjectBuiltWithoutFtraceSaysSo() throws Exception {
+        // lib/string.o's memchr_inv: lib/'s Makefile removes -pg, so no function of the object has fentry.
+        String orig = HEADER + "notrace noinline int quiet(int x) { return sink(x) + 1; }\nnotrace int caller(int x) { return quiet(x) * 2; }\n";
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().startsWith("quiet: changed function has no fentry call: its object is built without"
+                + " ftrace").contains("neither it nor any caller in the object can be redirected").doesNotContain("patch its callers instead");
     }
 
     @Test
