@@ -131,7 +131,7 @@ final class Checks {
                 String why = cmp.uncarriedTables.get(p);
                 reasons.add(p.name() + ": read-only data changed (" + p.section().name()
                         + ") but no changed function uses it" + (why == null ? "" : " and it cannot be carried with its readers: " + why)
-                        + ", so the running kernel would keep the old value; "
+                        + ", so the old value stays in use; "
                         + "change the functions that use it (they get the new copy) or add a new object");
             }
             return;
