@@ -254,9 +254,14 @@ public final class Reviewer {
         for (TypeLayouts.Layout b : before.values()) {
             TypeLayouts.Layout a = after.get(b.type());
             if (a == null || a.sameAs(b)) continue;
+            // A member added into padding moves nothing: what goes wrong is that no object made before sets it.
+            String consequence = TypeLayouts.onlyFillsPadding(b, a)
+                    ? "nothing moves, but objects allocated before the patch never set the new member(s), and the running kernel's unchanged "
+                            + "code does not either, so the patched functions of " + o.object() + " would read values nobody wrote"
+                    : "objects allocated before the patch, and the running kernel's unchanged code, keep the old layout, so the patched "
+                            + "functions of " + o.object() + " would read and write them at the wrong offsets";
             out.add(new Finding(Rule.TYPE_LAYOUT, Severity.UNSAFE, o.source(), null, b.type(),
-                    b.type() + " changes layout (" + TypeLayouts.describe(b, a) + "): objects allocated before the patch, and the running kernel's "
-                            + "unchanged code, keep the old layout, so the patched functions of " + o.object() + " would read and write them at the wrong offsets",
+                    b.type() + " changes layout (" + TypeLayouts.describe(b, a) + "): " + consequence,
                     "keep " + b.type() + " as it is and attach the new state with a shadow variable (klp_shadow_get_or_alloc(obj, ID, size, GFP_ATOMIC, NULL, NULL) "
                             + "in the patched code, klp_shadow_free when the object is freed; see examples/shadow-variable)"));
         }

@@ -85,6 +85,15 @@ final class TypeLayouts {
         return m.find() ? m.group(1) : declaration;
     }
 
+    /**
+     * Whether {@code after} only adds members where {@code before} had padding: the same size,
+     * every old member where it was. Nothing moves, but objects made before never set the new ones.
+     */
+    static boolean onlyFillsPadding(Layout before, Layout after) {
+        if (before.size() != after.size() || after.members().size() <= before.members().size()) return false;
+        return after.members().containsAll(before.members());
+    }
+
     /** What differs from {@code before} to {@code after}, in words ("size 16 -> 24; new member x at 16"). */
     static String describe(Layout before, Layout after) {
         List<String> out = new ArrayList<>();

@@ -45,8 +45,19 @@ class ReviewerTest {
         List<Finding> f = review(CONTEXT, after, List.of("ctx_flagged", "ctx_new"), List.of());
         assertThat(f).extracting(Finding::rule, Finding::severity, Finding::type)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Rule.TYPE_LAYOUT, Severity.UNSAFE, "struct ctx"));
-        assertThat(f.get(0).message()).contains("new member closing at 4").doesNotContain("size").doesNotContain("flags moved");
+        assertThat(f.get(0).message()).contains("new member closing at 4").doesNotContain("size").doesNotContain("flags moved")
+                .as("a member in what was padding moves nothing: old objects never set it")
+                .contains("nothing moves, but objects allocated before the patch never set the new member(s)").doesNotContain("wrong offsets");
         assertThat(f.get(0).remedy()).contains("shadow variable");
+    }
+
+    @Test
+    void aFieldThatMovesOthersIsReadAtTheWrongOffsets() throws IOException {
+        String after = CONTEXT.replace("int users; long flags;", "int users; long closing; long flags;")
+                .replace("c->users > 0", "c->users > 0 && !c->closing");
+        List<Finding> f = review(CONTEXT, after, List.of("ctx_flagged", "ctx_new"), List.of());
+        assertThat(f).singleElement().satisfies(x -> assertThat(x.message()).contains("size 16 -> 24").contains("flags moved 8 -> 16")
+                .contains("would read and write them at the wrong offsets"));
     }
 
     @Test
