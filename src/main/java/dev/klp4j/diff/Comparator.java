@@ -148,7 +148,7 @@ final class Comparator {
             if (s.name().startsWith(".discard")) continue;
             Symbol user = u.user();
             String who = user != null ? user.name() : s.name();
-            if (!s.isText()) return "its address is stored in " + who + " (data), which the running kernel reads it through";
+            if (!s.isText()) return "its address is stored in " + who + " (data), and the running kernel reads the table through that pointer";
             if (user == null || !user.isFunction()) return "code outside any function (" + s.name() + ") reads it";
             if (SymbolNames.isInitSection(s)) return "__init/__exit code (" + who + ") reads it, which a live patch cannot replace";
             if (!readers.contains(user)) readers.add(user);

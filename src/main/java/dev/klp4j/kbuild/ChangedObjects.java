@@ -51,14 +51,13 @@ public final class ChangedObjects {
     private final int jobs;
     private Consumer<String> progress = m -> { };
     private int limit = Integer.MAX_VALUE;
-    private int narrowed;
     private final IncludeGraph includes;
 
     public ChangedObjects(Path tree, KbuildQuery kbuild, int jobs) {
         this.tree = tree;
         this.kbuild = kbuild;
         this.jobs = jobs;
-        this.includes = new IncludeGraph(tree);
+        this.includes = IncludeGraph.of(tree);
     }
 
     /** Where to report preprocessing progress ("preprocessing 96/2410"). */
@@ -150,19 +149,20 @@ public final class ChangedObjects {
     public Map<String, HeaderReach> affectedEach(Map<String, Changes> fixes, Runnable apply, Runnable revert) {
         Map<String, Set<String>> out = new java.util.LinkedHashMap<>();
         Set<String> allHeaders = new TreeSet<>();
-        narrowed = 0;
         for (var f : fixes.entrySet()) {
             out.put(f.getKey(), new TreeSet<>(f.getValue().sources()));
             allHeaders.addAll(f.getValue().headers());
         }
-        Map<String, HeaderReach> wide = allHeaders.isEmpty() ? Map.of() : usersOfHeaders(fixes, allHeaders, out, apply, revert);
+        Searched s = allHeaders.isEmpty() ? new Searched(Map.of(), 0) : usersOfHeaders(fixes, allHeaders, out, apply, revert);
         Map<String, HeaderReach> reach = new java.util.LinkedHashMap<>();
-        out.forEach((k, v) -> reach.put(k, wide.containsKey(k) ? wide.get(k) : HeaderReach.found(new ArrayList<>(v), narrowed)));
+        out.forEach((k, v) -> reach.put(k, s.pastLimit().containsKey(k) ? s.pastLimit().get(k) : HeaderReach.found(new ArrayList<>(v), s.preprocessed())));
         return reach;
     }
 
-    /** The fixes past the limit (keyed as given), each with its count and the header change that needs it. */
-    private Map<String, HeaderReach> usersOfHeaders(Map<String, Changes> fixes, Set<String> allHeaders, Map<String, Set<String>> out,
+    /** What finding header users did besides adding them: the fixes past the limit (nothing preprocessed for them), and how many objects it preprocessed. */
+    private record Searched(Map<String, HeaderReach> pastLimit, int preprocessed) {}
+
+    private Searched usersOfHeaders(Map<String, Changes> fixes, Set<String> allHeaders, Map<String, Set<String>> out,
             Runnable apply, Runnable revert) {
         Map<String, String> patchedHeaders = new TreeMap<>();
         apply.run();
@@ -240,7 +240,7 @@ public final class ChangedObjects {
         List<String> compared = built(new ArrayList<>(textPass));
         Set<String> considered = new TreeSet<>(preprocessedOnce);
         considered.addAll(compared);
-        narrowed = considered.size();
+        int preprocessed = considered.size();
         if (!preprocessedOnce.isEmpty()) {
             // The value is the fixes whose change the object uses, one per line.
             Map<String, String> using = preprocessor().run(preprocessedOnce, (o, i) -> {
@@ -262,16 +262,17 @@ public final class ChangedObjects {
             });
         }
         if (!compared.isEmpty()) comparedText(textHeaders, textCandidates, compared, out, apply, revert);
-        return wide;
+        return new Searched(wide, preprocessed);
     }
 
     /** How one fix's users are found for one of its headers, and the objects that takes preprocessing. */
     private record Followed(String how, Set<String> objects) {}
 
     /**
-     * The fixes whose users would take preprocessing more than {@link #limit} objects (counted
-     * before asking kbuild which it builds: that alone takes minutes for twenty thousand), each
-     * with the header change that needs the most.
+     * The fixes whose users would take preprocessing more than {@link #limit} objects, each with
+     * the header change that needs the most. Counted before kbuild is asked which of them this
+     * config builds (the answer for thousands of directories is not free), so it may count a few
+     * that would not be preprocessed.
      */
     private Map<String, HeaderReach> pastLimit(Map<String, Changes> fixes, Map<String, Map<String, Followed>> followed) {
         Map<String, HeaderReach> wide = new TreeMap<>();
