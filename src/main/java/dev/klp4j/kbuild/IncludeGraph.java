@@ -15,14 +15,30 @@ import java.util.TreeSet;
 /**
  * Which files of a kernel tree include which: every {@code #include} line of the tree's .c and .h
  * files, read with one grep on first use, resolved as kbuild's -I options would find them on x86.
+ * One graph per tree and process ({@link #of}): the tree is only ever read pristine (a patch is
+ * applied and taken out again within a step), so klp4j update's dozens of batches, and a test
+ * class's builds, read it once rather than once each.
  */
 final class IncludeGraph {
     private static final List<String> SKIP_DIRS = ChangedObjects.SKIP_DIRS;
+    /** Keyed by the tree's path and its directory's time: a tree unpacked again is read again. */
+    private static final java.util.Map<String, IncludeGraph> GRAPHS = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path tree;
     private java.util.Map<String, List<String>> graph;
 
-    IncludeGraph(Path tree) {
+    private IncludeGraph(Path tree) {
         this.tree = tree;
+    }
+
+    static IncludeGraph of(Path tree) {
+        Path t = tree.toAbsolutePath().normalize();
+        String key;
+        try {
+            key = t + "@" + Files.getLastModifiedTime(t).toMillis();
+        } catch (java.io.IOException e) {
+            return new IncludeGraph(t); // no tree to read: the grep says so
+        }
+        return GRAPHS.computeIfAbsent(key, k -> new IncludeGraph(t));
     }
 
     /** .c files that include the header, directly or through other headers (a superset of its users). */

@@ -315,7 +315,7 @@ class KernelTreeTest {
                 if (Files.readString(p).contains("#include \"internal.h\"")) expected.add("fs/proc/" + p.getFileName());
             }
         }
-        Set<String> found = new IncludeGraph(tree).mentioning("fs/proc/internal.h");
+        Set<String> found = IncludeGraph.of(tree).mentioning("fs/proc/internal.h");
         assertThat(found).containsAll(expected).allMatch(f -> f.startsWith("fs/"));
         assertThat(found).doesNotContain("kernel/printk/printk.c", "mm/page_alloc.c");
     }
