@@ -12,14 +12,15 @@ import picocli.CommandLine.Option;
 @Command(name = "klp4j",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Build, prove and load Linux kernel live patches.",
-        subcommands = {BuildCommand.class, UpdateCommand.class, ReviewCommand.class, DiffCommand.class, VmCommand.class,
-                RuntimeCommands.Load.class, RuntimeCommands.Unload.class, RuntimeCommands.ListPatches.class,
-                RuntimeCommands.Info.class, RuntimeCommands.Signal.class, RuntimeCommands.Install.class,
-                RuntimeCommands.Uninstall.class, PackageCommand.class, RepoCommand.class, HostCommands.Apply.class,
-                HostCommands.Status.class, ElfCommand.class, BenchCommand.class, CommandLine.HelpCommand.class,
-                picocli.AutoComplete.GenerateCompletion.class})
+        description = "Build, prove and load Linux kernel live patches.")
 public final class Main implements Runnable {
+    /** Every command, in the order help lists them. */
+    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(BuildCommand.class, UpdateCommand.class,
+            ReviewCommand.class, DiffCommand.class, VmCommand.class, RuntimeCommands.Load.class, RuntimeCommands.Unload.class,
+            RuntimeCommands.ListPatches.class, RuntimeCommands.Info.class, RuntimeCommands.Signal.class,
+            RuntimeCommands.Install.class, RuntimeCommands.Uninstall.class, PackageCommand.class, RepoCommand.class,
+            HostCommands.Apply.class, HostCommands.Status.class, ElfCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class);
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces for errors.")
@@ -52,13 +53,33 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status; used by tests to run in-process. */
     public static int run(String... args) {
-        return newCommandLine().execute(args);
+        return newCommandLine(named(args)).execute(args);
     }
 
+    /** The command line with every command. */
     public static CommandLine newCommandLine() {
+        return newCommandLine(COMMANDS);
+    }
+
+    /**
+     * The command {@code args} name, alone, when they name one: picocli's model of every command is
+     * most of a short command's start-up where the JVM runs slowly (klp4j load and unload run in a
+     * TCG guest to prove a patch, and at a host's boot). Help, completion and a misspelled command
+     * get every command.
+     */
+    static java.util.List<Class<?>> named(String... args) {
+        String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        if (first.equals("help") || first.equals("generate-completion")) return COMMANDS;
+        return COMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(first))
+                .map(c -> java.util.List.<Class<?>>of(c)).findFirst().orElse(COMMANDS);
+    }
+
+    static CommandLine newCommandLine(java.util.List<Class<?>> commands) {
         CommandLine cl = new CommandLine(new Main());
+        for (Class<?> c : commands) cl.addSubcommand(c);
         // `klp4j generate-completion` prints the bash/zsh completion script (installed by make install), unlisted.
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) completion.getCommandSpec().usageMessage().hidden(true);
         // Every command lists -V in its help: each prints klp4j's version, not an empty line.
         withVersion(cl);
         cl.setParameterExceptionHandler(Main::onUsageError);

@@ -60,8 +60,16 @@ final class Checks {
 
     private void function(Symbol o, Symbol p) {
         if (SymbolNames.isPrefixSymbol(p)) return;
+        if (SymbolNames.isExitSection(p.section())) {
+            // __exit is notrace, and built-in code discards .exit.text at link time: it runs (for a
+            // module) only at unload, where no redirection can reach it.
+            reasons.add(p.name() + ": changed __exit function (" + p.section().name()
+                    + "): it runs only when its module is unloaded (built-in code never runs it) and has no fentry call, so"
+                    + " it cannot be redirected; the fix takes effect at the next boot");
+            return;
+        }
         if (SymbolNames.isInitSection(p.section())) {
-            reasons.add(p.name() + ": changed __init/__exit function (" + p.section().name()
+            reasons.add(p.name() + ": changed __init function (" + p.section().name()
                     + "): it ran at boot or module load and is gone, so redirecting it has no effect; "
                     + "patch the code it set up at run time, or use a patch callback (pre_patch/post_patch) to redo its work");
             return;

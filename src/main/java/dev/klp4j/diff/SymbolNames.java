@@ -137,6 +137,11 @@ final class SymbolNames {
                 || n.startsWith(".head.text");
     }
 
+    /** An __exit function's section: kept in a module for its unload, discarded from vmlinux. */
+    static boolean isExitSection(Section s) {
+        return s.name().startsWith(".exit.");
+    }
+
     static boolean isStringSection(Section s) {
         return s.hasFlag(dev.klp4j.elf.Elf.SHF_STRINGS) || s.name().startsWith(".rodata.str") || s.name().contains(".str1.");
     }

@@ -1,7 +1,7 @@
 package dev.klp4j.klp;
 
 import dev.klp4j.base.Failure;
-import dev.klp4j.base.Toolchain;
+import dev.klp4j.kernel.KernelImage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,10 +27,6 @@ import java.util.List;
  * counts sympos in.
  */
 public final class VmlinuxKallsyms {
-    private static final byte[] XZ_MAGIC = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
-    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
-    /** The kernel's LZ4 is lz4's legacy frame format (lz4 -l). */
-    private static final byte[] LZ4_LEGACY_MAGIC = {0x02, 0x21, 0x4c, 0x18};
     private static final byte[] DIGITS = "0\u00001\u00002\u00003\u00004\u00005\u00006\u00007\u00008\u00009\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     private final ByteBuffer b;
@@ -51,52 +47,12 @@ public final class VmlinuxKallsyms {
         return new VmlinuxKallsyms(vmlinux).read();
     }
 
-    /** A compressed kernel inside a bzImage: where its magic starts, and the tool that unpacks it to stdout. */
-    private record Payload(int at, String format, List<String> unpack) {}
-
+    /** The vmlinux inside a vmlinuz; a kernel that cannot be unpacked can still be given its symbols. */
     static byte[] decompress(Path vmlinuz) {
         try {
-            byte[] img = Files.readAllBytes(vmlinuz);
-            // Debian 12 compresses its kernels with XZ (its cloud kernel with LZ4), Debian 13 with
-            // zstd. A magic can also occur by chance inside another format's stream (a zstd magic in
-            // the cloud kernel's LZ4 data), so the candidates are tried from the first: the kernel is
-            // the first that unpacks to an ELF. The stream is followed by the rest of the bzImage,
-            // which the tools are told (or left) to ignore.
-            List<Payload> candidates = new java.util.ArrayList<>();
-            addCandidate(candidates, img, XZ_MAGIC, "XZ", List.of("xz", "-dc", "--single-stream"));
-            addCandidate(candidates, img, ZSTD_MAGIC, "zstd", List.of("zstd", "-dc"));
-            addCandidate(candidates, img, LZ4_LEGACY_MAGIC, "LZ4", List.of("lz4", "-dc"));
-            candidates.sort(java.util.Comparator.comparingInt(Payload::at));
-            if (candidates.isEmpty()) throw new Failure(vmlinuz + ": no XZ-, zstd- or LZ4-compressed kernel inside (pass --symbols)");
-            for (Payload c : candidates) {
-                byte[] out = unpack(img, c);
-                if (out.length >= 4 && out[0] == 0x7f && out[1] == 'E' && out[2] == 'L' && out[3] == 'F') return out;
-            }
-            throw new Failure(vmlinuz + ": the " + candidates.get(0).format() + " stream does not unpack to an ELF kernel"
-                    + " (is " + candidates.get(0).unpack().get(0) + " installed? else pass --symbols)");
-        } catch (IOException e) {
-            throw new Failure(vmlinuz + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    private static void addCandidate(List<Payload> out, byte[] img, byte[] magic, String format, List<String> unpack) {
-        int at = indexOf(img, magic, 0);
-        if (at >= 0) out.add(new Payload(at, format, unpack));
-    }
-
-    private static byte[] unpack(byte[] img, Payload c) throws IOException {
-        Path tmp = Files.createTempFile("klp4j-vmlinuz", "." + c.format().toLowerCase(java.util.Locale.ROOT));
-        Path unpacked = Files.createTempFile("klp4j-vmlinux", ".elf");
-        try {
-            Files.write(tmp, java.util.Arrays.copyOfRange(img, c.at(), img.length));
-            List<String> cmd = new java.util.ArrayList<>(c.unpack());
-            cmd.add(tmp.toString());
-            // The tools complain about the rest of the image after writing the kernel: their status says nothing.
-            Toolchain.HOST.runToFile(null, cmd, unpacked);
-            return Files.readAllBytes(unpacked);
-        } finally {
-            Files.deleteIfExists(tmp);
-            Files.deleteIfExists(unpacked);
+            return KernelImage.unpack(vmlinuz);
+        } catch (Failure e) {
+            throw new Failure(e.getMessage() + " (pass --symbols)");
         }
     }
 

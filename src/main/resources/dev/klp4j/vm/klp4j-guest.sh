@@ -179,7 +179,9 @@ cmd_signal() {
 
 # ---- klp4j's Java runtime, chrooted into the host's root ----
 HOST=/host
-JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Djava.io.tmpdir=/run/klp4j/tmp"
+# The interpreter only: under TCG a JIT's compiles cost more than they save in a command this short
+# (klp4j list --json: 11 s interpreted, 16 s with C1).
+JAVA_OPTS="-Xint -XX:+UseSerialGC -XX:-UsePerfData -Djava.io.tmpdir=/run/klp4j/tmp"
 
 # java_unusable: prints why the Java runtime cannot run here (nothing when it can)
 java_unusable() {

@@ -35,7 +35,7 @@ class PackageDependenciesTest {
         ALLOWED.put("source", Set.of("base"));                           // patch and C text
         ALLOWED.put("debian", Set.of("base", "kernel"));                 // Debian's archive, suites, build roots
         ALLOWED.put("kbuild", Set.of("base", "elf", "diff", "kernel", "source")); // prepared trees, compiles, owners
-        ALLOWED.put("klp", Set.of("base", "elf", "diff", "kbuild"));     // symbols, relocations, the module
+        ALLOWED.put("klp", Set.of("base", "elf", "diff", "kernel", "kbuild")); // symbols, relocations, the module
         ALLOWED.put("review", Set.of("base", "elf", "source"));          // safety rules
         ALLOWED.put("pipeline", Set.of("base", "elf", "diff", "kernel", "source", "debian", "kbuild", "klp", "review")); // the stages
         ALLOWED.put("runtime", Set.of("base", "kernel"));                // livepatch control through sysfs

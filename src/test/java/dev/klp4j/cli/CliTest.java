@@ -181,4 +181,20 @@ class CliTest {
         assertThat(text.get("relocations").get(0).get("symbol").asText()).isEqualTo("__fentry__");
         assertThat(text.get("relocations").get(0).get("addend").asLong()).isEqualTo(-4);
     }
+
+    @Test
+    void aRunThatNamesItsCommandBuildsThatCommandAloneWithTheSameUsage() {
+        assertThat(Main.named("load", "x.ko", "--json")).containsExactly(RuntimeCommands.Load.class);
+        assertThat(Main.named("--debug", "unload", "klp4j_x")).containsExactly(RuntimeCommands.Unload.class);
+        assertThat(Main.named("help", "load")).as("help lists every command").isEqualTo(Main.COMMANDS);
+        assertThat(Main.named("lod", "x.ko")).as("a misspelled command gets suggestions from all").isEqualTo(Main.COMMANDS);
+        assertThat(Main.named()).isEqualTo(Main.COMMANDS);
+        for (String name : java.util.List.of("load", "unload", "list", "build")) {
+            CommandLine alone = Main.newCommandLine(Main.named(name)).getSubcommands().get(name);
+            assertThat(alone.getUsageMessage()).isEqualTo(Main.newCommandLine().getSubcommands().get(name).getUsageMessage());
+        }
+        CliRun typo = CliRun.on(Main.newCommandLine(Main.named("lod")), "lod");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("did you mean 'load'");
+    }
 }

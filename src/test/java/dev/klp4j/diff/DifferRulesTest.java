@@ -256,6 +256,19 @@ class DifferRulesTest {
     }
 
     @Test
+    void changedExitFunctionSaysItRunsAtUnloadNotThatItRan() throws Exception {
+        // tipc_exit (corpus fix 045), amd_uncore_exit: __exit code never "ran at boot"; it runs at unload, without fentry.
+        String orig = HEADER + """
+                notrace void __attribute__((section(".exit.text"), cold)) teardown(void) { sink(1); }
+                int foo(int x) { return sink(x); }
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1)", "sink(2)"));
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.REFUSED);
+        assertThat(r.reasons()).singleElement().asString().startsWith("teardown: changed __exit function (.exit.text)")
+                .contains("only when its module is unloaded").doesNotContain("ran at boot");
+    }
+
+    @Test
     void changedFunctionWithoutFentryIsRefused() throws Exception {
         String orig = HEADER + "notrace int quiet(int x) { return sink(x) + 1; }\nint loud(int x) { return sink(x) + 2; }\n";
         DiffResult r = Gcc.diff(tmp, orig, orig.replace("+ 1", "+ 4"));

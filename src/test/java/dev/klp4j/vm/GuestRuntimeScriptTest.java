@@ -87,7 +87,7 @@ class GuestRuntimeScriptTest {
     @Test
     void theGuestRunsTheJavaRuntimeFromTheHostsClassPath() throws Exception {
         String s = script("klp4j-guest.sh");
-        assertThat(s).contains("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        assertThat(s).contains("-Xint -XX:+UseSerialGC")
                 .contains("chroot \"$HOST\"").contains("dev.klp4j.cli.Main")
                 .contains("jklp load \"/run/klp4j/patches/").contains("jklp unload \"$name\"").contains("jklp info \"$n\" --json");
         // every class path entry exists on the host (the guest sees it at the same path), and one
