@@ -66,7 +66,12 @@ public final class Reviewer {
 
     // ---- rule 6: what cannot be live patched, told from the source alone --------------------------
 
-    private static final Pattern INIT = Pattern.compile("\\b(__init|__exit|__initdata|__initconst|__meminit|__ref)\\b");
+    /**
+     * Functions placed where no live patch reaches them. Not __meminit (plain text on kernels with
+     * memory hotplug, as Debian's) nor __ref (.ref.text, run-time code that may call init code):
+     * the compiled object's sections decide those.
+     */
+    private static final Pattern INIT = Pattern.compile("\\b(__init|__exit)\\b");
     private static final Pattern NO_FENTRY = Pattern.compile("\\b(notrace|noinstr|__no_kcsan|__naked)\\b");
 
     /**
@@ -114,6 +119,7 @@ public final class Reviewer {
     /** Rule 6 on one hunk: its finding, or null. */
     private static Finding notPatchable(SourceHunk h) {
         String file = h.file();
+        java.util.regex.Matcher init;
         if (file.endsWith(".S")) {
             return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
                     "assembly has no ftrace entry for the live patch to hook: the change cannot reach the running kernel",
@@ -130,9 +136,15 @@ public final class Reviewer {
                     changes ? "changes a user-space ABI header: programs compiled against it keep the old definitions and send or expect the old values"
                             : "extends a user-space ABI header: only programs built against the new header use the addition; check that the kernel still accepts what old programs send",
                     changes ? "keep the ABI as it is and change only kernel-internal code" : "nothing, if old programs keep working");
-        } else if (h.scope() == SourceHunk.Scope.FUNCTION && INIT.matcher(h.declaration()).find()) {
+        } else if (h.scope() == SourceHunk.Scope.FUNCTION && (init = INIT.matcher(h.declaration())).find()) {
+            if (init.group(1).equals("__exit")) {
+                return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
+                        h.name() + " is __exit code: it runs only when its module is unloaded (built-in code never runs it) and has"
+                                + " no ftrace entry, so the live patch cannot redirect it",
+                        "nothing to patch at run time: the fixed unload comes with the next boot");
+            }
             return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,
-                    h.name() + " is init or exit code: init code has already run and been freed, so the change never runs",
+                    h.name() + " is __init code: it ran at boot (or at its module's load) and was freed, so the change never runs",
                     "if the fix matters after boot, patch the code that uses what the init function set up (or a callback that redoes it)");
         } else if (h.scope() == SourceHunk.Scope.FUNCTION && NO_FENTRY.matcher(h.declaration()).find()) {
             return new Finding(Rule.NOT_PATCHABLE, Severity.UNSAFE, file, h.name(), null,

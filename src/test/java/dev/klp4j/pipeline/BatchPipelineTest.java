@@ -145,7 +145,7 @@ class BatchPipelineTest {
         assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
         assertThat(out.get("b.c").failure().getMessage()).contains("b.c:3:9: error:");
         assertThat(out.get("c.c").result().outcome()).isEqualTo(BuildOutcome.REFUSED);
-        assertThat(out.get("c.c").result().reason()).contains("c.c setup(): setup is init or exit code");
+        assertThat(out.get("c.c").result().reason()).contains("c.c setup(): setup is __init code");
         assertThat(out.get("d.c").failedStep()).isEqualTo("changed objects");
 
         assertThat(stages.patchedCompiles).containsExactly(List.of("a.o", "b.o"), List.of("a.o"));

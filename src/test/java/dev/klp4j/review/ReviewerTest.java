@@ -178,6 +178,22 @@ class ReviewerTest {
         assertThat(f.get(1).message()).contains("spin_lock").contains("spin_unlock");
     }
 
+    /** mlx4_ib_cleanup and ipoib_cleanup_module (6.1.188-190) are __exit: said as unload code, not as code that ran at boot. */
+    @Test
+    void exitCodeIsToldApartFromInitCodeAndRunTimeSectionsAreLeftToTheObject() {
+        SourceHunk exit = new SourceHunk("drivers/x.c", 10, SourceHunk.Scope.FUNCTION, "x_cleanup",
+                "static void __exit x_cleanup(void)\n{", List.of("\tx_free();"), List.of("\tx_stop();", "\tx_free();"));
+        SourceHunk ref = new SourceHunk("mm/x.c", 10, SourceHunk.Scope.FUNCTION, "x_online",
+                "static int __ref x_online(int nid)\n{", List.of("\treturn 0;"), List.of("\treturn 1;"));
+        SourceHunk meminit = new SourceHunk("mm/x.c", 30, SourceHunk.Scope.FUNCTION, "x_zone",
+                "static void __meminit x_zone(int nid)\n{", List.of("\tx(0);"), List.of("\tx(1);"));
+        List<Finding> f = Reviewer.decidedBySource(List.of(exit)).orElseThrow().findings();
+        assertThat(f).singleElement().satisfies(x -> assertThat(x.message()).startsWith("x_cleanup is __exit code: it runs only when its"
+                + " module is unloaded").doesNotContain("already run"));
+        assertThat(Reviewer.decidedBySource(List.of(ref))).as("__ref is run-time text").isEmpty();
+        assertThat(Reviewer.decidedBySource(List.of(meminit))).as("__meminit is plain text with memory hotplug").isEmpty();
+    }
+
     /** The source alone decides only when every hunk is in code no live patch can change. */
     @Test
     void theSourceDecidesOnlyWhenNoHunkCanBePatched() {
