@@ -40,9 +40,10 @@ public final class HeaderChange {
 
     /**
      * What a header change touches, by name: the static inlines whose bodies changed; the types it
-     * changes (a struct, union or enum and its enumerators, a typedef), which code reaches through
-     * other types without naming them; the prototypes and extern variables it changes and the
-     * macros it adds under a name the header had, which code reaches only by naming them; and the
+     * changes (a struct, union or wide enum and its enumerators, a typedef), which code reaches through
+     * other types without naming them; the prototypes, extern variables and int-sized enums (with
+     * their enumerators) it changes and the macros it adds under a name the header had, which code
+     * reaches only by naming them; and the
      * existing macros it edits or removes (whose users' preprocessed text may change). Null when it
      * touches something only preprocessing every user can follow: a removed #include, an #if line,
      * an edited construct made by a macro (DECLARE_PER_CPU(...)), data defined in the header.
@@ -129,7 +130,7 @@ public final class HeaderChange {
                     continue;
                 }
                 if ((in.kind() == CSource.Kind.TYPE || in.kind() == CSource.Kind.DECLARATION) && !in.declares().isEmpty() && !byMacro) {
-                    (in.kind() == CSource.Kind.TYPE ? found.types() : found.named()).addAll(in.declares());
+                    (in.kind() == CSource.Kind.TYPE && !intEnum(lines, in) ? found.types() : found.named()).addAll(in.declares());
                     continue;
                 }
                 return false;
@@ -146,6 +147,21 @@ public final class HeaderChange {
             }
             return false;
         }
+        return true;
+    }
+
+    /** A value an enum cannot hold in an int: the enum's size (or signedness) may change with it. */
+    private static final java.util.regex.Pattern WIDE_VALUE = java.util.regex.Pattern.compile(
+            "(?i)\\b(?:0x[0-9a-f]+|\\d+)u?ll\\b|<<\\s*(?:3[1-9]|[4-6]\\d)\\b|\\b0x[0-9a-f]{9,}|\\b\\d{10,}|_ULL\\b|\\bBIT_ULL|\\bGENMASK_ULL|\\bU64_MAX|\\bULONG_MAX");
+
+    /**
+     * An enum whose values all fit an int: a type no other type's layout depends on (its size stays
+     * an int's), so code reaches a change of it only by naming an enumerator or the enum, as a
+     * prototype's callers name the prototype. An enum with a wider value is followed as a struct.
+     */
+    private static boolean intEnum(List<String> lines, CSource.Construct c) {
+        if (!lines.get(c.firstLine() - 1).strip().matches("(?:typedef\\s+)?enum\\b.*")) return false;
+        for (int l = c.firstLine(); l <= c.lastLine(); l++) if (WIDE_VALUE.matcher(lines.get(l - 1)).find()) return false;
         return true;
     }
 

@@ -111,6 +111,16 @@ class HeaderChangeTest {
         assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_BOOL,", "\tTHING_MASK_XOR,")
                 .replace("#define LIMIT 16", "#define LIMIT 16\n#define THING_BOOL THING_MASK_XOR"), null).all())
                 .as("the new name THING_MASK_XOR is used by no original code").containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
+        // An enum's size stays an int's: only code naming it or its enumerators changes (its values move).
+        String added = e.replace("\tTHING_SHIFT,", "\tTHING_NOT,\n\tTHING_SHIFT,");
+        HeaderChange.Names enumNames = HeaderChange.changedNames(e, added, null);
+        assertThat(enumNames.types()).isEmpty();
+        assertThat(enumNames.named()).containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
+        // A 64-bit value makes the enum wider: structs holding one move.
+        assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_SHIFT,", "\tTHING_SHIFT,\n\tTHING_HUGE = 0x1ULL << 40,"), null)
+                .types()).containsExactly("THING_BOOL", "THING_SHIFT", "thing_op");
+        assertThat(HeaderChange.changedNames(e, e.replace("\tTHING_SHIFT,", "\tTHING_SHIFT,\n\tTHING_FULL = 1 << 4,"), null)
+                .types()).as("FULL is a name, not a ULL suffix").isEmpty();
         // A prototype and an inline the header did not have: nothing compiled before can use them.
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("int thing_register(struct thing *t);",
                 "int thing_register(struct thing *t);\nint thing_unregister(struct thing *t);\n"
