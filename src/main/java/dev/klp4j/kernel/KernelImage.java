@@ -135,13 +135,14 @@ public final class KernelImage {
     }
 
     private static void addCandidate(List<Payload> out, byte[] img, byte[] magic, String format, List<String> unpack) {
-        int at = indexOf(img, magic);
+        int at = indexOf(img, magic, 0);
         if (at >= 0) out.add(new Payload(at, format, unpack));
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
+    /** Where {@code needle} first occurs in {@code hay} at or after {@code from}, or -1. */
+    public static int indexOf(byte[] hay, byte[] needle, int from) {
         outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
+        for (int i = Math.max(0, from); i <= hay.length - needle.length; i++) {
             for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
             return i;
         }

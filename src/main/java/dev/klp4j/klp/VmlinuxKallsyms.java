@@ -57,7 +57,7 @@ public final class VmlinuxKallsyms {
     }
 
     private KernelSymbols read() {
-        for (int at = indexOf(d, DIGITS, 0); at >= 0; at = indexOf(d, DIGITS, at + 1)) {
+        for (int at = KernelImage.indexOf(d, DIGITS, 0); at >= 0; at = KernelImage.indexOf(d, DIGITS, at + 1)) {
             int table = tokenTableStart(at);
             if (table < 0) continue;
             String[] tokens = new String[256];
@@ -179,15 +179,6 @@ public final class VmlinuxKallsyms {
 
     private static int align8(int x) { return (x + 7) & ~7; }
     private static int floor8(int x) { return x & ~7; }
-
-    static int indexOf(byte[] hay, byte[] needle, int from) {
-        outer:
-        for (int i = Math.max(0, from); i <= hay.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 
     /** Writes symbols as a System.map-style file ("ADDRESS TYPE NAME"), for caching. */
     public static void writeMap(KernelSymbols s, Path file) throws IOException {
