@@ -79,14 +79,28 @@ public final class SuiteArchive {
         }
     }
 
+    /**
+     * apt-cache's answers per configuration, package and fetch of the lists: klp4j update resolves
+     * its target for each of hundreds of fixes, and asks the same few packages each time.
+     */
+    private static final java.util.Map<String, java.util.Optional<String>> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The version of {@code pkg} the archive serves, or null when it has no such package. */
     public String version(String pkg) {
         update();
-        List<String> cmd = new ArrayList<>(List.of("apt-cache"));
-        cmd.addAll(options());
-        cmd.addAll(List.of("policy", pkg));
-        Matcher m = CANDIDATE.matcher(Exec.run(null, cmd).output());
-        return m.find() && !m.group(1).equals("(none)") ? m.group(1) : null;
+        String fetched;
+        try {
+            fetched = String.valueOf(Files.getLastModifiedTime(dir.resolve("updated")).toMillis());
+        } catch (IOException e) {
+            fetched = "?";
+        }
+        return VERSIONS.computeIfAbsent(dir + " " + pkg + " " + fetched, k -> {
+            List<String> cmd = new ArrayList<>(List.of("apt-cache"));
+            cmd.addAll(options());
+            cmd.addAll(List.of("policy", pkg));
+            Matcher m = CANDIDATE.matcher(Exec.run(null, cmd).output());
+            return java.util.Optional.ofNullable(m.find() && !m.group(1).equals("(none)") ? m.group(1) : null);
+        }).orElse(null);
     }
 
     /** Every version of {@code pkg} the archive keeps (the suite and its security updates), newest first. */

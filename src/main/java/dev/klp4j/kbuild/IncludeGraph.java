@@ -21,7 +21,11 @@ import java.util.TreeSet;
  */
 final class IncludeGraph {
     private static final List<String> SKIP_DIRS = ChangedObjects.SKIP_DIRS;
-    /** Keyed by the tree's path and its directory's time: a tree unpacked again is read again. */
+    /**
+     * Keyed by the tree's path and its top Makefile's time and size: a tree unpacked again (another
+     * version) is read again. Not by the tree directory's time: every make rewrites
+     * .missing-syscalls.d at the top, and an update's batches would read the graph again each.
+     */
     private static final java.util.Map<String, IncludeGraph> GRAPHS = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path tree;
     private java.util.Map<String, List<String>> graph;
@@ -34,7 +38,9 @@ final class IncludeGraph {
         Path t = tree.toAbsolutePath().normalize();
         String key;
         try {
-            key = t + "@" + Files.getLastModifiedTime(t).toMillis();
+            Path makefile = t.resolve("Makefile");
+            key = Files.isRegularFile(makefile) ? t + "@" + Files.getLastModifiedTime(makefile).toMillis() + ":" + Files.size(makefile)
+                    : t + "@" + Files.getLastModifiedTime(t).toMillis();
         } catch (java.io.IOException e) {
             return new IncludeGraph(t); // no tree to read: the grep says so
         }
