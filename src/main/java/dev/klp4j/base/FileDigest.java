@@ -23,4 +23,13 @@ public final class FileDigest {
             throw new IllegalArgumentException(algorithm, e);
         }
     }
+
+    /** The SHA-256 of a text (UTF-8) in hex: cache keys made of paths, sizes and times. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -86,10 +86,6 @@ public final class OriginalObjectCache {
     }
 
     private static String digest(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.klp4j.base.FileDigest.sha256(s).substring(0, 16);
     }
 }

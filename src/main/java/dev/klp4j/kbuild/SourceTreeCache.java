@@ -155,10 +155,6 @@ public final class SourceTreeCache {
     }
 
     static String digest(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new UncheckedIOException(new IOException(e));
-        }
+        return dev.klp4j.base.FileDigest.sha256(s);
     }
 }

@@ -67,7 +67,7 @@ public final class KernelImage {
     public static Path bootable(Path vmlinuz, Path cacheDir) {
         try {
             String key = vmlinuz.toAbsolutePath() + " " + Files.size(vmlinuz) + " " + Files.getLastModifiedTime(vmlinuz).toMillis();
-            Path elf = cacheDir.resolve(vmlinuz.getFileName() + "-" + sha256(key).substring(0, 12) + ".elf");
+            Path elf = cacheDir.resolve(vmlinuz.getFileName() + "-" + dev.klp4j.base.FileDigest.sha256(key).substring(0, 12) + ".elf");
             Path noPvh = cacheDir.resolve(elf.getFileName() + ".no-pvh");
             if (Files.isRegularFile(elf)) return elf;
             if (Files.exists(noPvh)) return vmlinuz;
@@ -115,15 +115,6 @@ public final class KernelImage {
             }
         }
         return false;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static long align4(int x) {
