@@ -68,6 +68,15 @@ public final class Toolchain {
         return root == null;
     }
 
+    /** Where a path the tools see (inside the root) is on the host: through a mount, else under the root. */
+    public Path hostPath(Path inside) {
+        if (isHost()) return inside;
+        for (Mount m : mounts) {
+            if (inside.startsWith(m.at())) return m.from().resolve(m.at().relativize(inside).toString());
+        }
+        return root.resolve(Path.of("/").relativize(inside.toAbsolutePath()).toString());
+    }
+
     /** Runs {@code command} in {@code dir} (null: the current directory), output in memory. */
     public Result run(Path dir, List<String> command, Map<String, String> env, byte[] input) {
         try {

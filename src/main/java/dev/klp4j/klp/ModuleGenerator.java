@@ -228,7 +228,7 @@ public final class ModuleGenerator {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(MAIN + ".c"), source());
-            StringBuilder kbuild = new StringBuilder("obj-m := " + name + ".o\n" + name + "-y := " + MAIN + ".o");
+            List<String> parts = new ArrayList<>(List.of(MAIN + ".o"));
             for (int i = 0; i < objects.size(); i++) {
                 String o = "klp4j_patch_" + i + ".o";
                 if (objtoolAtLink) {
@@ -240,12 +240,11 @@ public final class ModuleGenerator {
                 StringBuilder cmd = new StringBuilder("savedcmd_" + o + " := klp4j (differ output)\n");
                 for (String l : symvers.get(i)) cmd.append('\n').append(l);
                 Files.writeString(dir.resolve("." + o + ".cmd"), cmd.append('\n').toString());
-                kbuild.append(' ').append(o);
+                parts.add(o);
             }
-            Files.writeString(dir.resolve("Kbuild"), kbuild.append('\n').toString());
             // Livepatch symbols are still undefined at link time (they are made SHN_LIVEPATCH after it):
             // modpost may only warn about them; any other undefined name is checked for below.
-            Kbuild.Result built = Kbuild.modules(tools, kbuildDir, dir, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
+            Kbuild.Result built = Kbuild.module(tools, kbuildDir, dir, name, parts, jobs, Map.of("KBUILD_MODPOST_WARN", "1"), Duration.ofMinutes(10));
             String log = built.log();
             if (!built.ok()) throw new Failure("building the patch module failed (see " + built.logFile() + "):\n" + tail(log, 15));
             for (String l : log.split("\n")) {
