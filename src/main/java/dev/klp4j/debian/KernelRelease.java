@@ -2,6 +2,7 @@ package dev.klp4j.debian;
 
 import java.util.Map;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Toolchain;
 
 import dev.klp4j.kernel.KernelTree;
@@ -56,7 +57,16 @@ public final class KernelRelease {
         // already know a newer one after an 'apt-get update' that was not followed by an upgrade.
         Optional<String> installed = fromDpkgOutput(run("dpkg-query", "-W", "-f=${Status}\t${Depends}", "linux-image-amd64"));
         if (installed.isPresent()) return installed.get();
-        Optional<String> apt = fromAptCacheOutput(run("apt-cache", "depends", "linux-image-amd64"));
+        List<String> aptCache = new java.util.ArrayList<>(List.of("apt-cache"));
+        Path pkgcache = CacheRoot.path().resolve("apt/host");
+        try {
+            Files.createDirectories(pkgcache);
+            aptCache.addAll(CacheRoot.aptPackageCache(pkgcache));
+        } catch (IOException e) {
+            // No cache of our own: apt-cache reads the lists as the host's configuration says.
+        }
+        aptCache.addAll(List.of("depends", "linux-image-amd64"));
+        Optional<String> apt = fromAptCacheOutput(run(aptCache.toArray(String[]::new)));
         if (apt.isPresent()) return apt.get();
         return newestInBoot(Path.of("/boot")).orElseThrow(() -> new Failure(
                 "cannot tell the target kernel: apt-cache knows no linux-image-amd64 and /boot has no vmlinuz-*;"

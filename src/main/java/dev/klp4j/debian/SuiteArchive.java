@@ -1,5 +1,6 @@
 package dev.klp4j.debian;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Toolchain;
 
 import dev.klp4j.base.Failure;
@@ -40,9 +41,11 @@ public final class SuiteArchive {
 
     /** The options that point apt at this configuration instead of the host's. */
     private List<String> options() {
-        return List.of("-o", "Dir::Etc::SourceList=" + dir.resolve("sources.list"), "-o", "Dir::Etc::SourceParts=/dev/null",
+        List<String> o = new ArrayList<>(CacheRoot.aptPackageCache(dir.resolve("cache")));
+        o.addAll(List.of("-o", "Dir::Etc::SourceList=" + dir.resolve("sources.list"), "-o", "Dir::Etc::SourceParts=/dev/null",
                 "-o", "Dir::State=" + dir.resolve("state"), "-o", "Dir::State::status=" + dir.resolve("state/status"),
-                "-o", "Dir::Cache=" + dir.resolve("cache"), "-o", "APT::Architecture=amd64");
+                "-o", "Dir::Cache=" + dir.resolve("cache"), "-o", "APT::Architecture=amd64"));
+        return o;
     }
 
     /**

@@ -44,11 +44,7 @@ public final class SourceTreeCache {
 
     /** ~/.cache/klp4j (or $KLP4J_CACHE, or $XDG_CACHE_HOME/klp4j). */
     public static Path defaultRoot() {
-        String env = System.getenv("KLP4J_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("klp4j");
+        return dev.klp4j.base.CacheRoot.path();
     }
 
     /** The cache directory of this target under {@code root}. */
