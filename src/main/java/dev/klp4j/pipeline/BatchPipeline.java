@@ -200,6 +200,8 @@ public final class BatchPipeline {
         while (true) {
             List<String> all = new ArrayList<>(new LinkedHashSet<>(objects.values().stream().flatMap(List::stream).toList()));
             if (all.isEmpty()) return all;
+            // One make each, minutes for hundreds of objects: say so, or the update looks stalled.
+            listener.progress("batch", "compiling " + all.size() + " original object(s)");
             try {
                 stages.compileOriginal(all);
             } catch (Failure e) {
@@ -214,6 +216,7 @@ public final class BatchPipeline {
                 }
                 continue;
             }
+            listener.progress("batch", "compiling " + all.size() + " patched object(s)");
             try (Stages.Applied applied = stages.applyPatch()) {
                 stages.compilePatched(all);
                 return all;
