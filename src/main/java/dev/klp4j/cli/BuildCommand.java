@@ -1,12 +1,12 @@
 package dev.klp4j.cli;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Failure;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.BuildOutcome;
 import dev.klp4j.pipeline.BuildPipeline;
 import dev.klp4j.pipeline.BuildResult;
 import dev.klp4j.pipeline.ObjectReport;
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.debian.KernelRelease;
 import dev.klp4j.kernel.KernelTree;
@@ -123,7 +123,7 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         List<String> targets = new ArrayList<>(new LinkedHashSet<>(Failures.call(() -> releases.stream()
-                .map(r -> SuiteKernels.resolve(r, SourceTreeCache.defaultRoot())).toList())));
+                .map(r -> SuiteKernels.resolve(r, CacheRoot.path())).toList())));
         if (all) {
             if (!targets.isEmpty()) throw new UserError(ExitStatus.INPUT, "--all and --kernel both name the targets: give one of them");
             targets.addAll(KernelRelease.installed(Path.of("/")));

@@ -1,11 +1,11 @@
 package dev.klp4j.cli;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Failure;
 import dev.klp4j.pipeline.BuildOptions;
 import dev.klp4j.pipeline.BuildOutcome;
 import dev.klp4j.pipeline.BuildPipeline;
 import dev.klp4j.pipeline.BuildResult;
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.review.Finding;
 import dev.klp4j.review.ReviewReport;
@@ -51,7 +51,7 @@ final class ReviewCommand implements Callable<Integer> {
         ReviewReport r;
         String reviewed;
         try {
-            o.release = release == null ? null : SuiteKernels.resolve(release, SourceTreeCache.defaultRoot());
+            o.release = release == null ? null : SuiteKernels.resolve(release, CacheRoot.path());
             BuildResult b = BuildPipeline.of(o, new StepPrinter(steps, !json && System.console() != null)).run();
             r = b.review();
             reviewed = b.release();

@@ -1,8 +1,8 @@
 package dev.klp4j.cli;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Failure;
 import dev.klp4j.debian.SuiteKernels;
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.kbuild.CompilerCluster;
 import dev.klp4j.update.FixDecision;
 import dev.klp4j.update.FixStatus;
@@ -76,7 +76,7 @@ final class UpdateCommand implements Callable<Integer> {
         if (cluster != null) Failures.call(() -> CompilerCluster.of(cluster));
         InputFiles.requireWritableDir("-o", outDir); // before hours of compiling
         List<String> targets = new ArrayList<>(new LinkedHashSet<>(Failures.call(() -> releases.stream()
-                .map(r -> SuiteKernels.resolve(r, SourceTreeCache.defaultRoot())).toList())));
+                .map(r -> SuiteKernels.resolve(r, CacheRoot.path())).toList())));
         if (targets.isEmpty()) targets.add(null);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progress = json ? spec.commandLine().getErr() : out;

@@ -1,6 +1,6 @@
 package dev.klp4j.cli;
 
-import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.debian.SuiteKernels;
 import dev.klp4j.debian.TargetPackages;
 import dev.klp4j.debian.KernelRelease;
@@ -32,7 +32,7 @@ final class VmCommand {
         List<Path> modules = new ArrayList<>();
 
         KernelTree tree() {
-            String named = kernel == null ? null : Failures.call(() -> SuiteKernels.resolve(kernel, SourceTreeCache.defaultRoot()));
+            String named = kernel == null ? null : Failures.call(() -> SuiteKernels.resolve(kernel, CacheRoot.path()));
             return bootable(KernelRelease.resolve(named));
         }
     }
@@ -40,7 +40,7 @@ final class VmCommand {
     /** The files to boot {@code release} from: the host's, or, for another Debian release's kernel, those unpacked into klp4j's cache. */
     static KernelTree bootable(String release) {
         return Failures.call(() -> {
-            Path root = new TargetPackages(SourceTreeCache.defaultRoot()).rootFor(release, Path.of("/"),
+            Path root = new TargetPackages(CacheRoot.path()).rootFor(release, Path.of("/"),
                     msg -> System.err.println("  " + msg));
             return KernelTree.of(release, root).requireBootable();
         });

@@ -1,5 +1,6 @@
 package dev.klp4j.kbuild;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.FileDigest;
 import dev.klp4j.base.Toolchain;
@@ -50,7 +51,7 @@ public final class Kbuild {
      */
     public static Result module(Toolchain tools, Path kbuildDir, Path moduleDir, String name, List<String> objects, int jobs,
                                 Map<String, String> env, Duration timeout) {
-        return module(tools, kbuildDir, moduleDir, name, objects, jobs, env, timeout, SourceTreeCache.defaultRoot().resolve("module-recipes"));
+        return module(tools, kbuildDir, moduleDir, name, objects, jobs, env, timeout, CacheRoot.path().resolve("module-recipes"));
     }
 
     /** As {@link #module(Toolchain, Path, Path, String, List, int, Map, Duration)}, with the recipes kept in {@code recipes}. */

@@ -42,11 +42,6 @@ public final class SourceTreeCache {
         this.jobs = Math.max(1, jobs);
     }
 
-    /** ~/.cache/klp4j (or $KLP4J_CACHE, or $XDG_CACHE_HOME/klp4j). */
-    public static Path defaultRoot() {
-        return dev.klp4j.base.CacheRoot.path();
-    }
-
     /** The cache directory of this target under {@code root}. */
     public static Path dirFor(Path root, KernelTarget target) {
         if (target.sourceDir() == null) return root.resolve(target.release());

@@ -1,6 +1,6 @@
 package dev.klp4j.pipeline;
 
-import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.review.Rule;
 import java.nio.file.Path;
 import java.util.Set;
@@ -29,7 +29,7 @@ public final class BuildOptions {
     public Stop stop = Stop.MODULE;
     /** Rules whose unsafe findings the author has checked: they no longer stop the build. */
     public Set<Rule> accept = Set.of();
-    public Path cacheRoot = SourceTreeCache.defaultRoot();
+    public Path cacheRoot = CacheRoot.path();
     /**
      * Objects that finding the users of the patched headers may preprocess (after narrowing by
      * name) beyond which the build gives up rather than preprocess them (klp4j update bounds every

@@ -1,6 +1,6 @@
 package dev.klp4j.update;
 
-import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.vm.GuestRuntime;
 import java.nio.file.Path;
 
@@ -15,7 +15,7 @@ public final class UpdateOptions {
     public int jobs = Runtime.getRuntime().availableProcessors();
     public boolean prove;
     public GuestRuntime guestRuntime = GuestRuntime.JAVA;
-    public Path cacheRoot = SourceTreeCache.defaultRoot();
+    public Path cacheRoot = CacheRoot.path();
     /** Where the compiles go: null for this machine, else the user's distributed compiler. */
     public dev.klp4j.kbuild.CompilerCluster cluster;
 

@@ -1,7 +1,7 @@
 package dev.klp4j.vm;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.Failure;
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.kernel.KernelImage;
 import dev.klp4j.kernel.KernelTree;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ public final class Qemu {
      * instead of ~8 s).
      */
     static Path bootImage(KernelTree kernel) {
-        return KernelImage.bootable(kernel.vmlinuz(), SourceTreeCache.defaultRoot().resolve("boot"));
+        return KernelImage.bootable(kernel.vmlinuz(), CacheRoot.path().resolve("boot"));
     }
 
     /** Common part; the caller adds the serial ports. */

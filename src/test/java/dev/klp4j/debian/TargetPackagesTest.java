@@ -1,9 +1,9 @@
 package dev.klp4j.debian;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.kernel.KernelTarget;
 
 import dev.klp4j.base.Exec;
-import dev.klp4j.kbuild.SourceTreeCache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,13 +33,13 @@ class TargetPackagesTest {
     @Test
     @Tag("kernel")
     void aDebian13KernelIsUnpackedAsIfInstalledAndCompiledInItsBuildRoot() {
-        TargetPackages t = new TargetPackages(SourceTreeCache.defaultRoot());
+        TargetPackages t = new TargetPackages(CacheRoot.path());
         String release = trixieRelease(t);
         assertThat(release).contains("+deb13-amd64");
         // A suite's name is its current kernel: the archive's today, the host's apt for the host's suite.
-        assertThat(SuiteKernels.resolve("trixie", SourceTreeCache.defaultRoot())).isEqualTo(release);
-        assertThat(SuiteKernels.resolve("bookworm", SourceTreeCache.defaultRoot())).isEqualTo(dev.klp4j.debian.KernelRelease.defaultRelease());
-        assertThat(SuiteKernels.resolve("6.1.0-50-amd64", SourceTreeCache.defaultRoot())).isEqualTo("6.1.0-50-amd64");
+        assertThat(SuiteKernels.resolve("trixie", CacheRoot.path())).isEqualTo(release);
+        assertThat(SuiteKernels.resolve("bookworm", CacheRoot.path())).isEqualTo(dev.klp4j.debian.KernelRelease.defaultRelease());
+        assertThat(SuiteKernels.resolve("6.1.0-50-amd64", CacheRoot.path())).isEqualTo("6.1.0-50-amd64");
         List<String> progress = new ArrayList<>();
         Path root = t.rootFor(release, Path.of("/"), progress::add);
         assertThat(root).isNotEqualTo(Path.of("/"));

@@ -1,9 +1,9 @@
 package dev.klp4j.diff;
 
+import dev.klp4j.base.CacheRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.debian.BuildRoot;
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Relocation;
@@ -48,7 +48,7 @@ class Gcc14IbtTest {
 
     @Test
     void aChangedFunctionKeepsItsPaddingEndbrAndFentryCall() throws Exception {
-        Path cache = SourceTreeCache.defaultRoot();
+        Path cache = CacheRoot.path();
         Path root = new BuildRoot(cache, DebianSuite.TRIXIE).ensure(m -> { });
         Path t = tmp.toAbsolutePath();
         Toolchain gcc14 = Toolchain.inRoot(root, List.of(new Toolchain.Mount(t, t)));

@@ -1,10 +1,10 @@
 package dev.klp4j.examples;
 
+import dev.klp4j.base.CacheRoot;
 import org.junit.jupiter.api.Order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.debian.SuiteArchive;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
@@ -35,7 +35,7 @@ class Debian13Test {
 
     /** Debian 13's kernel as its archive names it today (it moves with each update). */
     static String trixieRelease() {
-        List<String> deps = new SuiteArchive(SourceTreeCache.defaultRoot(), DebianSuite.TRIXIE).depends("linux-image-amd64");
+        List<String> deps = new SuiteArchive(CacheRoot.path(), DebianSuite.TRIXIE).depends("linux-image-amd64");
         String image = deps.stream().filter(d -> d.startsWith("linux-image-")).findFirst().orElseThrow();
         return image.substring("linux-image-".length());
     }

@@ -1,6 +1,6 @@
 package dev.klp4j.pipeline;
 
-import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.base.CacheRoot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +47,7 @@ class NewHeaderTest {
         assertThat(b.out()).contains("fs/proc/cmdline.o: changed=[cmdline_proc_show] new=[]");
         assertThat(dir.resolve("out/klp4j_newh.ko")).isRegularFile();
         String release = dev.klp4j.debian.KernelRelease.defaultRelease();
-        Path tree = SourceTreeCache.defaultRoot().resolve(release).resolve("tree");
+        Path tree = CacheRoot.path().resolve(release).resolve("tree");
         assertThat(tree.resolve("fs/proc/klp4j_banner.h")).as("the cached tree is pristine again").doesNotExist();
     }
 }

@@ -1,5 +1,6 @@
 package dev.klp4j.pipeline;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.testing.HoldsTheTree;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +41,7 @@ class VmlinuxSymbolsTest {
                 .singleElement().satisfies(e -> assertThat(e.type()).isEqualTo('t'));
         assertThat(vmlinux.count("klp_enable_patch")).isEqualTo(1);
 
-        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
+        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(CacheRoot.path(), target), target, 2);
         c.ensure(m -> { });
         // proc_single_open is static in both fs/proc/base.c and fs/proc/generic.c.
         new ObjectCompiler(c.tree(), 2).compile(List.of("fs/proc/base.o", "fs/proc/generic.o"), work);

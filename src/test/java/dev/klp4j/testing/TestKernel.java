@@ -1,5 +1,6 @@
 package dev.klp4j.testing;
 
+import dev.klp4j.base.CacheRoot;
 import dev.klp4j.base.CacheLock;
 
 import dev.klp4j.debian.TargetResolver;
@@ -31,14 +32,14 @@ public final class TestKernel {
      * {@code @AfterAll} (both run on the class's thread).
      */
     public static CacheLock holdTree(KernelTarget target) {
-        CacheLock held = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2).lock();
+        CacheLock held = new SourceTreeCache(SourceTreeCache.dirFor(CacheRoot.path(), target), target, 2).lock();
         preparedTree(target);
         return held;
     }
 
     /** The shared source-tree cache of the target, unpacked and prepared (once per machine). */
     public static SourceTreeCache preparedTree(KernelTarget target) {
-        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(SourceTreeCache.defaultRoot(), target), target, 2);
+        SourceTreeCache c = new SourceTreeCache(SourceTreeCache.dirFor(CacheRoot.path(), target), target, 2);
         c.ensure(m -> { });
         return c;
     }
