@@ -135,6 +135,27 @@ class BatchPipelineTest {
     }
 
     @Test
+    void eachMakeOfTheBatchIsAnnouncedWithItsCount() {
+        List<String> lines = new ArrayList<>();
+        StepListener to = new StepListener() {
+            @Override public void started(String step) { }
+            @Override public void progress(String step, String message) { lines.add(step + ": " + message); }
+            @Override public void finished(Step step) { }
+            @Override public void note(String line) { }
+        };
+        BuildOptions o = new BuildOptions();
+        o.patch = Path.of("batch.patch");
+        o.stop = BuildOptions.Stop.LINK;
+        o.maxPreprocessed = BuildPipeline.WIDE_HEADER;
+        Map<String, List<String>> fixes = new LinkedHashMap<>();
+        for (String f : List.of("a.c", "b.c", "c.c", "d.c")) fixes.put(f, List.of(f));
+        new BatchPipeline(o, fixes, new Batch(), to).run();
+        // a.o and b.o (c.c is decided by its source, d.c not built); b.o fails, a.o is compiled again alone.
+        assertThat(lines).containsSubsequence("batch: compiling 2 original object(s)", "batch: compiling 2 patched object(s)",
+                "batch: b.c does not compile with the batch: taken out", "batch: compiling 1 original object(s)", "batch: compiling 1 patched object(s)");
+    }
+
+    @Test
     void eachFixEndsAsItWouldAloneAndOneThatDoesNotCompileIsTakenOut() {
         Batch stages = new Batch();
         Map<String, BatchPipeline.Outcome> out = run(stages);
