@@ -129,8 +129,10 @@ final class KernelStages implements Stages {
         } finally {
             applier.revert();
         }
+        // Lines this config compiles out are no part of the review: they change no object.
+        ConfigConditions config = ConfigConditions.of(tree);
         List<SourceHunk> hunks = new ArrayList<>();
-        for (String f : before.keySet()) hunks.addAll(PatchHunks.of(f, before.get(f), after.get(f)));
+        for (String f : before.keySet()) hunks.addAll(PatchHunks.of(f, before.get(f), after.get(f), config));
         return new PatchedSource(applier.diff(), hunks, after);
     }
 

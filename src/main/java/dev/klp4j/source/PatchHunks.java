@@ -19,15 +19,30 @@ public final class PatchHunks {
 
     /** The hunks of one file changed from {@code before} to {@code after}. */
     public static List<SourceHunk> of(String file, String before, String after) {
+        return of(file, before, after, null);
+    }
+
+    /**
+     * As {@link #of(String, String, String)}, without the changed lines {@code config} compiles out
+     * (null: none): a struct changed under {@code #ifdef CONFIG_LOCKDEP}, on a kernel without
+     * lockdep, changes no object and is no reason to refuse the patch.
+     */
+    public static List<SourceHunk> of(String file, String before, String after, ConfigConditions config) {
         List<String> a = before.lines().toList(), b = after.lines().toList();
         LineDiff diff = LineDiff.of(a, b);
         if (diff == null) {
             // Too large to align: one hunk for the whole file, so the review still sees it.
             return List.of(new SourceHunk(file, 1, SourceHunk.Scope.OTHER, null, file, a, b));
         }
+        List<Integer> removed = new ArrayList<>(diff.removed()), added = new ArrayList<>(diff.added());
+        if (config != null) {
+            boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
+            removed.removeIf(l -> deadBefore[l - 1]);
+            added.removeIf(l -> deadAfter[l - 1]);
+        }
         Map<String, Piece> pieces = new LinkedHashMap<>();
-        place(file, a, CSource.constructs(before), diff.removed(), pieces, false);
-        place(file, b, CSource.constructs(after), diff.added(), pieces, true);
+        place(file, a, CSource.constructs(before), removed, pieces, false);
+        place(file, b, CSource.constructs(after), added, pieces, true);
         // A function the patch tells the differ to leave out (kpatch's KPATCH_IGNORE_FUNCTION) is not
         // part of the live patch: its hunks are not reviewed.
         java.util.Set<String> ignored = new java.util.HashSet<>();

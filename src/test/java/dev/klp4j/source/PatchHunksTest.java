@@ -68,4 +68,33 @@ class PatchHunksTest {
         String after = BEFORE.replace("\treturn 0;\n}", "\treturn 1;\n}\nKPATCH_IGNORE_FUNCTION(thing_init);");
         assertThat(PatchHunks.of("fs/thing.c", BEFORE, after)).extracting(SourceHunk::name).doesNotContain("thing_init");
     }
+
+    /** lockdep_types.h of 6.1.188: struct lock_class gains members, all under CONFIG_LOCKDEP, which Debian leaves out. */
+    static final String LOCKDEP_BEFORE = """
+            #ifndef __LINUX_LOCKDEP_TYPES_H
+            #define __LINUX_LOCKDEP_TYPES_H
+            #ifdef CONFIG_LOCKDEP
+            struct lock_class {
+            	const struct lockdep_subclass_key *key;
+            	unsigned int subclass;
+            };
+            #else
+            struct lock_class_key { };
+            #endif
+            struct lockdep_map_p { int x; };
+            #endif
+            """;
+
+    @Test
+    void linesTheConfigCompilesOutAreNoHunk() {
+        String after = LOCKDEP_BEFORE.replace("*key;\n", "*key;\n\tlock_cmp_fn cmp_fn;\n").replace("int x;", "int x, y;");
+        List<SourceHunk> all = PatchHunks.of("include/linux/lockdep_types.h", LOCKDEP_BEFORE, after);
+        assertThat(all).extracting(SourceHunk::name).containsExactly("lock_class", "lockdep_map_p");
+
+        List<SourceHunk> compiled = PatchHunks.of("include/linux/lockdep_types.h", LOCKDEP_BEFORE, after,
+                new ConfigConditions(java.util.Set.of("CONFIG_LOCKDEP_SUPPORT")));
+        assertThat(compiled).extracting(SourceHunk::name).containsExactly("lockdep_map_p");
+        assertThat(PatchHunks.of("include/linux/lockdep_types.h", LOCKDEP_BEFORE, after,
+                new ConfigConditions(java.util.Set.of("CONFIG_LOCKDEP")))).extracting(SourceHunk::name).containsExactly("lock_class", "lockdep_map_p");
+    }
 }
