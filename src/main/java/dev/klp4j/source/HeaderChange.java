@@ -110,11 +110,16 @@ public final class HeaderChange {
                                     Names found, java.util.Map<String, Set<String>> own,
                                     java.util.Map<String, Set<String>> other, Function<String, String> macros) {
         Set<Integer> changedSet = new HashSet<>(changed);
+        int[] blockOf = conditionalBlocks(lines);
         for (int line : changed) {
             String t = lines.get(line - 1).strip();
             // An added #include brings declarations, types, inlines and macros that code compiled
             // from the original header never named (it compiled without them): new names only.
             if (addedSide && INCLUDE_LINE.matcher(t).matches()) continue;
+            // A conditional added or removed whole (compiler_attributes.h's new "#if
+            // __has_attribute(...) #define __no_stack_protector ..."): its condition selects only
+            // among its own lines, which are followed one by one below.
+            if (blockOf[line - 1] > 0 && wholly(blockOf[line - 1], closing(blockOf, blockOf[line - 1]), changedSet)) continue;
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
             if (in != null && in.definition() && in.staticInline()) {
@@ -162,6 +167,49 @@ public final class HeaderChange {
     private static boolean intEnum(List<String> lines, CSource.Construct c) {
         if (!lines.get(c.firstLine() - 1).strip().matches("(?:typedef\\s+)?enum\\b.*")) return false;
         for (int l = c.firstLine(); l <= c.lastLine(); l++) if (WIDE_VALUE.matcher(lines.get(l - 1)).find()) return false;
+        return true;
+    }
+
+    private static final java.util.regex.Pattern CONDITIONAL = java.util.regex.Pattern.compile("^\\s*#\\s*(if|ifdef|ifndef|elif|else|endif)\\b.*");
+
+    /**
+     * For each line (0-based) that is a conditional directive, the 1-based line of the #if that
+     * opens its block (0 for other lines, and for directives whose block does not close).
+     */
+    private static int[] conditionalBlocks(List<String> lines) {
+        int[] out = new int[lines.size()];
+        java.util.Deque<Integer> open = new java.util.ArrayDeque<>();
+        java.util.Map<Integer, List<Integer>> members = new java.util.HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher m = CONDITIONAL.matcher(lines.get(i));
+            if (!m.matches()) continue;
+            switch (m.group(1)) {
+                case "if", "ifdef", "ifndef" -> {
+                    open.push(i + 1);
+                    members.put(i + 1, new ArrayList<>(List.of(i)));
+                }
+                case "elif", "else" -> { if (!open.isEmpty()) members.get(open.peek()).add(i); }
+                default -> {
+                    if (open.isEmpty()) continue;
+                    int first = open.pop();
+                    members.get(first).add(i);
+                    for (int k : members.get(first)) out[k] = first;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The 1-based line of the #endif that closes the block opened at line {@code first}. */
+    private static int closing(int[] blockOf, int first) {
+        int last = first;
+        for (int k = first - 1; k < blockOf.length; k++) if (blockOf[k] == first) last = k + 1;
+        return last;
+    }
+
+    /** Whether every line from {@code first} to {@code last} (1-based) is a changed one. */
+    private static boolean wholly(int first, int last, Set<Integer> changed) {
+        for (int l = first; l <= last; l++) if (!changed.contains(l)) return false;
         return true;
     }
 

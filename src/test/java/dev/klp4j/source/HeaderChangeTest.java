@@ -138,6 +138,21 @@ class HeaderChangeTest {
                 .as("a declaration a macro makes").isNull();
     }
 
+    @Test
+    void aConditionalAddedWholeIsFollowedByTheNamesInside() {
+        // 6.1.188's compiler_attributes.h: a new attribute macro, defined in both branches of a new #if.
+        String added = HEADER.replace("#define LIMIT 16\n", "#define LIMIT 16\n/*\n * Optional: GCC >= 11.1\n */\n"
+                + "#if __has_attribute(__no_stack_protector__)\n# define __no_stack_protector __attribute__((__no_stack_protector__))\n"
+                + "#else\n# define __no_stack_protector\n#endif\n");
+        assertThat(HeaderChange.changedNames(HEADER, added, null).isEmpty()).as("only a new name").isTrue();
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16\n", "#ifdef CONFIG_SMALL\n#define LIMIT 8\n#else\n#define LIMIT 32\n#endif\n"),
+                null).macros()).as("a new block that defines a macro the header had: the macro is followed").containsExactly("LIMIT");
+        assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("struct thing {", "#ifdef CONFIG_SMALL\nstruct thing {")
+                .replace("};\n", "};\n#endif\n"), null)).as("an #if put around lines the header had").isNull();
+        assertThat(HeaderChange.changedNames(added, added.replace("#if __has_attribute(__no_stack_protector__)", "#if __has_attribute(__stack_protector__)"), null))
+                .as("the condition of a block the header had").isNull();
+    }
+
     /** Definitions as linux/cleanup.h and percpu-defs.h have them (continuation lines kept). */
     static final java.util.Map<String, String> MACROS = java.util.Map.of(
             "DEFINE_FREE", "(_name, _type, _free) \\\n\tstatic inline void __free_##_name(void *p) { _type _T = *(_type *)p; _free; }",
