@@ -40,10 +40,25 @@ public final class ChangedObjects {
     /**
      * What a patch touches, seen before it is applied: {@code sources} are always compiled;
      * {@code headers} are the patched headers, {@code candidates} the objects of this config whose
-     * sources mention them ({@code considered} of them), to be narrowed by {@link #affected}.
+     * sources mention them ({@code considered} of them), to be narrowed by {@link #affected};
+     * {@code includers} how many sources mention each header.
      */
-    public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
+    public record Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders,
+                          Map<String, Integer> includers) {
+        public Changes {
+            includers = Map.copyOf(includers);
+        }
+
+        /** Each header taken as mentioned by every candidate (tests, and patches of one header). */
+        public Changes(List<String> sources, List<String> headers, List<String> candidates, Map<String, String> originalHeaders) {
+            this(sources, headers, candidates, originalHeaders,
+                    headers.stream().collect(java.util.stream.Collectors.toMap(h -> h, h -> candidates.size(), (a, b) -> a)));
+        }
+
         public int considered() { return candidates.size(); }
+
+        /** How many sources mention {@code header} (every candidate, when not counted). */
+        public int includers(String header) { return includers.getOrDefault(header, candidates.size()); }
     }
 
     private final Path tree;
@@ -117,7 +132,9 @@ public final class ChangedObjects {
         if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
             throw new Failure(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
         }
-        return new Changes(new ArrayList<>(sources), new ArrayList<>(headers), candidates, originals);
+        Map<String, Integer> includers = new TreeMap<>();
+        for (String h : headers) includers.put(h, includes.mentioning(h).size());
+        return new Changes(new ArrayList<>(sources), new ArrayList<>(headers), candidates, originals, includers);
     }
 
     /**

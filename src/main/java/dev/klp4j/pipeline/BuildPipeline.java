@@ -109,7 +109,10 @@ public final class BuildPipeline {
      */
     Optional<BuildResult> tooWide(PatchedSource source, ChangedObjects.Changes changes) {
         if (changes.considered() > WIDE_HEADER && !o.accept.contains(Rule.TYPE_LAYOUT)) {
-            List<Finding> layout = Reviewer.headerLayouts(source.hunks());
+            // Per header: an update's one module joins a driver's own header (a dozen users, compared
+            // by compiling them) with the rest; only a header that many files include is judged from its text.
+            List<Finding> layout = Reviewer.headerLayouts(source.hunks().stream()
+                    .filter(h -> changes.includers(h.file()) > WIDE_HEADER).toList());
             if (!layout.isEmpty()) return Optional.of(decidedBySource(new ReviewReport(source.hunks().size(), 0, layout)));
         }
         return Optional.empty();

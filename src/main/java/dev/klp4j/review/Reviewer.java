@@ -239,7 +239,7 @@ public final class Reviewer {
             Matcher m = RECORD.matcher(h.declaration());
             if (!m.find()) continue;
             List<String> was = members(h.removed()), now = members(h.added());
-            if (was.equals(now)) continue;
+            if (was.stream().map(Reviewer::layoutOf).toList().equals(now.stream().map(Reviewer::layoutOf).toList())) continue;
             String type = m.group(1) + " " + (h.name() == null ? "(anonymous)" : h.name());
             out.add(new Finding(Rule.TYPE_LAYOUT, Severity.UNSAFE, h.file(), null, type,
                     type + " changes its members (" + (now.isEmpty() ? "" : "adds " + String.join(" ", now)) + (was.isEmpty() || now.isEmpty() ? "" : " and ")
@@ -252,6 +252,18 @@ public final class Reviewer {
     }
 
     /** The member declarations among a hunk's lines, without comments and spacing. */
+    private static final Pattern FUNCTION_POINTER = Pattern.compile("^[^(]*\\(\\s*\\*\\s*(\\w+)\\s*\\)\\s*\\(.*\\)\\s*;$");
+
+    /**
+     * What of a member's declaration its struct's layout depends on: a function pointer is a
+     * pointer whatever its parameters are called or typed (stmmac's hwif.h renames
+     * {@code set_16kib_bfsize}'s {@code mtu} to {@code len}).
+     */
+    private static String layoutOf(String member) {
+        Matcher m = FUNCTION_POINTER.matcher(member);
+        return m.matches() ? "(*" + m.group(1) + ")()" : member;
+    }
+
     private static List<String> members(List<String> lines) {
         List<String> out = new ArrayList<>();
         for (String l : lines) {

@@ -207,6 +207,17 @@ class BuildPipelineTest {
         stages.headerUsers = List.of("x.o");
         options.accept = Set.of(Rule.TYPE_LAYOUT);
         assertThat(stepNames(run())).contains("header users", "compile original");
+
+        // An update's one module: a driver's own header (a dozen includers) with a struct change,
+        // beside a wide header: the driver's users are compiled and compared, not judged from the text.
+        setUp();
+        stages.changes = new ChangedObjects.Changes(List.of(), List.of("drivers/net/x/hwif.h", "include/linux/wide.h"),
+                java.util.Collections.nCopies(BuildPipeline.WIDE_HEADER + 1, "x.o"), Map.of(),
+                Map.of("drivers/net/x/hwif.h", 12, "include/linux/wide.h", BuildPipeline.WIDE_HEADER + 1));
+        stages.hunks = List.of(new SourceHunk("drivers/net/x/hwif.h", 10, SourceHunk.Scope.TYPE, "x_ops", "struct x_ops {",
+                List.of(), List.of("\tint (*reset)(void *priv);")));
+        stages.headerUsers = List.of("x.o");
+        assertThat(stepNames(run())).contains("header users", "compile original");
     }
 
     @Test

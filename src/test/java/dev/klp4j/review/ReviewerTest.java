@@ -231,6 +231,18 @@ class ReviewerTest {
         });
     }
 
+    @Test
+    void aFunctionPointerWhoseParametersChangeKeepsItsStructsLayout() {
+        // 6.1.189's stmmac hwif.h: set_16kib_bfsize's parameter is renamed; the struct stays a table of pointers.
+        SourceHunk renamed = new SourceHunk("drivers/net/ethernet/stmicro/stmmac/hwif.h", 400, SourceHunk.Scope.TYPE, "stmmac_mode_ops",
+                "struct stmmac_mode_ops {", List.of("\tint (*set_16kib_bfsize)(int mtu);"), List.of("\tint (*set_16kib_bfsize) (int len);"));
+        assertThat(Reviewer.headerLayouts(List.of(renamed))).isEmpty();
+        SourceHunk added = new SourceHunk("drivers/net/ethernet/stmicro/stmmac/hwif.h", 400, SourceHunk.Scope.TYPE, "stmmac_mode_ops",
+                "struct stmmac_mode_ops {", List.of("\tint (*set_16kib_bfsize)(int mtu);"),
+                List.of("\tint (*set_16kib_bfsize)(int len);", "\tvoid (*clean_desc3)(void *priv);"));
+        assertThat(Reviewer.headerLayouts(List.of(added))).singleElement().satisfies(x -> assertThat(x.message()).contains("adds"));
+    }
+
     /** get_user, put_unaligned, skb_put and nla_put move data; netdev_put drops a reference (corpus fix 068, j1939). */
     @Test
     void dataCopiesAreNotReferenceChangesButAPutIs() {
