@@ -217,7 +217,11 @@ public final class BatchPipeline {
                 continue;
             }
             listener.progress("batch", "compiling " + all.size() + " patched object(s)");
-            try (Stages.Applied applied = stages.applyPatch()) {
+            // Only the fixes still to compare: one decided from its source or taken out (a struct of
+            // netdevice.h, refused as too wide) must not change the objects of the others.
+            Set<String> files = new LinkedHashSet<>();
+            for (String id : objects.keySet()) files.addAll(fixes.get(id));
+            try (Stages.Applied applied = stages.applyPatch(files)) {
                 stages.compilePatched(all);
                 return all;
             } catch (Failure e) {
@@ -229,8 +233,8 @@ public final class BatchPipeline {
                     else unquoted.put(id, objects.get(id));
                 }
                 // Named only by make's line for an object whose error is in a shared header: its own compile says it.
-                if (!unquoted.isEmpty()) failing.putAll(alone(unquoted));
-                if (failing.isEmpty()) failing.putAll(alone(objects));
+                if (!unquoted.isEmpty()) failing.putAll(alone(unquoted, files));
+                if (failing.isEmpty()) failing.putAll(alone(objects, files));
                 // A failure no fix's own compile reproduces is not a fix's: the batch cannot go on.
                 if (failing.isEmpty()) throw e;
                 for (var f : failing.entrySet()) {
@@ -280,9 +284,9 @@ public final class BatchPipeline {
 
     /** Each fix's objects compiled on their own (the batch's error named none): those that fail, with their own errors. */
     @SuppressWarnings("try") // the patch stays applied for the try block's body
-    private Map<String, Failure> alone(Map<String, List<String>> objects) {
+    private Map<String, Failure> alone(Map<String, List<String>> objects, Set<String> files) {
         Map<String, Failure> out = new LinkedHashMap<>();
-        try (Stages.Applied applied = stages.applyPatch()) {
+        try (Stages.Applied applied = stages.applyPatch(files)) {
             for (var f : objects.entrySet()) {
                 try {
                     stages.compilePatched(f.getValue());

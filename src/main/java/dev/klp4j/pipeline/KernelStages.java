@@ -180,6 +180,12 @@ final class KernelStages implements Stages {
     }
 
     @Override
+    public Applied applyPatch(java.util.Collection<String> files) {
+        applier.apply(files);
+        return applier::revert;
+    }
+
+    @Override
     public void compilePatched(List<String> objects) {
         // The patched .c files' own objects may be compiled already (compile sources); the rest
         // replay the original side's recorded commands.

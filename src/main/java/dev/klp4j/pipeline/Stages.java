@@ -55,6 +55,9 @@ public interface Stages {
     /** Applies the patch to the tree until the returned handle is closed. */
     Applied applyPatch();
 
+    /** Applies only the patch's changes to {@code files} (a batch's fixes still to compare) until the handle is closed. */
+    Applied applyPatch(java.util.Collection<String> files);
+
     void compilePatched(List<String> objects);
 
     Map<String, ObjectOwner.Owner> owners(List<String> objects);

@@ -52,19 +52,36 @@ public final class PatchApplier {
     /** Checks that the whole patch applies (patch --dry-run), changing nothing. */
     public void check() {
         recover(tree, journal);
-        Toolchain.Result dry = runPatch(true);
+        Toolchain.Result dry = runPatch(true, content);
         if (!dry.ok()) throw new Failure(describeFailure(dry.output()));
     }
 
     /** Checks that the patch applies, then applies it. */
     public void apply() {
+        apply(content, diff.files());
+    }
+
+    /**
+     * Applies only the part of the patch that changes {@code files}: a batch of an update's fixes
+     * compiles its objects without the fixes it has already decided or taken out, so that their
+     * changes do not reach the objects of the others.
+     */
+    public void apply(java.util.Collection<String> files) {
+        byte[] part = UnifiedDiff.only(new String(content, java.nio.charset.StandardCharsets.ISO_8859_1), files)
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        List<UnifiedDiff.FilePatch> changed = diff.files().stream().filter(f -> files.contains(f.path())).toList();
+        if (changed.isEmpty()) return;
+        apply(part, changed);
+    }
+
+    private void apply(byte[] patch, List<UnifiedDiff.FilePatch> changed) {
         recover(tree, journal);
-        Toolchain.Result dry = runPatch(true);
+        Toolchain.Result dry = runPatch(true, patch);
         if (!dry.ok()) throw new Failure(describeFailure(dry.output()));
         try {
             Files.createDirectories(journal.resolve("files"));
             StringBuilder list = new StringBuilder();
-            for (UnifiedDiff.FilePatch f : diff.files()) {
+            for (UnifiedDiff.FilePatch f : changed) {
                 Path src = tree.resolve(f.path());
                 if (Files.exists(src)) {
                     Path backup = journal.resolve("files").resolve(f.path());
@@ -80,7 +97,7 @@ public final class PatchApplier {
             throw new Failure("cannot save the files the patch changes: " + e.getMessage());
         }
         applied = true;
-        Toolchain.Result r = runPatch(false);
+        Toolchain.Result r = runPatch(false, patch);
         if (!r.ok()) throw new Failure(describeFailure(r.output()));
     }
 
@@ -113,11 +130,11 @@ public final class PatchApplier {
         }
     }
 
-    private Toolchain.Result runPatch(boolean dryRun) {
+    private Toolchain.Result runPatch(boolean dryRun, byte[] patch) {
         List<String> cmd = new ArrayList<>(List.of("patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
                 "--reject-file=-", "-d", tree.toString()));
         if (dryRun) cmd.add("--dry-run");
-        return Exec.run(null, cmd, java.util.Map.of(), content);
+        return Exec.run(null, cmd, java.util.Map.of(), patch);
     }
 
     private static final Pattern FILE = Pattern.compile("^(?:checking|patching) file '?([^'\\n]+)'?$", Pattern.MULTILINE);

@@ -97,6 +97,15 @@ class BatchPipelineTest {
     }
 
     @Test
+    void thePatchedObjectsSeeOnlyTheFixesStillCompared() {
+        Batch stages = new Batch();
+        run(stages);
+        // c.c was decided from its source, d.c is not built, b.c does not compile: their changes
+        // stay out of the tree when a.o is compiled again.
+        assertThat(stages.calls).filteredOn(c -> c.startsWith("applyPatch")).containsExactly("applyPatch a.c b.c", "applyPatch a.c");
+    }
+
+    @Test
     void eachFixTakenOutIsGivenItsOwnErrorsNotTheBatchs() {
         Batch two = new Batch() {
             @Override

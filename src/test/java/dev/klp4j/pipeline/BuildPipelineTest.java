@@ -378,6 +378,12 @@ class BuildPipelineTest {
         }
 
         @Override
+        public Applied applyPatch(java.util.Collection<String> files) {
+            call("applyPatch " + String.join(" ", new java.util.TreeSet<>(files)));
+            return () -> calls.add("revert");
+        }
+
+        @Override
         public void compilePatched(List<String> objects) {
             call("compilePatched");
         }

@@ -45,6 +45,29 @@ class PatchApplierTest {
     }
 
     @Test
+    void onlyThePartOfTheGivenFilesIsApplied(@TempDir Path d) throws Exception {
+        Path tree = d.resolve("tree");
+        Files.createDirectories(tree.resolve("dir"));
+        Files.writeString(tree.resolve("dir/f.c"), ORIG);
+        Files.writeString(tree.resolve("dir/g.h"), "#define G 1\n");
+        String header = "diff --git a/dir/g.h b/dir/g.h\nindex 1..2 100644\n--- a/dir/g.h\n+++ b/dir/g.h\n@@ -1 +1 @@\n-#define G 1\n+#define G 2\n";
+        Files.writeString(d.resolve("p.patch"), header + PATCH);
+        assertThat(UnifiedDiff.only(header + PATCH, java.util.List.of("dir/f.c"))).isEqualTo(PATCH);
+        assertThat(UnifiedDiff.only(header + PATCH, java.util.List.of("dir/g.h"))).isEqualTo(header);
+        PatchApplier a = new PatchApplier(tree, d.resolve("journal"), d.resolve("p.patch"));
+        a.apply(java.util.List.of("dir/f.c"));
+        assertThat(Files.readString(tree.resolve("dir/f.c"))).contains("return 10;");
+        assertThat(Files.readString(tree.resolve("dir/g.h"))).isEqualTo("#define G 1\n");
+        a.revert();
+        assertThat(Files.readString(tree.resolve("dir/f.c"))).isEqualTo(ORIG);
+        a.apply(java.util.List.of("dir/g.h"));
+        assertThat(Files.readString(tree.resolve("dir/g.h"))).isEqualTo("#define G 2\n");
+        assertThat(Files.readString(tree.resolve("dir/f.c"))).isEqualTo(ORIG);
+        a.revert();
+        assertThat(Files.readString(tree.resolve("dir/g.h"))).isEqualTo("#define G 1\n");
+    }
+
+    @Test
     void aFileTheTreeLacksIsNamed(@TempDir Path d) throws Exception {
         Path tree = d.resolve("tree");
         Files.createDirectories(tree);
