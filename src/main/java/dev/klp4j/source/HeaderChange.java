@@ -83,8 +83,8 @@ public final class HeaderChange {
         Set<String> inlines = new TreeSet<>(), types = new TreeSet<>(), named = new TreeSet<>(), changedMacros = new TreeSet<>();
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
         Names found = new Names(inlines, types, named, changedMacros);
-        if (!classify(a, CSource.constructs(before), removed, false, found, macrosBefore, macrosAfter, macros)) return null;
-        if (!classify(b, CSource.constructs(after), added, true, found, macrosAfter, macrosBefore, macros)) return null;
+        if (!classify(a, CSource.constructs(before), removed, new HashSet<>(diff.removed()), false, found, macrosBefore, macrosAfter, macros)) return null;
+        if (!classify(b, CSource.constructs(after), added, new HashSet<>(diff.added()), true, found, macrosAfter, macrosBefore, macros)) return null;
         // A name the header did not have before (a new prototype, a new inline) is one no object
         // compiled from the original tree can depend on: only the patched files that call it, which
         // are compiled anyway.
@@ -106,7 +106,7 @@ public final class HeaderChange {
      * {@code own} are this side's macros, {@code other} the other side's; {@code addedSide} says
      * whether these lines are the patched side's.
      */
-    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, boolean addedSide,
+    private static boolean classify(List<String> lines, List<CSource.Construct> constructs, List<Integer> changed, Set<Integer> changedAll, boolean addedSide,
                                     Names found, java.util.Map<String, Set<String>> own,
                                     java.util.Map<String, Set<String>> other, Function<String, String> macros) {
         Set<Integer> changedSet = new HashSet<>(changed);
@@ -119,7 +119,8 @@ public final class HeaderChange {
             // A conditional added or removed whole (compiler_attributes.h's new "#if
             // __has_attribute(...) #define __no_stack_protector ..."): its condition selects only
             // among its own lines, which are followed one by one below.
-            if (blockOf[line - 1] > 0 && wholly(blockOf[line - 1], closing(blockOf, blockOf[line - 1]), changedSet)) continue;
+            // (Whole counting the lines the config leaves out: "#ifdef CONFIG_PROVE_LOCKING ... #else ... #endif".)
+            if (blockOf[line - 1] > 0 && wholly(blockOf[line - 1], closing(blockOf, blockOf[line - 1]), changedAll)) continue;
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
             if (in != null && in.definition() && in.staticInline()) {

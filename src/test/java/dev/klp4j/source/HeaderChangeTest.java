@@ -145,6 +145,10 @@ class HeaderChangeTest {
                 + "#if __has_attribute(__no_stack_protector__)\n# define __no_stack_protector __attribute__((__no_stack_protector__))\n"
                 + "#else\n# define __no_stack_protector\n#endif\n");
         assertThat(HeaderChange.changedNames(HEADER, added, null).isEmpty()).as("only a new name").isTrue();
+        // 6.1.188's lockdep.h: a new block whose first branch this config leaves out.
+        String lockdep = HEADER.replace("#define LIMIT 16\n", "#define LIMIT 16\n#ifdef CONFIG_PROVE_LOCKING\nvoid lockdep_set_cmp_fn(int *lock);\n"
+                + "#define lock_set_cmp_fn(lock) lockdep_set_cmp_fn(lock)\n#else\n#define lock_set_cmp_fn(lock) do { } while (0)\n#endif\n");
+        assertThat(HeaderChange.changedNames(HEADER, lockdep, new ConfigConditions(Set.of("CONFIG_LOCKDEP_SUPPORT"))).isEmpty()).isTrue();
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("#define LIMIT 16\n", "#ifdef CONFIG_SMALL\n#define LIMIT 8\n#else\n#define LIMIT 32\n#endif\n"),
                 null).macros()).as("a new block that defines a macro the header had: the macro is followed").containsExactly("LIMIT");
         assertThat(HeaderChange.changedNames(HEADER, HEADER.replace("struct thing {", "#ifdef CONFIG_SMALL\nstruct thing {")
