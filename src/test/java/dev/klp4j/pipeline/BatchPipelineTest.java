@@ -62,6 +62,16 @@ class BatchPipelineTest {
         }
     }
 
+    /** A listener that keeps only the progress lines, as "step: message". */
+    static StepListener progressInto(List<String> lines) {
+        return new StepListener() {
+            @Override public void started(String step) { }
+            @Override public void progress(String step, String message) { lines.add(step + ": " + message); }
+            @Override public void finished(Step step) { }
+            @Override public void note(String line) { }
+        };
+    }
+
     static Map<String, BatchPipeline.Outcome> run(Batch stages) {
         return run(stages, "a.c", "b.c", "c.c", "d.c");
     }
@@ -146,12 +156,7 @@ class BatchPipelineTest {
     @Test
     void eachMakeOfTheBatchIsAnnouncedWithItsCount() {
         List<String> lines = new ArrayList<>();
-        StepListener to = new StepListener() {
-            @Override public void started(String step) { }
-            @Override public void progress(String step, String message) { lines.add(step + ": " + message); }
-            @Override public void finished(Step step) { }
-            @Override public void note(String line) { }
-        };
+        StepListener to = progressInto(lines);
         BuildOptions o = new BuildOptions();
         o.patch = Path.of("batch.patch");
         o.stop = BuildOptions.Stop.LINK;
@@ -266,12 +271,7 @@ class BatchPipelineTest {
     @Test
     void preprocessingProgressReachesTheUpdateALineEachTenth() {
         List<String> lines = new ArrayList<>();
-        StepListener to = new StepListener() {
-            @Override public void started(String step) { }
-            @Override public void progress(String step, String message) { lines.add(step + ": " + message); }
-            @Override public void finished(Step step) { }
-            @Override public void note(String line) { }
-        };
+        StepListener to = progressInto(lines);
         StepListener p = BatchPipeline.preprocessing(to);
         p.started("changed objects");
         for (int done = 50; done <= 1000; done += 50) p.progress("changed objects", "preprocessing " + done + "/1000");
