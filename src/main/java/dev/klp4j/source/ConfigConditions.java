@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,6 +59,13 @@ public final class ConfigConditions {
         Truth not() { return this == TRUE ? FALSE : this == FALSE ? TRUE : MAYBE; }
         Truth and(Truth o) { return this == FALSE || o == FALSE ? FALSE : this == TRUE && o == TRUE ? TRUE : MAYBE; }
         Truth or(Truth o) { return this == TRUE || o == TRUE ? TRUE : this == FALSE && o == FALSE ? FALSE : MAYBE; }
+    }
+
+    /** Of {@code lines} (1-based lines of {@code text}), those this config may compile; a null config keeps them all. */
+    static List<Integer> compiled(ConfigConditions config, String text, List<Integer> lines) {
+        if (config == null) return lines;
+        boolean[] dead = config.deadLines(text);
+        return lines.stream().filter(l -> !dead[l - 1]).toList();
     }
 
     /** dead[i] for line i+1 of {@code text}: inside a conditional block this config surely leaves out. */

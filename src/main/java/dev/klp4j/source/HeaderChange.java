@@ -73,13 +73,8 @@ public final class HeaderChange {
         List<String> a = lines(before), b = lines(after);
         LineDiff diff = LineDiff.of(a, b);
         if (diff == null) return null;
-        List<Integer> removed = new ArrayList<>(diff.removed()), added = new ArrayList<>(diff.added());
-        if (config != null) {
-            // A hunk under a condition this config leaves out changes nothing that is compiled.
-            boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
-            removed.removeIf(l -> deadBefore[l - 1]);
-            added.removeIf(l -> deadAfter[l - 1]);
-        }
+        // A hunk under a condition this config leaves out changes nothing that is compiled.
+        List<Integer> removed = ConfigConditions.compiled(config, before, diff.removed()), added = ConfigConditions.compiled(config, after, diff.added());
         Set<String> inlines = new TreeSet<>(), types = new TreeSet<>(), named = new TreeSet<>(), changedMacros = new TreeSet<>();
         java.util.Map<String, Set<String>> macrosBefore = macros(before), macrosAfter = macros(after);
         Names found = new Names(inlines, types, named, changedMacros);
@@ -110,7 +105,7 @@ public final class HeaderChange {
                                     Names found, java.util.Map<String, Set<String>> own,
                                     java.util.Map<String, Set<String>> other, Function<String, String> macros) {
         Set<Integer> changedSet = new HashSet<>(changed);
-        int[] blockOf = conditionalBlocks(lines);
+        int[][] blocks = conditionalBlocks(lines);
         for (int line : changed) {
             String t = lines.get(line - 1).strip();
             // An added #include brings declarations, types, inlines and macros that code compiled
@@ -120,7 +115,8 @@ public final class HeaderChange {
             // __has_attribute(...) #define __no_stack_protector ..."): its condition selects only
             // among its own lines, which are followed one by one below.
             // (Whole counting the lines the config leaves out: "#ifdef CONFIG_PROVE_LOCKING ... #else ... #endif".)
-            if (blockOf[line - 1] > 0 && wholly(blockOf[line - 1], closing(blockOf, blockOf[line - 1]), changedAll)) continue;
+            int[] block = blocks[line - 1];
+            if (block != null && wholly(block[0], block[1], changedAll)) continue;
             CSource.Construct in = null;
             for (CSource.Construct c : constructs) if (c.firstLine() <= line && line <= c.lastLine()) in = c;
             if (in != null && in.definition() && in.staticInline()) {
@@ -174,38 +170,27 @@ public final class HeaderChange {
     private static final java.util.regex.Pattern CONDITIONAL = java.util.regex.Pattern.compile("^\\s*#\\s*(if|ifdef|ifndef|elif|else|endif)\\b.*");
 
     /**
-     * For each line (0-based) that is a conditional directive, the 1-based line of the #if that
-     * opens its block (0 for other lines, and for directives whose block does not close).
+     * For each line (0-based) that is a conditional directive of a block that closes, the block's
+     * first and last line ({@code #if} to {@code #endif}, 1-based); null for other lines.
      */
-    private static int[] conditionalBlocks(List<String> lines) {
-        int[] out = new int[lines.size()];
-        java.util.Deque<Integer> open = new java.util.ArrayDeque<>();
-        java.util.Map<Integer, List<Integer>> members = new java.util.HashMap<>();
+    private static int[][] conditionalBlocks(List<String> lines) {
+        int[][] out = new int[lines.size()][];
+        java.util.Deque<List<Integer>> open = new java.util.ArrayDeque<>(); // each open block's directive lines
         for (int i = 0; i < lines.size(); i++) {
             java.util.regex.Matcher m = CONDITIONAL.matcher(lines.get(i));
             if (!m.matches()) continue;
             switch (m.group(1)) {
-                case "if", "ifdef", "ifndef" -> {
-                    open.push(i + 1);
-                    members.put(i + 1, new ArrayList<>(List.of(i)));
-                }
-                case "elif", "else" -> { if (!open.isEmpty()) members.get(open.peek()).add(i); }
+                case "if", "ifdef", "ifndef" -> open.push(new ArrayList<>(List.of(i)));
+                case "elif", "else" -> { if (!open.isEmpty()) open.peek().add(i); }
                 default -> {
                     if (open.isEmpty()) continue;
-                    int first = open.pop();
-                    members.get(first).add(i);
-                    for (int k : members.get(first)) out[k] = first;
+                    List<Integer> block = open.pop();
+                    block.add(i);
+                    for (int k : block) out[k] = new int[] {block.get(0) + 1, i + 1};
                 }
             }
         }
         return out;
-    }
-
-    /** The 1-based line of the #endif that closes the block opened at line {@code first}. */
-    private static int closing(int[] blockOf, int first) {
-        int last = first;
-        for (int k = first - 1; k < blockOf.length; k++) if (blockOf[k] == first) last = k + 1;
-        return last;
     }
 
     /** Whether every line from {@code first} to {@code last} (1-based) is a changed one. */

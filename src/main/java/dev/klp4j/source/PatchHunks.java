@@ -34,15 +34,9 @@ public final class PatchHunks {
             // Too large to align: one hunk for the whole file, so the review still sees it.
             return List.of(new SourceHunk(file, 1, SourceHunk.Scope.OTHER, null, file, a, b));
         }
-        List<Integer> removed = new ArrayList<>(diff.removed()), added = new ArrayList<>(diff.added());
-        if (config != null) {
-            boolean[] deadBefore = config.deadLines(before), deadAfter = config.deadLines(after);
-            removed.removeIf(l -> deadBefore[l - 1]);
-            added.removeIf(l -> deadAfter[l - 1]);
-        }
         Map<String, Piece> pieces = new LinkedHashMap<>();
-        place(file, a, CSource.constructs(before), removed, pieces, false);
-        place(file, b, CSource.constructs(after), added, pieces, true);
+        place(file, a, CSource.constructs(before), ConfigConditions.compiled(config, before, diff.removed()), pieces, false);
+        place(file, b, CSource.constructs(after), ConfigConditions.compiled(config, after, diff.added()), pieces, true);
         // A function the patch tells the differ to leave out (kpatch's KPATCH_IGNORE_FUNCTION) is not
         // part of the live patch: its hunks are not reviewed.
         java.util.Set<String> ignored = new java.util.HashSet<>();
