@@ -16,4 +16,14 @@ public record PatchObject(ElfFile elf, PatchMeta meta) {
         Objects.requireNonNull(elf, "elf");
         Objects.requireNonNull(meta, "meta");
     }
+
+    /**
+     * Whether loading the patch runs any code of this object: a function it redirects (or a copy
+     * its redirected callers call) or a callback. New functions alone run only when something calls them.
+     */
+    public boolean runs() {
+        for (PatchMeta.Function f : meta.functions()) if (f.status() != FunctionStatus.NEW) return true;
+        for (dev.klp4j.elf.Section s : elf.sections()) if (Directives.isCallbackSection(s)) return true;
+        return false;
+    }
 }

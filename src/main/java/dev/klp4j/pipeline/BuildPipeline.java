@@ -147,6 +147,11 @@ public final class BuildPipeline {
             return end(BuildOutcome.NO_CHANGE, "no patchable change: the patch changes no function's code (only e.g. line numbers in WARN/BUG)",
                     review, List.of(), null);
         }
+        if (diffs.runsNothing()) {
+            return end(BuildOutcome.NO_CHANGE, "no patchable change: the patch only adds code nothing in the running kernel calls ("
+                    + String.join(", ", diffs.added()) + "): it redirects no function and has no callback; the callers that would"
+                    + " use it are not in the patch", review, List.of(), null);
+        }
 
         LivepatchModule.Linked linked = step("resolve symbols", () -> stages.link(diffs, sizes), l -> l.klpSymbolCount() + " livepatch symbol(s)");
         linked.warnings().forEach(w -> listener.note("warning: " + w));

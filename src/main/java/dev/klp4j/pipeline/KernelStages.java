@@ -30,6 +30,7 @@ import dev.klp4j.source.ConfigConditions;
 import dev.klp4j.source.PatchApplier;
 import dev.klp4j.source.PatchHunks;
 import dev.klp4j.source.SourceHunk;
+import dev.klp4j.source.TreeSearch;
 import dev.klp4j.source.UnifiedDiff;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -253,7 +254,7 @@ final class KernelStages implements Stages {
             pairs.add(new ObjectPair(obj, origDir().resolve(obj), patchedDir().resolve(obj), d.changed(), d.added(),
                     PatchHunks.functions(text), d.reasons()));
         }
-        return new Reviewer(Toolchain.HOST).review(patch.hunks(), pairs); // pahole reads any DWARF; the objects are on the host
+        return new Reviewer(Toolchain.HOST, new TreeSearch(tree)).review(patch.hunks(), pairs); // pahole reads any DWARF; the objects are on the host
     }
 
     @Override

@@ -37,6 +37,23 @@ public record ObjectDiffs(Map<String, ObjectDiffer.Outcome> byObject) {
         return byObject.values().stream().allMatch(d -> d.result().outcome() == DiffResult.Outcome.NO_CHANGE);
     }
 
+    /**
+     * Patch objects that run nothing: every one only adds functions or data, none redirects a
+     * function or has a callback, so nothing in the running kernel would ever call the new code
+     * (a rename whose callers are not in the patch; a helper whose users another change adds).
+     */
+    public boolean runsNothing() {
+        Map<String, PatchObject> patches = patches();
+        return !patches.isEmpty() && patches.values().stream().noneMatch(PatchObject::runs);
+    }
+
+    /** The functions the patch adds, over all objects. */
+    public List<String> added() {
+        List<String> out = new ArrayList<>();
+        byObject.values().forEach(d -> out.addAll(d.result().added()));
+        return out;
+    }
+
     /** The patch objects of the objects that have one. */
     public Map<String, PatchObject> patches() {
         Map<String, PatchObject> out = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.klp4j.review;
 import dev.klp4j.base.Failure;
 
 import dev.klp4j.source.SourceHunk;
+import dev.klp4j.source.TreeSearch;
 
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfFormatException;
@@ -34,9 +35,17 @@ import java.util.regex.Pattern;
  */
 public final class Reviewer {
     private final Toolchain tools;
+    private final TreeSearch tree;
 
+    /** A reviewer that sees only the patch's objects: callers elsewhere in the kernel are unknown to it. */
     public Reviewer(Toolchain tools) {
+        this(tools, null);
+    }
+
+    /** A reviewer that also finds, in the original {@code tree}, the callers of functions the patch removes. */
+    public Reviewer(Toolchain tools, TreeSearch tree) {
         this.tools = tools;
+        this.tree = tree;
     }
 
     /** The findings for a patch: its {@code hunks} and the {@code objects} it changes. */
@@ -44,6 +53,8 @@ public final class Reviewer {
         List<Finding> out = new ArrayList<>();
         notPatchable(hunks, out);
         dataSemantics(hunks, out);
+        Set<String> patchFiles = new java.util.HashSet<>();
+        for (SourceHunk h : hunks) patchFiles.add(h.file());
         Map<ObjectPair, ElfFile> patched = new java.util.LinkedHashMap<>();
         for (ObjectPair o : objects) patched.put(o, read(o.patched()));
         for (ObjectPair o : objects) {
@@ -54,7 +65,7 @@ public final class Reviewer {
                         "check by hand that no struct, union or function prototype the patch touches changes, or review against a config with debug info"));
             } else {
                 typeLayouts(o, out);
-                interfaces(o, patched, out);
+                interfaces(o, patched, patchFiles, out);
             }
             endlessTransitions(o, out);
             inliningFanOut(o, hunks, out);
@@ -320,14 +331,19 @@ public final class Reviewer {
      * patch compiles (a changed header's users that still call it); an exported one can have
      * callers in any module.
      */
-    void interfaces(ObjectPair o, Map<ObjectPair, ElfFile> patched, List<Finding> out) {
+    void interfaces(ObjectPair o, Map<ObjectPair, ElfFile> patched, Set<String> patchFiles, List<Finding> out) {
         ElfFile before = read(o.original()), after = patched.get(o);
         Map<String, String> protoBefore = Prototypes.of(o.original(), tools), protoAfter = Prototypes.of(o.patched(), tools);
         Typedefs typedefsBefore = null, typedefsAfter = null;
         for (Symbol s : before.symbols()) {
             if (!s.isFunction() || s.section() == null || s.name().contains(".")) continue;
             Symbol n = after.symbols(s.name()).stream().filter(x -> x.isFunction() && x.section() != null).findFirst().orElse(null);
-            if (n == null) continue;
+            if (n == null) {
+                // Init code ran at boot and is gone: its callers, init code too, never call it again.
+                boolean init = s.section().name().startsWith(".init.") || s.section().name().startsWith(".exit.");
+                if (!s.isLocal() && !init) removedGlobal(o, s, before, patched, patchFiles, out);
+                continue;
+            }
             String pb = protoBefore.get(s.name()), pa = protoAfter.get(s.name());
             boolean proto = pb != null && pa != null && !pb.equals(pa);
             if (proto) {
@@ -360,6 +376,42 @@ public final class Reviewer {
                     s.name() + ": " + what + ", and code the patch does not replace still uses it: " + String.join(", ", callers),
                     "keep " + s.name() + " with its old interface and add a new function for the new one, or patch every caller"));
         }
+    }
+
+    /** How many outside files a finding names: enough to act on, and grep stops mattering. */
+    private static final int CALLER_FILES = 5;
+
+    /**
+     * A global function the patched object no longer defines (renamed, moved, made inline) while
+     * code the patch does not replace still calls it: those callers keep running the old one, and
+     * the fix never reaches them. Renaming 6.1.190's trace_event_eval_update to
+     * trace_event_update_all left only new functions nothing called; its caller, trace.c, is notrace.
+     */
+    private void removedGlobal(ObjectPair o, Symbol s, ElfFile before, Map<ObjectPair, ElfFile> patched, Set<String> patchFiles,
+                               List<Finding> out) {
+        String name = s.name();
+        String remedy = "patch " + name + "'s callers in the same patch, or keep " + name + " as a function that calls the new code";
+        if (before.symbol("__ksymtab_" + name).isPresent()) {
+            out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), name, null,
+                    name + " is exported and the patch removes it: modules the patch does not replace (any module, in the tree or not)"
+                            + " keep calling the old one", remedy));
+            return;
+        }
+        List<String> callers = new ArrayList<>();
+        for (var e : patched.entrySet()) {
+            if (e.getKey() == o) continue;
+            for (String c : unpatchedUsers(e.getValue(), Symbol.undefined(name, 0), e.getKey())) callers.add(e.getKey().object() + ": " + c);
+        }
+        if (tree != null) {
+            // Objects the build did not compile: the patch's own files are compiled (or refused) above.
+            Set<String> except = new java.util.HashSet<>(patchFiles);
+            except.add(o.source());
+            callers.addAll(tree.filesNaming(name, except, CALLER_FILES));
+        }
+        if (callers.isEmpty()) return;
+        out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), name, null,
+                name + ": global function the patch removes (renamed, moved or made inline), but code the patch does not replace"
+                        + " still calls it and keeps running the old one: " + String.join(", ", callers), remedy));
     }
 
     /**

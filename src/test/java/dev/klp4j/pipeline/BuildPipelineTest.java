@@ -171,6 +171,27 @@ class BuildPipelineTest {
     }
 
     @Test
+    void aPatchThatOnlyAddsFunctionsNothingCallsIsNoChange() {
+        // altinstr_aux adds the global dummy_function and changes nothing: alone, as the differ's
+        // only object, it would make a module that redirects nothing (6.1.190's trace_events.c rename).
+        stages.diffs = Map.of("arch/x86/kernel/x.o", patch("altinstr_aux"));
+        assertThat(stages.diffs.get("arch/x86/kernel/x.o").result().changed()).isEmpty();
+        BuildResult r = run();
+        assertThat(r.outcome()).isEqualTo(BuildOutcome.NO_CHANGE);
+        assertThat(r.reason()).contains("only adds code nothing in the running kernel calls (dummy_function)");
+        assertThat(r.module()).isNull();
+        assertThat(stepNames(r)).endsWith("review");
+
+        // With an object whose changed function the patch redirects, the new function is that one's helper.
+        Map<String, ObjectDiffer.Outcome> both = new LinkedHashMap<>();
+        both.put("arch/x86/kernel/x.o", patch("altinstr_aux"));
+        both.put("drivers/tty/n_tty.o", patch());
+        setUp();
+        stages.diffs = both;
+        assertThat(run().outcome()).isEqualTo(BuildOutcome.BUILT);
+    }
+
+    @Test
     void aHeaderNoObjectUsesIsNoChangeBeforeAnyCompile() {
         stages.changes = new ChangedObjects.Changes(List.of(), List.of("include/linux/x.h"), List.of("a.o", "b.o"), Map.of());
         stages.headerUsers = List.of();
@@ -294,8 +315,12 @@ class BuildPipelineTest {
 
     /** A real patch object: the corpus's new-function pair through the real differ. */
     static ObjectDiffer.Outcome patch() {
+        return patch("new-function");
+    }
+
+    static ObjectDiffer.Outcome patch(String corpusCase) {
         try {
-            DiffResult r = Differ.diff(ElfReader.read(CORPUS.resolve("new-function.ORIG.o")), ElfReader.read(CORPUS.resolve("new-function.PATCHED.o")),
+            DiffResult r = Differ.diff(ElfReader.read(CORPUS.resolve(corpusCase + ".ORIG.o")), ElfReader.read(CORPUS.resolve(corpusCase + ".PATCHED.o")),
                     DiffOptions.defaults().withObjectName("vmlinux"));
             assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
             return new ObjectDiffer.Outcome(r, Set.of());

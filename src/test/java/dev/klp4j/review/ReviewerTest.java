@@ -1,6 +1,7 @@
 package dev.klp4j.review;
 
 import dev.klp4j.source.SourceHunk;
+import dev.klp4j.source.TreeSearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,6 +107,43 @@ class ReviewerTest {
         ObjectPair patchedUser = new ObjectPair("fs/x/inode.o", user.original(), user.patched(), List.of("statfs"), List.of(), Map.of());
         assertThat(new Reviewer(Toolchain.HOST).review(List.of(), List.of(callee, patchedUser)).findings())
                 .noneMatch(x -> x.rule() == Rule.INTERFACE);
+    }
+
+    @Test
+    void aGlobalFunctionThePatchRenamesIsUnsafeWhileAFileOutsideThePatchCallsIt() throws IOException {
+        // 6.1.190's trace_events.c: trace_event_eval_update became trace_event_update_all; trace.c,
+        // which calls it, is not in the patch (alone, it is refused: notrace), so it keeps the old one.
+        String before = "int eval_update(int *map, int len) { return map[len]; }\n";
+        String after = "int update_all(int *map, int len, void *mod) { return mod ? map[len] : 0; }\n";
+        ObjectPair events = new ObjectPair("kernel/trace/trace_events.o", compile("e0", before), compile("e1", after),
+                List.of(), List.of("update_all"), Map.of());
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("kernel/trace"));
+        Files.writeString(tree.resolve("kernel/trace/trace.c"), "void eval_work(int *m) { eval_update(m, 3); }\n");
+        Files.writeString(tree.resolve("kernel/trace/trace.h"), "int eval_update(int *map, int len);\n"); // a declaration calls nothing
+        Files.writeString(tree.resolve("kernel/trace/trace_events.c"), before);
+        Files.writeString(tree.resolve("kernel/trace/other.c"), "int eval_updated;\n"); // another word
+
+        List<Finding> f = new Reviewer(Toolchain.HOST, new TreeSearch(tree)).review(List.of(), List.of(events)).findings().stream()
+                .filter(x -> x.rule() == Rule.INTERFACE).toList();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.severity()).isEqualTo(Severity.UNSAFE);
+            assertThat(x.function()).isEqualTo("eval_update");
+            assertThat(x.message()).contains("the patch removes").endsWith("keeps running the old one: kernel/trace/trace.c");
+        });
+        // The caller's file in the patch: its object is compiled and redirected (or refused) with it.
+        SourceHunk caller = new SourceHunk("kernel/trace/trace.c", 1, SourceHunk.Scope.FUNCTION, "eval_work",
+                "void eval_work(int *m)\n{", List.of("\teval_update(m, 3);"), List.of("\tupdate_all(m, 3, 0);"));
+        assertThat(new Reviewer(Toolchain.HOST, new TreeSearch(tree)).review(List.of(caller), List.of(events)).findings())
+                .noneMatch(x -> x.rule() == Rule.INTERFACE);
+        // Without the tree only the patch's objects are known: no caller, no finding.
+        assertThat(new Reviewer(Toolchain.HOST).review(List.of(), List.of(events)).findings()).noneMatch(x -> x.rule() == Rule.INTERFACE);
+
+        String exported = before + "int __ksymtab_eval_update;\n";
+        ObjectPair export = new ObjectPair("kernel/trace/trace_events.o", compile("x0", exported), compile("x1", after),
+                List.of(), List.of("update_all"), Map.of());
+        assertThat(new Reviewer(Toolchain.HOST).review(List.of(), List.of(export)).findings()).filteredOn(x -> x.rule() == Rule.INTERFACE)
+                .singleElement().satisfies(x -> assertThat(x.message()).contains("eval_update is exported and the patch removes it"));
     }
 
     @Test
