@@ -341,7 +341,7 @@ public final class Reviewer {
             if (n == null) {
                 // Init code ran at boot and is gone: its callers, init code too, never call it again.
                 boolean init = s.section().name().startsWith(".init.") || s.section().name().startsWith(".exit.");
-                if (!s.isLocal() && !init) removedGlobal(o, s, before, patched, patchFiles, out);
+                if (!s.isLocal() && !init) removedGlobal(o, s, patched, patchFiles, out);
                 continue;
             }
             String pb = protoBefore.get(s.name()), pa = protoAfter.get(s.name());
@@ -378,32 +378,29 @@ public final class Reviewer {
         }
     }
 
-    /** How many outside files a finding names: enough to act on, and grep stops mattering. */
+    /** How many outside files a finding names: enough to act on. */
     private static final int CALLER_FILES = 5;
+
+    /** How a removed function's finding ends, before the callers it names (an update joins their fixes). */
+    public static final String OLD_CALLERS = "keeps running the old one: ";
 
     /**
      * A global function the patched object no longer defines (renamed, moved, made inline) while
      * code the patch does not replace still calls it: those callers keep running the old one, and
      * the fix never reaches them. Renaming 6.1.190's trace_event_eval_update to
      * trace_event_update_all left only new functions nothing called; its caller, trace.c, is notrace.
+     * Exported or not, only the tree's callers count: a module outside it that calls the old one
+     * keeps working on the running kernel, as it would fail to load on the new one.
      */
-    private void removedGlobal(ObjectPair o, Symbol s, ElfFile before, Map<ObjectPair, ElfFile> patched, Set<String> patchFiles,
-                               List<Finding> out) {
+    private void removedGlobal(ObjectPair o, Symbol s, Map<ObjectPair, ElfFile> patched, Set<String> patchFiles, List<Finding> out) {
         String name = s.name();
-        String remedy = "patch " + name + "'s callers in the same patch, or keep " + name + " as a function that calls the new code";
-        if (before.symbol("__ksymtab_" + name).isPresent()) {
-            out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), name, null,
-                    name + " is exported and the patch removes it: modules the patch does not replace (any module, in the tree or not)"
-                            + " keep calling the old one", remedy));
-            return;
-        }
         List<String> callers = new ArrayList<>();
         for (var e : patched.entrySet()) {
             if (e.getKey() == o) continue;
             for (String c : unpatchedUsers(e.getValue(), Symbol.undefined(name, 0), e.getKey())) callers.add(e.getKey().object() + ": " + c);
         }
         if (tree != null) {
-            // Objects the build did not compile: the patch's own files are compiled (or refused) above.
+            // Files the build did not compile: the patch's own are compiled (or refused) above.
             Set<String> except = new java.util.HashSet<>(patchFiles);
             except.add(o.source());
             callers.addAll(tree.filesNaming(name, except, CALLER_FILES));
@@ -411,7 +408,8 @@ public final class Reviewer {
         if (callers.isEmpty()) return;
         out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), name, null,
                 name + ": global function the patch removes (renamed, moved or made inline), but code the patch does not replace"
-                        + " still calls it and keeps running the old one: " + String.join(", ", callers), remedy));
+                        + " still calls it and " + OLD_CALLERS + String.join(", ", callers),
+                "patch " + name + "'s callers in the same patch, or keep " + name + " as a function that calls the new code"));
     }
 
     /**

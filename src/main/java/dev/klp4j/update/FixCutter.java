@@ -112,6 +112,27 @@ final class FixCutter {
         return m.find() ? m.group(1) : null;
     }
 
+    private static final Pattern OLD_CALLERS = Pattern.compile(Pattern.quote(dev.klp4j.review.Reviewer.OLD_CALLERS) + "([^;]+)");
+
+    /**
+     * The files a "global function the patch removes ... keeps running the old one" reason names
+     * (the review's finding, one per removed function): empty when there is none, or when one
+     * names a caller that is not a file (an object of the same patch).
+     */
+    static List<String> oldCallers(String reason) {
+        if (reason == null) return List.of();
+        Set<String> out = new LinkedHashSet<>();
+        Matcher m = OLD_CALLERS.matcher(reason);
+        while (m.find()) {
+            for (String c : m.group(1).split(", ")) {
+                String f = c.strip();
+                if (!f.matches("[\\w./+-]+\\.[cS]")) return List.of();
+                out.add(f);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
     /**
      * The first of {@code files} whose newer side defines {@code symbol} (a line outside any block
      * that names it before '(' and is no declaration) and whose older side does not: the change

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The decide step of {@link UpdateBuild}: every fix of a cut in its class, with the progress bar.
  * A fix that needs another change of the update is tried again with what it most likely needs
- * (the changed headers it includes; the fix that adds a function it calls).
+ * (the changed headers it includes; the fix that adds a function it calls; the fixes of the files
+ * that call a function it removes).
  */
 final class FixRounds {
     /** What decides fixes: {@link FixDecider} on a kernel tree, or a test's fake. */
@@ -87,6 +88,7 @@ final class FixRounds {
                     FixDecider.Decided d = decided.get(fix.id());
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withDefiner(decider, cut, fix, fixes.sources(), d);
+                    d = withCallers(decider, cut, fix, fixes.sources(), d);
                     record(d.decision(), covered, out, progress);
                 }
             }
@@ -209,6 +211,23 @@ final class FixRounds {
         files.addAll(alone.decision().files()); // with the headers it was tried with
         FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
         return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
+    }
+
+    /**
+     * A fix refused because it removes a global function that files outside it still call (a
+     * rename: 6.1.190's sch_generic.c turns qdisc_free into qdisc_free_rcu, and sch_api.c's fix
+     * calls the new one), tried together with those files' fixes; it stands only if that is live
+     * patched (trace_events.c's caller, trace.c, is not patchable: the first reason says why).
+     */
+    private static FixDecider.Decided withCallers(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided d)
+            throws IOException {
+        if (d.kind() != FixDecider.Kind.DECIDED || d.decision().status() != FixStatus.NEEDS_REBOOT) return d;
+        List<String> callers = FixCutter.oldCallers(d.decision().reason());
+        if (callers.isEmpty() || !sources.stream().map(Fix::id).toList().containsAll(callers)) return d;
+        List<String> files = new ArrayList<>(d.decision().files());
+        for (String c : callers) if (!files.contains(c)) files.add(c);
+        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        return joined.kind() == FixDecider.Kind.DECIDED && joined.decision().status() == FixStatus.LIVE_PATCHED ? joined : d;
     }
 
     private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {

@@ -170,6 +170,45 @@ class FixRoundsTest {
                 .satisfies(d -> assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED));
     }
 
+    @Test
+    void aFixThatRemovesAFunctionOthersCallIsTriedWithTheirFixes() throws IOException {
+        // 6.1.190: sch_generic.c turns qdisc_free into qdisc_free_rcu, sch_api.c calls the new one;
+        // trace_events.c renames trace_event_eval_update, and trace.c (notrace) cannot follow.
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "net/gen.c", newer ? "void q_free_rcu(int *q)\n{ }\n" : "void q_free(int *q)\n{ }\n");
+            write(r, "net/api.c", "void q_free" + (newer ? "_rcu" : "") + "(int *q);\nvoid destroy(int *q) { q_free" + (newer ? "_rcu" : "") + "(q); }\n");
+            write(r, "kernel/events.c", newer ? "void update_all(void)\n{ }\n" : "void eval_update(void)\n{ }\n");
+            write(r, "kernel/trace.c", "void eval_update(void);\nvoid work(void) { " + (newer ? "update_all" : "eval_update") + "(); }\n");
+            write(r, "kernel/cold.c", newer ? "void cold_new(void)\n{ }\n" : "void cold_old(void)\n{ }\n");
+        });
+        String removes = "the patch cannot be live patched safely (klp4j review); unsafe interface %s: %s: global function the patch"
+                + " removes (renamed, moved or made inline), but code the patch does not replace still calls it and keeps running the old one: %s";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> switch (f.id()) {
+                    case "net/gen.c" -> decided(f, FixStatus.NEEDS_REBOOT, removes.formatted("net/gen.c", "q_free", "net/api.c"));
+                    case "kernel/events.c" -> decided(f, FixStatus.NEEDS_REBOOT, removes.formatted("kernel/events.c", "eval_update", "kernel/trace.c"));
+                    // its caller is no fix of the update: nothing to join
+                    case "kernel/cold.c" -> decided(f, FixStatus.NEEDS_REBOOT, removes.formatted("kernel/cold.c", "cold_old", "kernel/unchanged.c"));
+                    case "kernel/trace.c" -> decided(f, FixStatus.NEEDS_REBOOT, "work: changed function has no fentry call");
+                    default -> decided(f, FixStatus.LIVE_PATCHED, null);
+                },
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().contains("kernel/trace.c") ? decided(fix, FixStatus.NEEDS_REBOOT, "work: changed function has no fentry call")
+                            : decided(fix, FixStatus.LIVE_PATCHED, null);
+                });
+        Map<String, FixDecision> byId = new LinkedHashMap<>();
+        decideAll(cut, fake).forEach(d -> byId.put(d.id(), d));
+        assertThat(calls).containsExactly("alone [kernel/events.c, kernel/trace.c]", "alone [net/gen.c, net/api.c]");
+        assertThat(byId.get("net/gen.c").status()).isEqualTo(FixStatus.LIVE_PATCHED);
+        assertThat(byId.get("net/gen.c").files()).containsExactly("net/gen.c", "net/api.c");
+        assertThat(byId.get("kernel/events.c").status()).isEqualTo(FixStatus.NEEDS_REBOOT);
+        assertThat(byId.get("kernel/events.c").reason()).as("the first reason stands").endsWith("keeps running the old one: kernel/trace.c");
+        assertThat(byId.get("kernel/cold.c").files()).containsExactly("kernel/cold.c");
+        assertThat(FixCutter.oldCallers(removes.formatted("a.c", "f", "fs/x/inode.o: statfs"))).as("an object of the patch: no file").isEmpty();
+    }
+
     /** A decider that answers each fix of a batch with {@code inBatch} and a fix alone with {@code alone}. */
     private static FixRounds.Decider decider(java.util.function.Function<Fix, FixDecider.Decided> inBatch,
             java.util.function.Function<Fix, FixDecider.Decided> alone) {
