@@ -18,12 +18,16 @@ public record PatchObject(ElfFile elf, PatchMeta meta) {
     }
 
     /**
-     * Whether loading the patch runs any code of this object: a function it redirects (or a copy
-     * its redirected callers call) or a callback. New functions alone run only when something calls them.
+     * Whether anything can run this object's code once the patch is loaded: a function it
+     * redirects (or a copy its redirected callers call), a callback, or an export that modules
+     * loaded later may call. New functions alone run only when something calls them.
      */
-    public boolean runs() {
+    public boolean reachable() {
         for (PatchMeta.Function f : meta.functions()) if (f.status() != FunctionStatus.NEW) return true;
-        for (dev.klp4j.elf.Section s : elf.sections()) if (Directives.isCallbackSection(s)) return true;
+        for (dev.klp4j.elf.Section s : elf.sections()) {
+            if (Directives.isCallbackSection(s) || s.name().startsWith("___ksymtab")
+                    || (s.name().equals(SpecialSections.EXPORTS) && s.size() > 0)) return true;
+        }
         return false;
     }
 }

@@ -149,7 +149,7 @@ public final class BuildPipeline {
         }
         if (diffs.runsNothing()) {
             return end(BuildOutcome.NO_CHANGE, "no patchable change: the patch only adds code nothing in the running kernel calls ("
-                    + String.join(", ", diffs.added()) + "): it redirects no function and has no callback; the callers that would"
+                    + String.join(", ", diffs.added()) + "): it redirects no function, exports none and has no callback; the callers that would"
                     + " use it are not in the patch", review, List.of(), null);
         }
 

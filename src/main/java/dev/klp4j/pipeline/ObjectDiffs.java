@@ -39,12 +39,12 @@ public record ObjectDiffs(Map<String, ObjectDiffer.Outcome> byObject) {
 
     /**
      * Patch objects that run nothing: every one only adds functions or data, none redirects a
-     * function or has a callback, so nothing in the running kernel would ever call the new code
+     * function, has a callback or exports one, so nothing would ever call the new code
      * (a rename whose callers are not in the patch; a helper whose users another change adds).
      */
     public boolean runsNothing() {
         Map<String, PatchObject> patches = patches();
-        return !patches.isEmpty() && patches.values().stream().noneMatch(PatchObject::runs);
+        return !patches.isEmpty() && patches.values().stream().noneMatch(PatchObject::reachable);
     }
 
     /** The functions the patch adds, over all objects. */

@@ -161,6 +161,29 @@ class DifferRulesTest {
         assertThat(defined(r.patch().elf(), "extra")).isPresent();
     }
 
+    /**
+     * New code alone runs only if something can call it: a rename whose callers are outside the
+     * patch (6.1.190's trace_events.c) is not reachable; a new export is, in 6.1's ksymtab form
+     * (the dma-buf repro) and 6.5+'s records, for modules loaded later.
+     */
+    @Test
+    void newCodeIsReachableOnlyThroughARedirectACallbackOrAnExport() throws Exception {
+        String orig = HEADER + "int foo(int x) { return sink(x) + 1; }\n";
+        String added = orig + "int update_all(int x) { return sink(x) * 3; }\n";
+        DiffResult plain = Gcc.diff(tmp, orig, added);
+        assertThat(plain.outcome()).as("another object of the patch may call it").isEqualTo(DiffResult.Outcome.PATCH);
+        assertThat(plain.changed()).isEmpty();
+        assertThat(plain.patch().reachable()).isFalse();
+
+        String ksymtab = "asm(\".section \\\"___ksymtab_gpl+update_all\\\", \\\"a\\\"\\n.balign 4\\n__ksymtab_update_all:\\n"
+                + ".long update_all - .\\n.previous\");\n";
+        assertThat(Gcc.diff(tmp, orig, added + ksymtab).patch().reachable()).as("6.1's EXPORT_SYMBOL").isTrue();
+        assertThat(Gcc.diff(tmp, HEADER + EXPORTS + "int foo(int x) { return sink(x) + 1; }\n",
+                HEADER + EXPORTS + "int foo(int x) { return sink(x) + 1; }\nint update_all(int x) { return sink(x) * 3; }\n"
+                        + "EXPORT_SYMBOL_GPL(update_all);\n").patch().reachable()).as("6.5+'s EXPORT_SYMBOL").isTrue();
+        assertThat(Gcc.diff(tmp, orig, HEADER + "int foo(int x) { return sink(x) + 2; }\n").patch().reachable()).as("redirected").isTrue();
+    }
+
     @Test
     void staticLocalIsCorrelatedByItsUserAndStaysAReference() throws Exception {
         String orig = HEADER + """
