@@ -47,10 +47,13 @@ public record ObjectDiffs(Map<String, ObjectDiffer.Outcome> byObject) {
         return !patches.isEmpty() && patches.values().stream().noneMatch(PatchObject::reachable);
     }
 
-    /** The functions the patch adds, over all objects. */
+    /** The functions and data the patch adds, over all objects. */
     public List<String> added() {
         List<String> out = new ArrayList<>();
-        byObject.values().forEach(d -> out.addAll(d.result().added()));
+        byObject.values().forEach(d -> {
+            out.addAll(d.result().added());
+            out.addAll(d.result().newData());
+        });
         return out;
     }
 
