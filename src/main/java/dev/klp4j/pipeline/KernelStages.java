@@ -254,7 +254,9 @@ final class KernelStages implements Stages {
             pairs.add(new ObjectPair(obj, origDir().resolve(obj), patchedDir().resolve(obj), d.changed(), d.added(),
                     PatchHunks.functions(text), d.reasons()));
         }
-        return new Reviewer(Toolchain.HOST, new TreeSearch(tree)).review(patch.hunks(), pairs); // pahole reads any DWARF; the objects are on the host
+        // A caller in a file this config does not build calls nothing (a .c that another includes counts only through that one).
+        TreeSearch callers = new TreeSearch(tree, f -> kbuild.kind(f.substring(0, f.lastIndexOf('.')) + ".o") != KbuildQuery.Kind.NOT_BUILT);
+        return new Reviewer(Toolchain.HOST, callers).review(patch.hunks(), pairs); // pahole reads any DWARF; the objects are on the host
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The C and assembly files of a kernel tree that name an identifier: the callers of a function in
@@ -16,24 +17,41 @@ import java.util.Map;
  */
 public final class TreeSearch {
     private final Path tree;
+    private final Predicate<String> built;
 
+    /** Every file of {@code tree} counts. */
     public TreeSearch(Path tree) {
-        this.tree = tree;
+        this(tree, f -> true);
     }
 
-    /** Up to {@code max} files (relative, sorted) naming {@code identifier}, leaving out {@code except}. */
+    /**
+     * Only the files {@code built} accepts count: a file this config does not build calls nothing
+     * (6.1's avs/core.c, which names snd_hdac_link_free_all, is not built on amd64).
+     */
+    public TreeSearch(Path tree, Predicate<String> built) {
+        this.tree = tree;
+        this.built = built;
+    }
+
+    /** Up to {@code max} files (relative, sorted) naming {@code identifier} that count, leaving out {@code except}. */
     public List<String> filesNaming(String identifier, Collection<String> except, int max) {
         if (!identifier.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("not a C identifier: " + identifier);
         Toolchain.Result r = Toolchain.HOST.run(tree, List.of("grep", "-rlwsF", "--include=*.c", "--include=*.S", "-e", identifier, "."),
                 Map.of(), new byte[0]);
         // grep: 0 found, 1 none found, 2 an error (an unreadable file is skipped by -s, not an error).
         if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep for " + identifier + " in " + tree + ": " + r.tail(3));
-        List<String> out = new ArrayList<>();
+        List<String> named = new ArrayList<>();
         for (String line : r.output().split("\n")) {
             String f = line.startsWith("./") ? line.substring(2) : line;
-            if (!f.isEmpty() && !except.contains(f)) out.add(f);
+            if (!f.isEmpty() && !except.contains(f)) named.add(f);
         }
-        out.sort(null);
-        return out.size() > max ? out.subList(0, max) : out;
+        named.sort(null);
+        // Asking whether a file is built can cost a make call per directory: only until max are found.
+        List<String> out = new ArrayList<>();
+        for (String f : named) {
+            if (out.size() == max) break;
+            if (built.test(f)) out.add(f);
+        }
+        return out;
     }
 }
