@@ -38,7 +38,7 @@ public final class TreeSearch {
         if (!identifier.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("not a C identifier: " + identifier);
         Toolchain.Result r = Toolchain.HOST.run(tree, List.of("grep", "-rlwsF", "--include=*.c", "--include=*.S", "-e", identifier, "."),
                 Map.of(), new byte[0]);
-        // grep: 0 found, 1 none found, 2 an error (an unreadable file is skipped by -s, not an error).
+        // grep: 0 found, 1 none found, 2 an error (-s only silences the messages: a file it could not read is still one).
         if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep for " + identifier + " in " + tree + ": " + r.tail(3));
         List<String> named = new ArrayList<>();
         for (String line : r.output().split("\n")) {
