@@ -88,7 +88,7 @@ final class FixRounds {
                     FixDecider.Decided d = decided.get(fix.id());
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withDefiner(decider, cut, fix, fixes.sources(), d);
-                    d = withCallers(decider, cut, fix, fixes.sources(), d);
+                    d = withCallers(decider, cut, fix, fixes.sources(), fixes.headers(), d);
                     record(d.decision(), covered, out, progress);
                 }
             }
@@ -126,7 +126,10 @@ final class FixRounds {
      */
     private static FixDecider.Decided withHeaders(Decider decider, UpdateCut cut, Fix fix, List<String> headers, FixDecider.Decided alone)
             throws IOException {
-        List<String> needed = FixCutter.headersFor(cut, fix.id(), headers);
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String f : fix.files()) if (!headers.contains(f)) wanted.addAll(FixCutter.headersFor(cut, f, headers));
+        wanted.removeAll(fix.files());
+        List<String> needed = new ArrayList<>(wanted);
         if (needed.isEmpty()) return alone;
         List<String> usable = new ArrayList<>();
         String refusedHeader = null;
@@ -147,7 +150,7 @@ final class FixRounds {
         if (named != null && (named.kind() == FixDecider.Kind.DECIDED || FixCutter.missingSymbol(named.decision().reason()) != null)) return named;
         if (!usable.isEmpty()) {
             List<String> files = new ArrayList<>(usable);
-            files.add(fix.id());
+            files.addAll(fix.files());
             FixDecider.Decided with = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
             if (with.kind() == FixDecider.Kind.DECIDED || FixCutter.missingSymbol(with.decision().reason()) != null) return with;
         }
@@ -179,7 +182,7 @@ final class FixRounds {
             // Every usable header named: the caller tries exactly that next.
             if (!more || chosen.size() == usable.size()) break;
             List<String> files = new ArrayList<>(chosen);
-            files.add(fix.id());
+            files.addAll(fix.files());
             last = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
         }
         return last == alone ? null : last;
@@ -218,15 +221,19 @@ final class FixRounds {
      * rename: 6.1.190's sch_generic.c turns qdisc_free into qdisc_free_rcu, and sch_api.c's fix
      * calls the new one), tried together with those files' fixes; it stands only if that is live
      * patched (trace_events.c's caller, trace.c, is not patchable: the first reason says why).
+     * Joined files that do not compile are tried with the changed headers they include (sch_api.c's
+     * fix needs sch_generic.h's and pkt_sched.h's).
      */
-    private static FixDecider.Decided withCallers(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided d)
-            throws IOException {
+    private static FixDecider.Decided withCallers(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, List<String> headers,
+            FixDecider.Decided d) throws IOException {
         if (d.kind() != FixDecider.Kind.DECIDED || d.decision().status() != FixStatus.NEEDS_REBOOT) return d;
         List<String> callers = FixCutter.oldCallers(d.decision().reason());
         if (callers.isEmpty() || !sources.stream().map(Fix::id).toList().containsAll(callers)) return d;
         List<String> files = new ArrayList<>(d.decision().files());
         for (String c : callers) if (!files.contains(c)) files.add(c);
-        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+        Fix together = new Fix(fix.id(), files, cut.patch(files));
+        FixDecider.Decided joined = decider.decide(together);
+        if (joined.kind() == FixDecider.Kind.DEPENDENT) joined = withHeaders(decider, cut, together, headers, joined);
         return joined.kind() == FixDecider.Kind.DECIDED && joined.decision().status() == FixStatus.LIVE_PATCHED ? joined : d;
     }
 

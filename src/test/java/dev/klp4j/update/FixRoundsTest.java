@@ -209,6 +209,35 @@ class FixRoundsTest {
         assertThat(FixCutter.oldCallers(removes.formatted("a.c", "f", "fs/x/inode.o: statfs"))).as("an object of the patch: no file").isEmpty();
     }
 
+    @Test
+    void joinedCallersThatDoNotCompileAreTriedWithTheChangedHeadersTheyInclude() throws IOException {
+        // 6.1.190: sch_generic.c + sch_api.c compile only with sch_generic.h's new qdisc_free_rcu.
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "net/sch.h", newer ? "void q_free_rcu(int *q);\n" : "void q_free(int *q);\n");
+            write(r, "net/gen.c", "#include \"sch.h\"\n" + (newer ? "void q_free_rcu(int *q)\n{ }\n" : "void q_free(int *q)\n{ }\n"));
+            write(r, "net/api.c", "#include \"sch.h\"\nvoid destroy(int *q) { q_free" + (newer ? "_rcu" : "") + "(q); }\n");
+        });
+        String removes = "the patch cannot be live patched safely (klp4j review); unsafe interface net/gen.c: q_free: global function the patch"
+                + " removes (renamed, moved or made inline), but code the patch does not replace still calls it and keeps running the old one: net/api.c";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> f.id().equals("net/gen.c") ? decided(f, FixStatus.NEEDS_REBOOT, removes)
+                        : dependent(f, "does not compile without other changes of the update: net/api.c:2:24: error: implicit declaration of"
+                                + " function \u2018q_free_rcu\u2019"),
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().contains("net/sch.h") && fix.files().contains("net/gen.c") ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : fix.files().contains("net/sch.h") ? decided(fix, FixStatus.NEEDS_REBOOT, removes.replace("net/gen.c", "net/sch.h"))
+                            : dependent(fix, "does not compile without other changes of the update: net/api.c:2:24: error: implicit"
+                                    + " declaration of function \u2018q_free_rcu\u2019");
+                });
+        Map<String, FixDecision> byId = new LinkedHashMap<>();
+        decideAll(cut, fake).forEach(d -> byId.put(d.id(), d));
+        assertThat(calls).contains("alone [net/gen.c, net/api.c]", "alone [net/sch.h, net/gen.c, net/api.c]");
+        assertThat(byId.get("net/gen.c").status()).isEqualTo(FixStatus.LIVE_PATCHED);
+        assertThat(byId.get("net/gen.c").files()).containsExactly("net/sch.h", "net/gen.c", "net/api.c");
+    }
+
     /** A decider that answers each fix of a batch with {@code inBatch} and a fix alone with {@code alone}. */
     private static FixRounds.Decider decider(java.util.function.Function<Fix, FixDecider.Decided> inBatch,
             java.util.function.Function<Fix, FixDecider.Decided> alone) {
