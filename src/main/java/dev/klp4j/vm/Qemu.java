@@ -26,6 +26,19 @@ public final class Qemu {
     private static final String APPEND = "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check";
     /** Guest RAM: klp4j's JVM (serial GC, interpreted, default heap) runs in it next to the initramfs. */
     static final int MEMORY_MB = 512;
+    /**
+     * Guest RAM for an image: {@link #MEMORY_MB} plus twice the image, which the kernel holds while
+     * it unpacks it into the RAM-backed root (a kernel without 9p carries the patched modules
+     * there: an update of a hundred modules is a large image).
+     */
+    static int memoryMb(Path initramfs) {
+        try {
+            return MEMORY_MB + (int) (2 * ((Files.size(initramfs) + (1 << 20) - 1) >> 20));
+        } catch (java.io.IOException e) {
+            throw new Failure("cannot read the guest image " + initramfs + ": " + e.getMessage());
+        }
+    }
+
     /** Tests turn the share of the host's root off, for this thread's guests, to prove the guest's shell fallback. */
     static final ThreadLocal<Boolean> SHARE_HOST_ROOT = ThreadLocal.withInitial(() -> true);
 
@@ -68,14 +81,14 @@ public final class Qemu {
 
     /** Batch run: console to {@code serialLog}, the guest runtime's protocol to {@code protoLog}. */
     public static List<String> batch(KernelTree kernel, Path initramfs, int cpus, Path serialLog, Path protoLog) {
-        List<String> c = command(kernel, initramfs, MEMORY_MB, cpus);
+        List<String> c = command(kernel, initramfs, memoryMb(initramfs), cpus);
         c.addAll(List.of("-monitor", "none", "-serial", "file:" + serialLog, "-serial", "file:" + protoLog));
         return c;
     }
 
     /** Interactive run: the console on stdio (Ctrl-A X quits QEMU). */
     public static List<String> interactive(KernelTree kernel, Path initramfs, int cpus) {
-        List<String> c = command(kernel, initramfs, MEMORY_MB, cpus);
+        List<String> c = command(kernel, initramfs, memoryMb(initramfs), cpus);
         c.addAll(List.of("-serial", "mon:stdio"));
         return c;
     }

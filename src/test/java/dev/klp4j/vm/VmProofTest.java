@@ -50,6 +50,31 @@ class VmProofTest {
                 "kernel/fs/nfsd/nfsd.ko");
     }
 
+    @Test
+    void aGuestThatSharesTheHostsModulesCarriesNoneOfThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // 6.1.190's update depends on 121 modules: packed, they overflowed the guest's RAM at unpacking.
+        java.nio.file.Files.writeString(dir.resolve("modules.dep"), """
+                kernel/fs/nfsd/nfsd.ko: kernel/net/sunrpc/sunrpc.ko
+                kernel/net/sunrpc/sunrpc.ko:
+                kernel/net/9p/9pnet.ko:
+                kernel/net/9p/9pnet_virtio.ko: kernel/net/9p/9pnet.ko
+                """);
+        java.nio.file.Files.writeString(dir.resolve("config"), "CONFIG_9P_FS=m\n");
+        var kernel = new dev.klp4j.kernel.KernelTree("6.1.0-53-amd64", dir.resolve("vmlinuz"), dir.resolve("System.map"),
+                dir.resolve("config"), dir);
+        GuestImage image = new GuestImage(kernel, GuestImage.Mode.TEST, List.of(), null, 30, 1, GuestRuntime.JAVA, List.of("nfsd"));
+        assertThat(image.patchModules()).as("9p is neither a module nor built in: carried").containsExactly(
+                "kernel/net/sunrpc/sunrpc.ko", "kernel/fs/nfsd/nfsd.ko");
+        java.nio.file.Files.writeString(dir.resolve("config"), "CONFIG_9P_FS=y\n");
+        assertThat(image.patchModules()).as("9p built in, 9pnet_virtio a module: shared").isEmpty();
+
+        java.nio.file.Path big = dir.resolve("initramfs.cpio");
+        try (var ch = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[1]), 300L << 20); // a sparse 300 MiB and one byte
+        }
+        assertThat(Qemu.memoryMb(big)).isEqualTo(Qemu.MEMORY_MB + 2 * 301);
+    }
+
     /** Runs a check script on the host against a fake sysfs and a modprobe that cannot load kvm_intel. */
     private static dev.klp4j.base.Toolchain.Result runCheck(java.nio.file.Path dir, String script) throws Exception {
         java.nio.file.Path bin = java.nio.file.Files.createDirectories(dir.resolve("bin"));
