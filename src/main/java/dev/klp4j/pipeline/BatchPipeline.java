@@ -233,8 +233,8 @@ public final class BatchPipeline {
                     else unquoted.put(id, objects.get(id));
                 }
                 // Named only by make's line for an object whose error is in a shared header: its own compile says it.
-                if (!unquoted.isEmpty()) failing.putAll(alone(unquoted, files));
-                if (failing.isEmpty()) failing.putAll(alone(objects, files));
+                if (!unquoted.isEmpty()) failing.putAll(alone(unquoted));
+                if (failing.isEmpty()) failing.putAll(alone(objects));
                 // A failure no fix's own compile reproduces is not a fix's: the batch cannot go on.
                 if (failing.isEmpty()) throw e;
                 for (var f : failing.entrySet()) {
@@ -282,12 +282,18 @@ public final class BatchPipeline {
         return Optional.of(new Failure(batch.kind(), first + "\n" + String.join("\n", own)));
     }
 
-    /** Each fix's objects compiled on their own (the batch's error named none): those that fail, with their own errors. */
+    /**
+     * Each fix's objects compiled with only its own changes (the batch's error named none of its
+     * files): those that fail, with their own errors. With the whole batch applied, an object
+     * that includes another fix's broken header fails on that header's error: 6.1.190's
+     * {@code route.h} calls {@code dst_dev}, which only the refused {@code dst.h} adds, and eight
+     * header fixes whose objects include it were refused with route.h's error.
+     */
     @SuppressWarnings("try") // the patch stays applied for the try block's body
-    private Map<String, Failure> alone(Map<String, List<String>> objects, Set<String> files) {
+    private Map<String, Failure> alone(Map<String, List<String>> objects) {
         Map<String, Failure> out = new LinkedHashMap<>();
-        try (Stages.Applied applied = stages.applyPatch(files)) {
-            for (var f : objects.entrySet()) {
+        for (var f : objects.entrySet()) {
+            try (Stages.Applied applied = stages.applyPatch(fixes.get(f.getKey()))) {
                 try {
                     stages.compilePatched(f.getValue());
                 } catch (Failure e) {

@@ -107,6 +107,36 @@ class BatchPipelineTest {
     }
 
     @Test
+    void aFixCompiledAloneSeesOnlyItsOwnChangesNotAnotherFixsBrokenHeader() {
+        // 6.1.190: route.h (b.c here) calls what only a refused dst.h adds; a.o includes it too,
+        // and make names a.o as well. Alone, a.c compiles: it must not be refused with b.c's error.
+        List<String> applied = new ArrayList<>();
+        Batch shared = new Batch() {
+            @Override
+            public Applied applyPatch(java.util.Collection<String> files) {
+                applied.clear();
+                applied.addAll(files);
+                return super.applyPatch(files);
+            }
+
+            @Override
+            public void compilePatched(List<String> objects) {
+                patchedCompiles.add(List.copyOf(objects));
+                if (applied.contains("b.c") && (objects.contains("a.o") || objects.contains("b.o"))) {
+                    throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n"
+                            + "b.c:3:9: error: implicit declaration of function 'dst_dev'\n"
+                            + "make[4]: *** [scripts/Makefile.build:229: a.o] Error 1\nmake[4]: *** [scripts/Makefile.build:229: b.o] Error 1");
+                }
+            }
+        };
+        Map<String, BatchPipeline.Outcome> out = run(shared);
+        assertThat(out.get("b.c").failedStep()).isEqualTo("compile patched");
+        assertThat(out.get("a.c").failure()).isNull();
+        assertThat(out.get("a.c").result().outcome()).isEqualTo(BuildOutcome.LINKED);
+        assertThat(shared.calls).filteredOn(c -> c.startsWith("applyPatch")).containsExactly("applyPatch a.c b.c", "applyPatch a.c", "applyPatch a.c");
+    }
+
+    @Test
     void thePatchedObjectsSeeOnlyTheFixesStillCompared() {
         Batch stages = new Batch();
         run(stages);
