@@ -138,7 +138,11 @@ public final class GuestImage {
         // module depends on a hundred modules (6.1.190's: 121, uncompressed on Debian 12), whose
         // copies overflowed the guest's RAM while the kernel unpacked the image ("Initramfs
         // unpacking failed: write error").
-        if (sharesModules()) return List.of();
+        return sharesModules() ? List.of() : neededModules();
+    }
+
+    /** The module files (relative to the modules dir) the guest loads for the patches, shared or carried. */
+    List<String> neededModules() {
         ModulesDep dep = ModulesDep.read(kernel.modulesDir());
         java.util.Set<String> names = new java.util.LinkedHashSet<>(guestModules);
         for (Path p : patches) {
@@ -148,6 +152,22 @@ public final class GuestImage {
         }
         List<String> known = names.stream().filter(n -> !n.equals("vmlinux") && dep.contains(n)).toList();
         return dep.closure(known);
+    }
+
+    /**
+     * Bytes of the module files the guest loads: what they take of its RAM once loaded, about (an
+     * update of 6.1.190 patches 304 modules, amdgpu, i915 and nouveau among them).
+     */
+    public long neededModuleBytes() {
+        long sum = 0;
+        for (String m : neededModules()) {
+            try {
+                sum += Files.size(kernel.modulesDir().resolve(m));
+            } catch (IOException e) {
+                throw new Failure(kernel.modulesDir().resolve(m) + ": cannot read: " + e.getMessage());
+            }
+        }
+        return sum;
     }
 
     /**

@@ -80,8 +80,8 @@ public final class Qemu {
     }
 
     /** Batch run: console to {@code serialLog}, the guest runtime's protocol to {@code protoLog}. */
-    public static List<String> batch(KernelTree kernel, Path initramfs, int cpus, Path serialLog, Path protoLog) {
-        List<String> c = command(kernel, initramfs, memoryMb(initramfs), cpus);
+    public static List<String> batch(KernelTree kernel, Path initramfs, int memoryMb, int cpus, Path serialLog, Path protoLog) {
+        List<String> c = command(kernel, initramfs, memoryMb, cpus);
         c.addAll(List.of("-monitor", "none", "-serial", "file:" + serialLog, "-serial", "file:" + protoLog));
         return c;
     }

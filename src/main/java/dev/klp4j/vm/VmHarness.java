@@ -99,13 +99,15 @@ public final class VmHarness {
         try {
             work = tempDir();
             Path initramfs = work.resolve("initramfs.cpio");
-            new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs, spec.runtime(),
-                    spec.guestModules()).write(initramfs);
+            GuestImage image = new GuestImage(spec.kernel(), mode, spec.modules(), spec.check(), spec.loadTimeoutSeconds(), runs, spec.runtime(),
+                    spec.guestModules());
+            image.write(initramfs);
+            int memoryMb = Qemu.memoryMb(initramfs) + (int) (image.neededModuleBytes() >> 20);
             Path serial = work.resolve("serial.log");
             Path proto = work.resolve("proto.log");
             Files.createFile(proto);
             Path qemuErr = work.resolve("qemu.err");
-            Process p = new ProcessBuilder(Qemu.batch(spec.kernel(), initramfs, spec.cpus(), serial, proto))
+            Process p = new ProcessBuilder(Qemu.batch(spec.kernel(), initramfs, memoryMb, spec.cpus(), serial, proto))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(qemuErr.toFile()).redirectErrorStream(true).start();
             // Ctrl-C or a kill of klp4j must not leave a guest running or its files behind

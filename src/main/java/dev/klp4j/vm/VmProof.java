@@ -68,7 +68,19 @@ public final class VmProof {
         return 30 + 2 * modules;
     }
 
-    /** Boots {@code kernel} and proves {@code ko} (the patch {@code patch}, patching {@code objects}). */
+    /**
+     * The least time the whole guest gets for a patch of {@code modules} modules: each check
+     * limit (the first modprobes them all), both transitions and the boot. A fixed 600 s cannot
+     * hold a 6.1.190 update that patches 304 modules.
+     */
+    static int guestLimitSeconds(int modules) {
+        return 120 + 4 * checkLimitSeconds(modules);
+    }
+
+    /**
+     * Boots {@code kernel} and proves {@code ko} (the patch {@code patch}, patching {@code objects});
+     * the guest gets {@code timeoutSeconds}, or more when the patch targets many modules.
+     */
     public static VmHarness.Outcome prove(KernelTree kernel, Path ko, String patch, List<String> objects, int timeoutSeconds,
                                           GuestRuntime runtime, Consumer<GuestReport.Phase> onPhase) {
         return prove(kernel, List.of(), ko, patch, objects, false, timeoutSeconds, runtime, onPhase);
@@ -89,7 +101,8 @@ public final class VmProof {
             List<Path> modules = new java.util.ArrayList<>(earlier);
             modules.add(ko);
             List<String> targets = objects.stream().filter(o -> !o.equals("vmlinux")).distinct().toList();
-            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, timeoutSeconds, checkLimitSeconds(targets.size()), 1, null,
+            int limit = Math.max(timeoutSeconds, guestLimitSeconds(targets.size()));
+            return VmHarness.test(new VmHarness.Spec(kernel, modules, check, limit, checkLimitSeconds(targets.size()), 1, null,
                     runtime, targets), onPhase);
         } catch (IOException e) {
             throw new Failure("cannot write the proof's check script: " + e.getMessage());

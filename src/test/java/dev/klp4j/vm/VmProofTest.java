@@ -68,6 +68,15 @@ class VmProofTest {
         java.nio.file.Files.writeString(dir.resolve("config"), "CONFIG_9P_FS=y\n");
         assertThat(image.patchModules()).as("9p built in, 9pnet_virtio a module: shared").isEmpty();
 
+        // shared or carried, the modules take the guest's RAM once loaded
+        java.nio.file.Files.createDirectories(dir.resolve("kernel/fs/nfsd"));
+        java.nio.file.Files.createDirectories(dir.resolve("kernel/net/sunrpc"));
+        java.nio.file.Files.write(dir.resolve("kernel/fs/nfsd/nfsd.ko"), new byte[3 << 20]);
+        java.nio.file.Files.write(dir.resolve("kernel/net/sunrpc/sunrpc.ko"), new byte[1 << 20]);
+        assertThat(image.neededModuleBytes()).isEqualTo(4L << 20);
+        assertThat(VmProof.guestLimitSeconds(304)).as("6.1.190's update: 304 modules to modprobe and two transitions")
+                .isGreaterThan(4 * 2 * 304);
+
         java.nio.file.Path big = dir.resolve("initramfs.cpio");
         try (var ch = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[1]), 300L << 20); // a sparse 300 MiB and one byte
