@@ -36,14 +36,24 @@ public final class KernelSymbols {
     private final String object;
     private final List<Entry> entries;
     private final Map<String, List<Integer>> byName = new HashMap<>();
+    private final Set<String> imports;
 
     public KernelSymbols(String object, List<Entry> entries) {
+        this(object, entries, Set.of());
+    }
+
+    /** {@code imports}: the globals a module's file leaves undefined, which the loader takes from vmlinux or other modules. */
+    public KernelSymbols(String object, List<Entry> entries, Set<String> imports) {
         this.object = object;
+        this.imports = Set.copyOf(imports);
         this.entries = List.copyOf(entries);
         for (int i = 0; i < this.entries.size(); i++) byName.computeIfAbsent(this.entries.get(i).name(), k -> new ArrayList<>()).add(i);
     }
 
     public String object() { return object; }
+
+    /** Whether the module's own code uses {@code name} from elsewhere: loaded, it has the exporter loaded too. */
+    public boolean imports(String name) { return imports.contains(name); }
     public List<Entry> entries() { return entries; }
 
     /**
@@ -93,13 +103,15 @@ public final class KernelSymbols {
      */
     public static KernelSymbols fromModule(String object, ElfFile ko) {
         List<Entry> out = new ArrayList<>();
+        Set<String> imports = new HashSet<>();
         for (Symbol s : ko.symbols()) {
+            if (!s.name().isEmpty() && s.section() == null && s.shndx() == 0 && !s.isLocal()) imports.add(s.name()); // SHN_UNDEF
             if (s.name().isEmpty() || s.isSectionSymbol() || s.isFileSymbol() || s.section() == null) continue;
             if (!s.section().isAlloc() || s.section().name().startsWith(".init")) continue;
             char t = s.isFunction() ? 't' : 'd';
             out.add(new Entry(s.value(), s.isLocal() ? t : Character.toUpperCase(t), s.name()));
         }
-        return new KernelSymbols(object, out);
+        return new KernelSymbols(object, out, imports);
     }
 
     public int count(String name) {

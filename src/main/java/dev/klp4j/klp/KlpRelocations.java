@@ -40,6 +40,14 @@ public final class KlpRelocations {
         return SYM_PREFIX + object + "." + name + "," + sympos;
     }
 
+    /** The object of a {@code .klp.sym.OBJ.NAME,POS} name. */
+    public static String objectOf(String klpSymbol) {
+        if (!klpSymbol.startsWith(SYM_PREFIX) || klpSymbol.indexOf('.', SYM_PREFIX.length()) < 0) {
+            throw new IllegalArgumentException("not a livepatch symbol: " + klpSymbol);
+        }
+        return klpSymbol.substring(SYM_PREFIX.length(), klpSymbol.indexOf('.', SYM_PREFIX.length()));
+    }
+
     /**
      * Before the link: every undefined symbol of the patch object to be resolved by the livepatch
      * core is renamed to its {@code .klp.sym.OBJ.NAME,POS} name and stays undefined. {@code resolve}

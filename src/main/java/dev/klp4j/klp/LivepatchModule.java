@@ -99,7 +99,8 @@ public final class LivepatchModule {
             String owner = patch.meta().object();
             KernelSymbols home = owner.equals(ObjectOwner.VMLINUX) ? null : modules.computeIfAbsent(owner, target.moduleSymbols());
             own.globalize(patch);
-            SymbolResolver resolver = new SymbolResolver(owner, symvers, target.vmlinux(), home, in.originalDefinitions(), own.names());
+            SymbolResolver resolver = new SymbolResolver(owner, symvers, target.vmlinux(), home, in.originalDefinitions(), own.names(),
+                    m -> modules.computeIfAbsent(m, target.moduleSymbols()));
             // Constant data of this file that the running object's symbols do not tell apart (a name
             // defined many times in a composite module): the patch carries its own copy.
             Set<String> unresolved = unresolvedStatics(patch, resolver);
@@ -122,6 +123,11 @@ public final class LivepatchModule {
                 if (f.status() == FunctionStatus.CHANGED) sympos.put(f.name(), resolver.ownSympos(f.name()));
             }
             gen.add(patch, sympos, in.exportCrcs());
+            // Livepatch relocations against a module are applied when its klp_object is: one for each.
+            for (String k : klp) {
+                String o = KlpRelocations.objectOf(k);
+                if (!o.equals(ObjectOwner.VMLINUX)) gen.reach(o);
+            }
             objects.add(new ObjectSymbols(in.object(), owner, klp));
         }
         for (Input in : inputs) {

@@ -140,6 +140,15 @@ public final class ModuleGenerator {
         symvers.add(lines);
     }
 
+    /**
+     * Gives {@code object} a klp_object, with no function when the patch changes none of its: the
+     * livepatch core applies the relocations against a module (.klp.rela.MODULE.*) only for the
+     * patch's objects, when it finds them loaded or they load. Without one they would stay unwritten.
+     */
+    public void reach(String object) {
+        targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
+    }
+
     private String alias(ElfFile out, Symbol def) {
         String a = "__klp4j_new_" + aliases++;
         // Untyped: to objtool (which checks the module at its link on 6.12) a second function at the

@@ -3,6 +3,7 @@ package dev.klp4j.klp;
 import dev.klp4j.base.Failure;
 
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -10,8 +11,14 @@ import java.util.function.Supplier;
  * <ul>
  * <li>Defined by the patch itself (a new global of one of its objects): a normal relocation,
  *     resolved when the patch module is linked.</li>
- * <li>Exported by vmlinux or by another module: a normal relocation; the module loader resolves it
- *     and modpost records its CRC.</li>
+ * <li>Exported by vmlinux, or by a module the patched module does not already use: a normal
+ *     relocation; the module loader resolves it and modpost records its CRC (the patch module
+ *     then depends on that module).</li>
+ * <li>Exported by another module that the patched module's own code uses: a livepatch relocation
+ *     against that module, resolved when it loads, which it does before the patched module. As a
+ *     normal one it would make the patch depend on it: an update that reaches a hundred modules
+ *     would load them all with it, and could not load where one of them cannot (6.1.190's
+ *     {@code hv_sock} fix calls {@code vmbus_open}: hv_vmbus loads only on Hyper-V).</li>
  * <li>Anything else (static functions and data, unexported globals, and every symbol of the module
  *     being patched, which may load after the patch): a livepatch relocation against
  *     {@code .klp.sym.<object>.<name>,<sympos>}, resolved by the livepatch core.</li>
@@ -31,6 +38,7 @@ public final class SymbolResolver {
     private final KernelSymbols ownerModule;         // null when the owner is vmlinux
     private final Set<String> fileSymbols;           // names the original object defines
     private final Set<String> patchDefined;          // new globals of the patch's own objects
+    private final Function<String, KernelSymbols> modules; // another module's symbols, by name; null when not found
 
     public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
                           Set<String> fileSymbols) {
@@ -39,6 +47,12 @@ public final class SymbolResolver {
 
     public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
                           Set<String> fileSymbols, Set<String> patchDefined) {
+        this(owner, symvers, vmlinux, ownerModule, fileSymbols, patchDefined, m -> null);
+    }
+
+    public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
+                          Set<String> fileSymbols, Set<String> patchDefined, Function<String, KernelSymbols> modules) {
+        this.modules = modules;
         this.patchDefined = patchDefined;
         this.owner = owner;
         this.symvers = symvers;
@@ -55,6 +69,11 @@ public final class SymbolResolver {
             return new Resolution(home.object(), ownSympos(name));
         }
         var export = symvers.export(name);
+        if (export.isPresent() && ownerModule != null && !export.get().ownerName().equals(owner)
+                && !export.get().ownerName().equals("vmlinux") && ownerModule.imports(name)) {
+            KernelSymbols exporter = modules.apply(export.get().ownerName());
+            if (exporter != null && exporter.contains(name)) return new Resolution(exporter.object(), checkedGlobal(exporter, name));
+        }
         // vmlinux is always there; a module being patched may load after the patch, so its own exports go through klp.
         if (export.isPresent() && (ownerModule == null || !export.get().ownerName().equals(owner))) return Resolution.NORMAL;
         if (home.contains(name)) return new Resolution(home.object(), checkedGlobal(home, name));

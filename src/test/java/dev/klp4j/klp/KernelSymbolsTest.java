@@ -90,6 +90,36 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void anotherModulesExportThatThePatchedModuleUsesIsReachedThroughThatModule() {
+        // 6.1.190's hv_sock fix calls vmbus_open (hv_vmbus): as a normal relocation the update
+        // depended on hv_vmbus, which loads only on Hyper-V, and failed to load anywhere else.
+        ModuleSymvers sv = ModuleSymvers.parse(List.of("0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\t",
+                "0x2\tvmbus_open\tdrivers/hv/hv_vmbus\tEXPORT_SYMBOL_GPL\t",
+                "0x3\tvmbus_proto_version\tdrivers/hv/hv_vmbus\tEXPORT_SYMBOL_GPL\t",
+                "0x4\tnew_helper\tdrivers/misc/helper-mod\tEXPORT_SYMBOL_GPL\t"));
+        KernelSymbols hvSock = new KernelSymbols("hv_sock", List.of(new KernelSymbols.Entry(0, 't', "hvs_open")),
+                Set.of("vmbus_open", "vmbus_proto_version", "printk"));
+        KernelSymbols hvVmbus = new KernelSymbols("hv_vmbus", List.of(new KernelSymbols.Entry(0, 'T', "vmbus_open"),
+                new KernelSymbols.Entry(8, 'D', "vmbus_proto_version")));
+        KernelSymbols helper = new KernelSymbols("helper_mod", List.of(new KernelSymbols.Entry(0, 'T', "new_helper")));
+        java.util.Map<String, KernelSymbols> mods = java.util.Map.of("hv_vmbus", hvVmbus, "helper_mod", helper);
+        SymbolResolver r = new SymbolResolver("hv_sock", sv, () -> null, hvSock, Set.of(), Set.of(), mods::get);
+        assertThat(r.resolve("vmbus_open", false)).isEqualTo(new SymbolResolver.Resolution("hv_vmbus", 1));
+        assertThat(r.resolve("vmbus_proto_version", false)).isEqualTo(new SymbolResolver.Resolution("hv_vmbus", 1));
+        assertThat(r.resolve("printk", false).isKlp()).as("vmlinux's exports are always there").isFalse();
+        assertThat(r.resolve("new_helper", false).isKlp()).as("a module hv_sock does not use: the patch loads it").isFalse();
+    }
+
+    @Test
+    void aModulesImportsAreTheGlobalsItLeavesUndefined() throws Exception {
+        KernelSymbols n = KernelSymbols.fromModule("n_tty", dev.klp4j.elf.ElfReader.read(
+                java.nio.file.Path.of("../shared/kpatch-unit-objs/x86_64/new-function.ORIG.o")));
+        assertThat(n.imports("kill_fasync")).isTrue();
+        assertThat(n.imports("n_tty_inherit_ops")).as("defined here").isFalse();
+        assertThat(n.contains("n_tty_inherit_ops")).isTrue();
+    }
+
+    @Test
     void kallsymsModuleColumnSelectsTheObject() {
         List<String> l = List.of(
                 "ffffffff81000000 t show",

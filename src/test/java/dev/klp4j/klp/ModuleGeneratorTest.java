@@ -36,6 +36,16 @@ class ModuleGeneratorTest {
     }
 
     @Test
+    void aModuleReachedOnlyThroughRelocationsGetsAnObjectWithNoFunction() {
+        // The livepatch core writes .klp.rela.hv_vmbus.* only for a klp_object named hv_vmbus.
+        ModuleGenerator g = new ModuleGenerator("klp4j_t", true);
+        g.reach("hv_vmbus");
+        g.reach("hv_vmbus");
+        assertThat(g.source()).containsOnlyOnce("{ .name = \"hv_vmbus\", .funcs = klp4j_funcs_0 },")
+                .contains("static struct klp_func klp4j_funcs_0[] = {\n\t{ }\n};");
+    }
+
+    @Test
     void aPatchThatCarriesTablesIsAPermanentModuleWithoutAnExit(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("t.c"), """
                 static const int table[] = { 1, 2, 3 };
