@@ -61,6 +61,11 @@ public final class ModuleSymvers {
         return Optional.ofNullable(exports.get(name));
     }
 
+    /** The build path of the module named {@code module} ("drivers/hv/hv_vmbus"), if it exports anything. */
+    public Optional<String> objectOf(String module) {
+        return exports.values().stream().filter(e -> e.ownerName().equals(module)).map(Export::object).findFirst();
+    }
+
     public int size() {
         return exports.size();
     }

@@ -272,11 +272,26 @@ final class KernelStages implements Stages {
         boolean objtoolAtLink = config.enabled("CONFIG_X86_KERNEL_IBT") || config.enabled("CONFIG_LTO_CLANG");
         Map<String, String> modulePaths = new LinkedHashMap<>();
         owners.values().forEach(w -> { if (!w.isVmlinux()) modulePaths.put(w.name(), w.modulePath()); });
-        LivepatchModule.Target klp = new LivepatchModule.Target(o.moduleName(), o.replace, objtoolAtLink, ModuleSymvers.read(target.symvers()),
+        ModuleSymvers symvers = ModuleSymvers.read(target.symvers());
+        LivepatchModule.Target klp = new LivepatchModule.Target(o.moduleName(), o.replace, objtoolAtLink, symvers,
                 new Memo<>(() -> TargetSymbols.vmlinux(target, cacheDir)),
-                module -> TargetSymbols.module(module, target.modulesDir().resolve(modulePaths.get(module)), work),
+                module -> {
+                    // a patched module, or one whose exports a patched module uses (null: not installed)
+                    Path ko = modulePaths.containsKey(module) ? target.modulesDir().resolve(modulePaths.get(module))
+                            : symvers.objectOf(module).map(x -> installedModule(target.modulesDir(), x)).orElse(null);
+                    return ko == null ? null : TargetSymbols.module(module, ko, work);
+                },
                 sizes, target.kbuildDir(), o.jobs, target.toolchain());
         return LivepatchModule.link(inputs, klp);
+    }
+
+    /** The installed file of the module built as {@code object} ("drivers/hv/hv_vmbus"), compressed or not; null if none. */
+    static Path installedModule(Path modulesDir, String object) {
+        for (String ext : List.of(".ko", ".ko.xz", ".ko.zst", ".ko.gz")) {
+            Path p = modulesDir.resolve("kernel").resolve(object + ext);
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
     }
 
     /** A compiled object, read again (its bytes are only needed when the patch carries some of its data). */
