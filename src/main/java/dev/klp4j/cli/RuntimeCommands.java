@@ -324,7 +324,7 @@ final class RuntimeCommands {
             description = "Keep a livepatch module so klp4j.service loads it at every boot of its kernel, in install order.")
     static final class Install implements Runnable {
         @Parameters(paramLabel = "X.ko") Path module;
-        @Option(names = "--kernel", paramLabel = "RELEASE",
+        @Option(names = {"-k", "--kernel", "--kernel-version"}, paramLabel = "RELEASE",
                 description = "Release to install for (default: the one the module was built for).") String kernel;
         @Mixin RuntimeOptions opts;
         @Spec CommandSpec spec;
@@ -343,7 +343,7 @@ final class RuntimeCommands {
             description = "Stop loading a patch at boot and delete its kept module (a loaded patch stays loaded: 'klp4j unload').")
     static final class Uninstall implements Runnable {
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--kernel", paramLabel = "RELEASE", description = "Release (default: the running kernel's).") String kernel;
+        @Option(names = {"-k", "--kernel", "--kernel-version"}, paramLabel = "RELEASE", description = "Release (default: the running kernel's).") String kernel;
         @Mixin RuntimeOptions opts;
         @Spec CommandSpec spec;
 

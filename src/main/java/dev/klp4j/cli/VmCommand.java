@@ -26,7 +26,7 @@ final class VmCommand {
 
     /** Options of every VM run. */
     static class VmOptions {
-        @Option(names = "--kernel", paramLabel = "RELEASE",
+        @Option(names = {"-k", "--kernel"}, paramLabel = "RELEASE",
                 description = "Kernel release to boot (default: the one linux-image-amd64 depends on; 'bookworm' or 'trixie': that suite's current kernel).") String kernel;
         @Option(names = "--module", paramLabel = "X.ko", description = "A patch module to load, in order (repeatable).")
         List<Path> modules = new ArrayList<>();

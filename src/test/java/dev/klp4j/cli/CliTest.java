@@ -16,6 +16,22 @@ class CliTest {
     }
 
     @Test
+    void everyCommandThatTakesAReleaseTakesItAsDashK() {
+        // build took -k and vm test did not: a user who typed one typed the other.
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Main.newCommandLine()));
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            CommandLine.Model.OptionSpec kernel = c.getCommandSpec().findOption("--kernel");
+            if (kernel == null) continue;
+            seen.add(c.getCommandSpec().qualifiedName());
+            assertThat(kernel.names()).as(c.getCommandSpec().qualifiedName()).contains("-k");
+        }
+        assertThat(seen).contains("klp4j build", "klp4j update", "klp4j vm test");
+    }
+
+    @Test
     void helpListsCommandsAndVersionPrints() {
         CliRun help = run("--help");
         assertThat(help.exit()).isZero();
