@@ -7,10 +7,12 @@ import dev.klp4j.elf.RelocationSection;
 import dev.klp4j.elf.Section;
 import dev.klp4j.elf.Symbol;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes the patch object: the kept sections (renamed to the original's names where GCC renumbered
@@ -91,10 +93,16 @@ final class OutputBuilder {
             }
         }
         List<Relocation> mcount = new ArrayList<>();
+        // One entry per call site: an alias (module_init's init_module for a non-__init
+        // uvesafb_init) is a second function symbol at the same address. ftrace turns the first
+        // entry's call into a NOP at the module's load, finds a NOP at the second, and disables
+        // itself for the whole kernel ("ftrace failed to modify"), so no live patch can apply.
+        Map<Section, Set<Long>> sites = new IdentityHashMap<>();
         for (Symbol f : traced) {
             Ref site = FentryCalls.site(patched, f);
             Section o = out.get(f.section());
             if (site == null || o == null) continue;
+            if (!sites.computeIfAbsent(f.section(), x -> new HashSet<>()).add(site.offset())) continue;
             if (FentryCalls.isNop(site, o.data())) {
                 FentryCalls.restoreCall(site, o.data());
                 restoredCalls.add(site.reloc());

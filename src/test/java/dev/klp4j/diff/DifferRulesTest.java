@@ -38,6 +38,25 @@ class DifferRulesTest {
     }
 
     @Test
+    void aFunctionAndItsAliasGetOneFtraceEntry() throws Exception {
+        // 6.1.190's uvesafb fix: module_init(uvesafb_init) on a non-__init function makes
+        // init_module an alias of it. Two __mcount_loc entries for one call site made ftrace
+        // fail at the patch module's load ("ftrace failed to modify ... actual: 0f:1f:44:00:00")
+        // and disable itself for the whole kernel.
+        String orig = HEADER + """
+                int uvesafb_init(void) { return sink(1) + 1; }
+                int init_module(void) __attribute__((alias("uvesafb_init")));
+                """;
+        DiffResult r = Gcc.diff(tmp, orig, orig.replace("sink(1) + 1", "sink(1) + 2"));
+        assertThat(r.outcome()).isEqualTo(DiffResult.Outcome.PATCH);
+        ElfFile out = r.patch().elf();
+        dev.klp4j.elf.RelocationSection mcount = out.relocationSections().stream()
+                .filter(rs -> rs.target() != null && rs.target().name().equals("__mcount_loc")).findFirst().orElseThrow();
+        assertThat(mcount.relocations()).hasSize(1);
+        assertThat(out.section("__mcount_loc").orElseThrow().data()).hasSize(8);
+    }
+
+    @Test
     void changedFunctionIsKeptAndUnchangedOneIsAReference() throws Exception {
         String orig = HEADER + """
                 static noinline int helper(int x) { return sink(x) * 3; }
