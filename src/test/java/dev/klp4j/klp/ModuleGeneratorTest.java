@@ -68,6 +68,24 @@ class ModuleGeneratorTest {
     }
 
     @Test
+    void aFunctionAndItsAliasAreOneKlpFunc(@TempDir Path dir) throws Exception {
+        // 6.1.190's uvesafb fix: both uvesafb_init and its alias init_module were redirected, and
+        // the patching transition stalled on every task of the guest.
+        Files.writeString(dir.resolve("a.c"), """
+                int state;
+                int uvesafb_init(void) { return state + 1; }
+                int init_module(void) __attribute__((alias("uvesafb_init")));
+                """);
+        Proc.check(dir, "gcc", "-c", "-O2", "-ffunction-sections", "a.c", "-o", "a.o");
+        ElfFile f = ElfReader.read(dir.resolve("a.o"));
+        PatchMeta meta = new PatchMeta("uvesafb", List.of(new PatchMeta.Function("uvesafb_init", FunctionStatus.CHANGED, 1, 2, 1, true),
+                new PatchMeta.Function("init_module", FunctionStatus.CHANGED, 1, 2, 1, true)), List.of(), List.of());
+        ModuleGenerator g = new ModuleGenerator("klp4j_alias", true);
+        g.add(new PatchObject(f, meta), Map.of("uvesafb_init", 1, "init_module", 1));
+        assertThat(g.source()).contains(".old_name = \"uvesafb_init\"").doesNotContain(".old_name = \"init_module\"");
+    }
+
+    @Test
     void newCallbackFunctionsBecomeTheObjectsCallbacks(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("c.c"), """
                 struct klp_object;
