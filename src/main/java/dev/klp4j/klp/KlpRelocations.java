@@ -90,7 +90,7 @@ public final class KlpRelocations {
                 String rest = s.name().substring(SYM_PREFIX.length());
                 int dot = rest.indexOf('.');
                 if (dot <= 0 || rest.lastIndexOf(',') < dot) throw new Failure("malformed livepatch symbol " + s.name());
-                klp.put(s, rest.substring(0, dot));
+                klp.put(s, objectOf(s.name()));
             }
         }
         Section symtab = null;

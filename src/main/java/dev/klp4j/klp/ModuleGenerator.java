@@ -108,6 +108,7 @@ public final class ModuleGenerator {
         String object = patch.meta().object();
         ElfFile out = patch.elf();
         Target t = targets.computeIfAbsent(object, o -> new Target(o, new ArrayList<>(), new LinkedHashMap<>()));
+        Map<dev.klp4j.elf.Section, java.util.Set<Long>> redirected = new java.util.IdentityHashMap<>();
         for (PatchMeta.Function f : patch.meta().functions()) {
             Symbol def = null;
             for (Symbol s : out.symbols(f.name())) if (s.isFunction() && s.section() != null) def = s;
@@ -126,9 +127,7 @@ public final class ModuleGenerator {
             // An alias (module_init's init_module for a non-__init uvesafb_init) is the same old
             // function: a second klp_func on one address corrupts the core's stack check (it takes
             // the first func's list neighbour for a previous patch's), and the transition stalls.
-            Symbol first = def;
-            if (out.symbols().stream().anyMatch(x -> x != first && x.isFunction() && x.section() == first.section()
-                    && x.value() == first.value() && t.funcs().stream().anyMatch(g -> g.oldName().equals(x.name())))) continue;
+            if (!redirected.computeIfAbsent(def.section(), x -> new java.util.HashSet<>()).add(def.value())) continue;
             Integer pos = sympos.get(f.name());
             if (pos == null) throw new Failure("no kallsyms position for " + f.name());
             t.funcs().add(new Func(f.name(), pos, alias(out, def)));
