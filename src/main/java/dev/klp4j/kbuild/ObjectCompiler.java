@@ -83,16 +83,24 @@ public final class ObjectCompiler {
                 // Always rebuild: a stale object (e.g. the other side's) must never be taken for this one.
                 Files.deleteIfExists(tree.resolve(o));
             }
-            // -k: every object that fails says so in one call (a batch of fixes takes all of them out at once)
+            // -k: every object that fails says so in one call (a batch of fixes takes all of them out at
+            // once), and every call runs whatever an earlier one said: a batch's objects are often
+            // several calls (amdgpu's M= directories), and stopping at the first failing call left
+            // the others' errors to a compile of the whole batch again for each call.
+            List<String> errors = new ArrayList<>();
             for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
                 Toolchain.Result r = Exec.run(tools, tree, call, env);
-                if (!r.ok()) {
-                    throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + errors(r));
-                }
+                if (!r.ok()) errors.add(errors(r));
             }
+            // What was made is kept even when another object failed (kbuild deletes a target whose
+            // recipe failed): a batch compiled again without the failing fixes need not make it again.
+            List<String> missing = new ArrayList<>();
             for (String o : objects) {
                 Path src = tree.resolve(o);
-                if (!Files.isRegularFile(src)) throw new Failure(Failure.Kind.TOOL, "make did not produce " + o);
+                if (!Files.isRegularFile(src)) {
+                    missing.add(o);
+                    continue;
+                }
                 Path dst = outDir.resolve(o);
                 Files.createDirectories(dst.getParent());
                 Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
@@ -100,6 +108,10 @@ public final class ObjectCompiler {
                 if (Files.exists(cmdFile)) Files.copy(cmdFile, cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(src);
             }
+            if (!errors.isEmpty()) {
+                throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + String.join("\n", errors));
+            }
+            if (!missing.isEmpty()) throw new Failure(Failure.Kind.TOOL, "make did not produce " + missing.get(0));
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot copy compiled objects: " + e.getMessage());
         }

@@ -169,8 +169,12 @@ final class KernelStages implements Stages {
     public int compileOriginal(List<String> objects) {
         OriginalObjectCache originals = new OriginalObjectCache(tree, cacheDir, compiler.flags());
         List<String> todo = originals.restore(objects, origDir());
-        compiler.compile(todo, origDir());
-        originals.store(todo, origDir());
+        try {
+            compiler.compile(todo, origDir());
+        } finally {
+            // What compiled is kept when another object failed: the batch's next round restores it.
+            originals.store(todo.stream().filter(obj -> Files.isRegularFile(origDir().resolve(obj))).toList(), origDir());
+        }
         return objects.size() - todo.size();
     }
 
