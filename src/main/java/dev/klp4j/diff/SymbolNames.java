@@ -22,6 +22,7 @@ final class SymbolNames {
     private static final Set<String> SPECIAL_STATIC_SECTIONS = Set.of(".data..once", ".data.once", "__dyndbg");
 
     private static final String UNIQUE_ID = "__UNIQUE_ID_";
+    private static final String BTF_ID = "__BTF_ID__";
 
     /**
      * Strips numeric components: {@code foo.isra.0} to {@code foo.isra}, {@code count.45134} to
@@ -31,9 +32,14 @@ final class SymbolNames {
      */
     static String mangled(String name) {
         String m = withoutNumericParts(name);
-        if (!m.startsWith(UNIQUE_ID)) return m;
+        // BTF_ID(struct, fib6_info) is __BTF_ID__struct__fib6_info__ with __COUNTER__ and __LINE__
+        // pasted on: a header that adds a unique id renumbers it (6.12.118's srcu.h made route.o's
+        // __BTF_ID__struct__fib6_info__13766744 ...13796744, and ip6_route_init, which reads it,
+        // looked changed). resolve_btfids fills it by the type and name alone.
+        String prefix = m.startsWith(UNIQUE_ID) ? UNIQUE_ID : m.startsWith(BTF_ID) ? BTF_ID : null;
+        if (prefix == null) return m;
         int end = m.length();
-        while (end > UNIQUE_ID.length() && Character.isDigit(m.charAt(end - 1))) end--;
+        while (end > prefix.length() && Character.isDigit(m.charAt(end - 1))) end--;
         return m.substring(0, end);
     }
 

@@ -433,6 +433,37 @@ class DifferRulesTest {
     }
 
     @Test
+    void shiftedBtfIdCountersAreNoChange() throws Exception {
+        // BTF_ID(struct, name) pastes __COUNTER__ and __LINE__ onto its symbol; code reads the id
+        // resolve_btfids writes there. A header that adds a unique id renumbers it (6.12.118's
+        // srcu.h: route.o's ip6_route_init was refused as a changed __init function).
+        String orig = HEADER + """
+                #define __PASTE(a, b) a##b
+                #define PASTE(a, b) __PASTE(a, b)
+                #define __ID(p) PASTE(PASTE(p, __COUNTER__), __LINE__)
+                #define __UNIQUE_ID(p) PASTE(__UNIQUE_ID_, PASTE(p, __COUNTER__))
+                #define BTF_ID(prefix, name) BTF_ID_(__ID(__BTF_ID__##prefix##__##name##__))
+                #define BTF_ID_(symbol) __BTF_ID(symbol)
+                #define __BTF_ID(symbol) asm(".pushsection .BTF_ids,\\"a\\";\\n.local " #symbol "\\n.type " #symbol ", STT_OBJECT\\n.size " #symbol ", 4\\n" #symbol ":\\n.zero 4\\n.popsection;\\n");
+                #define BTF_ID_LIST(name) asm(".pushsection .BTF_ids,\\"a\\";\\n.local " #name "\\n" #name ":\\n.popsection;\\n"); extern unsigned int name[];
+                BTF_ID_LIST(ids)
+                BTF_ID(struct, fib6_info)
+                int foo(int x) { return sink(x + (int)ids[0]); }
+                """;
+        String patched = orig.replace("BTF_ID_LIST(ids)", "static int __UNIQUE_ID(pad) __attribute__((used));\nBTF_ID_LIST(ids)");
+        ElfFile o = Gcc.compile(tmp, "orig", orig);
+        ElfFile p = Gcc.compile(tmp, "patched", patched);
+        String before = o.symbols().stream().map(Symbol::name).filter(n -> n.startsWith("__BTF_ID__")).findFirst().orElseThrow();
+        String after = p.symbols().stream().map(Symbol::name).filter(n -> n.startsWith("__BTF_ID__")).findFirst().orElseThrow();
+        assertThat(after).as("the id's name carries the counter").isNotEqualTo(before).startsWith("__BTF_ID__struct__fib6_info__");
+        DiffResult r = Differ.diff(o, p, DiffOptions.defaults());
+        assertThat(r.outcome()).as("changed %s reasons %s", r.changed(), r.reasons()).isEqualTo(DiffResult.Outcome.NO_CHANGE);
+        // Another type's id is a change.
+        assertThat(Differ.diff(o, Gcc.compile(tmp, "other", orig.replace("fib6_info", "rt6_info")), DiffOptions.defaults()).changed())
+                .containsExactly("foo");
+    }
+
+    @Test
     void aPieceGccSplitsOffAChangedFunctionBelongsToIt() throws Exception {
         String orig = HEADER + """
                 extern int g;
