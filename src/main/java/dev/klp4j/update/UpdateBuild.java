@@ -83,8 +83,28 @@ public final class UpdateBuild {
         List<String> unattributed = items.stream().flatMap(i -> i.cves().stream()).filter(c -> !attributedCves.contains(c)).distinct().toList();
 
         List<FixDecision> live = attributed.stream().filter(f -> f.status() == FixStatus.LIVE_PATCHED).toList();
-        if (live.isEmpty()) return result(target, from, to, null, null, attributed, unattributed);
-        BuildResult built = step("module", () -> combine(target.release(), cut, live, to, out), BuildResult::module);
+        BuildResult built = null;
+        while (!live.isEmpty()) {
+            List<FixDecision> together = live;
+            BuildResult r = step("module", () -> combine(target.release(), cut, together, to, out),
+                    x -> x.outcome() == BuildOutcome.BUILT ? x.module() : "refused: " + FixDecider.oneLine(x.reason()));
+            if (r.outcome() == BuildOutcome.BUILT) {
+                built = r;
+                break;
+            }
+            // Each fix built alone; together one is refused (another's header changes its object):
+            // that fix needs a reboot, with the reason, and the rest are combined again.
+            Set<String> blamed = blamed(r.reason(), together);
+            if (blamed.isEmpty()) {
+                throw new Failure(Failure.Kind.FAILED, "the live-patched fixes do not build together (" + r.outcome() + "): "
+                        + FixDecider.oneLine(r.reason()));
+            }
+            String why = "live patched alone, but refused with the update's other live-patched fixes: " + FixDecider.oneLine(r.reason());
+            attributed = attributed.stream().map(f -> blamed.contains(f.id()) ? f.withStatus(FixStatus.NEEDS_REBOOT, why) : f).toList();
+            for (String id : blamed) listener.note("  " + id + ": taken out of the module (" + why + ")");
+            live = attributed.stream().filter(f -> f.status() == FixStatus.LIVE_PATCHED).toList();
+        }
+        if (built == null) return result(target, from, to, null, null, attributed, unattributed);
         Path module = Path.of(built.module());
         if (!o.prove) return result(target, from, to, module, null, attributed, unattributed);
         VmHarness.Outcome proof = prove(target.release(), module, out, built.objects().stream().map(ObjectReport::owner).distinct().toList());
@@ -110,6 +130,20 @@ public final class UpdateBuild {
         }
     }
 
+    /**
+     * The fixes a refusal of the combined module names: those whose C file is the source of an
+     * object the reason names ("net/ipv6/route.o: ip6_route_init: ..."). None: the refusal is not
+     * one fix's, and the update cannot tell which to take out.
+     */
+    static Set<String> blamed(String reason, List<FixDecision> live) {
+        Set<String> sources = new LinkedHashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([\\w./+-]+)\\.o:").matcher(String.valueOf(reason));
+        while (m.find()) sources.add(m.group(1) + ".c");
+        Set<String> out = new LinkedHashSet<>();
+        for (FixDecision f : live) if (f.files().stream().anyMatch(sources::contains)) out.add(f.id());
+        return out;
+    }
+
     /** One replace-mode module of every live-patched fix, written to {@code out}; an object with several fixes is compiled once. */
     private BuildResult combine(String release, UpdateCut cut, List<FixDecision> live, String to, Path out) {
         Set<String> files = new LinkedHashSet<>();
@@ -127,13 +161,7 @@ public final class UpdateBuild {
             b.cacheRoot = o.cacheRoot;
             b.cluster = o.cluster;
             b.replace = true;
-            BuildResult r = BuildPipeline.of(b, new NestedSteps(listener, "module")).run();
-            if (r.outcome() != BuildOutcome.BUILT) {
-                // Each fix built alone; together they do not: a defect of the cut or of klp4j, never a silent drop.
-                throw new Failure(Failure.Kind.FAILED, "the live-patched fixes do not build together (" + r.outcome() + "): "
-                        + FixDecider.oneLine(r.reason()));
-            }
-            return r;
+            return BuildPipeline.of(b, new NestedSteps(listener, "module")).run();
         } catch (IOException e) {
             throw new Failure(Failure.Kind.TOOL, "cannot write the update's patch: " + e.getMessage());
         }

@@ -1,0 +1,38 @@
+package dev.klp4j.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which live-patched fixes a refusal of the update's one module takes out. */
+class UpdateBuildTest {
+    private static FixDecision live(String id, String... files) {
+        return new FixDecision(id, List.of(files), List.of("f"), FixStatus.LIVE_PATCHED, null, List.of(), List.of());
+    }
+
+    private final List<FixDecision> live = List.of(
+            live("net/ipv6/route.c", "net/ipv6/route.c"),
+            live("kernel/rcu/srcutree.c", "include/linux/srcu.h", "kernel/rcu/srcutree.c"),
+            live("net/ipv6/ip6_output.c", "net/ipv6/ip6_output.c"));
+
+    @Test
+    void theFixWhoseObjectIsRefusedIsTakenOut() {
+        // 6.12.118: route.c built alone; with srcu.h (another fix's) its object was refused.
+        String reason = "the patch cannot be live patched\nnet/ipv6/route.o: ip6_route_init: changed __init function (.init.text): it ran";
+        assertThat(UpdateBuild.blamed(reason, live)).containsExactly("net/ipv6/route.c");
+    }
+
+    @Test
+    void aFixCarryingTheObjectsSourceAmongItsFilesIsBlamedToo() {
+        assertThat(UpdateBuild.blamed("kernel/rcu/srcutree.o: srcu_gp_end: changed __init function", live))
+                .containsExactly("kernel/rcu/srcutree.c");
+    }
+
+    @Test
+    void aRefusalNamingNoFixsObjectBlamesNone() {
+        assertThat(UpdateBuild.blamed("unsafe type-layout include/linux/srcu.h struct srcu_struct: changes its members", live)).isEmpty();
+        assertThat(UpdateBuild.blamed(null, live)).isEmpty();
+        assertThat(UpdateBuild.blamed("drivers/gpu/drm/amd/amdgpu/amdgpu_cs.o: x: changed data", live)).isEmpty();
+    }
+}
