@@ -87,10 +87,10 @@ public final class ObjectCompiler {
             // once), and every call runs whatever an earlier one said: a batch's objects are often
             // several calls (amdgpu's M= directories), and stopping at the first failing call left
             // the others' errors to a compile of the whole batch again for each call.
-            List<String> errors = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
             for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
                 Toolchain.Result r = Exec.run(tools, tree, call, env);
-                if (!r.ok()) errors.add(errors(r));
+                if (!r.ok()) failed.add(errors(r));
             }
             // What was made is kept even when another object failed (kbuild deletes a target whose
             // recipe failed): a batch compiled again without the failing fixes need not make it again.
@@ -108,8 +108,8 @@ public final class ObjectCompiler {
                 if (Files.exists(cmdFile)) Files.copy(cmdFile, cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(src);
             }
-            if (!errors.isEmpty()) {
-                throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + String.join("\n", errors));
+            if (!failed.isEmpty()) {
+                throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + String.join("\n", failed));
             }
             if (!missing.isEmpty()) throw new Failure(Failure.Kind.TOOL, "make did not produce " + missing.get(0));
         } catch (IOException e) {
