@@ -132,13 +132,17 @@ public final class UpdateBuild {
 
     /**
      * The fixes a refusal of the combined module names: those whose C file is the source of an
-     * object the reason names ("net/ipv6/route.o: ip6_route_init: ..."). None: the refusal is not
-     * one fix's, and the update cannot tell which to take out.
+     * object the reason names ("net/ipv6/route.o: ip6_route_init: ..."), and those that carry a
+     * header the reason names ("unsafe type-layout include/linux/srcu.h struct ...": alone it was
+     * judged with its own users, together with the others'). None: the refusal is not one fix's,
+     * and the update cannot tell which to take out.
      */
     static Set<String> blamed(String reason, List<FixDecision> live) {
         Set<String> sources = new LinkedHashSet<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([\\w./+-]+)\\.o:").matcher(String.valueOf(reason));
         while (m.find()) sources.add(m.group(1) + ".c");
+        java.util.regex.Matcher h = java.util.regex.Pattern.compile("(?<![\\w./+-])([\\w+-][\\w./+-]*/[\\w.+-]+\\.h)\\b").matcher(String.valueOf(reason));
+        while (h.find()) sources.add(h.group(1));
         Set<String> out = new LinkedHashSet<>();
         for (FixDecision f : live) if (f.files().stream().anyMatch(sources::contains)) out.add(f.id());
         return out;

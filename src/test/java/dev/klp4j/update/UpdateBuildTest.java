@@ -30,8 +30,16 @@ class UpdateBuildTest {
     }
 
     @Test
+    void aRefusalNamingAFixsHeaderBlamesTheFixThatCarriesIt() {
+        assertThat(UpdateBuild.blamed("unsafe type-layout include/linux/srcu.h struct srcu_struct: changes its members", live))
+                .containsExactly("kernel/rcu/srcutree.c");
+        // a header no live fix carries, or a path that only ends like one, blames none
+        assertThat(UpdateBuild.blamed("unsafe type-layout include/linux/netdevice.h struct net_device", live)).isEmpty();
+        assertThat(UpdateBuild.blamed("unsafe type-layout arch/include/linux/srcu.h struct x", live)).isEmpty();
+    }
+
+    @Test
     void aRefusalNamingNoFixsObjectBlamesNone() {
-        assertThat(UpdateBuild.blamed("unsafe type-layout include/linux/srcu.h struct srcu_struct: changes its members", live)).isEmpty();
         assertThat(UpdateBuild.blamed(null, live)).isEmpty();
         assertThat(UpdateBuild.blamed("drivers/gpu/drm/amd/amdgpu/amdgpu_cs.o: x: changed data", live)).isEmpty();
     }
