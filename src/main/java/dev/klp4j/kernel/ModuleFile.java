@@ -20,18 +20,30 @@ public final class ModuleFile {
 
     private ModuleFile() {}
 
-    /** {@code ko} itself when it exists, else its compressed twin unpacked into {@code into}. */
+    /**
+     * {@code ko} itself when it exists, else its compressed twin unpacked into {@code into}; a
+     * compressed file named as such ({@code snd.ko.xz}, as a search of the installed modules finds
+     * it) is unpacked too: the update's one module of 6.12.118 read snd.ko.xz as an ELF file.
+     */
     public static Path uncompressed(Path ko, Path into) {
+        String name = ko.getFileName().toString();
+        for (var e : UNPACK.entrySet()) {
+            if (name.endsWith(".ko" + e.getKey()) && Files.isRegularFile(ko)) {
+                return unpack(ko, e.getValue(), into.resolve(name.substring(0, name.length() - e.getKey().length())));
+            }
+        }
         if (Files.isRegularFile(ko)) return ko;
         for (var e : UNPACK.entrySet()) {
-            Path packed = ko.resolveSibling(ko.getFileName() + e.getKey());
-            if (!Files.isRegularFile(packed)) continue;
-            Path out = into.resolve(ko.getFileName());
-            Toolchain.Result r = Toolchain.HOST.run(null, List.of("sh", "-c", "exec " + e.getValue() + " -dc \"$1\" > \"$2\"", "sh",
-                    packed.toString(), out.toString()), Map.of(), new byte[0]);
-            if (!r.ok()) throw Failure.failed("cannot unpack " + packed + ": " + r.tail(1));
-            return out;
+            Path packed = ko.resolveSibling(name + e.getKey());
+            if (Files.isRegularFile(packed)) return unpack(packed, e.getValue(), into.resolve(name));
         }
         throw new Failure(ko + ": no such module (nor .xz, .zst or .gz): is linux-image of this release complete?");
+    }
+
+    private static Path unpack(Path packed, String tool, Path out) {
+        Toolchain.Result r = Toolchain.HOST.run(null, List.of("sh", "-c", "exec " + tool + " -dc \"$1\" > \"$2\"", "sh",
+                packed.toString(), out.toString()), Map.of(), new byte[0]);
+        if (!r.ok()) throw Failure.failed("cannot unpack " + packed + ": " + r.tail(1));
+        return out;
     }
 }

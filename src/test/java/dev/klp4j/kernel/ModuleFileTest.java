@@ -19,6 +19,9 @@ class ModuleFileTest {
         assertThat(mods.resolve("xfs.ko")).doesNotExist();
         Path ko = ModuleFile.uncompressed(mods.resolve("xfs.ko"), work);
         assertThat(ko).isEqualTo(work.resolve("xfs.ko")).hasContent("\u007fELF xfs body");
+        // named by its compressed file, as the search for an exporting module finds it (snd.ko.xz)
+        Files.delete(ko);
+        assertThat(ModuleFile.uncompressed(mods.resolve("xfs.ko.xz"), work)).isEqualTo(work.resolve("xfs.ko")).hasContent("\u007fELF xfs body");
 
         Files.writeString(mods.resolve("plain.ko"), "plain");
         assertThat(ModuleFile.uncompressed(mods.resolve("plain.ko"), work)).isEqualTo(mods.resolve("plain.ko"));
