@@ -21,17 +21,16 @@ public final class ModuleFile {
     private ModuleFile() {}
 
     /**
-     * {@code ko} itself when it exists, else its compressed twin unpacked into {@code into}; a
-     * compressed file named as such ({@code snd.ko.xz}, as a search of the installed modules finds
-     * it) is unpacked too: the update's one module of 6.12.118 read snd.ko.xz as an ELF file.
+     * {@code ko} itself when it exists, else its compressed twin unpacked into {@code into}. A
+     * compressed file may be named itself ({@code snd.ko.xz}, as the search for an exporting module
+     * finds it): it stands for its {@code .ko} (the update's one module of 6.12.118 read snd.ko.xz as ELF).
      */
     public static Path uncompressed(Path ko, Path into) {
         String name = ko.getFileName().toString();
-        for (var e : UNPACK.entrySet()) {
-            if (name.endsWith(".ko" + e.getKey()) && Files.isRegularFile(ko)) {
-                return unpack(ko, e.getValue(), into.resolve(name.substring(0, name.length() - e.getKey().length())));
-            }
+        for (String ext : UNPACK.keySet()) {
+            if (name.endsWith(".ko" + ext)) name = name.substring(0, name.length() - ext.length());
         }
+        ko = ko.resolveSibling(name);
         if (Files.isRegularFile(ko)) return ko;
         for (var e : UNPACK.entrySet()) {
             Path packed = ko.resolveSibling(name + e.getKey());

@@ -30,6 +30,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -130,6 +132,10 @@ public final class UpdateBuild {
         }
     }
 
+    /** An object a refusal names ("net/ipv6/route.o:"), and a header path ("include/linux/srcu.h"). */
+    private static final Pattern OBJECT = Pattern.compile("([\\w./+-]+)\\.o:"),
+            HEADER = Pattern.compile("(?<![\\w./+-])([\\w+-][\\w./+-]*/[\\w.+-]+\\.h)\\b");
+
     /**
      * The fixes a refusal of the combined module names: those whose C file is the source of an
      * object the reason names ("net/ipv6/route.o: ip6_route_init: ..."), and those that carry a
@@ -139,9 +145,9 @@ public final class UpdateBuild {
      */
     static Set<String> blamed(String reason, List<FixDecision> live) {
         Set<String> sources = new LinkedHashSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([\\w./+-]+)\\.o:").matcher(String.valueOf(reason));
+        Matcher m = OBJECT.matcher(String.valueOf(reason));
         while (m.find()) sources.add(m.group(1) + ".c");
-        java.util.regex.Matcher h = java.util.regex.Pattern.compile("(?<![\\w./+-])([\\w+-][\\w./+-]*/[\\w.+-]+\\.h)\\b").matcher(String.valueOf(reason));
+        Matcher h = HEADER.matcher(String.valueOf(reason));
         while (h.find()) sources.add(h.group(1));
         Set<String> out = new LinkedHashSet<>();
         for (FixDecision f : live) if (f.files().stream().anyMatch(sources::contains)) out.add(f.id());
@@ -210,7 +216,7 @@ public final class UpdateBuild {
     }
 
     static String series(String release) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+\\.\\d+)").matcher(release);
+        Matcher m = Pattern.compile("^(\\d+\\.\\d+)").matcher(release);
         if (!m.find()) throw new Failure(Failure.Kind.INPUT, "'" + release + "' does not look like a kernel release (e.g. 6.1.0-56-amd64)");
         return m.group(1);
     }
