@@ -202,19 +202,30 @@ final class FixRounds {
 
     /**
      * A fix that calls what the running kernel lacks, tried together with the fix whose file
-     * defines it (a function added in one file and called from another: they only work together).
+     * defines it (a function added in one file and called from another: they only work together);
+     * when the join lacks another such function, with that one's definer too, a few rounds deep
+     * (6.12.118's af_rose.c calls rose_assign_lci, which rose_route.c adds and which calls
+     * rose_neigh_init_timers, which rose_link.c adds).
      */
     private static FixDecider.Decided withDefiner(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
             throws IOException {
-        String symbol = FixCutter.missingSymbol(alone.decision().reason());
-        if (symbol == null) return alone;
-        String definer = FixCutter.definer(cut, symbol, sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList());
-        if (definer == null) return alone;
-        List<String> files = new ArrayList<>(List.of(definer));
-        files.addAll(alone.decision().files()); // with the headers it was tried with
-        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
-        return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
+        List<String> files = new ArrayList<>(alone.decision().files()); // with the headers it was tried with
+        List<String> others = sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList();
+        FixDecider.Decided last = alone;
+        for (int round = 0; round < DEFINER_ROUNDS; round++) {
+            String symbol = FixCutter.missingSymbol(last.decision().reason());
+            if (symbol == null) break;
+            String definer = FixCutter.definer(cut, symbol, others.stream().filter(id -> !files.contains(id)).toList());
+            if (definer == null) break;
+            files.add(0, definer);
+            last = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+            if (last.kind() == FixDecider.Kind.DECIDED) return last;
+        }
+        return alone;
     }
+
+    /** How many definers a fix that lacks functions is joined with, one after another, before it is left as it was. */
+    private static final int DEFINER_ROUNDS = 4;
 
     /**
      * A fix refused because it removes a global function that files outside it still call (a

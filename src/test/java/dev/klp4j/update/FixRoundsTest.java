@@ -171,6 +171,40 @@ class FixRoundsTest {
     }
 
     @Test
+    void aFixIsJoinedWithTheDefinersOfWhatItLacksOneAfterAnother() throws IOException {
+        // 6.12.118: af_rose.c calls rose_assign_lci, which rose_route.c adds and which calls
+        // rose_neigh_init_timers, which rose_link.c makes global (it was static and inlined).
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "net/rose/af.c", "unsigned r_assign(int);\nint c(void) { return " + (newer ? "r_assign(1)" : "0") + "; }\n");
+            write(r, "net/rose/route.c", "void r_timers(int);\n" + (newer ? "unsigned r_assign(int x)\n{ r_timers(x); return 1; }\n" : "int r_old;\n"));
+            write(r, "net/rose/link.c", (newer ? "" : "static ") + "void r_timers(int x)\n{ }\nint l(void) { return 2; }\n");
+        });
+        String lacks = "needs a symbol the running kernel does not have (another change of the update adds it): ";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> switch (f.id()) {
+                    case "net/rose/af.c" -> dependent(f, lacks + "r_assign: referenced by the patch but neither exported nor found in rose");
+                    case "net/rose/route.c" -> dependent(f, lacks + "r_timers: referenced by the patch but neither exported nor found in rose");
+                    default -> decided(f, FixStatus.NO_CHANGE, "no patchable change: only adds r_timers");
+                },
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().contains("net/rose/link.c") ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : dependent(fix, lacks + "r_timers: referenced by the patch but neither exported nor found in rose");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).contains(
+                "alone [net/rose/route.c, net/rose/af.c]",
+                "alone [net/rose/link.c, net/rose/route.c, net/rose/af.c]");
+        assertThat(out).filteredOn(d -> d.id().equals("net/rose/af.c")).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED);
+            assertThat(d.files()).containsExactly("net/rose/link.c", "net/rose/route.c", "net/rose/af.c");
+        });
+        assertThat(out).filteredOn(d -> d.id().equals("net/rose/route.c")).singleElement()
+                .satisfies(d -> assertThat(d.status()).as("the static function made global is its definer").isEqualTo(FixStatus.LIVE_PATCHED));
+    }
+
+    @Test
     void aFixThatRemovesAFunctionOthersCallIsTriedWithTheirFixes() throws IOException {
         // 6.1.190: sch_generic.c turns qdisc_free into qdisc_free_rcu, sch_api.c calls the new one;
         // trace_events.c renames trace_event_eval_update, and trace.c (notrace) cannot follow.
