@@ -205,6 +205,42 @@ class FixRoundsTest {
     }
 
     @Test
+    void fixesOfOneDirectoryThatEachNeedTheOthersAreDecidedAsOne() throws IOException {
+        // 6.12.118's netrom: netrom.h changes nr_output's prototype (nr_out.c defines it, af_netrom.c
+        // calls it) and adds nr_negotiate_window for af_netrom.c and nr_in.c. Each alone fails.
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "include/net/nr.h", newer ? "int nr_output(int);\nstatic inline void nr_window(void) { }\n" : "void nr_output(int);\n");
+            write(r, "net/nr/af.c", "#include <net/nr.h>\nint s(void) { " + (newer ? "nr_window(); return nr_output(1);" : "nr_output(1); return 0;") + " }\n");
+            write(r, "net/nr/in.c", "#include <net/nr.h>\nvoid i(void) { " + (newer ? "nr_window();" : "") + " }\n");
+            write(r, "net/nr/out.c", "#include <net/nr.h>\n" + (newer ? "int nr_output(int x)\n{ return x; }\n" : "void nr_output(int x)\n{ }\n"));
+            write(r, "net/other/x.c", "int x(void) { return " + (newer ? "2" : "1") + "; }\n");
+        });
+        String dependent = "does not compile without other changes of the update: ";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> switch (f.id()) {
+                    case "net/nr/af.c", "net/nr/in.c" -> dependent(f, dependent + f.id() + ":2:9: error: implicit declaration of function \u2018nr_window\u2019");
+                    case "net/nr/out.c" -> decided(f, FixStatus.NEEDS_REBOOT, "the patch cannot be live patched safely (klp4j review); unsafe interface"
+                            + " net/nr/out.c nr_output(): nr_output: its prototype changes from 'void (int)' to 'int (int)', and code the patch does"
+                            + " not replace still uses it: net/nr/af.o: s");
+                    default -> decided(f, FixStatus.LIVE_PATCHED, null);
+                },
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().containsAll(List.of("net/nr/af.c", "net/nr/in.c", "net/nr/out.c", "include/net/nr.h"))
+                            ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : dependent(fix, dependent + fix.id() + ":2:22: error: conflicting types for \u2018nr_output\u2019");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).last().isEqualTo("alone [include/net/nr.h, net/nr/af.c, net/nr/in.c, net/nr/out.c]");
+        assertThat(out).filteredOn(d -> d.files().contains("net/nr/out.c")).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED);
+            assertThat(d.files()).containsExactlyInAnyOrder("include/net/nr.h", "net/nr/af.c", "net/nr/in.c", "net/nr/out.c");
+        });
+        assertThat(out).extracting(FixDecision::id).doesNotContain("net/nr/in.c", "net/nr/out.c").contains("net/other/x.c");
+    }
+
+    @Test
     void aFixThatRemovesAFunctionOthersCallIsTriedWithTheirFixes() throws IOException {
         // 6.1.190: sch_generic.c turns qdisc_free into qdisc_free_rcu, sch_api.c calls the new one;
         // trace_events.c renames trace_event_eval_update, and trace.c (notrace) cannot follow.
