@@ -6,6 +6,7 @@ import dev.klp4j.base.Failure;
 import dev.klp4j.base.Exec;
 import dev.klp4j.source.ConfigConditions;
 import dev.klp4j.source.HeaderChange;
+import dev.klp4j.source.PreprocessedUnit;
 import dev.klp4j.source.MacroDefinitions;
 import dev.klp4j.source.ReachableText;
 import dev.klp4j.source.UnifiedDiff;
@@ -130,7 +131,9 @@ public final class ChangedObjects {
         // of kbuild later, for the ones that can be affected (thousands of directories otherwise).
         List<String> candidates = usersOf(headers, sources);
         if (!headers.isEmpty() && candidates.isEmpty() && sources.isEmpty()) {
-            throw new Failure(String.join(", ", headers) + ": no object of this kernel's config includes this header: nothing to patch");
+            // Another architecture's header (include/kvm/arm_arch_timer.h): as a .c file kbuild does not build.
+            throw new Failure(String.join(", ", headers) + ": not built by this kernel's config (no object of this config includes"
+                    + " this header): nothing to patch");
         }
         Map<String, Integer> includers = new TreeMap<>();
         for (String h : headers) includers.put(h, includes.mentioning(h).size());
@@ -228,16 +231,16 @@ public final class ChangedObjects {
                     // No narrowing by grep here: code reaches a struct through members of other structs
                     // without ever naming it.
                     Set<String> n = names.all();
-                    check = new Check(f.getKey(), h, new TreeSet<>(users), i -> HeaderChange.dependsOn(i, n));
+                    check = new Check(f.getKey(), h, new TreeSet<>(users), u -> HeaderChange.dependsOn(u, n));
                 } else if (!names.named().isEmpty()) {
                     // A prototype, an extern variable: code reaches them only by naming them (or a macro
                     // or inline that does), so grep narrows the includers as for an inline.
                     Set<String> n = names.all();
-                    check = new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, n)), i -> HeaderChange.dependsOn(i, n));
+                    check = new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, n)), u -> HeaderChange.dependsOn(u, n));
                 } else if (names.macros().isEmpty()) {
                     Set<String> inlines = names.inlines();
                     check = new Check(f.getKey(), h, new TreeSet<>(narrowedByName(users, all, patchedHeaders, inlines)),
-                            i -> HeaderChange.uses(i, inlines));
+                            u -> HeaderChange.uses(u, inlines));
                 }
                 if (check != null) {
                     checks.add(check);
@@ -262,10 +265,16 @@ public final class ChangedObjects {
             // The value is the fixes whose change the object uses, one per line.
             Map<String, String> using = preprocessor().run(preprocessedOnce, (o, i) -> {
                 Set<String> by = new TreeSet<>();
+                // Many fixes' checks ask about one object: its dependency record is read and its
+                // text cut into constructs once, not once per check.
+                List<String> deps = null;
+                PreprocessedUnit unit = null;
                 for (Check c : checks) {
-                    if (!by.contains(c.fix()) && c.objects().contains(o) && dependsOn(i, c.header()) && c.changes().test(tree.resolve(i))) {
-                        by.add(c.fix());
-                    }
+                    if (by.contains(c.fix()) || !c.objects().contains(o)) continue;
+                    if (deps == null) deps = dependencies(i);
+                    if (!dependsOn(deps, c.header())) continue;
+                    if (unit == null) unit = PreprocessedUnit.read(tree.resolve(i));
+                    if (c.changes().test(unit)) by.add(c.fix());
                 }
                 return by.isEmpty() ? null : String.join("\n", by);
             });
@@ -320,7 +329,7 @@ public final class ChangedObjects {
     }
 
     /** One patched header's users for one fix, decided by one pass: {@code changes} tells from an object's preprocessed file. */
-    private record Check(String fix, String header, Set<String> objects, java.util.function.Predicate<Path> changes) {}
+    private record Check(String fix, String header, Set<String> objects, java.util.function.Predicate<PreprocessedUnit> changes) {}
 
     /**
      * The {@code users} that include (or are) a file naming one of {@code names}, or a macro or
@@ -357,10 +366,11 @@ public final class ChangedObjects {
         List<String> all = headers.values().stream().flatMap(List::stream).distinct().toList();
         // The fixes an object's text can change by ride along with its fingerprint, on the lines after it.
         java.util.function.BiFunction<String, String, String> look = (o, i) -> {
-            if (!includesAny(i, all)) return null;
+            List<String> deps = dependencies(i);
+            if (!includesAny(deps, all)) return null;
             StringBuilder v = new StringBuilder(ReachableText.fingerprint(tree.resolve(i)));
             headers.forEach((fix, hs) -> {
-                if (candidates.get(fix).contains(o) && includesAny(i, hs)) v.append('\n').append(fix);
+                if (candidates.get(fix).contains(o) && includesAny(deps, hs)) v.append('\n').append(fix);
             });
             return v.toString();
         };
@@ -438,11 +448,17 @@ public final class ChangedObjects {
 
     /** The .c and .h files of the tree that name one of {@code names} (grep -w). */
     private List<String> filesNaming(Set<String> names) {
-        List<String> cmd = new ArrayList<>(List.of("grep", "-rlwE", "--include=*.c", "--include=*.h"));
+        List<String> cmd = new ArrayList<>(List.of("grep", "-rlw", "--include=*.c", "--include=*.h"));
         for (String d : SKIP_DIRS) cmd.add("--exclude-dir=" + d);
         cmd.add("--exclude-dir=.tmp_*"); // kbuild's scratch directories vanish while a make runs beside
-        cmd.add(String.join("|", names));
-        cmd.add(".");
+        if (names.stream().allMatch(n -> IDENTIFIER.matcher(n).matches())) {
+            // Fixed strings: grep's search for many words is twice as fast as the same alternation as a regex.
+            cmd.add("-F");
+            for (String n : names) cmd.addAll(List.of("-e", n));
+        } else {
+            cmd.addAll(List.of("-E", String.join("|", names)));
+        }
+        cmd.addAll(searchedDirs());
         Toolchain.Result r = Exec.run(tree, cmd);
         if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "grep failed: " + r.tail(3));
         List<String> out = new ArrayList<>();
@@ -451,11 +467,26 @@ public final class ChangedObjects {
             if (f.isEmpty() || f.startsWith("arch/") && !f.startsWith("arch/x86/")) continue;
             out.add(f);
         }
+        out.sort(null); // grep walks directories in the file system's order: the rounds of naming() see them in one order
         return out;
     }
 
-    private boolean includesAny(String iTarget, List<String> headers) {
-        for (String h : headers) if (dependsOn(iTarget, h)) return true;
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** The tree's top directories a name search reads: x86 alone of arch/ (the other architectures are a tenth of the tree). */
+    private List<String> searchedDirs() {
+        try (var top = Files.list(tree)) {
+            List<String> dirs = new ArrayList<>(top.filter(Files::isDirectory).map(d -> d.getFileName().toString())
+                    .filter(d -> !d.equals("arch") && !d.startsWith(".") && !SKIP_DIRS.contains(d)).sorted().toList());
+            if (Files.isDirectory(tree.resolve("arch/x86"))) dirs.add("arch/x86");
+            return dirs;
+        } catch (IOException e) {
+            throw new Failure(Failure.Kind.TOOL, tree + ": cannot list: " + e.getMessage());
+        }
+    }
+
+    private static boolean includesAny(List<String> dependencies, List<String> headers) {
+        for (String h : headers) if (dependsOn(dependencies, h)) return true;
         return false;
     }
 
@@ -509,17 +540,30 @@ public final class ChangedObjects {
 
     /** True if kbuild's dependency list for {@code target} names {@code header}. */
     boolean dependsOn(String target, String header) {
+        return dependsOn(dependencies(target), header);
+    }
+
+    /** The lines of kbuild's dependency record of {@code target} (its .cmd file), stripped of their continuations. */
+    private List<String> dependencies(String target) {
         int slash = target.lastIndexOf('/');
         Path cmd = tree.resolve(target.substring(0, slash + 1) + "." + target.substring(slash + 1) + ".cmd");
         try {
+            List<String> out = new ArrayList<>();
             for (String line : Files.readAllLines(cmd, java.nio.charset.StandardCharsets.ISO_8859_1)) {
                 String l = line.strip();
                 if (l.endsWith("\\")) l = l.substring(0, l.length() - 1).strip();
-                if (l.equals(header) || l.equals("./" + header) || l.endsWith("/" + header) && l.startsWith("$(srctree)")) return true;
+                out.add(l);
             }
-            return false;
+            return out;
         } catch (IOException e) {
             throw new Failure("kbuild wrote no dependency record for " + target + " (" + cmd + ")");
         }
+    }
+
+    private static boolean dependsOn(List<String> dependencies, String header) {
+        for (String l : dependencies) {
+            if (l.equals(header) || l.equals("./" + header) || l.endsWith("/" + header) && l.startsWith("$(srctree)")) return true;
+        }
+        return false;
     }
 }

@@ -180,6 +180,12 @@ public final class CSource {
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile(
             "^(?:__extension__\\s+)?(struct|union|enum)(?:\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
+    // Compiled once: a network object's preprocessed text has 30,000 constructs, and an update reads thousands of them.
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final java.util.regex.Pattern BRACKETS = java.util.regex.Pattern.compile("\\[[^\\]]*\\]");
+    private static final java.util.regex.Pattern EMPTY_BODY_THEN_ATTRIBUTES = java.util.regex.Pattern.compile("(?s).*\\{\\}(\\s*__\\w+(\\([^;]*\\))?)*\\s*;?");
+    private static final java.util.regex.Pattern TAG_ONLY = java.util.regex.Pattern.compile("(struct|union|enum) [A-Za-z_][A-Za-z0-9_]*");
+    private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("\\b__attribute(?:__)?\\s*\\(");
     private static final java.util.regex.Pattern FUNCTION_POINTER = java.util.regex.Pattern.compile("\\(\\s*\\*\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
 
     /** The construct's text with the contents of its outermost braces removed ("struct x { ... } y;" -> "struct x {} y;"). */
@@ -227,7 +233,7 @@ public final class CSource {
 
     private static Construct construct(String header, String text, int first, int last, boolean definition, Set<String> ids) {
         Construct c = construct(header, first, last, definition, ids);
-        String head = header.strip().replaceAll("\\s+", " ");
+        String head = WHITESPACE.matcher(header.strip()).replaceAll(" ");
         Set<String> declares = new LinkedHashSet<>();
         Kind kind;
         String bare = withoutAttributes(outside(text)).strip();
@@ -238,26 +244,26 @@ public final class CSource {
         } else if (head.startsWith("typedef ") || bare.startsWith("typedef ")) {
             kind = Kind.TYPE;
             java.util.regex.Matcher fp = FUNCTION_POINTER.matcher(bare);
-            String n = fp.find() ? fp.group(1) : lastName(bare.replaceAll("\\[[^\\]]*\\]", " "));
+            String n = fp.find() ? fp.group(1) : lastName(BRACKETS.matcher(bare).replaceAll(" "));
             if (n != null) declares.add(n);
             if (text.contains("{")) {
                 java.util.regex.Matcher t = TAG.matcher(head.substring("typedef ".length()).strip());
                 if (t.matches() && t.group(2) != null) declares.add(t.group(2));
                 if (head.contains("enum")) declares.addAll(enumerators(text));
             }
-        } else if (tag.matches() && text.contains("{") && bare.matches("(?s).*\\{\\}(\\s*__\\w+(\\([^;]*\\))?)*\\s*;?")) {
+        } else if (tag.matches() && text.contains("{") && EMPTY_BODY_THEN_ATTRIBUTES.matcher(bare).matches()) {
             kind = Kind.TYPE;
             if (tag.group(2) != null) declares.add(tag.group(2));
             if (tag.group(1).equals("enum")) declares.addAll(enumerators(text));
         } else if (!text.contains("{") && !text.contains("=")
-                && (head.startsWith("extern ") || c.name() != null || head.matches("(struct|union|enum) [A-Za-z_][A-Za-z0-9_]*"))) {
+                && (head.startsWith("extern ") || c.name() != null || TAG_ONLY.matcher(head).matches())) {
             kind = Kind.DECLARATION;
-            String n = c.name() != null ? c.name() : head.startsWith("extern ") ? lastName(bare.replaceAll("\\[[^\\]]*\\]", " ")) : null;
+            String n = c.name() != null ? c.name() : head.startsWith("extern ") ? lastName(BRACKETS.matcher(bare).replaceAll(" ")) : null;
             if (n != null) declares.add(n);
         } else {
             kind = Kind.DATA;
             int eq = bare.indexOf('=');
-            String n = lastName((eq >= 0 ? bare.substring(0, eq) : bare).replaceAll("\\[[^\\]]*\\]", " "));
+            String n = lastName(BRACKETS.matcher(eq >= 0 ? bare.substring(0, eq) : bare).replaceAll(" "));
             if (n != null) declares.add(n);
         }
         return new Construct(c.firstLine(), c.lastLine(), c.name(), c.definition(), c.staticInline(), c.identifiers(), kind, declares);
@@ -266,11 +272,11 @@ public final class CSource {
     private static Construct construct(String header, int first, int last, boolean definition, Set<String> ids) {
         String name = null;
         // "__attribute__((section(\".data..percpu\"))) int x;" names x, not "section".
-        String[] tokens = withoutAttributes(header).replace("(", " ( ").split("\\s+");
+        String[] tokens = WHITESPACE.split(withoutAttributes(header).replace("(", " ( "));
         for (int k = 1; k < tokens.length; k++) {
             if (!tokens[k].equals("(")) continue;
             String prev = tokens[k - 1];
-            if (prev.matches("[A-Za-z_][A-Za-z0-9_]*") && !NOT_NAMES.contains(prev)) {
+            if (ID.matcher(prev).matches() && !NOT_NAMES.contains(prev)) {
                 name = prev;
                 break;
             }
@@ -285,7 +291,8 @@ public final class CSource {
 
     /** {@code header} without its {@code __attribute__((...))} groups (nested parentheses and all). */
     static String withoutAttributes(String header) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b__attribute(?:__)?\\s*\\(").matcher(header);
+        if (!header.contains("__attribute")) return header;
+        java.util.regex.Matcher m = ATTRIBUTE.matcher(header);
         StringBuilder out = new StringBuilder();
         int from = 0;
         while (m.find(from)) {

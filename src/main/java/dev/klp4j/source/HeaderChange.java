@@ -1,10 +1,5 @@
 package dev.klp4j.source;
 
-import dev.klp4j.base.Failure;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -304,25 +299,20 @@ public final class HeaderChange {
     }
 
     /**
-     * Whether the preprocessed source {@code i} uses one of {@code inlines} from code that is
-     * compiled: a function, an initializer, or another static inline that itself is so used. Their
-     * own definitions and prototypes do not count (an unused static inline generates no code).
-     */
-    /**
      * Whether compiled code of the preprocessed source {@code i} depends on one of {@code names}:
      * a function or data definition mentions it, or mentions something declared in terms of it (a
      * struct with a member of a changed type, a typedef, a prototype, a static inline), closed over.
      * Types, declarations and unused inlines alone generate no code.
      */
     public static boolean dependsOn(Path i, Set<String> names) {
-        List<CSource.Construct> all = constructsOf(i);
+        return dependsOn(PreprocessedUnit.read(i), names);
+    }
+
+    /** {@link #dependsOn(Path, Set)} of a file already cut. */
+    public static boolean dependsOn(PreprocessedUnit unit, Set<String> names) {
         // Worklist over an index name -> declaring constructs that mention it: linear in the text,
         // where a naive fixpoint rescans a network object's 30,000 constructs per round.
-        java.util.Map<String, List<CSource.Construct>> mentioning = new java.util.HashMap<>();
-        for (CSource.Construct c : all) {
-            if (c.emits() || c.declares().isEmpty()) continue;
-            for (String id : c.identifiers()) mentioning.computeIfAbsent(id, k -> new ArrayList<>()).add(c);
-        }
+        java.util.Map<String, List<CSource.Construct>> mentioning = unit.declarationsMentioning();
         Set<String> tainted = new HashSet<>(names);
         java.util.ArrayDeque<String> work = new java.util.ArrayDeque<>(names);
         while (!work.isEmpty()) {
@@ -330,21 +320,21 @@ public final class HeaderChange {
                 for (String d : c.declares()) if (tainted.add(d)) work.add(d);
             }
         }
-        for (CSource.Construct c : all) if (c.emits() && intersects(c.identifiers(), tainted)) return true;
-        return false;
+        return intersects(tainted, unit.emittedIdentifiers());
     }
 
-    /** The constructs of the preprocessed file {@code i}. */
-    private static List<CSource.Construct> constructsOf(Path i) {
-        try {
-            return CSource.constructs(Files.readString(i, StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new Failure(Failure.Kind.TOOL, "cannot read " + i + ": " + e.getMessage());
-        }
-    }
-
+    /**
+     * Whether the preprocessed source {@code i} uses one of {@code inlines} from code that is
+     * compiled: a function, an initializer, or another static inline that itself is so used. Their
+     * own definitions and prototypes do not count (an unused static inline generates no code).
+     */
     public static boolean uses(Path i, Set<String> inlines) {
-        List<CSource.Construct> all = constructsOf(i);
+        return uses(PreprocessedUnit.read(i), inlines);
+    }
+
+    /** {@link #uses(Path, Set)} of a file already cut. */
+    public static boolean uses(PreprocessedUnit unit, Set<String> inlines) {
+        List<CSource.Construct> all = unit.constructs();
         Set<String> used = new HashSet<>(inlines);
         boolean grew = true;
         while (grew) {

@@ -135,18 +135,26 @@ final class FixCutter {
 
     /**
      * The first of {@code files} whose newer side defines {@code symbol} (a line outside any block
-     * that names it before '(' and is no declaration) and whose older side does not: the change
-     * that adds it.
+     * that names it before '(' and is no declaration) and whose older side does not, or defines it
+     * only static: the change that adds it, or that makes it global for another file to call
+     * (6.12.118's sctp_control_set_owner_w and ksmbd_vfs_xattr_len: static, inlined, so the
+     * running kernel has no symbol of them).
      */
     static String definer(UpdateCut cut, String symbol, List<String> files) throws IOException {
-        Pattern def = Pattern.compile("(?m)^[A-Za-z_][^;{}=]*\\b" + Pattern.quote(symbol) + "\\s*\\([^;]*$");
+        Pattern def = Pattern.compile("(?m)^([A-Za-z_][^;{}=]*)\\b" + Pattern.quote(symbol) + "\\s*\\([^;]*$");
         for (String f : files) {
             Path b = cut.newer(f), a = cut.older(f);
-            if (b == null || !def.matcher(Files.readString(b, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) continue;
-            if (a != null && def.matcher(Files.readString(a, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) continue;
+            if (b == null || !definesGlobal(def, Files.readString(b, java.nio.charset.StandardCharsets.ISO_8859_1))) continue;
+            if (a != null && definesGlobal(def, Files.readString(a, java.nio.charset.StandardCharsets.ISO_8859_1))) continue;
             return f;
         }
         return null;
+    }
+
+    private static boolean definesGlobal(Pattern def, String text) {
+        Matcher m = def.matcher(text);
+        while (m.find()) if (!m.group(1).matches("(?s).*\\bstatic\\b.*")) return true;
+        return false;
     }
 
     private static List<String> includes(UpdateCut cut, String file, List<String> changedHeaders) throws IOException {

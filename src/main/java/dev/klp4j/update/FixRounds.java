@@ -79,6 +79,7 @@ final class FixRounds {
             template.cluster = o.cluster;
             Decider decider = deciders.open(release, template, work, cache, listener);
             Set<String> covered = new LinkedHashSet<>();
+            Map<String, List<FixDecider.Decided>> stuck = new java.util.TreeMap<>(); // directory -> fixes that need others there
             for (int i = 0; i < fixes.sources().size(); i += BATCH) {
                 List<Fix> batch = fixes.sources().subList(i, Math.min(fixes.sources().size(), i + BATCH));
                 long t0 = System.nanoTime();
@@ -89,7 +90,17 @@ final class FixRounds {
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withHeaders(decider, cut, fix, fixes.headers(), d);
                     if (d.kind() == FixDecider.Kind.DEPENDENT) d = withDefiner(decider, cut, fix, fixes.sources(), d);
                     d = withCallers(decider, cut, fix, fixes.sources(), fixes.headers(), d);
-                    record(d.decision(), covered, out, progress);
+                    if (needsNeighbours(d.decision())) stuck.computeIfAbsent(directory(fix.id()), k -> new ArrayList<>()).add(d);
+                    else record(d.decision(), covered, out, progress);
+                }
+            }
+            for (List<FixDecider.Decided> group : stuck.values()) {
+                FixDecider.Decided together = group.size() < 2 ? null : withNeighbours(decider, cut, group, fixes.headers());
+                if (together == null) {
+                    for (FixDecider.Decided d : group) record(d.decision(), covered, out, progress);
+                } else {
+                    progress.done += group.size() - 1; // one line for the fixes decided as one
+                    record(together.decision(), covered, out, progress);
                 }
             }
             // The changed headers no live-patched C fix took along, in batches of their own: their
@@ -202,19 +213,30 @@ final class FixRounds {
 
     /**
      * A fix that calls what the running kernel lacks, tried together with the fix whose file
-     * defines it (a function added in one file and called from another: they only work together).
+     * defines it (a function added in one file and called from another: they only work together);
+     * when the join lacks another such function, with that one's definer too, a few rounds deep
+     * (6.12.118's af_rose.c calls rose_assign_lci, which rose_route.c adds and which calls
+     * rose_neigh_init_timers, which rose_link.c adds).
      */
     private static FixDecider.Decided withDefiner(Decider decider, UpdateCut cut, Fix fix, List<Fix> sources, FixDecider.Decided alone)
             throws IOException {
-        String symbol = FixCutter.missingSymbol(alone.decision().reason());
-        if (symbol == null) return alone;
-        String definer = FixCutter.definer(cut, symbol, sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList());
-        if (definer == null) return alone;
-        List<String> files = new ArrayList<>(List.of(definer));
-        files.addAll(alone.decision().files()); // with the headers it was tried with
-        FixDecider.Decided joined = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
-        return joined.kind() == FixDecider.Kind.DECIDED ? joined : alone;
+        List<String> files = new ArrayList<>(alone.decision().files()); // with the headers it was tried with
+        List<String> others = sources.stream().map(Fix::id).filter(id -> !id.equals(fix.id())).toList();
+        FixDecider.Decided last = alone;
+        for (int round = 0; round < DEFINER_ROUNDS; round++) {
+            String symbol = FixCutter.missingSymbol(last.decision().reason());
+            if (symbol == null) break;
+            String definer = FixCutter.definer(cut, symbol, others.stream().filter(id -> !files.contains(id)).toList());
+            if (definer == null) break;
+            files.add(0, definer);
+            last = decider.decide(new Fix(fix.id(), files, cut.patch(files)));
+            if (last.kind() == FixDecider.Kind.DECIDED) return last;
+        }
+        return alone;
     }
+
+    /** How many definers a fix that lacks functions is joined with, one after another, before it is left as it was. */
+    private static final int DEFINER_ROUNDS = 4;
 
     /**
      * A fix refused because it removes a global function that files outside it still call (a
@@ -235,6 +257,55 @@ final class FixRounds {
         FixDecider.Decided joined = decider.decide(together);
         if (joined.kind() == FixDecider.Kind.DEPENDENT) joined = withHeaders(decider, cut, together, headers, joined);
         return joined.kind() == FixDecider.Kind.DECIDED && joined.decision().status() == FixStatus.LIVE_PATCHED ? joined : d;
+    }
+
+    /**
+     * Whether a fix needs a reboot only because it needs other changes of the update (it does not
+     * compile or link without them, or keeps callers of a changed prototype that another fix
+     * changes): such fixes of one directory are tried together (neighbours).
+     */
+    private static boolean needsNeighbours(FixDecision d) {
+        String r = d.reason();
+        if (d.status() != FixStatus.NEEDS_REBOOT || r == null || r.contains(", which cannot be live patched: ")) return false; // a header refuses it
+        return r.startsWith("does not compile without other changes of the update") || FixCutter.missingSymbol(r) != null
+                || r.contains("and code the patch does not replace still uses it");
+    }
+
+    private static String directory(String file) {
+        return file.contains("/") ? file.substring(0, file.lastIndexOf('/')) : "";
+    }
+
+    /**
+     * The fixes of one directory that each need the others, tried as one with the changed headers
+     * they include (but no header whose layout change cannot be live patched): 6.12.118's netrom
+     * changes nr_output's prototype in netrom.h and nr_out.c, calls it from af_netrom.c and adds
+     * nr_negotiate_window for af_netrom.c and nr_in.c; alone each fails, together they are one live
+     * patch. Null unless the join is live patched (each keeps its own reason then).
+     */
+    private static FixDecider.Decided withNeighbours(Decider decider, UpdateCut cut, List<FixDecider.Decided> group, List<String> headers)
+            throws IOException {
+        Set<String> files = new LinkedHashSet<>();
+        Set<String> sources = new LinkedHashSet<>();
+        for (FixDecider.Decided d : group) {
+            for (String f : d.decision().files()) {
+                if (headers.contains(f)) files.add(f);
+                else sources.add(f);
+            }
+        }
+        for (String f : sources) {
+            for (String h : FixCutter.headersFor(cut, f, headers)) {
+                if (files.contains(h)) continue;
+                boolean layout = !Reviewer.headerLayouts(PatchHunks.of(h,
+                        cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
+                        Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1))).isEmpty();
+                if (!layout) files.add(h);
+            }
+        }
+        files.addAll(sources);
+        List<String> all = new ArrayList<>(files);
+        String id = group.get(0).decision().id();
+        FixDecider.Decided joined = decider.decide(new Fix(id, all, cut.patch(all)));
+        return joined.kind() == FixDecider.Kind.DECIDED && joined.decision().status() == FixStatus.LIVE_PATCHED ? joined : null;
     }
 
     private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {

@@ -139,6 +139,10 @@ class KernelTreeTest {
         assertThat(config).as("Debian's config leaves ext2 to ext4").contains("# CONFIG_EXT2_FS is not set");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangedObjects(tree, kbuild, 2).find(diffOf("fs/ext2/balloc.c")))
                 .hasMessageContaining("not built by this kernel's config");
+        // Another architecture's header is the same case: an update classes it not-built, not a failure of klp4j.
+        assertThat(tree.resolve("include/kvm/arm_arch_timer.h")).exists();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ChangedObjects(tree, kbuild, 2).find(diffOf("include/kvm/arm_arch_timer.h")))
+                .hasMessageContaining("not built by this kernel's config (no object of this config includes this header)");
     }
 
     @Test

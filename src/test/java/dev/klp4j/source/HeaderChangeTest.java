@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,5 +205,24 @@ class HeaderChangeTest {
                 """), t)).as("only the header's own inlines and prototypes mention it").isFalse();
         assertThat(HeaderChange.dependsOn(preprocessed(dir, "int g(void) { return thing_register(0); }\n"), Set.of("thing_register")))
                 .isTrue();
+    }
+
+    @Test
+    void oneCutFileAnswersEveryQuestionAsTheFileDoesEachTime(@TempDir Path dir) throws Exception {
+        // An update's header batch asks one object's cut text about many headers' changes in turn:
+        // what one question follows must not leak into the next.
+        Path i = preprocessed(dir, """
+                struct holder { struct thing *item; };
+                int f(struct holder *h) { return thing_sum(h->item); }
+                """);
+        PreprocessedUnit unit = PreprocessedUnit.read(i);
+        for (Set<String> names : List.of(Set.of("thing"), Set.of("holder_unused"), Set.of("thing_register"), Set.of("holder"), Set.of("thing"))) {
+            assertThat(HeaderChange.dependsOn(unit, names)).as("dependsOn " + names).isEqualTo(HeaderChange.dependsOn(i, names));
+        }
+        assertThat(HeaderChange.dependsOn(unit, Set.of("thing"))).isTrue();
+        assertThat(HeaderChange.dependsOn(unit, Set.of("thing_register"))).isFalse();
+        assertThat(HeaderChange.uses(unit, Set.of("thing_sum"))).isTrue();
+        assertThat(HeaderChange.uses(unit, Set.of("thing_max"))).isFalse();
+        assertThat(HeaderChange.uses(unit, Set.of("thing_sum"))).isTrue();
     }
 }

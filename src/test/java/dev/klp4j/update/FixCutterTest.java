@@ -95,6 +95,15 @@ class FixCutterTest {
         assertThat(FixCutter.definer(cut, "sk_is_ok", java.util.List.of("net/ipv4/udp.c", "net/ipv4/tcp.c", "net/core/sock.c")))
                 .isEqualTo("net/core/sock.c");
         assertThat(FixCutter.definer(cut, "sk_old", java.util.List.of("net/core/sock.c"))).as("not added by the update").isNull();
+
+        // 6.12.118's sm_make_chunk.c: a static (and inlined) function made global for socket.c
+        write(a, "net/sctp/chunk.c", "static void set_owner(struct chunk *c)\n{\n}\n");
+        write(b, "net/sctp/chunk.c", "void set_owner(struct chunk *c)\n{\n}\n");
+        write(a, "net/sctp/keep.c", "static void\nkept(int x)\n{\n}\n");
+        write(b, "net/sctp/keep.c", "static void\nkept(int x)\n{\n\treturn;\n}\n");
+        UpdateCut cut3 = UpdateCut.ofTrees(tmp.resolve("cut3"), a, b);
+        assertThat(FixCutter.definer(cut3, "set_owner", java.util.List.of("net/sctp/chunk.c"))).isEqualTo("net/sctp/chunk.c");
+        assertThat(FixCutter.definer(cut3, "kept", java.util.List.of("net/sctp/keep.c"))).as("static on both sides").isNull();
     }
 
     private String writePatch(String patch) throws IOException {

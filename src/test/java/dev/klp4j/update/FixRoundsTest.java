@@ -171,6 +171,76 @@ class FixRoundsTest {
     }
 
     @Test
+    void aFixIsJoinedWithTheDefinersOfWhatItLacksOneAfterAnother() throws IOException {
+        // 6.12.118: af_rose.c calls rose_assign_lci, which rose_route.c adds and which calls
+        // rose_neigh_init_timers, which rose_link.c makes global (it was static and inlined).
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "net/rose/af.c", "unsigned r_assign(int);\nint c(void) { return " + (newer ? "r_assign(1)" : "0") + "; }\n");
+            write(r, "net/rose/route.c", "void r_timers(int);\n" + (newer ? "unsigned r_assign(int x)\n{ r_timers(x); return 1; }\n" : "int r_old;\n"));
+            write(r, "net/rose/link.c", (newer ? "" : "static ") + "void r_timers(int x)\n{ }\nint l(void) { return 2; }\n");
+        });
+        String lacks = "needs a symbol the running kernel does not have (another change of the update adds it): ";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> switch (f.id()) {
+                    case "net/rose/af.c" -> dependent(f, lacks + "r_assign: referenced by the patch but neither exported nor found in rose");
+                    case "net/rose/route.c" -> dependent(f, lacks + "r_timers: referenced by the patch but neither exported nor found in rose");
+                    default -> decided(f, FixStatus.NO_CHANGE, "no patchable change: only adds r_timers");
+                },
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().contains("net/rose/link.c") ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : dependent(fix, lacks + "r_timers: referenced by the patch but neither exported nor found in rose");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).contains(
+                "alone [net/rose/route.c, net/rose/af.c]",
+                "alone [net/rose/link.c, net/rose/route.c, net/rose/af.c]");
+        assertThat(out).filteredOn(d -> d.id().equals("net/rose/af.c")).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED);
+            assertThat(d.files()).containsExactly("net/rose/link.c", "net/rose/route.c", "net/rose/af.c");
+        });
+        assertThat(out).filteredOn(d -> d.id().equals("net/rose/route.c")).singleElement()
+                .satisfies(d -> assertThat(d.status()).as("the static function made global is its definer").isEqualTo(FixStatus.LIVE_PATCHED));
+    }
+
+    @Test
+    void fixesOfOneDirectoryThatEachNeedTheOthersAreDecidedAsOne() throws IOException {
+        // 6.12.118's netrom: netrom.h changes nr_output's prototype (nr_out.c defines it, af_netrom.c
+        // calls it) and adds nr_negotiate_window for af_netrom.c and nr_in.c. Each alone fails.
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "include/net/nr.h", newer ? "int nr_output(int);\nstatic inline void nr_window(void) { }\n" : "void nr_output(int);\n");
+            write(r, "net/nr/af.c", "#include <net/nr.h>\nint s(void) { " + (newer ? "nr_window(); return nr_output(1);" : "nr_output(1); return 0;") + " }\n");
+            write(r, "net/nr/in.c", "#include <net/nr.h>\nvoid i(void) { " + (newer ? "nr_window();" : "") + " }\n");
+            write(r, "net/nr/out.c", "#include <net/nr.h>\n" + (newer ? "int nr_output(int x)\n{ return x; }\n" : "void nr_output(int x)\n{ }\n"));
+            write(r, "net/other/x.c", "int x(void) { return " + (newer ? "2" : "1") + "; }\n");
+        });
+        String dependent = "does not compile without other changes of the update: ";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> switch (f.id()) {
+                    case "net/nr/af.c", "net/nr/in.c" -> dependent(f, dependent + f.id() + ":2:9: error: implicit declaration of function \u2018nr_window\u2019");
+                    case "net/nr/out.c" -> decided(f, FixStatus.NEEDS_REBOOT, "the patch cannot be live patched safely (klp4j review); unsafe interface"
+                            + " net/nr/out.c nr_output(): nr_output: its prototype changes from 'void (int)' to 'int (int)', and code the patch does"
+                            + " not replace still uses it: net/nr/af.o: s");
+                    default -> decided(f, FixStatus.LIVE_PATCHED, null);
+                },
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().containsAll(List.of("net/nr/af.c", "net/nr/in.c", "net/nr/out.c", "include/net/nr.h"))
+                            ? decided(fix, FixStatus.LIVE_PATCHED, null)
+                            : dependent(fix, dependent + fix.id() + ":2:22: error: conflicting types for \u2018nr_output\u2019");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).last().isEqualTo("alone [include/net/nr.h, net/nr/af.c, net/nr/in.c, net/nr/out.c]");
+        assertThat(out).filteredOn(d -> d.files().contains("net/nr/out.c")).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.LIVE_PATCHED);
+            assertThat(d.files()).containsExactlyInAnyOrder("include/net/nr.h", "net/nr/af.c", "net/nr/in.c", "net/nr/out.c");
+        });
+        assertThat(out).extracting(FixDecision::id).doesNotContain("net/nr/in.c", "net/nr/out.c").contains("net/other/x.c");
+    }
+
+    @Test
     void aFixThatRemovesAFunctionOthersCallIsTriedWithTheirFixes() throws IOException {
         // 6.1.190: sch_generic.c turns qdisc_free into qdisc_free_rcu, sch_api.c calls the new one;
         // trace_events.c renames trace_event_eval_update, and trace.c (notrace) cannot follow.
