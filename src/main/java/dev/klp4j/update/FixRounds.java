@@ -146,9 +146,7 @@ final class FixRounds {
         String refusedHeader = null;
         Finding layout = null;
         for (String h : needed) {
-            List<Finding> found = Reviewer.headerLayouts(PatchHunks.of(h,
-                    cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
-                    Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1)));
+            List<Finding> found = layoutChanges(cut, h);
             if (found.isEmpty()) {
                 usable.add(h);
             } else if (layout == null) {
@@ -170,6 +168,13 @@ final class FixRounds {
                 "does not compile without other changes of the update" + (usable.isEmpty() ? "" : ", even with " + String.join(", ", usable))
                         + "; it includes the changed " + refusedHeader + ", which cannot be live patched: "
                         + layout.line().replaceAll("\\s+", " ")));
+    }
+
+    /** The struct layout changes of header {@code h} that the source alone refuses (see {@link Reviewer#headerLayouts}). */
+    private static List<Finding> layoutChanges(UpdateCut cut, String h) throws IOException {
+        return Reviewer.headerLayouts(PatchHunks.of(h,
+                cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
+                Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1)));
     }
 
     private static final Pattern QUOTED = Pattern.compile("[\u2018'](\\w+)[\u2019']");
@@ -294,11 +299,7 @@ final class FixRounds {
         }
         for (String f : sources) {
             for (String h : FixCutter.headersFor(cut, f, headers)) {
-                if (files.contains(h)) continue;
-                boolean layout = !Reviewer.headerLayouts(PatchHunks.of(h,
-                        cut.older(h) == null ? "" : Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
-                        Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1))).isEmpty();
-                if (!layout) files.add(h);
+                if (!files.contains(h) && layoutChanges(cut, h).isEmpty()) files.add(h);
             }
         }
         files.addAll(sources);
