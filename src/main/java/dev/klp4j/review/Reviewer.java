@@ -373,7 +373,7 @@ public final class Reviewer {
             }
             if (callers.isEmpty()) continue;
             out.add(new Finding(Rule.INTERFACE, Severity.UNSAFE, o.source(), s.name(), null,
-                    s.name() + ": " + what + ", and code the patch does not replace still uses it: " + String.join(", ", callers),
+                    s.name() + ": " + what + UNREPLACED_USERS + String.join(", ", callers),
                     "keep " + s.name() + " with its old interface and add a new function for the new one, or patch every caller"));
         }
     }
@@ -383,6 +383,9 @@ public final class Reviewer {
 
     /** How a removed function's finding ends, before the callers it names (an update joins their fixes). */
     public static final String OLD_CALLERS = "keeps running the old one: ";
+
+    /** Ends an interface finding whose users outside the patch are named after it (an update joins their fixes). */
+    public static final String UNREPLACED_USERS = ", and code the patch does not replace still uses it: ";
 
     /**
      * A global function the patched object no longer defines (renamed, moved, made inline) while

@@ -273,7 +273,7 @@ final class FixRounds {
         String r = d.reason();
         if (d.status() != FixStatus.NEEDS_REBOOT || r == null || r.contains(", which cannot be live patched: ")) return false; // a header refuses it
         return r.startsWith("does not compile without other changes of the update") || FixCutter.missingSymbol(r) != null
-                || r.contains("and code the patch does not replace still uses it");
+                || r.contains(Reviewer.UNREPLACED_USERS);
     }
 
     private static String directory(String file) {
