@@ -276,7 +276,8 @@ final class RuntimeCommands {
                         out.printf("    %s%s%n", f.name(), f.sympos() > 0 ? " (sympos " + f.sympos() + ")" : "");
                     }
                 }
-                for (BlockingTask t : blocking) out.printf("  blocking task %s%n", t.describe());
+                java.util.Set<String> patched = lp.patchedFunctions(p.name());
+                for (BlockingTask t : blocking) out.printf("  blocking task %s%n", t.describe(patched));
             }
             out.flush();
         }
@@ -296,8 +297,11 @@ final class RuntimeCommands {
             Livepatcher.Signalled s = Failures.call(lp::signal);
             // Only one transition runs at a time: its tasks are the ones still short of its target state.
             List<BlockingTask> blocking = new ArrayList<>();
+            java.util.Set<String> patched = new java.util.HashSet<>();
             for (PatchStatus p : Failures.call(lp::list)) {
-                if (p.inTransition()) blocking.addAll(lp.blockingTasks(p.enabled() ? 1 : 0));
+                if (!p.inTransition()) continue;
+                blocking.addAll(lp.blockingTasks(p.enabled() ? 1 : 0));
+                patched.addAll(lp.patchedFunctions(p.name()));
             }
             PrintWriter out = out(spec);
             if (opts.json) {
@@ -314,7 +318,7 @@ final class RuntimeCommands {
                     out.println("this kernel signals the tasks blocking " + String.join(", ", s.automatic())
                             + " itself (every 15 s); nothing to write");
                 }
-                for (BlockingTask t : blocking) out.printf("  blocking task %s%n", t.describe());
+                for (BlockingTask t : blocking) out.printf("  blocking task %s%n", t.describe(patched));
             }
             out(spec).flush();
         }

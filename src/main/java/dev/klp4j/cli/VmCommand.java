@@ -115,6 +115,11 @@ final class VmCommand {
                 out.printf("  transition    %s %s: %.1f ms (kernel), %d ms seen by the runtime%n", t.module(), t.kind(),
                         t.kernelMicros() / 1000.0, t.wallMillis());
             }
+            // the last stall of each module says what held its transition up longest
+            Map<String, GuestReport.Stall> lastStall = new LinkedHashMap<>();
+            for (GuestReport.Stall st : r.stalls()) lastStall.put(st.module(), st);
+            lastStall.values().forEach(st -> out.printf("  stalled       %s: %d task(s) held the transition up: %s%n",
+                    st.module(), st.tasks(), st.heldBy()));
             r.blocked().forEach((m, tasks) -> out.printf("  blocked       %s: transition held up by task(s) %s%n", m, tasks));
             for (String m : r.reversed()) out.printf("  reversed      %s: timed out, reversed and unloaded%n", m);
             if (!o.passed() && r.result() != null) {

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -92,6 +94,7 @@ public final class Livepatcher {
         }
         List<List<BlockingTask>> stalls = new ArrayList<>();
         int[] signals = {0};
+        Set<String> patched = patchedFunctions(name);
         if (waitTransition(name, 1, timeoutMillis, stalls, signals)) {
             long ms = ops.millis() - t0;
             log.accept("'" + name + "': patched in " + ms + " ms");
@@ -102,7 +105,7 @@ public final class Livepatcher {
         ops.write(sys.patch(name).resolve("enabled"), "0");
         if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
             throw Failure.failed("'" + name + "': patching timed out and the reverse transition is stuck too;"
-                    + " blocked by " + describe(blockingTasks(0)) + "; the patch stays loaded: retry 'klp4j unload "
+                    + " blocked by " + describe(blockingTasks(0), patched) + "; the patch stays loaded: retry 'klp4j unload "
                     + name + "' later");
         }
         // Whether a reversed transition leaves the patch enabled depends on the kernel version:
@@ -116,7 +119,7 @@ public final class Livepatcher {
         boolean kept = permanent(name);
         if (!kept) ops.rmmod(name);
         throw Failure.failed("'" + name + "': the patching transition did not finish in "
-                + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockers) + "); reversed and "
+                + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockers, patched) + "); reversed and "
                 + (kept ? "disabled it (its permanent module stays loaded, unused, until the next boot)" : "unloaded it")
                 + ", the system is as before; retry when those tasks are idle or with a longer --timeout");
     }
@@ -129,11 +132,12 @@ public final class Livepatcher {
         long t0 = ops.millis();
         long ms = 0;
         if (isPatch) {
+            Set<String> patched = patchedFunctions(name);
             // Writing 0 disables an applied patch, or reverses a patching transition still under way.
             if (isTrue(sys.patch(name).resolve("enabled"))) ops.write(sys.patch(name).resolve("enabled"), "0");
             if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
                 throw Failure.failed("'" + name + "': the unpatching transition did not finish in "
-                        + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockingTasks(0))
+                        + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockingTasks(0), patched)
                         + "); the patch stays loaded, unpatching continues: retry 'klp4j unload " + name + "'");
             }
             ms = ops.millis() - t0;
@@ -244,6 +248,7 @@ public final class Livepatcher {
     private boolean waitTransition(String name, int target, long timeoutMillis, List<List<BlockingTask>> stalls,
                                    int[] signals) {
         long start = ops.millis();
+        Set<String> patched = patchedFunctions(name);
         long stallEvery = Math.max(POLL_MS, Math.min(MAX_STALL_MS, timeoutMillis / 4));
         long nextStall = start + stallEvery;
         while (true) {
@@ -260,7 +265,7 @@ public final class Livepatcher {
                 stalls.add(blockers);
                 boolean canSignal = Files.exists(d.resolve("signal"));
                 log.accept("'" + name + "': transition stalled after " + (now - start) + " ms; blocking tasks: "
-                        + describe(blockers) + (canSignal ? "; signalling them"
+                        + describe(blockers, patched) + (canSignal ? "; signalling them"
                         : "; this kernel signals them itself (no " + name + "/signal since Linux 5.1)"));
                 for (BlockingTask b : blockers) {
                     log.accept("  " + b.pid() + " " + b.comm() + ":");
@@ -298,10 +303,27 @@ public final class Livepatcher {
         return SysRoot.read(attr).map("1"::equals).orElse(false);
     }
 
-    static String describe(List<BlockingTask> tasks) {
+    /**
+     * The functions patch {@code name} replaces, from its sysfs tree ({@code OBJECT/FUNC,SYMPOS}):
+     * a stalled transition waits for tasks with one of them on their stack.
+     */
+    public Set<String> patchedFunctions(String name) {
+        Set<String> out = new HashSet<>();
+        if (!Files.isDirectory(sys.patch(name))) return out;
+        for (PatchStatus.PatchedObject o : status(name).objects()) {
+            for (PatchStatus.PatchedFunction f : o.functions()) out.add(f.name());
+        }
+        return out;
+    }
+
+    /** Up to five tasks, each with the patched function it is in (else its stack's top). */
+    static String describe(List<BlockingTask> tasks, Set<String> patched) {
         if (tasks.isEmpty()) return "no task we could see";
+        // the tasks inside a patched function first: they are what the transition waits for
+        List<BlockingTask> sorted = new ArrayList<>(tasks);
+        sorted.sort(Comparator.comparing((BlockingTask t) -> t.patchedFrame(patched).isEmpty()));
         List<String> parts = new ArrayList<>();
-        for (BlockingTask t : tasks.subList(0, Math.min(5, tasks.size()))) parts.add(t.describe());
+        for (BlockingTask t : sorted.subList(0, Math.min(5, sorted.size()))) parts.add(t.describe(patched));
         return "task " + String.join(", ", parts) + (tasks.size() > 5 ? " and " + (tasks.size() - 5) + " more" : "");
     }
 

@@ -16,10 +16,16 @@ public final class GuestReport {
     /** A finished (un)patching transition: the kernel's own duration and the wall time we saw. */
     public record Transition(String module, String kind, long kernelMicros, long wallMillis) {}
 
+    /**
+     * A transition that had not finished at a stall interval: how many tasks held it up, and the
+     * runtime's one line naming them, each in the patched function it sleeps in where it is in one.
+     */
+    public record Stall(String module, int tasks, String heldBy) {}
+
     private String booted;
     private final List<Phase> phases = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
-    private final List<String> stalls = new ArrayList<>();
+    private final List<Stall> stalls = new ArrayList<>();
     private final Map<String, String> blocked = new LinkedHashMap<>();
     private final List<String> reversed = new ArrayList<>();
     private final List<String> dmesg = new ArrayList<>();
@@ -50,7 +56,8 @@ public final class GuestReport {
                 transitions.add(new Transition(w[1], w[0].equals("transition") ? "patching" : "unpatching",
                         parse(w[2]), parse(t[0])));
             }
-            case "stall" -> stalls.add(w.length > 1 ? w[1] : "");
+            case "stall" -> stalls.add(new Stall(w.length > 1 ? w[1] : "", w.length > 2 ? (int) Math.max(0, parse(w[2])) : 0,
+                    w.length > 3 ? w[3].trim() : ""));
             case "blocked" -> blocked.put(w.length > 1 ? w[1] : "", String.join(" ",
                     java.util.Arrays.copyOfRange(w, Math.min(2, w.length), w.length)).trim());
             case "reversed" -> reversed.add(w.length > 1 ? w[1] : "");
@@ -76,7 +83,7 @@ public final class GuestReport {
     public String bootedRelease() { return booted; }
     public List<Phase> phases() { return phases; }
     public List<Transition> transitions() { return transitions; }
-    public List<String> stalls() { return stalls; }
+    public List<Stall> stalls() { return stalls; }
     public List<String> dmesg() { return dmesg; }
     /** Module -> the tasks that blocked its transition at the timeout ("PID COMM PID COMM ..."). */
     public Map<String, String> blocked() { return blocked; }
@@ -118,7 +125,15 @@ public final class GuestReport {
             ts.add(e);
         }
         m.put("transitions", ts);
-        m.put("stalls", stalls);
+        List<Object> ss = new ArrayList<>();
+        for (Stall st : stalls) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("module", st.module());
+            e.put("tasks", st.tasks());
+            e.put("heldBy", st.heldBy());
+            ss.add(e);
+        }
+        m.put("stalls", ss);
         m.put("blocked", blocked);
         m.put("reversed", reversed);
         Map<String, Object> inf = new LinkedHashMap<>();

@@ -50,6 +50,34 @@ blocking_tasks() { # $1 = target state (1 patching, 0 unpatching): print "pid co
   done
 }
 
+# held_by TARGET NAME: the blocking tasks in one line, as the Java runtime names them: "task TID
+# (COMM) in FRAME, ...", FRAME the first of the stack in a function patch NAME replaces (what the
+# transition waits for), else the stack's top; those in a patched function first, five at most.
+held_by() {
+  fns=$(for d in "$LP/$2"/*/*/; do [ -d "$d" ] || continue; b=${d%/}; b=${b##*/}; echo "${b%,*}"; done)
+  blocking_tasks "$1" | awk -v fns="$fns" '
+    function flush() {
+      if (tid == "") return
+      d = tid " (" comm ")" (hit != "" ? " in " hit : (top != "" ? " in " top : ""))
+      if (hit != "") a[na++] = d; else b[nb++] = d
+      tid = ""
+    }
+    BEGIN { n = split(fns, f, "\n"); for (i = 1; i <= n; i++) p[f[i]] = 1 }
+    /^blocking task / { flush(); tid = $3; comm = $0; sub(/^blocking task [0-9]+ /, "", comm); top = ""; hit = ""; next }
+    { fr = $0; sub(/^ +/, "", fr); fn = fr; sub(/^\[<[^>]*>\] /, "", fn); sub(/[+ ].*/, "", fn)
+      if (top == "") top = fr
+      if (hit == "" && (fn in p)) hit = fr }
+    END {
+      flush()
+      for (i = 0; i < nb; i++) a[na++] = b[i]
+      if (na == 0) { print "no task we could see"; exit }
+      s = "task " a[0]
+      for (i = 1; i < na && i < 5; i++) s = s ", " a[i]
+      if (na > 5) s = s " and " (na - 5) " more"
+      print s
+    }'
+}
+
 # wait_transition NAME TARGET TIMEOUT_MS STALL_MS -> 0 done, 1 timed out
 wait_transition() {
   name=$1 target=$2 limit=$3 stall=$4
@@ -63,10 +91,10 @@ wait_transition() {
     # As the Java runtime: a stall is reported at least once, also when the first poll comes late.
     if [ $timed_out = 1 ] && [ $stalled = 1 ]; then return 1; fi
     if [ $timed_out = 1 ] || [ "$now" -ge "$next_stall" ]; then
-      stalled=1
-      say "'$name': transition stalled after $((now - start)) ms; blocking tasks:"
+      stalled=1 HELD=$(held_by "$target" "$name")
+      say "'$name': transition stalled after $((now - start)) ms; blocking tasks: $HELD"
       blocking_tasks "$target"
-      proto stall "$name" "$(blocking_tasks "$target" | grep -c '^blocking task')"
+      proto stall "$name" "$(blocking_tasks "$target" | grep -c '^blocking task')" "$HELD"
       if [ -e "$LP/$name/signal" ]; then echo 1 > "$LP/$name/signal" && say "'$name': signalled blocking tasks"
       else say "'$name': this kernel signals blocking tasks itself (no $name/signal since Linux 5.1)"; fi
       [ $timed_out = 1 ] && return 1
@@ -112,6 +140,7 @@ cmd_load() {
     t1=$(now_ms); us=$(transition_us "$name" patching)
     proto transition "$name" "${us:-$(( (t1 - t0) * 1000 ))}" "$((t1 - t0))"
     say "'$name': patched (transition ${us:-?} us, load $((t1 - t0)) ms)"
+    [ $stalled = 1 ] && LOAD_NOTE="'$name' patched in $((t1 - t0)) ms, held up by $HELD"
     return 0
   fi
   say "'$name': transition did not finish in ${timeout_s} s; reversing it. Blocking tasks:"
@@ -149,6 +178,7 @@ cmd_unload() {
     wait_transition "$name" 0 "$limit" "$stall" || { say "'$name': unpatching did not finish"; return 1; }
     t1=$(now_ms); us=$(transition_us "$name" unpatching)
     proto untransition "$name" "${us:-$(( (t1 - t0) * 1000 ))}" "$((t1 - t0))"
+    [ $stalled = 1 ] && UNLOAD_NOTE="'$name' unpatched in $((t1 - t0)) ms, held up by $HELD"
   fi
   # the sysfs directory goes away asynchronously once the patch is freed
   i=0; while [ -d "$LP/$name" ] && [ $i -lt $((limit / 10)) ]; do usleep $POLL_US; i=$((i + 1)); done
@@ -200,6 +230,21 @@ jklp() {
 # json_num KEY FILE: the first number KEY has in the CLI's (indented) JSON
 json_num() { sed -n "s/.*\"$1\" *: *\([0-9][0-9]*\).*/\1/p" "$2" | head -n 1; }
 
+# java_stalls NAME ERRFILE: a "stall NAME COUNT TASKS" line for each stall report of the Java
+# runtime's log ("...transition stalled after N ms; blocking tasks: TASKS; ...", then one line
+# "klp4j:   PID COMM:" per task, with its stack)
+java_stalls() {
+  awk '/transition stalled after/ { if (n) print c "|" h; n = 1; c = 0; h = $0
+         sub(/.*; blocking tasks: /, "", h); sub(/; (signalling them|this kernel signals them itself).*$/, "", h); next }
+       n && /^klp4j:   [0-9]+ .*:$/ { c++ } END { if (n) print c "|" h }' "$2" |
+    while IFS='|' read c h; do proto stall "$1" "$c" "$h"; done
+}
+# java_held ERRFILE: the tasks the last stall report of the Java runtime's log names, if any
+java_held() {
+  sed -n 's/.*transition stalled after [0-9]* ms; blocking tasks: //p' "$1" | tail -n 1 |
+    sed -e 's/; signalling them$//' -e 's/; this kernel signals them itself.*$//'
+}
+
 # java_load X.ko TIMEOUT_S: 'klp4j load X.ko --json'; sets LOAD_ERR on failure, LOAD_NOTE on success
 java_load() {
   ko=$1 timeout_s=${2:-60}
@@ -210,14 +255,12 @@ java_load() {
   rc=$?
   t1=$(now_ms)
   cat /tmp/jload.err
-  # each stall report names its blocking tasks on the lines "klp4j:   PID COMM:"
-  awk '/transition stalled after/ { if (n) print c; n = 1; c = 0; next }
-       n && /^klp4j:   [0-9]+ .*:$/ { c++ } END { if (n) print c }' /tmp/jload.err |
-    while read c; do proto stall "$name" "$c"; done
+  java_stalls "$name" /tmp/jload.err
   if [ $rc = 0 ]; then
     ms=$(json_num transitionMs /tmp/jload.out); us=$(transition_us "$name" patching)
     proto transition "$name" "${us:-$(( ${ms:-0} * 1000 ))}" "${ms:-0}"
     LOAD_NOTE="'$name' transition complete in ${ms:-?} ms (kernel ${us:-?} us; JVM start and load $((t1 - t0)) ms)"
+    held=$(java_held /tmp/jload.err); [ -n "$held" ] && LOAD_NOTE="$LOAD_NOTE, held up by $held"
     say "klp4j load (Java runtime): $LOAD_NOTE"
     return 0
   fi
@@ -245,10 +288,12 @@ java_unload() {
   rc=$?
   t1=$(now_ms)
   cat /tmp/junload.err
+  java_stalls "$name" /tmp/junload.err
   if [ $rc = 0 ]; then
     ms=$(json_num transitionMs /tmp/junload.out); us=$(transition_us "$name" unpatching)
     proto untransition "$name" "${us:-$(( ${ms:-0} * 1000 ))}" "${ms:-0}"
     UNLOAD_NOTE="'$name' unpatched in ${ms:-?} ms (kernel ${us:-?} us; JVM start and unload $((t1 - t0)) ms)"
+    held=$(java_held /tmp/junload.err); [ -n "$held" ] && UNLOAD_NOTE="$UNLOAD_NOTE, held up by $held"
     grep -q '"moduleKept" : true' /tmp/junload.out && UNLOAD_NOTE="$UNLOAD_NOTE; its permanent module stays loaded"
     say "klp4j unload (Java runtime): $UNLOAD_NOTE"
     return 0

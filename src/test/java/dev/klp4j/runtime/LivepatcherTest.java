@@ -62,6 +62,28 @@ class LivepatcherTest {
     }
 
     @Test
+    void aStallNamesThePatchedFunctionATaskSleepsInNotTheSchedulerAtItsTop() throws IOException {
+        kernel.signalFreesStuck = false;
+        kernel.task(4242, "stuck-reader", true);
+        // a sleeping task's stack starts in the scheduler; the transition waits for the patched function below
+        Path stack = kernel.root.resolve("proc/4242/task/4242/stack");
+        Files.writeString(stack, "[<0>] __schedule+0x2c5/0x870\n[<0>] schedule+0x5a/0xd0\n" + Files.readString(stack));
+        kernel.task(4343, "idle-reader", false);
+
+        assertThatThrownBy(() -> lp.load(ko, 3_000)).isInstanceOf(Failure.class)
+                .hasMessageContaining("blocked by task 4242 (stuck-reader) in [<0>] cmdline_proc_show+0x10/0x30)");
+        assertThat(String.join("\n", log)).contains("blocking tasks: task 4242 (stuck-reader) in [<0>] cmdline_proc_show+0x10/0x30;");
+        assertThat(lp.blockingTasks(1)).isEmpty();
+    }
+
+    @Test
+    void aFrameNamesItsFunction() {
+        assertThat(BlockingTask.function("[<0>] stall_loop+0x1d/0x30 [klp4j_stall_helper]")).isEqualTo("stall_loop");
+        assertThat(BlockingTask.function("  [<0>] nfsd4_open.isra.0+0x1d/0x30")).isEqualTo("nfsd4_open.isra.0");
+        assertThat(BlockingTask.function("vfs_read+0x1a0/0x2c0")).isEqualTo("vfs_read");
+    }
+
+    @Test
     void withoutASignalAttributeTheKernelIsLeftToSignal() throws IOException {
         kernel.signalAttribute = false;
         kernel.signalFreesStuck = false;

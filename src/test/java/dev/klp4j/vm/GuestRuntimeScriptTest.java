@@ -65,6 +65,67 @@ class GuestRuntimeScriptTest {
         assertThat(modname(Files.writeString(tmp.resolve("02-livepatch-stall.ko"), "x"))).isEqualTo("livepatch_stall");
     }
 
+    /** Runs {@code body} with busybox after the script's own definitions of {@code functions}. */
+    private String runFunctions(String body, String... functions) throws Exception {
+        String script = script("klp4j-guest.sh");
+        StringBuilder sh = new StringBuilder("proto() { echo \"KLP4J $*\"; }\n");
+        for (String fn : functions) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?ms)^" + fn + "\\(\\) \\{.*?^\\}$").matcher(script);
+            assertThat(m.find()).as("klp4j-guest.sh defines " + fn + "()").isTrue();
+            sh.append(m.group()).append('\n');
+        }
+        Path f = Files.writeString(tmp.resolve("fn.sh"), sh + body + "\n");
+        Process p = new ProcessBuilder(GuestImage.busybox().toString(), "sh", f.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void theTwinNamesThePatchedFunctionEachBlockingTaskSleepsIn() throws Exception {
+        // the patch's sysfs tree names what it replaces: OBJECT/FUNC,SYMPOS
+        Path lp = tmp.resolve("livepatch");
+        Files.createDirectories(lp.resolve("klp4j_update/vmlinux/nfsd4_open,1"));
+        Files.createDirectories(lp.resolve("klp4j_update/vmlinux/cmdline_proc_show,0"));
+        Files.createDirectories(lp.resolve("klp4j_update/xfs/xfs_stats_format,1"));
+        // blocking_tasks' output for three tasks: one in xfs's patched function under the scheduler,
+        // one in no patched function, one in vmlinux's
+        Path tasks = Files.writeString(tmp.resolve("tasks"), String.join("\n",
+                "blocking task 12 kworker/0:1", "    [<0>] __schedule+0x2c5/0x870", "    [<0>] schedule+0x5a/0xd0",
+                "    [<0>] xfs_stats_format+0x1d/0x30 [xfs]", "    [<0>] kthread+0xe8/0x110",
+                "blocking task 40 sh", "    [<0>] do_wait+0x160/0x2f0",
+                "blocking task 77 nfsd", "    [<0>] __schedule+0x2c5/0x870", "    [<0>] nfsd4_open+0x1d/0x30 [nfsd]", ""));
+        String out = runFunctions("LP=" + lp + "\nblocking_tasks() { cat " + tasks + "; }\nheld_by 0 klp4j_update", "held_by");
+        assertThat(out.strip()).isEqualTo("task 12 (kworker/0:1) in [<0>] xfs_stats_format+0x1d/0x30 [xfs], "
+                + "77 (nfsd) in [<0>] nfsd4_open+0x1d/0x30 [nfsd], 40 (sh) in [<0>] do_wait+0x160/0x2f0");
+    }
+
+    @Test
+    void eachStallOfTheJavaRuntimeIsReportedWithTheTasksItNamed() throws Exception {
+        // what 'klp4j unload' writes to stderr when a transition stalls twice (dev.klp4j.runtime.Livepatcher)
+        Path err = Files.writeString(tmp.resolve("junload.err"), String.join("\n",
+                "klp4j: 'klp4j_update': transition stalled after 2000 ms; blocking tasks: task 12 (kworker/0:1) in"
+                        + " [<0>] xfs_stats_format+0x1d/0x30 [xfs], 77 (nfsd) in [<0>] nfsd4_open+0x1d/0x30 [nfsd]; this kernel"
+                        + " signals them itself (no klp4j_update/signal since Linux 5.1)",
+                "klp4j:   12 kworker/0:1:", "klp4j:       [<0>] __schedule+0x2c5/0x870", "klp4j:   77 nfsd:",
+                "klp4j:       [<0>] nfsd4_open+0x1d/0x30 [nfsd]",
+                "klp4j: 'klp4j_update': transition stalled after 4010 ms; blocking tasks: task 77 (nfsd) in"
+                        + " [<0>] nfsd4_open+0x1d/0x30 [nfsd]; signalling them",
+                "klp4j:   77 nfsd:", "klp4j:       [<0>] nfsd4_open+0x1d/0x30 [nfsd]",
+                "klp4j: 'klp4j_update': unpatched and unloaded", ""));
+        String out = runFunctions("java_stalls klp4j_update " + err + "\necho \"held: $(java_held " + err + ")\"",
+                "java_stalls", "java_held");
+        GuestReport r = new GuestReport();
+        out.lines().forEach(r::accept);
+        assertThat(r.stalls()).containsExactly(
+                new GuestReport.Stall("klp4j_update", 2, "task 12 (kworker/0:1) in [<0>] xfs_stats_format+0x1d/0x30 [xfs],"
+                        + " 77 (nfsd) in [<0>] nfsd4_open+0x1d/0x30 [nfsd]"),
+                new GuestReport.Stall("klp4j_update", 1, "task 77 (nfsd) in [<0>] nfsd4_open+0x1d/0x30 [nfsd]"));
+        assertThat(out).contains("held: task 77 (nfsd) in [<0>] nfsd4_open+0x1d/0x30 [nfsd]\n");
+        assertThat(runFunctions("echo \"held: $(java_held /dev/null)\"", "java_held").strip()).isEqualTo("held:");
+    }
+
     @Test
     void theGuestFileOfAModuleIsNamedAsTheKernelWillRegisterIt() throws Exception {
         Path ko = dev.klp4j.kernel.FakeModules.livepatch(tmp, "my_patch", "6.1.0-56-amd64");

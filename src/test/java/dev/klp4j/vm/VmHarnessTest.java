@@ -176,6 +176,10 @@ class VmHarnessTest {
         assertThat(j.get("reversed").get(0).asText()).isEqualTo("livepatch_stall");
         // Every 750 ms of a 3 s wait, as often as a loaded machine lets the guest poll: at least once.
         assertThat(j.get("stalls").size()).isGreaterThanOrEqualTo(1);
+        // each stall names the blocker in the function the patch replaces, not at its stack's top (the scheduler)
+        assertThat(j.get("stalls").get(0).get("module").asText()).isEqualTo("livepatch_stall");
+        assertThat(j.get("stalls").get(0).get("heldBy").asText())
+                .containsPattern("\\(klp4j_stall\\) in \\[<0>\\] stall_loop\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[klp4j_stall_helper\\]");
         List<String> held = new ArrayList<>();
         for (JsonNode p : j.get("phases")) if (p.get("passed").asBoolean()) held.add(p.get("name").asText());
         // the helper was unloaded, the check still fails and dmesg is clean: the system is as before
