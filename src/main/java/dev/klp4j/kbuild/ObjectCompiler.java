@@ -27,6 +27,16 @@ import java.util.List;
 public final class ObjectCompiler {
     public static final String KCFLAGS = "-ffunction-sections -fdata-sections";
 
+    /**
+     * Errors, on the patched side only, for what gcc before 14 merely warns of and a fix compiled
+     * without the rest of its change gets wrong: a pointer passed where the running kernel's
+     * prototype takes an integer (or back) is silently converted, so a caller changed for a new
+     * prototype calls the old function with a truncated pointer. An error makes the update join
+     * the fix with the change that goes with it. Error lines carry the option's name, so a reason
+     * says which. (The original side keeps the kernel's own flags: a warning there is the kernel's.)
+     */
+    public static final String PATCHED_ERRORS = "-Werror=int-conversion";
+
     private final Path tree;
     private final int jobs;
     private final Path includeDir;
@@ -75,8 +85,22 @@ public final class ObjectCompiler {
         return flags;
     }
 
-    /** Compiles {@code objects} (paths relative to the tree) and copies them under {@code outDir}. */
+    /** {@link #flags()} and {@link #PATCHED_ERRORS}: the patched side's compile flags. */
+    public String patchedFlags() {
+        return flags() + " " + PATCHED_ERRORS;
+    }
+
+    /** Compiles {@code objects} (paths relative to the tree) with the kernel's own flags and copies them under {@code outDir}. */
     public void compile(List<String> objects, Path outDir) {
+        make(objects, outDir, flags());
+    }
+
+    /** As {@link #compile}, with the patched side's flags ({@link #patchedFlags()}). */
+    public void compilePatched(List<String> objects, Path outDir) {
+        make(objects, outDir, patchedFlags());
+    }
+
+    private void make(List<String> objects, Path outDir, String kcflags) {
         if (objects.isEmpty()) return;
         try {
             for (String o : objects) {
@@ -88,7 +112,7 @@ public final class ObjectCompiler {
             // several calls (amdgpu's M= directories), and stopping at the first failing call left
             // the others' errors to a compile of the whole batch again for each call.
             List<String> failed = new ArrayList<>();
-            for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + flags()), objects)) {
+            for (List<String> call : makeCalls.apply(List.of("make", "-k", "-j" + jobs, "KCFLAGS=" + kcflags), objects)) {
                 Toolchain.Result r = Exec.run(tools, tree, call, env);
                 if (!r.ok()) failed.add(errors(r));
             }
@@ -123,7 +147,8 @@ public final class ObjectCompiler {
      * this compiler's flags) instead of asking make again: make spends seconds deciding what is up
      * to date around a compile of half a second. An object without such a record, one whose replay
      * fails, and one that exports symbols (kbuild then also runs genksyms, whose CRCs the module
-     * needs) are made by make as before.
+     * needs) are made by make as before. These are the patched side's objects: each gets
+     * {@link #patchedFlags()}.
      */
     public void compileLike(List<String> objects, Path records, Path outDir) {
         List<String> byMake = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -133,7 +158,8 @@ public final class ObjectCompiler {
             List<java.util.concurrent.Future<?>> replays = new ArrayList<>();
             for (String o : objects) {
                 replays.add(pool.submit(() -> {
-                    String cmd = recordedCommand(records, o);
+                    String recorded = recordedCommand(records, o);
+                    String cmd = recorded == null ? null : patchedCommand(recorded);
                     Files.deleteIfExists(tree.resolve(o));
                     if (cmd == null || !Exec.run(tools, tree, List.of("sh", "-c", cmd), env).ok() || exportsSymbols(tree.resolve(o))) {
                         byMake.add(o);
@@ -159,7 +185,12 @@ public final class ObjectCompiler {
         }
         // make compiles the rest in the objects' order
         List<String> rest = objects.stream().filter(byMake::contains).toList();
-        compile(rest, outDir);
+        compilePatched(rest, outDir);
+    }
+
+    /** An original object's recorded command as the patched side runs it: its errors after our flags. */
+    String patchedCommand(String recorded) {
+        return recorded.replace(flags(), patchedFlags());
     }
 
     /** The command of kbuild's record of {@code object} in {@code root}, if it was made with this compiler's flags. */

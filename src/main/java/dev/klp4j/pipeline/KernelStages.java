@@ -151,7 +151,7 @@ final class KernelStages implements Stages {
     @SuppressWarnings("try") // the patch stays applied for the try block
     public void compileSources(ChangedObjects.Changes changes) {
         try (Applied a = applyPatch()) {
-            compiler.compile(changes.sources(), patchedDir());
+            compiler.compilePatched(changes.sources(), patchedDir());
         }
     }
 

@@ -80,4 +80,43 @@ class ObjectCompilerTest {
         assertThat(out.resolve("a/fine.o")).isRegularFile();
         assertThat(out.resolve("b/other.o")).isRegularFile();
     }
+
+    /**
+     * A fix compiled without the header change that goes with it: its caller passes a pointer where
+     * the running kernel's prototype takes an integer (a real 6.1.190 mlx5 fix passes a net_device
+     * where esw/bridge.h still says int ifindex). gcc 12 only warns and truncates the pointer; the
+     * patched side must fail, by make and by the replay of the original's record alike.
+     */
+    @Test
+    void aPointerPassedForAnIntegerFailsThePatchedSideOnly() throws Exception {
+        Path tree = d.resolve("kcflags");
+        Files.createDirectories(tree.resolve("a"));
+        Files.writeString(tree.resolve("Makefile"), """
+                .DELETE_ON_ERROR:
+                %.o: %.c
+                \tgcc $(KCFLAGS) -c -o $@ $<
+                \techo "savedcmd_$@ := gcc $(KCFLAGS) -c -o $@ $<" > $(dir $@).$(notdir $@).cmd
+                """);
+        Files.writeString(tree.resolve("a/caller.c"), """
+                struct net_device { int ifindex; };
+                int vport_link(int ifindex);
+                int event(struct net_device *upper) { return vport_link(upper); }
+                """);
+        ObjectCompiler c = new ObjectCompiler(tree, 1);
+        // the kernel's own flags: a warning, as gcc 12 builds Debian 12's kernel
+        Path orig = d.resolve("orig");
+        c.compile(List.of("a/caller.o"), orig);
+        assertThat(orig.resolve("a/caller.o")).isRegularFile();
+        assertThat(ObjectCompiler.cmdFile(orig, "a/caller.o")).content().contains(ObjectCompiler.KCFLAGS)
+                .doesNotContain(ObjectCompiler.PATCHED_ERRORS);
+
+        assertThatThrownBy(() -> c.compilePatched(List.of("a/caller.o"), d.resolve("patched")))
+                .isInstanceOf(Failure.class).hasMessageContaining("a/caller.c:3:").hasMessageContaining("-Werror=int-conversion");
+        // the replay of the original's record gets the same errors (then make says them)
+        assertThat(c.patchedCommand("gcc -O2 " + ObjectCompiler.KCFLAGS + " -c -o a/caller.o a/caller.c"))
+                .isEqualTo("gcc -O2 " + ObjectCompiler.KCFLAGS + " " + ObjectCompiler.PATCHED_ERRORS + " -c -o a/caller.o a/caller.c");
+        assertThatThrownBy(() -> c.compileLike(List.of("a/caller.o"), orig, d.resolve("patched2")))
+                .isInstanceOf(Failure.class).hasMessageContaining("-Werror=int-conversion");
+        assertThat(d.resolve("patched2/a/caller.o")).doesNotExist();
+    }
 }

@@ -42,4 +42,32 @@ class SourcesCompileFirstTest {
         assertThat(b.out()).containsPattern("compile sources +[0-9.]+ s +failed").doesNotContain("header users");
         assertThat(b.err()).contains("fs/proc/cmdline.c").contains("klp4j_declared_nowhere");
     }
+
+    /**
+     * gcc 12 (Debian 12's) only warns when a pointer is passed for an integer; a fix written for a
+     * prototype its patch does not carry (a real 6.1.190 mlx5 fix) would call the running kernel's
+     * function with a truncated pointer. The patched side makes it an error, and says so.
+     */
+    @Test
+    void aPointerPassedWhereTheRunningKernelTakesAnIntegerDoesNotCompile(@TempDir Path dir) throws Exception {
+        Path patch = dir.resolve("int-conversion.patch");
+        Files.writeString(patch, """
+                --- a/fs/proc/cmdline.c
+                +++ b/fs/proc/cmdline.c
+                @@ -8,5 +8,5 @@
+                 {
+                 	seq_puts(m, saved_command_line);
+                -	seq_putc(m, '\\n');
+                +	seq_putc(m, saved_command_line);
+                 	return 0;
+                 }
+                """);
+        CliRun b = CliRun.of("build", patch.toString(), "-o", dir.resolve("out").toString(), "-j", "2");
+        assertThat(b.exit()).as(b.out() + b.err()).isNotZero();
+        // without a header in the patch, the .c is compiled as the patched side (no sources step first)
+        assertThat(b.out()).containsPattern("compile patched +[0-9.]+ s +failed");
+        assertThat(b.err()).contains("fs/proc/cmdline.c").contains("seq_putc").contains("-Werror=int-conversion");
+        // nothing written: no module with a truncated pointer
+        assertThat(dir.resolve("out").toFile().list()).isNullOrEmpty();
+    }
 }
