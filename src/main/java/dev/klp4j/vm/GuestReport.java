@@ -125,15 +125,7 @@ public final class GuestReport {
             ts.add(e);
         }
         m.put("transitions", ts);
-        List<Object> ss = new ArrayList<>();
-        for (Stall st : stalls) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("module", st.module());
-            e.put("tasks", st.tasks());
-            e.put("heldBy", st.heldBy());
-            ss.add(e);
-        }
-        m.put("stalls", ss);
+        m.put("stalls", List.copyOf(stalls)); // a record: Jackson writes its components by name
         m.put("blocked", blocked);
         m.put("reversed", reversed);
         Map<String, Object> inf = new LinkedHashMap<>();
