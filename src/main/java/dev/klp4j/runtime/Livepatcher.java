@@ -95,7 +95,7 @@ public final class Livepatcher {
         List<List<BlockingTask>> stalls = new ArrayList<>();
         int[] signals = {0};
         Set<String> patched = patchedFunctions(name);
-        if (waitTransition(name, 1, timeoutMillis, stalls, signals)) {
+        if (waitTransition(name, patched, 1, timeoutMillis, stalls, signals)) {
             long ms = ops.millis() - t0;
             log.accept("'" + name + "': patched in " + ms + " ms");
             return new Loaded(name, ms, stalls, signals[0]);
@@ -103,7 +103,7 @@ public final class Livepatcher {
         List<BlockingTask> blockers = blockingTasks(1);
         log.accept("'" + name + "': transition did not finish in " + timeoutMillis + " ms; reversing it");
         ops.write(sys.patch(name).resolve("enabled"), "0");
-        if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
+        if (!waitTransition(name, patched, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
             throw Failure.failed("'" + name + "': patching timed out and the reverse transition is stuck too;"
                     + " blocked by " + describe(blockingTasks(0), patched) + "; the patch stays loaded: retry 'klp4j unload "
                     + name + "' later");
@@ -112,7 +112,7 @@ public final class Livepatcher {
         // disable it outright if it is still there and enabled, so it can be removed.
         if (Files.isDirectory(sys.patch(name)) && isTrue(sys.patch(name).resolve("enabled"))) {
             ops.write(sys.patch(name).resolve("enabled"), "0");
-            waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1]);
+            waitTransition(name, patched, 0, timeoutMillis, new ArrayList<>(), new int[1]);
         }
         waitGone(name, timeoutMillis);
         // A permanent module stays: no task has used its code (the transition was reversed), but the kernel keeps it.
@@ -135,7 +135,7 @@ public final class Livepatcher {
             Set<String> patched = patchedFunctions(name);
             // Writing 0 disables an applied patch, or reverses a patching transition still under way.
             if (isTrue(sys.patch(name).resolve("enabled"))) ops.write(sys.patch(name).resolve("enabled"), "0");
-            if (!waitTransition(name, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
+            if (!waitTransition(name, patched, 0, timeoutMillis, new ArrayList<>(), new int[1])) {
                 throw Failure.failed("'" + name + "': the unpatching transition did not finish in "
                         + timeoutMillis / 1000.0 + " s (blocked by " + describe(blockingTasks(0), patched)
                         + "); the patch stays loaded, unpatching continues: retry 'klp4j unload " + name + "'");
@@ -245,10 +245,9 @@ public final class Livepatcher {
     }
 
     /** Polls until NAME's transition is over (or the patch is gone); false at the timeout. */
-    private boolean waitTransition(String name, int target, long timeoutMillis, List<List<BlockingTask>> stalls,
+    private boolean waitTransition(String name, Set<String> patched, int target, long timeoutMillis, List<List<BlockingTask>> stalls,
                                    int[] signals) {
         long start = ops.millis();
-        Set<String> patched = patchedFunctions(name);
         long stallEvery = Math.max(POLL_MS, Math.min(MAX_STALL_MS, timeoutMillis / 4));
         long nextStall = start + stallEvery;
         while (true) {
