@@ -44,6 +44,8 @@ public final class ObjectCompiler {
     private java.util.function.BiFunction<List<String>, List<String>, List<List<String>>> makeCalls;
     /** Added to every compile's environment (a compiler cluster's PATH); empty: compile here. */
     private Map<String, String> env = Map.of();
+    /** Where patched objects are kept by content (null: none, as for a patch that changes more than sources). */
+    private PatchedObjectCache patchedCache;
 
     public ObjectCompiler(Path tree, int jobs) {
         this(tree, jobs, null, java.util.function.UnaryOperator.identity());
@@ -95,9 +97,33 @@ public final class ObjectCompiler {
         make(objects, outDir, flags());
     }
 
-    /** As {@link #compile}, with the patched side's flags ({@link #patchedFlags()}). */
-    public void compilePatched(List<String> objects, Path outDir) {
-        make(objects, outDir, patchedFlags());
+    /**
+     * As {@link #compile}, with the patched side's flags ({@link #patchedFlags()}); an object the
+     * patched cache has for the tree as it is now is copied instead. Returns how many were.
+     */
+    public int compilePatched(List<String> objects, Path outDir) {
+        List<String> todo = notCached(objects, outDir);
+        make(todo, outDir, patchedFlags());
+        return objects.size() - todo.size();
+    }
+
+    /** The objects the patched cache cannot supply; the others are copied to {@code outDir}. */
+    private List<String> notCached(List<String> objects, Path outDir) {
+        if (patchedCache == null) return objects;
+        return objects.stream().filter(o -> !patchedCache.restore(o, outDir)).toList();
+    }
+
+    /**
+     * Keeps a patched object just compiled in the tree with {@code record} (kbuild's record handed
+     * out with it), under the files its compile read: {@code deps}, gcc's dependency file of a
+     * replay or kbuild's record that make wrote from it.
+     */
+    private void keepPatched(String object, Path record, Path deps) throws IOException {
+        if (patchedCache == null || !Files.isRegularFile(deps)) return;
+        List<String> read = deps.getFileName().toString().endsWith(".d")
+                ? PatchedObjectCache.fromGcc(Files.readString(deps, java.nio.charset.StandardCharsets.ISO_8859_1))
+                : PatchedObjectCache.fromRecord(Files.readAllLines(deps, java.nio.charset.StandardCharsets.ISO_8859_1));
+        patchedCache.store(object, tree.resolve(object), record, read);
     }
 
     private void make(List<String> objects, Path outDir, String kcflags) {
@@ -130,6 +156,7 @@ public final class ObjectCompiler {
                 Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
                 Path cmdFile = cmdFile(tree, o);
                 if (Files.exists(cmdFile)) Files.copy(cmdFile, cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                if (kcflags.equals(patchedFlags())) keepPatched(o, cmdFile, cmdFile);
                 Files.deleteIfExists(src);
             }
             if (!failed.isEmpty()) {
@@ -150,13 +177,14 @@ public final class ObjectCompiler {
      * needs) are made by make as before. These are the patched side's objects: each gets
      * {@link #patchedFlags()}.
      */
-    public void compileLike(List<String> objects, Path records, Path outDir) {
+    public int compileLike(List<String> objects, Path records, Path outDir) {
+        List<String> todo = notCached(objects, outDir);
         List<String> byMake = java.util.Collections.synchronizedList(new ArrayList<>());
         // Replays are independent compiles of distinct objects: as many run at once as make's -j would.
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, objects.size())));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, todo.size())));
         try {
             List<java.util.concurrent.Future<?>> replays = new ArrayList<>();
-            for (String o : objects) {
+            for (String o : todo) {
                 replays.add(pool.submit(() -> {
                     String recorded = recordedCommand(records, o);
                     String cmd = recorded == null ? null : patchedCommand(recorded);
@@ -169,6 +197,8 @@ public final class ObjectCompiler {
                     Files.createDirectories(dst.getParent());
                     Files.copy(tree.resolve(o), dst, StandardCopyOption.REPLACE_EXISTING);
                     Files.copy(cmdFile(records, o), cmdFile(outDir, o), StandardCopyOption.REPLACE_EXISTING);
+                    keepPatched(o, cmdFile(records, o), gccDependencies(o));
+                    Files.deleteIfExists(gccDependencies(o));
                     Files.deleteIfExists(tree.resolve(o));
                     return null;
                 }));
@@ -184,8 +214,21 @@ public final class ObjectCompiler {
             pool.shutdownNow();
         }
         // make compiles the rest in the objects' order
-        List<String> rest = objects.stream().filter(byMake::contains).toList();
-        compilePatched(rest, outDir);
+        List<String> rest = todo.stream().filter(byMake::contains).toList();
+        make(rest, outDir, patchedFlags());
+        return objects.size() - todo.size();
+    }
+
+    /** gcc's dependency file of a compile in the tree ({@code -Wp,-MMD,dir/.name.o.d}): a replay leaves it, make's fixdep does not. */
+    private Path gccDependencies(String object) {
+        int slash = object.lastIndexOf('/');
+        return tree.resolve(object.substring(0, slash + 1) + "." + object.substring(slash + 1) + ".d");
+    }
+
+    /** Patched objects are kept in and taken from {@code cache} (see {@link PatchedObjectCache}). */
+    public ObjectCompiler cachingPatched(PatchedObjectCache cache) {
+        this.patchedCache = cache;
+        return this;
     }
 
     /** An original object's recorded command as the patched side runs it: its errors after our flags. */

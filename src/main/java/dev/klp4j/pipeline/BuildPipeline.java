@@ -92,7 +92,7 @@ public final class BuildPipeline {
 
         step("compile original", () -> stages.compileOriginal(objects), cached -> objects.size() + " object(s), " + cached + " from the cache");
         try (Stages.Applied applied = step("apply patch", stages::applyPatch, a -> "")) {
-            step("compile patched", () -> { stages.compilePatched(objects); return objects.size(); }, n -> n + " object(s)");
+            step("compile patched", () -> stages.compilePatched(objects), cached -> objects.size() + " object(s), " + cached + " from the cache");
         }
         Map<String, ObjectOwner.Owner> owners = step("owners", () -> stages.owners(objects), BuildPipeline::describeOwners);
         if (o.stop == BuildOptions.Stop.COMPILE) return end(BuildOutcome.COMPILED, null);

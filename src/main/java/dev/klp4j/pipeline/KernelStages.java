@@ -17,6 +17,7 @@ import dev.klp4j.kbuild.KbuildQuery;
 import dev.klp4j.kbuild.ObjectCompiler;
 import dev.klp4j.kbuild.ObjectOwner;
 import dev.klp4j.kbuild.OriginalObjectCache;
+import dev.klp4j.kbuild.PatchedObjectCache;
 import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.kbuild.TargetStructSizes;
 import dev.klp4j.kernel.KernelTarget;
@@ -144,6 +145,7 @@ final class KernelStages implements Stages {
         compiler = new ObjectCompiler(tree, o.jobs, AuthorHeaders.writeTo(cacheDir.resolve("include")), kbuild::makeTarget, target.toolchain())
                 .makeCalls(kbuild::makeCalls);
         if (o.cluster != null) compiler.via(o.cluster, Map.of());
+        if (PatchedObjectCache.applies(patch.diff())) compiler.cachingPatched(new PatchedObjectCache(tree, cacheDir, compiler.patchedFlags()));
         return changed.find(patch.diff());
     }
 
@@ -191,10 +193,10 @@ final class KernelStages implements Stages {
     }
 
     @Override
-    public void compilePatched(List<String> objects) {
+    public int compilePatched(List<String> objects) {
         // The patched .c files' own objects may be compiled already (compile sources); the rest
         // replay the original side's recorded commands.
-        compiler.compileLike(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir().resolve(obj))).toList(), origDir(), patchedDir());
+        return compiler.compileLike(objects.stream().filter(obj -> !Files.isRegularFile(patchedDir().resolve(obj))).toList(), origDir(), patchedDir());
     }
 
     @Override

@@ -58,7 +58,8 @@ public interface Stages {
     /** Applies only the patch's changes to {@code files} (a batch's fixes still to compare) until the handle is closed. */
     Applied applyPatch(java.util.Collection<String> files);
 
-    void compilePatched(List<String> objects);
+    /** Compiles the patched objects (the patch applied); returns how many came from the cache. */
+    int compilePatched(List<String> objects);
 
     Map<String, ObjectOwner.Owner> owners(List<String> objects);
 

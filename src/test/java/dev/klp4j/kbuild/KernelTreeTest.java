@@ -349,6 +349,50 @@ class KernelTreeTest {
         assertThat(owner.owner("fs/proc/cmdline.o", work.resolve("orig")).isVmlinux()).isTrue();
     }
 
+    /**
+     * The patched cache on the real tree: an entry is kept under what kbuild's record (make) and
+     * gcc's dependency file (a replay) say the compile read, hundreds of headers, and found again
+     * only while the tree holds that content.
+     */
+    @Test
+    void aPatchedObjectIsTakenFromTheCacheOnlyWhileTheTreeHoldsWhatItWasCompiledFrom(@TempDir Path work) throws Exception {
+        Path patch = Path.of("examples/cmdline/cmdline.patch").toAbsolutePath();
+        PatchApplier a = new PatchApplier(tree, work.resolve("journal"), patch);
+        ObjectCompiler c = new ObjectCompiler(tree, 2, null, kbuild::makeTarget).makeCalls(kbuild::makeCalls);
+        c.cachingPatched(new PatchedObjectCache(tree, work.resolve("cache"), c.patchedFlags()));
+        List<String> obj = List.of("fs/proc/cmdline.o");
+        Path orig = work.resolve("orig");
+        c.compile(obj, orig);
+        a.apply();
+        try {
+            assertThat(c.compilePatched(obj, work.resolve("p1"))).isZero();
+            assertThat(c.compileLike(obj, orig, work.resolve("p2"))).isEqualTo(1);
+        } finally {
+            a.revert();
+        }
+        assertThat(work.resolve("p2/fs/proc/cmdline.o")).hasSameBinaryContentAs(work.resolve("p1/fs/proc/cmdline.o"));
+        // the pristine tree is not the patched one: the replay compiles, and keeps it by gcc's file
+        assertThat(c.compileLike(obj, orig, work.resolve("p3"))).isZero();
+        assertThat(ElfReader.read(work.resolve("p3/fs/proc/cmdline.o")).section(".text.cmdline_proc_show").orElseThrow().data())
+                .isEqualTo(ElfReader.read(orig.resolve("fs/proc/cmdline.o")).section(".text.cmdline_proc_show").orElseThrow().data());
+        assertThat(tree.resolve("fs/proc/.cmdline.o.d")).doesNotExist();
+        a.apply();
+        try {
+            assertThat(c.compileLike(obj, orig, work.resolve("p4"))).isEqualTo(1);
+        } finally {
+            a.revert();
+        }
+        assertThat(work.resolve("p4/fs/proc/cmdline.o")).hasSameBinaryContentAs(work.resolve("p1/fs/proc/cmdline.o"));
+        List<Path> entries;
+        try (Stream<Path> s = Files.walk(work.resolve("cache"))) {
+            entries = s.filter(p -> p.getFileName().toString().equals("deps")).toList();
+        }
+        assertThat(entries).hasSize(2);
+        for (Path deps : entries) {
+            assertThat(Files.readAllLines(deps)).hasSizeGreaterThan(100).contains("fs/proc/cmdline.c", "include/linux/seq_file.h");
+        }
+    }
+
     @Test
     void compilesGoToADistccWorkerWithTheKernelsOwnCommand(@TempDir Path work) throws Exception {
         // A local distccd is the cluster; DISTCC_FALLBACK=0 makes a job it did not take fail instead

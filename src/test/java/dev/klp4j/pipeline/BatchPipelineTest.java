@@ -50,9 +50,10 @@ class BatchPipelineTest {
         }
 
         @Override
-        public void compilePatched(List<String> objects) {
+        public int compilePatched(List<String> objects) {
             patchedCompiles.add(List.copyOf(objects));
             if (objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n" + error);
+            return 0;
         }
 
         @Override
@@ -120,13 +121,14 @@ class BatchPipelineTest {
             }
 
             @Override
-            public void compilePatched(List<String> objects) {
+            public int compilePatched(List<String> objects) {
                 patchedCompiles.add(List.copyOf(objects));
                 if (applied.contains("b.c") && (objects.contains("a.o") || objects.contains("b.o"))) {
                     throw new Failure(Failure.Kind.TOOL, "compiling " + String.join(" ", objects) + " failed:\n"
                             + "b.c:3:9: error: implicit declaration of function 'dst_dev'\n"
                             + "make[4]: *** [scripts/Makefile.build:229: a.o] Error 1\nmake[4]: *** [scripts/Makefile.build:229: b.o] Error 1");
                 }
+                return 0;
             }
         };
         Map<String, BatchPipeline.Outcome> out = run(shared);
@@ -149,11 +151,12 @@ class BatchPipelineTest {
     void eachFixTakenOutIsGivenItsOwnErrorsNotTheBatchs() {
         Batch two = new Batch() {
             @Override
-            public void compilePatched(List<String> objects) {
+            public int compilePatched(List<String> objects) {
                 patchedCompiles.add(List.copyOf(objects));
                 if (objects.contains("a.o") && objects.contains("b.o")) throw new Failure(Failure.Kind.TOOL, "compiling "
                         + String.join(" ", objects) + " failed:\nb.c:3:9: error: 'x' undeclared\na.c:7:2: error: 'y' undeclared\n"
                         + "make[4]: *** [scripts/Makefile.build:229: b.o] Error 1\nmake[4]: *** [scripts/Makefile.build:229: a.o] Error 1");
+                return 0;
             }
         };
         Map<String, BatchPipeline.Outcome> out = run(two);
@@ -257,8 +260,9 @@ class BatchPipelineTest {
         }
 
         @Override
-        public void compilePatched(List<String> objects) {
+        public int compilePatched(List<String> objects) {
             compiled.add(List.copyOf(objects));
+            return 0;
         }
     }
 

@@ -409,8 +409,9 @@ class BuildPipelineTest {
         }
 
         @Override
-        public void compilePatched(List<String> objects) {
+        public int compilePatched(List<String> objects) {
             call("compilePatched");
+            return 0;
         }
 
         @Override
