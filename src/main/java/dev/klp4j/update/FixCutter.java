@@ -1,13 +1,19 @@
 package dev.klp4j.update;
 
+import dev.klp4j.base.Failure;
 import dev.klp4j.source.TreeChanges;
+import dev.klp4j.source.ValueChanges;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +36,7 @@ final class FixCutter {
 
     static Cut cut(UpdateCut cut) {
         TreeChanges c = cut.changes();
+        Map<String, Set<String>> valueHeaders = valueChanges(cut);
         List<Fix> sources = new ArrayList<>();
         List<String> headers = new ArrayList<>();
         List<FixDecision> decided = new ArrayList<>();
@@ -53,7 +60,7 @@ final class FixCutter {
             } else if (f.endsWith(".c") || f.endsWith(".S")) {
                 if (added) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "a new source file: an object the running kernel does not have"));
                 else if (removed) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "removes a source file from the kernel"));
-                else sources.add(new Fix(f, List.of(f), cut.patch(List.of(f))));
+                else sources.add(withValueHeaders(cut, f, valueHeaders));
             } else {
                 decided.add(decision(f, FixStatus.NEEDS_REBOOT, "not C source (" + f.substring(f.lastIndexOf('/') + 1)
                         + "): klp4j live patches C functions only"));
@@ -61,6 +68,46 @@ final class FixCutter {
         }
         return new Cut(sources, headers, decided);
     }
+
+    /** Each name whose value a changed header (of a file an x86 kernel may build) edits, and those headers. */
+    private static Map<String, Set<String>> valueChanges(UpdateCut cut) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (String h : cut.changes().changed()) {
+            if (!h.endsWith(".h") || notBuilt(h) != null) continue;
+            try {
+                Set<String> names = ValueChanges.of(Files.readString(cut.older(h), StandardCharsets.ISO_8859_1),
+                        Files.readString(cut.newer(h), StandardCharsets.ISO_8859_1));
+                for (String n : names) out.computeIfAbsent(n, k -> new TreeSet<>()).add(h);
+            } catch (IOException e) {
+                throw new Failure(Failure.Kind.TOOL, "cannot read " + h + " of the update: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The fix of C file {@code f}, with the headers whose value changes its own changed lines name:
+     * written for the new value (a literal replaced by the macro whose value the update changes),
+     * it would compile to the running kernel's value alone, and say nothing changed, or be
+     * live patched without what it fixes.
+     */
+    private static Fix withValueHeaders(UpdateCut cut, String f, Map<String, Set<String>> valueHeaders) {
+        String patch = cut.patch(List.of(f));
+        Set<String> headers = new TreeSet<>();
+        if (!valueHeaders.isEmpty()) {
+            for (String line : patch.lines().toList()) {
+                if (line.startsWith("+++") || line.startsWith("---") || !(line.startsWith("+") || line.startsWith("-"))) continue;
+                Matcher m = IDENTIFIER.matcher(line.substring(1));
+                while (m.find()) headers.addAll(valueHeaders.getOrDefault(m.group(), Set.of()));
+            }
+        }
+        if (headers.isEmpty()) return new Fix(f, List.of(f), patch);
+        List<String> files = new ArrayList<>(headers);
+        files.add(f);
+        return new Fix(f, files, cut.patch(files));
+    }
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_]\\w*");
 
     static FixDecision decision(String f, FixStatus s, String reason) {
         return new FixDecision(f, List.of(f), List.of(), s, reason, List.of(), List.of());

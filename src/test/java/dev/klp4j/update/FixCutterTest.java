@@ -106,6 +106,49 @@ class FixCutterTest {
         assertThat(FixCutter.definer(cut3, "kept", java.util.List.of("net/sctp/keep.c"))).as("static on both sides").isNull();
     }
 
+    /**
+     * 6.1.190's ksmbd fix: vfs_cache.c passes KSMBD_START_FID where it passed 0, and vfs_cache.h
+     * changes KSMBD_START_FID from 0 to 1. Alone, the C fix compiles to the running kernel's 0 and
+     * says nothing changed; it is cut with the header whose value its own lines name.
+     */
+    @Test
+    void aFixWhoseLinesNameAValueTheUpdateChangesTakesThatHeader() throws IOException {
+        Path a = tmp.resolve("o4"), b = tmp.resolve("n4");
+        write(a, "fs/smb/server/vfs_cache.h", "#define\tFILE_GENERIC_EXECUTE\t0X1200a0\n\n#define KSMBD_START_FID\t\t0\n#define KSMBD_NO_FID\t\t(INT_MAX)\n");
+        write(b, "fs/smb/server/vfs_cache.h", "#define\tFILE_GENERIC_EXECUTE\t0X1200a0\n\n/*\n * Start at 1: a file id of 0 is a null handle.\n */\n"
+                + "#define KSMBD_START_FID\t\t1\n#define KSMBD_NO_FID\t\t(INT_MAX)\n");
+        write(a, "fs/smb/server/vfs_cache.c", "#include \"vfs_cache.h\"\nint open_id(void)\n{\n\treturn idr_alloc_cyclic(idr, fp, 0, INT_MAX - 1);\n}\n");
+        write(b, "fs/smb/server/vfs_cache.c", "#include \"vfs_cache.h\"\nint open_id(void)\n{\n\treturn idr_alloc_cyclic(idr, fp, KSMBD_START_FID,\n"
+                + "\t\t\t\tINT_MAX - 1);\n}\n");
+        // names the macro only in lines its fix leaves alone: compiled as the running kernel is, alone
+        write(a, "fs/smb/server/smb2pdu.c", "int first = KSMBD_START_FID;\nint g(void) { return 1; }\n");
+        write(b, "fs/smb/server/smb2pdu.c", "int first = KSMBD_START_FID;\nint g(void) { return 2; }\n");
+        // an enumerator's explicit value, named by a changed line
+        write(a, "include/linux/remoteproc.h", "enum rproc_state {\n\tRPROC_CRASHED\t= 3,\n\tRPROC_DELETED\t= 4,\n\tRPROC_ATTACHED\t= 5,\n};\n");
+        write(b, "include/linux/remoteproc.h", "enum rproc_state {\n\tRPROC_CRASHED\t= 3,\n\tRPROC_ATTACHED\t= 4,\n};\n");
+        write(a, "drivers/remoteproc/remoteproc_core.c", "int st(struct rproc *r) { return r->state == RPROC_CRASHED; }\n");
+        write(b, "drivers/remoteproc/remoteproc_core.c", "int st(struct rproc *r) { return r->state == RPROC_ATTACHED; }\n");
+        // another architecture's header and a changed comment change no value this kernel has
+        write(a, "arch/arm64/include/asm/fixmap.h", "#define NR_FIX_BTMAPS 16\n");
+        write(b, "arch/arm64/include/asm/fixmap.h", "#define NR_FIX_BTMAPS 32\n");
+        write(a, "include/linux/comment.h", "#define SLOTS 8 /* slots */\n");
+        write(b, "include/linux/comment.h", "#define SLOTS 8 /* slots per frame */\n");
+        write(a, "drivers/misc/uses.c", "int s = SLOTS + NR_FIX_BTMAPS;\n");
+        write(b, "drivers/misc/uses.c", "int s = SLOTS + NR_FIX_BTMAPS + 1;\n");
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cut4"), a, b);
+
+        Map<String, Fix> fixes = FixCutter.cut(cut).sources().stream().collect(Collectors.toMap(Fix::id, f -> f));
+        assertThat(fixes.get("fs/smb/server/vfs_cache.c").files()).containsExactly("fs/smb/server/vfs_cache.h", "fs/smb/server/vfs_cache.c");
+        assertThat(fixes.get("fs/smb/server/vfs_cache.c").patch()).contains("+#define KSMBD_START_FID\t\t1", "+\treturn idr_alloc_cyclic(idr, fp, KSMBD_START_FID,");
+        assertThat(fixes.get("fs/smb/server/smb2pdu.c").files()).containsExactly("fs/smb/server/smb2pdu.c");
+        assertThat(fixes.get("drivers/remoteproc/remoteproc_core.c").files()).containsExactly("include/linux/remoteproc.h",
+                "drivers/remoteproc/remoteproc_core.c");
+        assertThat(fixes.get("drivers/misc/uses.c").files()).containsExactly("drivers/misc/uses.c");
+        // the patch applies to the older tree, header first
+        var r = Exec.run(a, java.util.List.of("patch", "-p1", "--dry-run", "-i", writePatch(fixes.get("fs/smb/server/vfs_cache.c").patch())));
+        assertThat(r.ok()).as(r.output()).isTrue();
+    }
+
     private String writePatch(String patch) throws IOException {
         Path p = tmp.resolve("fix.patch");
         Files.writeString(p, patch);

@@ -30,8 +30,9 @@ class FixRoundsTest {
     private UpdateCut cut() throws IOException {
         return trees((r, newer) -> {
             write(r, "fs/a.c", newer ? "int a(void) { return 2; }\nint a_helper(int x)\n{ return x; }\n" : "int a(void) { return 1; }\n");
-            write(r, "fs/b.h", newer ? "#define B 2\n" : "#define B 1\n");
-            write(r, "fs/b.c", "#include \"b.h\"\nint b(void) { return B" + (newer ? " + 1" : "") + "; }\n");
+            // b.h adds B, which b.c's fix uses (a name new to it, not a value it changes)
+            write(r, "fs/b.h", newer ? "#define A0 1\n#define B 2\n" : "#define A0 1\n");
+            write(r, "fs/b.c", "#include \"b.h\"\nint b(void) { return " + (newer ? "B + 1" : "1") + "; }\n");
             write(r, "drivers/c.c", newer ? "int a_helper(int);\nint c(void) { return a_helper(3); }\n" : "int c(void) { return 3; }\n");
             for (String h : List.of("x", "y", "z")) write(r, "include/linux/" + h + ".h", "#define " + h.toUpperCase() + (newer ? " 2\n" : " 1\n"));
         });
@@ -116,9 +117,9 @@ class FixRoundsTest {
         // e.c compiles with m.h alone, g.c with neither.
         UpdateCut cut = trees((r, newer) -> {
             write(r, "fs/l.h", newer ? "struct l { int a; int b; };\n" : "struct l { int a; };\n");
-            write(r, "fs/m.h", newer ? "#define M 2\n" : "#define M 1\n");
+            write(r, "fs/m.h", newer ? "#define M0 1\n#define M 2\n" : "#define M0 1\n");
             for (String c : List.of("e", "g")) {
-                write(r, "fs/" + c + ".c", "#include \"l.h\"\n#include \"m.h\"\nint " + c + "(void) { return M" + (newer ? " + 1" : "") + "; }\n");
+                write(r, "fs/" + c + ".c", "#include \"l.h\"\n#include \"m.h\"\nint " + c + "(void) { return " + (newer ? "M + 1" : "1") + "; }\n");
             }
         });
         List<String> calls = new ArrayList<>();
