@@ -60,6 +60,26 @@ public final class Toolchain {
     }
 
     /** One directory for the output of every tool this process runs: a kill (Ctrl-C) removes it with what is in it. */
+    /**
+     * A kill of klp4j (SIGTERM, or the end of a session) must not leave its tools running: a make
+     * left compiling in the cached tree, with a patch applied, races the next build of that tree
+     * (seen: an update stopped with kill, its make going on beside the next run). Ctrl-C reaches
+     * the whole process group; a kill reaches only the JVM, whose shutdown ends what it started.
+     */
+    private static final class Orphans {
+        private static final java.util.concurrent.atomic.AtomicBoolean GUARDED = new java.util.concurrent.atomic.AtomicBoolean();
+
+        static void guard() {
+            if (!GUARDED.compareAndSet(false, true)) return;
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                        .forEach(ProcessHandle::destroyForcibly), "klp4j-tools-cleanup"));
+            } catch (IllegalStateException e) {
+                // already shutting down: nothing more will be started
+            }
+        }
+    }
+
     private static final class ExecLogs {
         static final WorkDir DIR = WorkDir.create("klp4j-exec-");
     }
@@ -96,6 +116,7 @@ public final class Toolchain {
      * command still running after {@code timeout} (null: none) is killed.
      */
     public Result run(Path dir, List<String> command, Map<String, String> env, byte[] input, Duration timeout, Path log) {
+        Orphans.guard();
         ProcessBuilder pb = new ProcessBuilder(wrap(dir, command)).redirectErrorStream(true).redirectOutput(log.toFile());
         if (dir != null && isHost()) pb.directory(dir.toFile());
         pb.environment().putAll(env);
