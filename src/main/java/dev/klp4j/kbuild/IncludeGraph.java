@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * applied and taken out again within a step), so klp4j update's dozens of batches, and a test
  * class's builds, read it once rather than once each.
  */
-final class IncludeGraph {
+public final class IncludeGraph {
     private static final List<String> SKIP_DIRS = ChangedObjects.SKIP_DIRS;
     /**
      * Keyed by the tree's path and its top Makefile's time and size: a tree unpacked again (another
@@ -34,7 +34,7 @@ final class IncludeGraph {
         this.tree = tree;
     }
 
-    static IncludeGraph of(Path tree) {
+    public static IncludeGraph of(Path tree) {
         Path t = tree.toAbsolutePath().normalize();
         String key;
         try {
@@ -48,7 +48,7 @@ final class IncludeGraph {
     }
 
     /** .c files that include the header, directly or through other headers (a superset of its users). */
-    Set<String> mentioning(String header) {
+    public Set<String> mentioning(String header) {
         java.util.Map<String, List<String>> includers = includeGraph();
         Set<String> cFiles = new TreeSet<>();
         Set<String> seen = new LinkedHashSet<>();

@@ -8,6 +8,8 @@ import dev.klp4j.debian.SourcePackages;
 import dev.klp4j.debian.SuiteArchive;
 import dev.klp4j.debian.TargetPackages;
 import dev.klp4j.debian.TargetResolver;
+import dev.klp4j.kbuild.IncludeGraph;
+import dev.klp4j.kbuild.SourceTreeCache;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.pipeline.BuildOptions;
@@ -96,7 +98,10 @@ public final class UpdateBuild {
             }
             // Each fix built alone; together one is refused (another's header changes its object):
             // that fix needs a reboot, with the reason, and the rest are combined again.
-            Set<String> blamed = blamed(r.reason(), together);
+            // ...or one whose header an object of the refusal includes (that object is in the module as its user).
+            Set<String> named = blamed(r.reason(), together);
+            Path tree = new SourceTreeCache(SourceTreeCache.dirFor(o.cacheRoot, target), target, o.jobs).tree();
+            Set<String> blamed = !named.isEmpty() ? named : includersBlamed(r.reason(), together, h -> IncludeGraph.of(tree).mentioning(h));
             if (blamed.isEmpty()) {
                 throw new Failure(Failure.Kind.FAILED, "the live-patched fixes do not build together (" + r.outcome() + "): "
                         + FixDecider.oneLine(r.reason()));
@@ -151,6 +156,26 @@ public final class UpdateBuild {
         while (h.find()) sources.add(h.group(1));
         Set<String> out = new LinkedHashSet<>();
         for (FixDecision f : live) if (f.files().stream().anyMatch(sources::contains)) out.add(f.id());
+        return out;
+    }
+
+    /**
+     * The fixes a refusal names through an object no fix's C file makes: an object in the module
+     * only because it includes a fix's changed header (a header user), refused there. Those whose
+     * headers its source includes, directly or not ({@code includers}: header -> the .c files that
+     * include it), are taken out; none when the reason names no object.
+     */
+    static Set<String> includersBlamed(String reason, List<FixDecision> live, Function<String, Set<String>> includers) {
+        Set<String> sources = new LinkedHashSet<>();
+        Matcher m = OBJECT.matcher(String.valueOf(reason));
+        while (m.find()) sources.add(m.group(1) + ".c");
+        Set<String> out = new LinkedHashSet<>();
+        if (sources.isEmpty()) return out;
+        for (FixDecision f : live) {
+            for (String file : f.files()) {
+                if (file.endsWith(".h") && includers.apply(file).stream().anyMatch(sources::contains)) out.add(f.id());
+            }
+        }
         return out;
     }
 

@@ -38,6 +38,25 @@ class UpdateBuildTest {
         assertThat(UpdateBuild.blamed("unsafe type-layout arch/include/linux/srcu.h struct x", live)).isEmpty();
     }
 
+    /**
+     * The module refuses an object no fix's C file makes: it is there as a user of a fix's header.
+     * The fixes whose headers its source includes are taken out, not the update stopped.
+     */
+    @Test
+    void aRefusedHeaderUserBlamesTheFixesWhoseHeadersItsSourceIncludes() {
+        java.util.Map<String, java.util.Set<String>> includers = java.util.Map.of(
+                "include/linux/srcu.h", java.util.Set.of("kernel/rcu/srcutree.c", "drivers/md/dm.c", "fs/dax.c"),
+                "include/net/ip6_route.h", java.util.Set.of("net/ipv6/route.c"));
+        List<FixDecision> withHeaders = List.of(live.get(0), live.get(1), live("net/ipv6/ip6_output.c", "include/net/ip6_route.h",
+                "net/ipv6/ip6_output.c"));
+        assertThat(UpdateBuild.includersBlamed("drivers/md/dm.o: dm_submit_bio: changed function has no fentry call", withHeaders,
+                h -> includers.getOrDefault(h, java.util.Set.of()))).containsExactly("kernel/rcu/srcutree.c");
+        assertThat(UpdateBuild.includersBlamed("unsafe type-layout struct x", withHeaders, h -> includers.getOrDefault(h, java.util.Set.of())))
+                .as("no object named").isEmpty();
+        assertThat(UpdateBuild.includersBlamed("sound/core/init.o: x: changed data", withHeaders, h -> includers.getOrDefault(h, java.util.Set.of())))
+                .as("an object no fix's header reaches").isEmpty();
+    }
+
     @Test
     void aRefusalNamingNoFixsObjectBlamesNone() {
         assertThat(UpdateBuild.blamed(null, live)).isEmpty();
