@@ -196,7 +196,10 @@ public final class ChangedObjects {
         Map<String, List<String>> textHeaders = new TreeMap<>();   // fix -> its headers compared by text
         List<Check> checks = new ArrayList<>();
         Map<String, Map<String, Followed>> followed = new TreeMap<>(); // fix -> header -> how its users are found
+        int followedFixes = 0;
         for (var f : fixes.entrySet()) {
+            // Each header's includers and the grep for its names take seconds: a batch of 100 fixes, minutes.
+            progress.accept("following the changed names of " + ++followedFixes + "/" + fixes.size() + " fix(es)' headers");
             Changes all = f.getValue();
             Map<String, Followed> byHeader = followed.computeIfAbsent(f.getKey(), k -> new TreeMap<>());
             for (String h : all.headers()) {
@@ -256,6 +259,7 @@ public final class ChangedObjects {
         for (Check c : checks) onePass.addAll(c.objects());
         Set<String> textPass = new TreeSet<>();
         textCandidates.values().forEach(textPass::addAll);
+        progress.accept("asking kbuild which of " + (onePass.size() + textPass.size()) + " includer(s) this config builds");
         List<String> preprocessedOnce = built(new ArrayList<>(onePass));
         List<String> compared = built(new ArrayList<>(textPass));
         Set<String> considered = new TreeSet<>(preprocessedOnce);
