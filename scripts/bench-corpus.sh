@@ -64,6 +64,8 @@ if [ ${#apt_opts[@]} = 0 ] && { [ ! -e "/boot/vmlinuz-$kernel" ] || [ ! -e "/lib
 fi
 # A jar older than the sources would measure old code.
 if [ ! -f target/klp4j.jar ] || [ -n "$(find src pom.xml -newer target/klp4j.jar -print -quit)" ]; then mvn -B -q -ntp -DskipTests package; fi
+# The code measured is the sources as they are now (commits made during a long run are not in it).
+measured=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo " with uncommitted changes")
 
 # Both source trees, unpacked once (what a build never reads is left out, as klp4j's cache does).
 unpack() {
@@ -213,7 +215,7 @@ summary="corpus $from -> $to on $kernel (seed $seed): $counted fixes ($notbuilt 
 {
   echo "# Corpus benchmark: real stable fixes, Debian linux-source-$series $from -> $to"
   echo
-  echo "Made by \`make bench-corpus\` (scripts/bench-corpus.sh) on $(date -u +%Y-%m-%d), klp4j $(git rev-parse --short HEAD)."
+  echo "Made by \`make $(basename "$report" .md)\` (scripts/bench-corpus.sh) on $(date -u +%Y-%m-%d), klp4j $measured."
   echo "One patch per changed \`.c\` file (with the changed headers it includes directly when it does not compile"
   echo "without them), drawn in the order of"
   echo "sha256(\"$seed:<file>\"), built for $kernel (source $from) with \`--prove --guest-runtime shell\`."
