@@ -64,7 +64,8 @@ public final class BatchPipeline {
     }
 
     /** A kernel stage's progress line while it preprocesses candidate objects. */
-    private static final java.util.regex.Pattern PREPROCESSING = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)");
+    private static final java.util.regex.Pattern PREPROCESSING = java.util.regex.Pattern.compile("preprocessing (\\d+)/(\\d+)"),
+            FOLLOWING = java.util.regex.Pattern.compile("following the changed names of (\\d+)/(\\d+) .*");
 
     /**
      * The stages' own steps are the batch's business, but finding the users of an update's headers
@@ -72,7 +73,7 @@ public final class BatchPipeline {
      */
     static StepListener preprocessing(StepListener to) {
         return new StepListener() {
-            private int shownTenth = -1;
+            private int shownTenth = -1, followedTenth = -1;
 
             @Override public void started(String step) { }
             @Override public void finished(Step step) { }
@@ -80,6 +81,19 @@ public final class BatchPipeline {
 
             @Override
             public void progress(String step, String message) {
+                // Before preprocessing: following each fix's changed names, then asking kbuild (minutes for a batch of 100).
+                java.util.regex.Matcher f = FOLLOWING.matcher(message);
+                if (f.matches()) {
+                    int done = Integer.parseInt(f.group(1)), total = Integer.parseInt(f.group(2));
+                    int tenth = done * 10 / Math.max(1, total);
+                    if (tenth > 0 && tenth != followedTenth) to.progress("batch", "header users: " + message);
+                    followedTenth = tenth;
+                    return;
+                }
+                if (message.startsWith("asking kbuild")) {
+                    to.progress("batch", "header users: " + message);
+                    return;
+                }
                 java.util.regex.Matcher m = PREPROCESSING.matcher(message);
                 if (!m.matches()) return;
                 int done = Integer.parseInt(m.group(1)), total = Integer.parseInt(m.group(2));

@@ -313,4 +313,15 @@ class BatchPipelineTest {
         assertThat(lines).hasSize(10).first().isEqualTo("batch: header users: preprocessed 100 of 1000 object(s)");
         assertThat(lines).last().isEqualTo("batch: header users: preprocessed 1000 of 1000 object(s)");
     }
+
+    /** Before preprocessing, a batch of 100 header fixes follows names and asks kbuild for minutes: said too. */
+    @Test
+    void followingNamesAndAskingKbuildAreSaidBeforePreprocessing() {
+        List<String> lines = new ArrayList<>();
+        StepListener p = BatchPipeline.preprocessing(progressInto(lines));
+        for (int done = 1; done <= 40; done++) p.progress("changed objects", "following the changed names of " + done + "/40 fix(es)' headers");
+        p.progress("changed objects", "asking kbuild which of 1446 includer(s) this config builds");
+        assertThat(lines).hasSize(11).first().isEqualTo("batch: header users: following the changed names of 4/40 fix(es)' headers");
+        assertThat(lines).last().isEqualTo("batch: header users: asking kbuild which of 1446 includer(s) this config builds");
+    }
 }
