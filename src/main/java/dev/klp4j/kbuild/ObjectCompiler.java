@@ -221,8 +221,8 @@ public final class ObjectCompiler {
 
     /** gcc's dependency file of a compile in the tree ({@code -Wp,-MMD,dir/.name.o.d}): a replay leaves it, make's fixdep does not. */
     private Path gccDependencies(String object) {
-        int slash = object.lastIndexOf('/');
-        return tree.resolve(object.substring(0, slash + 1) + "." + object.substring(slash + 1) + ".d");
+        Path record = cmdFile(tree, object);
+        return record.resolveSibling(record.getFileName().toString().replaceFirst("\\.cmd$", ".d"));
     }
 
     /** Patched objects are kept in and taken from {@code cache} (see {@link PatchedObjectCache}). */

@@ -1,6 +1,7 @@
 package dev.klp4j.kbuild;
 
 import dev.klp4j.base.FileDigest;
+import dev.klp4j.base.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +93,7 @@ public final class PatchedObjectCache {
             Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // A cache that cannot be written only costs a compile next time; another process may have stored it first.
-            deleteQuietly(tmp);
+            FileTrees.deleteQuietly(tmp);
         }
     }
 
@@ -162,13 +163,5 @@ public final class PatchedObjectCache {
             if (!continued) inDeps = false;
         }
         return out;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        } catch (IOException e) {
-            // nothing to clean
-        }
     }
 }
