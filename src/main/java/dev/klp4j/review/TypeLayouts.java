@@ -94,20 +94,30 @@ final class TypeLayouts {
         return after.members().containsAll(before.members());
     }
 
-    /** What differs from {@code before} to {@code after}, in words ("size 16 -> 24; new member x at 16"). */
+    /**
+     * What differs from {@code before} to {@code after}, in words ("size 16 -> 24; new member x at 16").
+     * Members of one name pair in the order they appear: a struct may hold several anonymous
+     * unions (bpf_func_proto has four), each only the same as the one at its own place.
+     */
     static String describe(Layout before, Layout after) {
         List<String> out = new ArrayList<>();
         if (before.size() != after.size()) out.add("size " + before.size() + " -> " + after.size());
-        Map<String, Member> old = new LinkedHashMap<>(), now = new LinkedHashMap<>();
-        for (Member m : before.members()) old.putIfAbsent(m.name(), m);
-        for (Member m : after.members()) now.putIfAbsent(m.name(), m);
-        for (Member m : after.members()) {
-            Member o = old.get(m.name());
+        Map<String, Member> old = byOccurrence(before), now = byOccurrence(after);
+        for (Map.Entry<String, Member> e : now.entrySet()) {
+            Member m = e.getValue(), o = old.get(e.getKey());
             if (o == null) out.add("new member " + m.name() + " at " + m.offset());
             else if (!o.declaration().equals(m.declaration())) out.add(m.name() + " is now '" + m.declaration() + "' (was '" + o.declaration() + "')");
             else if (!o.offset().equals(m.offset())) out.add(m.name() + " moved " + o.offset() + " -> " + m.offset());
         }
-        for (Member o : before.members()) if (!now.containsKey(o.name())) out.add("member " + o.name() + " removed");
+        for (Map.Entry<String, Member> e : old.entrySet()) if (!now.containsKey(e.getKey())) out.add("member " + e.getValue().name() + " removed");
         return out.isEmpty() ? "member order changed" : String.join("; ", out);
+    }
+
+    /** A layout's members by name and occurrence ("x#0", "(anonymous)#1"), in order. */
+    private static Map<String, Member> byOccurrence(Layout layout) {
+        Map<String, Member> out = new LinkedHashMap<>();
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        for (Member m : layout.members()) out.put(m.name() + "#" + seen.merge(m.name(), 1, Integer::sum), m);
+        return out;
     }
 }

@@ -53,6 +53,22 @@ class ReviewerTest {
     }
 
     @Test
+    void anonymousUnionsAreMatchedInOrderNotAllWithTheFirst() throws IOException {
+        // 6.1.190's struct bpf_func_proto: a bool into padding, before two anonymous unions that stay where they were.
+        String before = """
+                struct proto { long (*func)(long); _Bool gpl_only; _Bool pkt_access; int ret_type;
+                  union { struct { int arg1_type; int arg2_type; }; int arg_type[2]; };
+                  union { struct { int *arg1_btf_id; int *arg2_btf_id; }; int *arg_btf_id[2]; }; };
+                int proto_ret(struct proto *p) { return p->ret_type + p->arg2_type; }
+                """;
+        String after = before.replace("_Bool pkt_access;", "_Bool pkt_access; _Bool might_sleep;")
+                .replace("p->ret_type + p->arg2_type", "p->ret_type + p->arg2_type + p->might_sleep");
+        List<Finding> f = review(before, after, List.of("proto_ret"), List.of());
+        assertThat(f).singleElement().satisfies(x -> assertThat(x.message()).contains("new member might_sleep at 10")
+                .doesNotContain("moved").contains("nothing moves"));
+    }
+
+    @Test
     void aFieldThatMovesOthersIsReadAtTheWrongOffsets() throws IOException {
         String after = CONTEXT.replace("int users; long flags;", "int users; long closing; long flags;")
                 .replace("c->users > 0", "c->users > 0 && !c->closing");
