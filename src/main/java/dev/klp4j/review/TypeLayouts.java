@@ -3,6 +3,7 @@ package dev.klp4j.review;
 import dev.klp4j.base.Toolchain;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,7 @@ final class TypeLayouts {
     /**
      * What differs from {@code before} to {@code after}, in words ("size 16 -> 24; new member x at 16").
      * Members of one name pair in the order they appear: a struct may hold several anonymous
-     * unions (bpf_func_proto has four), each only the same as the one at its own place.
+     * unions (bpf_func_proto has several), each only the same as the one at its own place.
      */
     static String describe(Layout before, Layout after) {
         List<String> out = new ArrayList<>();
@@ -113,10 +114,10 @@ final class TypeLayouts {
         return out.isEmpty() ? "member order changed" : String.join("; ", out);
     }
 
-    /** A layout's members by name and occurrence ("x#0", "(anonymous)#1"), in order. */
+    /** A layout's members by name and occurrence ("x#1", the second anonymous union "(anonymous)#2"), in order. */
     private static Map<String, Member> byOccurrence(Layout layout) {
         Map<String, Member> out = new LinkedHashMap<>();
-        Map<String, Integer> seen = new java.util.HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         for (Member m : layout.members()) out.put(m.name() + "#" + seen.merge(m.name(), 1, Integer::sum), m);
         return out;
     }
