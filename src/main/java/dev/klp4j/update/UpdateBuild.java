@@ -124,7 +124,8 @@ public final class UpdateBuild {
         String unchecked = proof == null ? null : proof.report().phases().stream().filter(p -> p.name().equals("check-loaded"))
                 .map(GuestReport.Phase::detail).filter(d -> d.contains("not loadable in this VM")).findFirst()
                 .map(d -> d.substring(d.indexOf("not loadable in this VM"))).orElse(null);
-        return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(), proof != null && proof.passed(),
+        return new UpdateResult(target.release(), from, to, module == null ? null : module.toString(),
+                proof == null ? ProofStatus.NOT_RUN : proof.passed() ? ProofStatus.PASSED : ProofStatus.FAILED,
                 unchecked, fixes, unattributed,
                 (System.nanoTime() - start) / 1e9, module != null && dev.klp4j.kernel.ModuleExit.permanent(module));
     }

@@ -9,13 +9,14 @@ import java.util.Set;
 
 /**
  * What {@code klp4j update} did for one release: every fix of the range with its class, the module
- * that carries the live-patched ones (null when none is), and whether it was proven in the VM.
+ * that carries the live-patched ones (null when none is), and whether it was proven in the VM. A module
+ * whose proof failed is no fix: it claims no CVE and leaves the host where it was.
  *
  * @param from      the Debian source version the release was built from
  * @param to        the version caught up to
  * @param unchecked what the proof could not check ("not loadable in this VM, so not checked: kvm_intel"), or null
  */
-public record UpdateResult(String release, String from, String to, String module, boolean proven, String unchecked, List<FixDecision> fixes,
+public record UpdateResult(String release, String from, String to, String module, ProofStatus proof, String unchecked, List<FixDecision> fixes,
                            List<String> unattributedCves, double seconds, boolean permanent) {
     public UpdateResult {
         fixes = List.copyOf(fixes);
@@ -23,9 +24,18 @@ public record UpdateResult(String release, String from, String to, String module
     }
 
     /** An update whose module (if any) can be removed again. */
-    public UpdateResult(String release, String from, String to, String module, boolean proven, String unchecked, List<FixDecision> fixes,
+    public UpdateResult(String release, String from, String to, String module, ProofStatus proof, String unchecked, List<FixDecision> fixes,
                         List<String> unattributedCves, double seconds) {
-        this(release, from, to, module, proven, unchecked, fixes, unattributedCves, seconds, false);
+        this(release, from, to, module, proof, unchecked, fixes, unattributedCves, seconds, false);
+    }
+
+    public boolean proven() {
+        return proof == ProofStatus.PASSED;
+    }
+
+    /** Whether loading the module fixes anything: there is one, and its proof (if run) passed. */
+    private boolean carries() {
+        return module != null && proof != ProofStatus.FAILED;
     }
 
     public long count(FixStatus s) {
@@ -37,7 +47,7 @@ public record UpdateResult(String release, String from, String to, String module
      * klp4j could tell (unattributed), is never among them; none are without a module.
      */
     public List<String> livePatchedCves() {
-        if (module == null) return List.of();
+        if (!carries()) return List.of();
         Set<String> out = new LinkedHashSet<>();
         for (FixDecision f : fixes) if (f.status() == FixStatus.LIVE_PATCHED) out.addAll(f.cves());
         out.removeAll(needsRebootCves());
@@ -48,7 +58,7 @@ public record UpdateResult(String release, String from, String to, String module
     public List<String> needsRebootCves() {
         Set<String> out = new LinkedHashSet<>();
         for (FixDecision f : fixes) {
-            if (f.status() == FixStatus.NEEDS_REBOOT || (f.status() == FixStatus.LIVE_PATCHED && module == null)) out.addAll(f.cves());
+            if (f.status() == FixStatus.NEEDS_REBOOT || (f.status() == FixStatus.LIVE_PATCHED && !carries())) out.addAll(f.cves());
         }
         out.addAll(unattributedCves);
         return new ArrayList<>(out);
@@ -65,9 +75,10 @@ public record UpdateResult(String release, String from, String to, String module
 
     /** What the host is once the module is loaded, e.g. "6.1.192-3 except 3 fixes that need a reboot". */
     public String effective() {
-        long reboot = count(FixStatus.NEEDS_REBOOT) + (module == null ? count(FixStatus.LIVE_PATCHED) : 0);
+        long reboot = count(FixStatus.NEEDS_REBOOT) + (carries() ? 0 : count(FixStatus.LIVE_PATCHED));
         if (reboot == 0) return to;
         if (module == null) return from + " (nothing of " + to + " is live patched)";
+        if (!carries()) return from + " (the module's proof failed: nothing of " + to + " is live patched)";
         return to + " except " + reboot + (reboot == 1 ? " fix that needs" : " fixes that need") + " a reboot";
     }
 
@@ -78,7 +89,7 @@ public record UpdateResult(String release, String from, String to, String module
         j.put("from", from);
         j.put("to", to);
         j.put("module", module);
-        j.put("proven", proven);
+        j.put("proven", proven());
         if (unchecked != null) j.put("unchecked", unchecked);
         // a module that carries changed tables has no exit: disabled or replaced, it stays loaded until the next boot
         j.put("permanent", permanent);

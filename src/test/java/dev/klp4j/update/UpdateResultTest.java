@@ -21,7 +21,7 @@ class UpdateResultTest {
 
     @Test
     void aCveIsLivePatchedOnlyWhenEveryFixNamingItIsInTheModule() {
-        UpdateResult r = new UpdateResult("6.1.0-55-amd64", "6.1.192-1", "6.1.192-3", "/out/m.ko", true, null, FIXES, List.of("CVE-9"), 1);
+        UpdateResult r = new UpdateResult("6.1.0-55-amd64", "6.1.192-1", "6.1.192-3", "/out/m.ko", ProofStatus.PASSED, null, FIXES, List.of("CVE-9"), 1);
         assertThat(r.livePatchedCves()).containsExactly("CVE-1");
         assertThat(r.needsRebootCves()).containsExactly("CVE-2", "CVE-3", "CVE-9");
         assertThat(r.notAffectedCves()).containsExactly("CVE-4");
@@ -36,11 +36,23 @@ class UpdateResultTest {
 
     @Test
     void withoutAModuleNothingIsLivePatched() {
-        UpdateResult r = new UpdateResult("6.1.0-55-amd64", "6.1.192-1", "6.1.192-3", null, false, null, FIXES, List.of(), 1);
+        UpdateResult r = new UpdateResult("6.1.0-55-amd64", "6.1.192-1", "6.1.192-3", null, ProofStatus.NOT_RUN, null, FIXES, List.of(), 1);
         assertThat(r.livePatchedCves()).isEmpty();
         assertThat(r.needsRebootCves()).contains("CVE-1", "CVE-2", "CVE-3");
         assertThat(r.effective()).isEqualTo("6.1.192-1 (nothing of 6.1.192-3 is live patched)");
-        UpdateResult current = new UpdateResult("6.1.0-57-amd64", "6.1.192-3", "6.1.192-3", null, false, null, List.of(), List.of(), 1);
+        UpdateResult current = new UpdateResult("6.1.0-57-amd64", "6.1.192-3", "6.1.192-3", null, ProofStatus.NOT_RUN, null, List.of(), List.of(), 1);
         assertThat(current.effective()).isEqualTo("6.1.192-3");
+    }
+
+    @Test
+    void aModuleWhoseProofFailedClaimsNothing() {
+        UpdateResult r = new UpdateResult("6.1.0-53-amd64", "6.1.187-1", "6.1.190-1", "/out/m.ko", ProofStatus.FAILED, null, FIXES, List.of(), 1);
+        assertThat(r.proven()).isFalse();
+        assertThat(r.livePatchedCves()).isEmpty();
+        assertThat(r.needsRebootCves()).contains("CVE-1", "CVE-2", "CVE-3");
+        assertThat(r.effective()).isEqualTo("6.1.187-1 (the module's proof failed: nothing of 6.1.190-1 is live patched)");
+        assertThat(r.toJson().get("proven")).isEqualTo(false);
+        UpdateResult unproven = new UpdateResult("6.1.0-53-amd64", "6.1.187-1", "6.1.190-1", "/out/m.ko", ProofStatus.NOT_RUN, null, FIXES, List.of(), 1);
+        assertThat(unproven.livePatchedCves()).containsExactly("CVE-1");
     }
 }
