@@ -486,6 +486,18 @@ public final class Reviewer {
             String why = null;
             if (ALWAYS_ON_A_STACK.contains(base)) {
                 why = base + " is on the stack of many tasks at any time (a scheduler, idle or system-call path)";
+            } else if (text != null && kthreadMainLoop(base, text, o.functions())) {
+                // Its thread sleeps inside it and never returns: waking or signalling it only turns the loop
+                // again, so the transition waits for ever wherever the thread runs (6.1.190's rfcomm_run held
+                // krfcommd and stalled a whole cumulative update in the VM; scsi_error_handler runs on every
+                // host with a SCSI or ATA disk).
+                out.add(new Finding(Rule.ENDLESS_TRANSITION, Severity.UNSAFE, o.source(), base, null,
+                        base + " is a kthread's main loop: its thread sleeps inside it and never returns, so the patching transition"
+                                + " cannot finish wherever that thread runs, and a patch (or cumulative update) that replaces it applies"
+                                + " nothing there",
+                        "move the change into a function the loop calls and keep that one out of line (noinline), so the loop itself is"
+                                + " unchanged; or reboot; --accept endless-transition only for hosts where the thread never runs"));
+                continue;
             } else if (text != null && (FOREVER.matcher(text).find() || text.contains("kthread_should_stop")) && SLEEPS.matcher(text).find()) {
                 why = base + " loops and sleeps (a kthread's main loop, or a blocking wait): a task sleeping in it does not switch until it wakes, and may never";
             }
@@ -497,6 +509,25 @@ public final class Reviewer {
                             + "wakes stalled kthreads and signals stalled tasks every 15 s (there is no signal file since Linux 5.1), so a task "
                             + "that never leaves the function keeps the transition pending until the patch is disabled"));
         }
+    }
+
+    private static final Pattern STARTS_THREAD = Pattern.compile("\\bkthread_(?:run|create)\\w*\\s*\\(\\s*(\\w+)\\s*,");
+
+    /**
+     * A thread function ({@code int NAME(void *)}) that loops for ever and sleeps, and either checks
+     * kthread_should_stop or is started by kthread_run/kthread_create in its own file. A function that
+     * only waits in a loop (raid5_make_request) returns once woken; a helper that checks
+     * kthread_should_stop returns to its thread's loop.
+     */
+    static boolean kthreadMainLoop(String name, String text, Map<String, String> functions) {
+        if (!Pattern.compile("\\bint\\s+" + Pattern.quote(name) + "\\s*\\(\\s*void\\s*\\*\\s*\\w*\\s*\\)").matcher(text).find()) return false;
+        if (!FOREVER.matcher(text).find() || !SLEEPS.matcher(text).find()) return false;
+        if (text.contains("kthread_should_stop")) return true;
+        for (String other : functions.values()) {
+            Matcher m = STARTS_THREAD.matcher(other);
+            while (m.find()) if (m.group(1).equals(name)) return true;
+        }
+        return false;
     }
 
     /** Which of {@code names} the function text {@code text} (null: unknown) mentions. */

@@ -328,8 +328,35 @@ class ReviewerTest {
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_thread"),
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_once"));
         assertThat(f.get(1).message()).contains("x_work");
+        assertThat(f.get(0).severity()).isEqualTo(Severity.UNSAFE);
+        assertThat(f.get(0).message()).contains("kthread's main loop");
+        assertThat(f.get(0).remedy()).contains("noinline");
+    }
+
+    /**
+     * A thread's main loop never lets the transition finish (6.1.190's rfcomm_run held krfcommd in the
+     * VM): unsafe. A loop that waits and returns (raid5_make_request), or a helper that checks
+     * kthread_should_stop for its thread, only needs care.
+     */
+    @Test
+    void aKthreadsMainLoopIsUnsafeAndABlockingWaitNeedsCare() {
+        String session = "static int x_session(void *arg)\n{\n\twhile (1) {\n\t\tif (atomic_read(&s->terminate))\n\t\t\tbreak;\n"
+                + "\t\twait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);\n\t}\n\treturn 0;\n}";
+        String start = "static int x_add(struct x *s)\n{\n\ts->task = kthread_run(x_session, s, \"kxd %s\", s->name);\n\treturn 0;\n}";
+        String wait = "static bool x_make_request(struct mddev *mddev, struct bio *bi)\n{\n\tfor (;;) {\n\t\tif (x_ready(mddev))\n\t\t\tbreak;\n"
+                + "\t\tschedule();\n\t}\n\treturn true;\n}";
+        String helper = "static int x_wait_work(struct x *s)\n{\n\tfor (;;) {\n\t\tif (kthread_should_stop())\n\t\t\treturn -EINTR;\n"
+                + "\t\tif (s->work)\n\t\t\treturn 0;\n\t\tschedule();\n\t}\n}";
+        ObjectPair pair = new ObjectPair("net/x/core.o", Path.of("unused"), Path.of("unused"), List.of("x_session", "x_make_request", "x_wait_work"),
+                List.of(), Map.of("x_session", session, "x_add", start, "x_make_request", wait, "x_wait_work", helper));
+        List<Finding> f = new java.util.ArrayList<>();
+        Reviewer.endlessTransitions(pair, f);
+        assertThat(f).extracting(Finding::function, Finding::severity).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("x_session", Severity.UNSAFE),
+                org.assertj.core.groups.Tuple.tuple("x_make_request", Severity.NEEDS_CARE),
+                org.assertj.core.groups.Tuple.tuple("x_wait_work", Severity.NEEDS_CARE));
         // Never advise a file the target's livepatch core lacks (NAME/signal is gone since 5.1).
-        assertThat(f.get(0).remedy()).doesNotContain("> /sys/kernel/livepatch").contains("every 15 s");
+        assertThat(f.get(1).remedy()).doesNotContain("> /sys/kernel/livepatch").contains("every 15 s");
     }
 
     @Test
