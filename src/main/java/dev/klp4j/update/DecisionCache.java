@@ -20,7 +20,9 @@ import java.util.Properties;
 /**
  * Decisions of fixes already built, by content: the key is the release, the fix's patch and klp4j's
  * own build (a new klp4j decides again), so a rerun of an update, or of a later one sharing its
- * fixes, builds only what is new ({@code <cache>/updates/decisions/<release>/<key>}).
+ * fixes, builds only what is new ({@code <cache>/updates/decisions/<release>/<key>}). That a fix
+ * needs other changes of the update (it does not compile alone) is kept too: it depends on nothing
+ * but the same three, and finding it out again can mean preprocessing a header's thousand users.
  */
 final class DecisionCache {
     private final Path dir;
@@ -32,17 +34,22 @@ final class DecisionCache {
         this.build = klp4jBuild();
     }
 
-    Optional<FixDecision> get(Fix fix) {
+    Optional<FixDecider.Decided> get(Fix fix) {
         Path p = dir.resolve(key(fix));
         if (!Files.isRegularFile(p)) return Optional.empty();
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
             props.load(r);
             FixStatus s = FixStatus.valueOf(props.getProperty("status"));
+            FixDecider.Kind kind = FixDecider.Kind.valueOf(props.getProperty("kind", FixDecider.Kind.DECIDED.name()));
+            if (kind == FixDecider.Kind.KLP4J_FAILED) return Optional.empty();
             String fns = props.getProperty("functions", "");
             hits++;
-            return Optional.of(new FixDecision(fix.id(), fix.files(), fns.isEmpty() ? List.of() : Arrays.asList(fns.split(" ")), s,
-                    props.getProperty("reason"), List.of(), List.of()));
+            // Fixes decided as one (a batch's fixes that meet in an object) come back as that one, as they were decided.
+            String files = props.getProperty("files");
+            return Optional.of(new FixDecider.Decided(kind, new FixDecision(props.getProperty("decision", fix.id()),
+                    files == null ? fix.files() : Arrays.asList(files.split(" ")),
+                    fns.isEmpty() ? List.of() : Arrays.asList(fns.split(" ")), s, props.getProperty("reason"), List.of(), List.of())));
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             return Optional.empty(); // unreadable: decide again
         }
@@ -53,9 +60,15 @@ final class DecisionCache {
         return hits;
     }
 
-    void put(Fix fix, FixDecision d) {
+    /** Keeps {@code decided}, unless klp4j itself failed on the fix (a rerun, or a newer klp4j, tries again). */
+    void put(Fix fix, FixDecider.Decided decided) {
+        if (decided.kind() == FixDecider.Kind.KLP4J_FAILED) return;
+        FixDecision d = decided.decision();
         Properties props = new Properties();
         props.setProperty("id", fix.id());
+        props.setProperty("kind", decided.kind().name());
+        props.setProperty("decision", d.id());
+        props.setProperty("files", String.join(" ", d.files()));
         props.setProperty("status", d.status().name());
         if (d.reason() != null) props.setProperty("reason", d.reason());
         props.setProperty("functions", String.join(" ", d.functions()));

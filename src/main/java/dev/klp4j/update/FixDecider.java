@@ -26,8 +26,8 @@ import java.util.Set;
  */
 final class FixDecider implements FixRounds.Decider {
     /**
-     * What a build of the fix said: a class (cached), that it needs another change (to be tried
-     * with it), or that klp4j itself could not build it (needs-reboot with klp4j's reason, not
+     * What a build of the fix said: a class, that it needs another change (to be tried with it;
+     * both cached), or that klp4j itself could not build it (needs-reboot with klp4j's reason, not
      * cached: a rerun, or a newer klp4j, tries again).
      */
     enum Kind { DECIDED, DEPENDENT, KLP4J_FAILED }
@@ -51,9 +51,9 @@ final class FixDecider implements FixRounds.Decider {
     @Override
     public Decided decide(Fix fix) {
         var cached = cache.get(fix);
-        if (cached.isPresent()) return new Decided(Kind.DECIDED, cached.get());
+        if (cached.isPresent()) return cached.get();
         Decided d = build(fix);
-        if (d.kind() == Kind.DECIDED) cache.put(fix, d.decision());
+        cache.put(fix, d);
         return d;
     }
 
@@ -70,7 +70,7 @@ final class FixDecider implements FixRounds.Decider {
         for (Fix f : fixes) {
             var cached = cache.get(f);
             if (cached.isPresent()) {
-                out.put(f.id(), new Decided(Kind.DECIDED, cached.get()));
+                out.put(f.id(), cached.get());
             } else {
                 todo.put(f.id(), f.files());
                 patch.append(f.patch());
@@ -104,7 +104,7 @@ final class FixDecider implements FixRounds.Decider {
             Decided d = classify(joined, b.result(), b.failure(), b.failedStep());
             // Each member is cached with the joined decision: a rerun finds them all, and records it once.
             for (Fix m : members) {
-                if (d.kind() == Kind.DECIDED) cache.put(m, d.decision());
+                cache.put(m, d);
                 out.put(m.id(), d);
             }
         }
