@@ -492,7 +492,7 @@ public final class Reviewer {
                 // krfcommd and stalled a whole cumulative update in the VM; scsi_error_handler runs on every
                 // host with a SCSI or ATA disk).
                 out.add(new Finding(Rule.ENDLESS_TRANSITION, Severity.UNSAFE, o.source(), base, null,
-                        base + " is a kthread's main loop: its thread sleeps inside it and never returns, so the patching transition"
+                        base + " is a thread's main loop: its thread sleeps inside it and never returns, so the patching transition"
                                 + " cannot finish wherever that thread runs, and a patch (or cumulative update) that replaces it applies"
                                 + " nothing there",
                         "move the change into a function the loop calls and keep that one out of line (noinline), so the loop itself is"
@@ -511,13 +511,16 @@ public final class Reviewer {
         }
     }
 
-    private static final Pattern STARTS_THREAD = Pattern.compile("\\bkthread_(?:run|create)\\w*\\s*\\(\\s*(\\w+)\\s*,");
+    /** What starts a thread at a function: kthreads, io_uring's threads (a process's SQPOLL thread), kernel_thread. */
+    private static final Pattern STARTS_THREAD = Pattern.compile("\\b(?:kthread_(?:run|create)\\w*|create_io_thread|kernel_thread)\\s*\\(\\s*(\\w+)\\s*,");
 
     /**
      * A thread function ({@code int NAME(void *)}) that loops for ever and sleeps, and either checks
-     * kthread_should_stop or is started by kthread_run/kthread_create in its own file. A function that
-     * only waits in a loop (raid5_make_request) returns once woken; a helper that checks
-     * kthread_should_stop returns to its thread's loop.
+     * kthread_should_stop or is started by kthread_run/kthread_create (or create_io_thread,
+     * kernel_thread) in its own file. A function that only waits in a loop (raid5_make_request)
+     * returns once woken; a helper that checks kthread_should_stop returns to its thread's loop.
+     * io_uring's io_sq_thread is one too: 6.12.118 changes it, and a process's SQPOLL ring keeps
+     * its thread in it for as long as the ring is open.
      */
     static boolean kthreadMainLoop(String name, String text, Map<String, String> functions) {
         if (!Pattern.compile("\\bint\\s+" + Pattern.quote(name) + "\\s*\\(\\s*void\\s*\\*\\s*\\w*\\s*\\)").matcher(text).find()) return false;

@@ -329,7 +329,7 @@ class ReviewerTest {
                 org.assertj.core.groups.Tuple.tuple(Rule.INLINING_FANOUT, "x_once"));
         assertThat(f.get(1).message()).contains("x_work");
         assertThat(f.get(0).severity()).isEqualTo(Severity.UNSAFE);
-        assertThat(f.get(0).message()).contains("kthread's main loop");
+        assertThat(f.get(0).message()).contains("thread's main loop");
         assertThat(f.get(0).remedy()).contains("noinline");
     }
 
@@ -357,6 +357,25 @@ class ReviewerTest {
                 org.assertj.core.groups.Tuple.tuple("x_wait_work", Severity.NEEDS_CARE));
         // Never advise a file the target's livepatch core lacks (NAME/signal is gone since 5.1).
         assertThat(f.get(1).remedy()).doesNotContain("> /sys/kernel/livepatch").contains("every 15 s");
+    }
+
+    /** 6.12.118 changes io_uring's io_sq_thread: a process's SQPOLL thread lives in it while the ring is open. */
+    @Test
+    void anIoUringSqpollThreadsLoopIsUnsafeToo() {
+        String thread = "static int io_sq_thread(void *data)\n{\n\tstruct io_sq_data *sqd = data;\n\tDEFINE_WAIT(wait);\n\n\twhile (1) {\n"
+                + "\t\tif (io_sqd_events_pending(sqd) || signal_pending(current)) {\n\t\t\tif (io_sqd_handle_event(sqd))\n\t\t\t\tbreak;\n\t\t}\n"
+                + "\t\tprepare_to_wait(&sqd->wait, &wait, TASK_INTERRUPTIBLE);\n\t\tschedule();\n\t\tfinish_wait(&sqd->wait, &wait);\n\t}\n"
+                + "\tdo_exit(0);\n}";
+        String start = "__cold int io_sq_offload_create(struct io_ring_ctx *ctx, struct io_uring_params *p)\n{\n"
+                + "\ttsk = create_io_thread(io_sq_thread, sqd, NUMA_NO_NODE);\n\treturn 0;\n}";
+        ObjectPair pair = new ObjectPair("io_uring/sqpoll.o", Path.of("unused"), Path.of("unused"), List.of("io_sq_thread"),
+                List.of(), Map.of("io_sq_thread", thread, "io_sq_offload_create", start));
+        List<Finding> f = new java.util.ArrayList<>();
+        Reviewer.endlessTransitions(pair, f);
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.severity()).isEqualTo(Severity.UNSAFE);
+            assertThat(x.message()).startsWith("io_sq_thread is a thread's main loop");
+        });
     }
 
     @Test
