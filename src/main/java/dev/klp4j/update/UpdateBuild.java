@@ -81,7 +81,7 @@ public final class UpdateBuild {
         List<FixDecision> decided = new FixRounds(o, listener).decideAll(target.release(), cut, fixes);
         List<DebianChangelog.Item> items = step("changelog", () -> changelog(sources.changelog(pkg, to, p -> listener.progress("changelog", p)),
                 from, to), i -> i.size() + " item(s) between " + from + " and " + to);
-        List<FixDecision> attributed = ChangelogMatch.apply(items, decided);
+        List<FixDecision> attributed = ChangelogMatch.apply(items, decided, f -> cut.changedFunctions(f.files()));
         Set<String> attributedCves = new LinkedHashSet<>();
         attributed.forEach(f -> attributedCves.addAll(f.cves()));
         List<String> unattributed = items.stream().flatMap(i -> i.cves().stream()).filter(c -> !attributedCves.contains(c)).distinct().toList();

@@ -11,8 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What changed between two source packages of one kernel series, kept small: both tarballs are
@@ -130,5 +136,47 @@ public final class UpdateCut {
             out.append(r.output());
         }
         return out.toString();
+    }
+
+    private static final Pattern HUNK_FUNCTION = Pattern.compile("^@@ [^@]* @@ (.*)$");
+    private static final Pattern DEFINED = Pattern.compile("(\\w+)\\s*\\(");
+
+    /**
+     * The functions {@code files} change: the one each hunk starts in (diff -p names the function
+     * around it) and those a changed line at column 0 defines. The changelog's subjects name them.
+     */
+    public Set<String> changedFunctions(List<String> files) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String f : files) out.addAll(changedFunctions().getOrDefault(f, Set.of()));
+        return out;
+    }
+
+    private Map<String, Set<String>> changedFunctions;
+
+    /** Every changed file's functions, from one diff of the whole cut (a diff per fix is a process each: minutes for an update). */
+    private synchronized Map<String, Set<String>> changedFunctions() {
+        if (changedFunctions != null) return changedFunctions;
+        Toolchain.Result r = Exec.run(dir, List.of("diff", "-r", "-N", "-U0", "-p", "a", "b"));
+        if (r.status() > 1) throw new Failure(Failure.Kind.TOOL, "diff of " + dir + " failed: " + r.tail(2).strip());
+        Map<String, Set<String>> out = new HashMap<>();
+        Set<String> current = null;
+        for (String line : r.output().lines().toList()) {
+            String text = null;
+            Matcher h = HUNK_FUNCTION.matcher(line);
+            if (line.startsWith("+++ b/")) {
+                current = out.computeIfAbsent(line.substring(6).replaceFirst("\t.*$", ""), k -> new LinkedHashSet<>());
+            } else if (line.startsWith("--- ") || line.startsWith("diff ")) {
+                continue;
+            } else if (h.matches()) {
+                text = h.group(1);
+            } else if ((line.startsWith("+") || line.startsWith("-")) && line.length() > 1 && !Character.isWhitespace(line.charAt(1))
+                    && !line.strip().endsWith(";")) {
+                text = line.substring(1);
+            }
+            if (text == null || current == null) continue;
+            Matcher d = DEFINED.matcher(text);
+            if (d.find()) current.add(d.group(1));
+        }
+        return changedFunctions = out;
     }
 }

@@ -154,4 +154,18 @@ class FixCutterTest {
         Files.writeString(p, patch);
         return p.toString();
     }
+
+    /** What the changelog's "Fix ... in scsi_eh_lock_door()" is matched against: the functions a fix's diff is in or defines. */
+    @Test
+    void theFunctionsAFixChangesAreThoseItsHunksAreInAndThoseItDefines() throws IOException {
+        Path a = tmp.resolve("fa"), b = tmp.resolve("fb");
+        String head = "static int unchanged(void)\n{\n\treturn 0;\n}\n\nstatic void\nscsi_eh_lock_door(struct scsi_device *sdev)\n{\n"
+                + "\tstruct request *req;\n\n\treq = scsi_alloc_request(sdev->request_queue, REQ_OP_DRV_IN, ";
+        write(a, "drivers/scsi/scsi_error.c", head + "0);\n\tif (IS_ERR(req))\n\t\treturn;\n}\n\nint scsi_old(int a)\n{\n\treturn a;\n}\n");
+        write(b, "drivers/scsi/scsi_error.c", head + "BLK_MQ_REQ_NOWAIT);\n\tif (IS_ERR(req))\n\t\treturn;\n}\n\n"
+                + "int scsi_new(int a, int b)\n{\n\treturn a;\n}\n");
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cutf"), a, b);
+        assertThat(cut.changedFunctions(java.util.List.of("drivers/scsi/scsi_error.c")))
+                .containsExactlyInAnyOrder("scsi_eh_lock_door", "scsi_old", "scsi_new");
+    }
 }
