@@ -67,7 +67,7 @@ public final class Reviewer {
                 typeLayouts(o, out);
                 interfaces(o, patched, patchFiles, out);
             }
-            endlessTransitions(o, out);
+            endlessTransitions(o, out, (name, source) -> tree != null && startedElsewhere(tree, name, source));
             inliningFanOut(o, hunks, out);
         }
         differRefusals(objects, out);
@@ -480,13 +480,34 @@ public final class Reviewer {
             + "kthread_parkme|freezable_schedule\\w*|swait_event\\w*|wait_woken|usleep_range|ssleep)\\s*\\(");
 
     static void endlessTransitions(ObjectPair o, List<Finding> out) {
+        endlessTransitions(o, out, (name, source) -> false);
+    }
+
+    /** Whether a file of {@code tree} but {@code source} starts a thread at {@code name} (6.1's bnep_session is started in its own file; others are not). */
+    static boolean startedElsewhere(TreeSearch tree, String name, String source) {
+        for (String f : tree.filesNaming(name, List.of(source), STARTER_FILES)) {
+            Matcher m = STARTS_THREAD.matcher(tree.text(f));
+            while (m.find()) if (m.group(1).equals(name)) return true;
+        }
+        return false;
+    }
+
+    /** Files naming a thread function that are read for what starts it. */
+    private static final int STARTER_FILES = 20;
+
+    /**
+     * The findings of rule 4 for one object; {@code startedElsewhere} tells whether another file of
+     * the tree starts a thread at a function (a loop without kthread_should_stop started elsewhere).
+     */
+    static void endlessTransitions(ObjectPair o, List<Finding> out, java.util.function.BiPredicate<String, String> startedElsewhere) {
         for (String f : o.changed()) {
             String base = f.replaceAll("\\..*", "");
             String text = o.functions().get(base);
             String why = null;
             if (ALWAYS_ON_A_STACK.contains(base)) {
                 why = base + " is on the stack of many tasks at any time (a scheduler, idle or system-call path)";
-            } else if (text != null && kthreadMainLoop(base, text, o.functions())) {
+            } else if (text != null && (kthreadMainLoop(base, text, o.functions())
+                    || (threadShaped(base, text) && startedElsewhere.test(base, o.source())))) {
                 // Its thread sleeps inside it and never returns: waking or signalling it only turns the loop
                 // again, so the transition waits for ever wherever the thread runs (6.1.190's rfcomm_run held
                 // krfcommd and stalled a whole cumulative update in the VM; scsi_error_handler runs on every
@@ -523,14 +544,19 @@ public final class Reviewer {
      * its thread in it for as long as the ring is open.
      */
     static boolean kthreadMainLoop(String name, String text, Map<String, String> functions) {
-        if (!Pattern.compile("\\bint\\s+" + Pattern.quote(name) + "\\s*\\(\\s*void\\s*\\*\\s*\\w*\\s*\\)").matcher(text).find()) return false;
-        if (!FOREVER.matcher(text).find() || !SLEEPS.matcher(text).find()) return false;
+        if (!threadShaped(name, text)) return false;
         if (text.contains("kthread_should_stop")) return true;
         for (String other : functions.values()) {
             Matcher m = STARTS_THREAD.matcher(other);
             while (m.find()) if (m.group(1).equals(name)) return true;
         }
         return false;
+    }
+
+    /** A function {@code int NAME(void *)} that loops for ever and sleeps: a thread's main loop, if a thread is started at it. */
+    private static boolean threadShaped(String name, String text) {
+        return Pattern.compile("\\bint\\s+" + Pattern.quote(name) + "\\s*\\(\\s*void\\s*\\*\\s*\\w*\\s*\\)").matcher(text).find()
+                && FOREVER.matcher(text).find() && SLEEPS.matcher(text).find();
     }
 
     /** Which of {@code names} the function text {@code text} (null: unknown) mentions. */

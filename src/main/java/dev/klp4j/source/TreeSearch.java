@@ -54,4 +54,13 @@ public final class TreeSearch {
         }
         return out;
     }
+
+    /** The text of {@code file} (relative to the tree), or empty when it cannot be read. */
+    public String text(String file) {
+        try {
+            return java.nio.file.Files.readString(tree.resolve(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 }

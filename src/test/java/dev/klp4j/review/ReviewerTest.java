@@ -378,6 +378,27 @@ class ReviewerTest {
         });
     }
 
+    /** A loop that never asks kthread_should_stop, whose thread another file starts: only the tree tells. */
+    @Test
+    void aThreadLoopStartedFromAnotherFileIsUnsafeWhenTheTreeShowsIt() throws IOException {
+        String loop = "int x_poll_thread(void *arg)\n{\n\tfor (;;) {\n\t\tx_poll(arg);\n\t\tmsleep(100);\n\t}\n\treturn 0;\n}";
+        ObjectPair pair = new ObjectPair("drivers/x/poll.o", Path.of("unused"), Path.of("unused"), List.of("x_poll_thread"), List.of(),
+                Map.of("x_poll_thread", loop));
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("drivers/x"));
+        Files.writeString(tree.resolve("drivers/x/poll.c"), loop);
+        Files.writeString(tree.resolve("drivers/x/main.c"), "static int x_probe(struct x *x)\n{\n\tx->task = kthread_run(x_poll_thread, x, \"xpoll\");\n}\n");
+        Files.writeString(tree.resolve("drivers/x/other.c"), "int x_other(void)\n{\n\treturn x_poll_thread != NULL;\n}\n");
+        List<Finding> withTree = new java.util.ArrayList<>();
+        Reviewer.endlessTransitions(pair, withTree, (n, s) -> Reviewer.startedElsewhere(new dev.klp4j.source.TreeSearch(tree), n, s));
+        assertThat(withTree).singleElement().extracting(Finding::severity).isEqualTo(Severity.UNSAFE);
+
+        Files.writeString(tree.resolve("drivers/x/main.c"), "static int x_probe(struct x *x)\n{\n\treturn x_poll_thread(x);\n}\n");
+        List<Finding> notStarted = new java.util.ArrayList<>();
+        Reviewer.endlessTransitions(pair, notStarted, (n, s) -> Reviewer.startedElsewhere(new dev.klp4j.source.TreeSearch(tree), n, s));
+        assertThat(notStarted).singleElement().extracting(Finding::severity).isEqualTo(Severity.NEEDS_CARE);
+    }
+
     @Test
     void objectsWithoutDebugInfoAreSaidToBeUnchecked() throws IOException {
         Path c = dir.resolve("nodebug.c"), o = dir.resolve("nodebug.o");
