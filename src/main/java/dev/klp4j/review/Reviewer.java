@@ -485,10 +485,7 @@ public final class Reviewer {
 
     /** Whether a file of {@code tree} but {@code source} starts a thread at {@code name} (6.1's bnep_session is started in its own file; others are not). */
     static boolean startedElsewhere(TreeSearch tree, String name, String source) {
-        for (String f : tree.filesNaming(name, List.of(source), STARTER_FILES)) {
-            Matcher m = STARTS_THREAD.matcher(tree.text(f));
-            while (m.find()) if (m.group(1).equals(name)) return true;
-        }
+        for (String f : tree.filesNaming(name, List.of(source), STARTER_FILES)) if (startsThreadAt(tree.text(f), name)) return true;
         return false;
     }
 
@@ -546,10 +543,14 @@ public final class Reviewer {
     static boolean kthreadMainLoop(String name, String text, Map<String, String> functions) {
         if (!threadShaped(name, text)) return false;
         if (text.contains("kthread_should_stop")) return true;
-        for (String other : functions.values()) {
-            Matcher m = STARTS_THREAD.matcher(other);
-            while (m.find()) if (m.group(1).equals(name)) return true;
-        }
+        for (String other : functions.values()) if (startsThreadAt(other, name)) return true;
+        return false;
+    }
+
+    /** Whether {@code text} starts a thread at the function {@code name}. */
+    private static boolean startsThreadAt(String text, String name) {
+        Matcher m = STARTS_THREAD.matcher(text);
+        while (m.find()) if (m.group(1).equals(name)) return true;
         return false;
     }
 

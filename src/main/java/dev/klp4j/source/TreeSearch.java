@@ -2,6 +2,9 @@ package dev.klp4j.source;
 
 import dev.klp4j.base.Failure;
 import dev.klp4j.base.Toolchain;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -58,8 +61,8 @@ public final class TreeSearch {
     /** The text of {@code file} (relative to the tree), or empty when it cannot be read. */
     public String text(String file) {
         try {
-            return java.nio.file.Files.readString(tree.resolve(file), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (java.io.IOException e) {
+            return Files.readString(tree.resolve(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
             return "";
         }
     }

@@ -39,7 +39,7 @@ final class ChangelogMatch {
 
     /** Subsystem prefixes whose directory has another name. */
     private static final Map<String, String> DIRECTORY = Map.of("rdma", "infiniband", "ib", "infiniband", "alsa", "sound",
-            "asoc", "soc", "perf", "events", "wifi", "wireless", "bpf", "bpf", "x86", "x86");
+            "asoc", "soc", "perf", "events", "wifi", "wireless");
 
     /** Identifiers a subject names: a call "f()" or a name with an underscore. */
     private static final Pattern IDENTIFIER = Pattern.compile("\\b([A-Za-z_]\\w*)(\\(\\))?");
@@ -114,7 +114,7 @@ final class ChangelogMatch {
         return out;
     }
 
-    /** The C identifiers the subject names after its subsystem prefix: "f()" or a name with '_' (not a CVE id). */
+    /** The C identifiers the subject names after its subsystem prefix: "f()" or a name with '_' (CVE ids taken out first). */
     static Set<String> functionsNamed(DebianChangelog.Item item) {
         Set<String> out = new LinkedHashSet<>();
         String text = item.text().replaceAll("\\(CVE-[\\d-]+\\)", "");
@@ -122,7 +122,7 @@ final class ChangelogMatch {
         Matcher m = IDENTIFIER.matcher(colon < 0 ? text : text.substring(colon + 2));
         while (m.find()) {
             String id = m.group(1);
-            if (m.group(2) != null || (id.contains("_") && id.length() > 3 && !id.startsWith("CVE"))) out.add(id);
+            if (m.group(2) != null || (id.contains("_") && id.length() > 3)) out.add(id);
         }
         return out;
     }
