@@ -95,12 +95,19 @@ final class FixRounds {
                 }
             }
             for (List<FixDecider.Decided> group : stuck.values()) {
-                FixDecider.Decided together = group.size() < 2 ? null : withNeighbours(decider, cut, group, fixes.headers());
+                FixDecision together = group.size() < 2 ? null : withNeighbours(decider, cut, group, fixes.headers());
                 if (together == null) {
                     for (FixDecider.Decided d : group) record(d.decision(), covered, out, progress);
-                } else {
+                } else if (together.status() == FixStatus.LIVE_PATCHED) {
                     progress.done += group.size() - 1; // one line for the fixes decided as one
-                    record(together.decision(), covered, out, progress);
+                    record(together, covered, out, progress);
+                } else {
+                    // Each still needs the others, but what refuses them is what the join says (nilfs2's
+                    // dir.c, inode.c, mdt.c and page.c: a changed global operations table), not an error.
+                    for (FixDecider.Decided d : group) {
+                        record(d.decision().withStatus(together.status(), "needs the other changes of " + directory(d.decision().id())
+                                + " (" + String.join(", ", together.files()) + "), and with them: " + together.reason()), covered, out, progress);
+                    }
                 }
             }
             // The changed headers no live-patched C fix took along, in batches of their own: their
@@ -285,28 +292,46 @@ final class FixRounds {
      * they include (but no header whose layout change cannot be live patched): 6.12.118's netrom
      * changes nr_output's prototype in netrom.h and nr_out.c, calls it from af_netrom.c and adds
      * nr_negotiate_window for af_netrom.c and nr_in.c; alone each fails, together they are one live
-     * patch. Null unless the join is live patched (each keeps its own reason then).
+     * patch. The join is tried first with only the headers their errors name (netrom.h): every
+     * other changed header they include (af_netrom.c includes ip.h and mm.h) brings that header's
+     * own users and their failures (ip.h's change needs route.c's). The join's decision when it is
+     * live patched or refused for a reason of its own; null when it does not compile either (each
+     * keeps its own reason then).
      */
-    private static FixDecider.Decided withNeighbours(Decider decider, UpdateCut cut, List<FixDecider.Decided> group, List<String> headers)
+    private static FixDecision withNeighbours(Decider decider, UpdateCut cut, List<FixDecider.Decided> group, List<String> headers)
             throws IOException {
-        Set<String> files = new LinkedHashSet<>();
+        Set<String> taken = new LinkedHashSet<>(); // the headers the fixes were decided with
         Set<String> sources = new LinkedHashSet<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (FixDecider.Decided d : group) {
             for (String f : d.decision().files()) {
-                if (headers.contains(f)) files.add(f);
+                if (headers.contains(f)) taken.add(f);
                 else sources.add(f);
             }
+            Matcher m = QUOTED.matcher(String.valueOf(d.decision().reason()));
+            while (m.find()) missing.add(m.group(1));
         }
+        Set<String> named = new LinkedHashSet<>(taken);
+        Set<String> all = new LinkedHashSet<>(taken);
         for (String f : sources) {
             for (String h : FixCutter.headersFor(cut, f, headers)) {
-                if (!files.contains(h) && layoutChanges(cut, h).isEmpty()) files.add(h);
+                if (all.contains(h) || !layoutChanges(cut, h).isEmpty()) continue;
+                all.add(h);
+                if (addsAny(cut, h, missing)) named.add(h);
             }
         }
-        files.addAll(sources);
-        List<String> all = new ArrayList<>(files);
         String id = group.get(0).decision().id();
-        FixDecider.Decided joined = decider.decide(new Fix(id, all, cut.patch(all)));
-        return joined.kind() == FixDecider.Kind.DECIDED && joined.decision().status() == FixStatus.LIVE_PATCHED ? joined : null;
+        for (Set<String> with : named.equals(all) ? List.of(all) : List.of(named, all)) {
+            List<String> files = new ArrayList<>(with);
+            files.addAll(sources);
+            FixDecider.Decided joined = decider.decide(new Fix(id, files, cut.patch(files)));
+            // A join that compiles has its answer: more headers would not lift a refusal.
+            if (joined.kind() == FixDecider.Kind.DECIDED) {
+                FixStatus s = joined.decision().status();
+                return s == FixStatus.LIVE_PATCHED || s == FixStatus.NEEDS_REBOOT ? joined.decision() : null;
+            }
+        }
+        return null;
     }
 
     private void record(FixDecision d, Set<String> covered, List<FixDecision> out, Progress progress) {

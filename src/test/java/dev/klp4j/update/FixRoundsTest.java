@@ -211,7 +211,10 @@ class FixRoundsTest {
         // calls it) and adds nr_negotiate_window for af_netrom.c and nr_in.c. Each alone fails.
         UpdateCut cut = trees((r, newer) -> {
             write(r, "include/net/nr.h", newer ? "int nr_output(int);\nstatic inline void nr_window(void) { }\n" : "void nr_output(int);\n");
-            write(r, "net/nr/af.c", "#include <net/nr.h>\nint s(void) { " + (newer ? "nr_window(); return nr_output(1);" : "nr_output(1); return 0;") + " }\n");
+            // af.c includes ip.h too, whose own change its users outside netrom need (route.c's fix)
+            write(r, "include/net/ip.h", newer ? "int ip_mtu_configured(void);\n" : "int ip_mtu(void);\n");
+            write(r, "net/nr/af.c", "#include <net/ip.h>\n#include <net/nr.h>\nint s(void) { "
+                    + (newer ? "nr_window(); return nr_output(1);" : "nr_output(1); return 0;") + " }\n");
             write(r, "net/nr/in.c", "#include <net/nr.h>\nvoid i(void) { " + (newer ? "nr_window();" : "") + " }\n");
             write(r, "net/nr/out.c", "#include <net/nr.h>\n" + (newer ? "int nr_output(int x)\n{ return x; }\n" : "void nr_output(int x)\n{ }\n"));
             write(r, "net/other/x.c", "int x(void) { return " + (newer ? "2" : "1") + "; }\n");
@@ -228,6 +231,9 @@ class FixRoundsTest {
                 },
                 fix -> {
                     calls.add("alone " + fix.files());
+                    if (fix.files().contains("include/net/ip.h")) {
+                        return dependent(fix, dependent + "net/ipv4/route.c:1361:38: error: implicit declaration of function \u2018ip_mtu\u2019");
+                    }
                     return fix.files().containsAll(List.of("net/nr/af.c", "net/nr/in.c", "net/nr/out.c", "include/net/nr.h"))
                             ? decided(fix, FixStatus.LIVE_PATCHED, null)
                             : dependent(fix, dependent + fix.id() + ":2:22: error: conflicting types for \u2018nr_output\u2019");
@@ -239,6 +245,37 @@ class FixRoundsTest {
             assertThat(d.files()).containsExactlyInAnyOrder("include/net/nr.h", "net/nr/af.c", "net/nr/in.c", "net/nr/out.c");
         });
         assertThat(out).extracting(FixDecision::id).doesNotContain("net/nr/in.c", "net/nr/out.c").contains("net/other/x.c");
+    }
+
+    @Test
+    void fixesOfOneDirectoryRefusedTogetherEachSayWhatRefusesTheJoinNotTheirCompileError() throws IOException {
+        // 6.12.118's nilfs2: page.h changes nilfs_clear_dirty_pages's prototype for page.c and
+        // inode.c; alone each fails to compile, together they change nilfs_aops, an ops table.
+        UpdateCut cut = trees((r, newer) -> {
+            write(r, "fs/ni/page.h", newer ? "void ni_clear(int, int);\n" : "void ni_clear(int);\n");
+            write(r, "fs/ni/page.c", "#include \"page.h\"\nvoid ni_clear(int a" + (newer ? ", int b" : "") + ")\n{ }\n");
+            write(r, "fs/ni/inode.c", "#include \"page.h\"\nvoid ev(void) { ni_clear(1" + (newer ? ", 0" : "") + "); }\n");
+        });
+        String dependent = "does not compile without other changes of the update: ";
+        String aops = "the patch cannot be live patched; fs/ni/inode.o: ni_aops: read-only data changed (.rodata.ni_aops) but it cannot be"
+                + " carried with its readers: it holds function pointers";
+        List<String> calls = new ArrayList<>();
+        FixRounds.Decider fake = decider(
+                f -> f.id().endsWith(".h") ? decided(f, FixStatus.NEEDS_REBOOT, dependent + "fs/ni/inode.c:2:20: error: too few arguments to function \u2018ni_clear\u2019")
+                        : dependent(f, dependent + f.id() + ":2:6: error: conflicting types for \u2018ni_clear\u2019"),
+                fix -> {
+                    calls.add("alone " + fix.files());
+                    return fix.files().containsAll(List.of("fs/ni/page.h", "fs/ni/page.c", "fs/ni/inode.c"))
+                            ? decided(fix, FixStatus.NEEDS_REBOOT, aops)
+                            : dependent(fix, dependent + fix.id() + ":2:6: error: conflicting types for \u2018ni_clear\u2019");
+                });
+        List<FixDecision> out = decideAll(cut, fake);
+        assertThat(calls).last().asString().contains("fs/ni/page.h", "fs/ni/page.c", "fs/ni/inode.c");
+        assertThat(out).filteredOn(d -> d.id().endsWith(".c")).hasSize(2).allSatisfy(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.NEEDS_REBOOT);
+            assertThat(d.reason()).startsWith("needs the other changes of fs/ni (").contains("and with them: " + aops).doesNotContain("error:");
+            assertThat(d.files()).as("each fix keeps its own files").hasSize(1);
+        });
     }
 
     @Test
