@@ -21,8 +21,9 @@ import java.util.Set;
  * <p>{@link #sympos} gives the position the livepatch core needs for a name: the kernel counts
  * matches in kallsyms order (klp_find_object_symbol), so the position is the 1-based index among
  * same-named symbols. A name defined several times (static functions in different files) is
- * resolved to the occurrence whose neighbours are symbols of the same source file; if no single
- * occurrence stands out the result is an error, never a guess.
+ * resolved to the occurrence whose neighbours are symbols of the same source file, or, in a
+ * module's symbol table, by the file's own order of its locals; if no single occurrence stands out
+ * the result is an error, never a guess.
  */
 public final class KernelSymbols {
     /** Neighbours looked at on each side of an occurrence. */
@@ -37,14 +38,24 @@ public final class KernelSymbols {
     private final List<Entry> entries;
     private final Map<String, List<Integer>> byName = new HashMap<>();
     private final Set<String> imports;
+    /**
+     * Whether the entries are a module's symbol table as ld wrote it: the locals of each object
+     * file in one run, in that file's own order (a System.map is in address order instead, where a
+     * file's functions and data lie apart).
+     */
+    private final boolean fileRuns;
 
     public KernelSymbols(String object, List<Entry> entries) {
-        this(object, entries, Set.of());
+        this(object, entries, Set.of(), false);
     }
 
-    /** {@code imports}: the globals a module's file leaves undefined, which the loader takes from vmlinux or other modules. */
-    public KernelSymbols(String object, List<Entry> entries, Set<String> imports) {
+    /**
+     * {@code imports}: the globals a module's file leaves undefined, which the loader takes from
+     * vmlinux or other modules; {@code fileRuns}: see the field.
+     */
+    public KernelSymbols(String object, List<Entry> entries, Set<String> imports, boolean fileRuns) {
         this.object = object;
+        this.fileRuns = fileRuns;
         this.imports = Set.copyOf(imports);
         this.entries = List.copyOf(entries);
         for (int i = 0; i < this.entries.size(); i++) byName.computeIfAbsent(this.entries.get(i).name(), k -> new ArrayList<>()).add(i);
@@ -111,7 +122,7 @@ public final class KernelSymbols {
             char t = s.isFunction() ? 't' : 'd';
             out.add(new Entry(s.value(), s.isLocal() ? t : Character.toUpperCase(t), s.name()));
         }
-        return new KernelSymbols(object, out, imports);
+        return new KernelSymbols(object, out, imports, true);
     }
 
     public int count(String name) {
@@ -127,6 +138,18 @@ public final class KernelSymbols {
      * {@code fileSymbols}: the names the source file's own object defines.
      */
     public int sympos(String name, Set<String> fileSymbols) {
+        return sympos(name, fileSymbols, List.of());
+    }
+
+    /**
+     * The kallsyms position (1-based) of {@code name}, choosing among duplicates, in a module, by
+     * {@code fileLocals}, that object's locals in its symbol table's order (see {@link #byFileOrder}),
+     * which follows from how ld writes the table; otherwise by {@code fileSymbols}, the names the
+     * source file's object defines, near the occurrence: a guess that a run's edge misleads
+     * (amdgpu's dcn32_resource.o begins 9 entries after another display file's res_create_funcs,
+     * and that one had the most dcn32 names near it).
+     */
+    public int sympos(String name, Set<String> fileSymbols, List<String> fileLocals) {
         List<Integer> at = byName.get(name);
         if (at == null || at.isEmpty()) throw new Failure(name + ": not found in " + object + "'s symbols");
         if (at.size() == 1) return 1;
@@ -139,12 +162,47 @@ public final class KernelSymbols {
             if (score > bestScore) { best = k; bestScore = score; tie = false; }
             else if (score == bestScore && score > 0) tie = true;
         }
+        int ordered = byFileOrder(name, fileLocals);
+        if (ordered > 0) return ordered;
         if (best < 0 || tie) {
             throw new Failure(name + " is defined " + at.size() + " times in " + object + " and its neighbours do not tell which one "
                     + "belongs to this source file (" + (scores.isEmpty() ? "none has this file's symbols as neighbours"
                     : "occurrences with this file's symbols as neighbours: " + String.join(", ", scores)) + ")");
         }
         return best + 1;
+    }
+
+    /**
+     * The position of {@code name} told by the file's own order, or 0. ld writes each input file's
+     * locals in one run, in that file's order, so between two locals of the file that are each
+     * defined once in the module (anchors) lie only the file's own locals: the file's occurrence of
+     * a name is the first one after the nearest anchor that precedes it in the file, or the last
+     * one before the nearest anchor that follows it. A composite module's dozens of display files
+     * each define a static mcif_wb30_regs, whose neighbours (shared macro-made names, other files'
+     * symbols near a run's edge) do not tell them apart.
+     */
+    private int byFileOrder(String name, List<String> fileLocals) {
+        int self = fileLocals.indexOf(name);
+        if (!fileRuns || self < 0 || fileLocals.lastIndexOf(name) != self) return 0;
+        int before = -1, after = -1;
+        for (int k = self - 1; k >= 0 && before < 0; k--) before = anchor(fileLocals.get(k));
+        for (int k = self + 1; k < fileLocals.size() && after < 0; k++) after = anchor(fileLocals.get(k));
+        if (before < 0 && after < 0 || before >= 0 && after >= 0 && before > after) return 0;
+        List<Integer> at = byName.get(name);
+        int pick = -1;
+        if (before >= 0) {
+            for (int k = 0; k < at.size() && pick < 0; k++) if (at.get(k) > before) pick = k;
+        } else {
+            for (int k = at.size() - 1; k >= 0 && pick < 0; k--) if (at.get(k) < after) pick = k;
+        }
+        if (pick < 0 || after >= 0 && at.get(pick) > after) return 0;
+        return pick + 1;
+    }
+
+    /** The index of a local defined once in this object, or -1. */
+    private int anchor(String name) {
+        List<Integer> at = byName.get(name);
+        return at != null && at.size() == 1 && entries.get(at.get(0)).isLocal() ? at.get(0) : -1;
     }
 
     /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */

@@ -270,8 +270,9 @@ final class KernelStages implements Stages {
         List<LivepatchModule.Input> inputs = new ArrayList<>();
         for (Map.Entry<String, PatchObject> e : diffs.patches().entrySet()) {
             String obj = e.getKey();
-            inputs.add(new LivepatchModule.Input(obj, e.getValue(), diffs.byObject().get(obj).originalDefinitions(),
-                    ObjectCompiler.exportCrcs(patchedDir(), obj), () -> readCompiled(patchedDir().resolve(obj))));
+            ObjectDiffer.Outcome diff = diffs.byObject().get(obj);
+            inputs.add(new LivepatchModule.Input(obj, e.getValue(), diff.originalDefinitions(),
+                    ObjectCompiler.exportCrcs(patchedDir(), obj), () -> readCompiled(patchedDir().resolve(obj)), diff.originalLocals()));
         }
         ConfigConditions config = ConfigConditions.of(tree);
         // kbuild's delay-objtool: objtool checks a multi-object module when it links it.

@@ -49,6 +49,67 @@ class KernelSymbolsTest {
         assertThat(s.sympos("show", Set.of("show", "a_open", "a_read"))).isEqualTo(1);
     }
 
+    /**
+     * A module's symbol table as ld writes it: two display files' runs of locals, each defining a
+     * static {@code regs} among the same macro-made names (6.12's amdgpu: mcif_wb30_regs 11 times).
+     */
+    private static List<KernelSymbols.Entry> twoRuns() {
+        List<KernelSymbols.Entry> e = new ArrayList<>();
+        e.add(new KernelSymbols.Entry(0, 't', "a_open"));
+        for (int k = 0; k < 10; k++) e.add(new KernelSymbols.Entry(0, 'd', "shared_" + k));
+        e.add(new KernelSymbols.Entry(0, 'd', "regs"));
+        for (String n : List.of("b_create", "b_pool")) e.add(new KernelSymbols.Entry(0, 't', n));
+        for (int k = 0; k < 10; k++) e.add(new KernelSymbols.Entry(0, 'd', "shared_" + k));
+        e.add(new KernelSymbols.Entry(0, 'd', "regs"));
+        e.add(new KernelSymbols.Entry(0, 'd', "b_caps"));
+        e.add(new KernelSymbols.Entry(0, 'T', "amdgpu_init"));
+        return e;
+    }
+
+    private static List<String> bLocals() {
+        List<String> l = new ArrayList<>(List.of("b_create", "b_pool"));
+        for (int k = 0; k < 10; k++) l.add("shared_" + k);
+        l.addAll(List.of("regs", "b_caps"));
+        return l;
+    }
+
+    @Test
+    void inAModuleTheFilesOwnOrderOfItsLocalsTellsWhatItsNeighboursCannot() {
+        KernelSymbols amdgpu = new KernelSymbols("amdgpu", twoRuns(), Set.of(), true);
+        Set<String> b = Set.copyOf(bLocals());
+        // Every file symbol is near both occurrences: the neighbours tie.
+        assertThatThrownBy(() -> amdgpu.sympos("regs", b)).isInstanceOf(Failure.class).hasMessageContaining("do not tell");
+        // b's run: after its anchor b_pool (defined once), the first regs is its own.
+        assertThat(amdgpu.sympos("regs", b, bLocals())).isEqualTo(2);
+        // a's run: its anchor a_open precedes its regs; without one before, the last before one after
+        assertThat(amdgpu.sympos("regs", Set.of("a_open", "regs"), List.of("a_open", "shared_0", "regs"))).isEqualTo(1);
+        assertThat(amdgpu.sympos("regs", b, List.of("shared_9", "regs", "b_caps"))).isEqualTo(2);
+        // No anchor at all: no answer.
+        assertThatThrownBy(() -> amdgpu.sympos("regs", b, List.of("shared_9", "regs"))).isInstanceOf(Failure.class);
+        // A System.map is in address order: a file's order tells nothing there.
+        KernelSymbols vmlinux = new KernelSymbols("vmlinux", twoRuns());
+        assertThatThrownBy(() -> vmlinux.sympos("regs", b, bLocals())).isInstanceOf(Failure.class).hasMessageContaining("do not tell");
+    }
+
+    @Test
+    void whereNeighboursAndTheFilesOrderDisagreeTheOrderIsRight() {
+        // 6.12.117's amdgpu: res_create_funcs #17 ends the display file before dcn32_resource.o, 9
+        // entries before dcn32_create_audio, the first of dcn32's run; dcn32's own is #18, after
+        // its anchors res_cap_dcn32 and dcn32_res_pool_funcs, far from its functions.
+        List<KernelSymbols.Entry> e = new ArrayList<>();
+        e.add(new KernelSymbols.Entry(0, 'r', "res_create_funcs"));
+        for (String n : List.of("dcn32_create_audio", "dcn32_dpp_create", "dcn32_mpc_create")) e.add(new KernelSymbols.Entry(0, 't', n));
+        for (int k = 0; k < 2 * KernelSymbols.WINDOW; k++) e.add(new KernelSymbols.Entry(0, 'r', "shared_" + k));
+        for (String n : List.of("res_cap_dcn32", "res_create_funcs")) e.add(new KernelSymbols.Entry(0, 'r', n));
+        KernelSymbols m = new KernelSymbols("amdgpu", e, Set.of(), true);
+        Set<String> file = Set.of("dcn32_create_audio", "dcn32_dpp_create", "dcn32_mpc_create", "res_cap_dcn32", "res_create_funcs");
+        assertThat(m.sympos("res_create_funcs", file)).as("the neighbours' guess").isEqualTo(1);
+        assertThat(m.sympos("res_create_funcs", file, List.of("dcn32_create_audio", "dcn32_dpp_create", "dcn32_mpc_create",
+                "res_cap_dcn32", "res_create_funcs"))).isEqualTo(2);
+        // A name the file defines twice is not told by its order.
+        assertThat(m.sympos("res_create_funcs", file, List.of("res_create_funcs", "dcn32_create_audio", "res_create_funcs"))).isEqualTo(1);
+    }
+
     @Test
     void ambiguityIsAnErrorNotAGuess() {
         KernelSymbols s = KernelSymbols.parseMap("vmlinux", map(), null);
@@ -98,7 +159,7 @@ class KernelSymbolsTest {
                 "0x3\tvmbus_proto_version\tdrivers/hv/hv_vmbus\tEXPORT_SYMBOL_GPL\t",
                 "0x4\tnew_helper\tdrivers/misc/helper-mod\tEXPORT_SYMBOL_GPL\t"));
         KernelSymbols hvSock = new KernelSymbols("hv_sock", List.of(new KernelSymbols.Entry(0, 't', "hvs_open")),
-                Set.of("vmbus_open", "vmbus_proto_version", "printk"));
+                Set.of("vmbus_open", "vmbus_proto_version", "printk"), true);
         KernelSymbols hvVmbus = new KernelSymbols("hv_vmbus", List.of(new KernelSymbols.Entry(0, 'T', "vmbus_open"),
                 new KernelSymbols.Entry(8, 'D', "vmbus_proto_version")));
         KernelSymbols helper = new KernelSymbols("helper_mod", List.of(new KernelSymbols.Entry(0, 'T', "new_helper")));
