@@ -21,9 +21,9 @@ import java.util.Set;
  * <p>{@link #sympos} gives the position the livepatch core needs for a name: the kernel counts
  * matches in kallsyms order (klp_find_object_symbol), so the position is the 1-based index among
  * same-named symbols. A name defined several times (static functions in different files) is
- * resolved to the occurrence whose neighbours are symbols of the same source file, or, in a
- * module's symbol table, by the file's own order of its locals; if no single occurrence stands out
- * the result is an error, never a guess.
+ * resolved by where the file lays out its symbols ({@link FileOrder}), or else to the occurrence
+ * whose neighbours are symbols of the same source file; if no single occurrence stands out the
+ * result is an error, never a guess.
  */
 public final class KernelSymbols {
     /** Neighbours looked at on each side of an occurrence. */
@@ -40,8 +40,8 @@ public final class KernelSymbols {
     private final Set<String> imports;
     /**
      * Whether the entries are a module's symbol table as ld wrote it: the locals of each object
-     * file in one run, in that file's own order (a System.map is in address order instead, where a
-     * file's functions and data lie apart).
+     * file in one run, in that file's own order; otherwise they are in address order (System.map,
+     * kallsyms), where a file's text, data and the rest lie apart.
      */
     private final boolean fileRuns;
 
@@ -138,21 +138,24 @@ public final class KernelSymbols {
      * {@code fileSymbols}: the names the source file's own object defines.
      */
     public int sympos(String name, Set<String> fileSymbols) {
-        return sympos(name, fileSymbols, List.of());
+        return sympos(name, fileSymbols, FileOrder.NONE);
     }
 
     /**
-     * The kallsyms position (1-based) of {@code name}, choosing among duplicates, in a module, by
-     * {@code fileLocals}, that object's locals in its symbol table's order (see {@link #byFileOrder}),
-     * which follows from how ld writes the table; otherwise by {@code fileSymbols}, the names the
+     * The kallsyms position (1-based) of {@code name}, choosing among duplicates by where the file
+     * lays its symbols out ({@code order}, see {@link #byFileOrder}), which follows from how ld
+     * writes a module's table and lays out vmlinux; otherwise by {@code fileSymbols}, the names the
      * source file's object defines, near the occurrence: a guess that a run's edge misleads
      * (amdgpu's dcn32_resource.o begins 9 entries after another display file's res_create_funcs,
-     * and that one had the most dcn32 names near it).
+     * which had the most dcn32 names near it; vmlinux's second pmd_pgtable_page, khugepaged.c's,
+     * has more of huge_memory.c's names near it than huge_memory.c's own).
      */
-    public int sympos(String name, Set<String> fileSymbols, List<String> fileLocals) {
+    public int sympos(String name, Set<String> fileSymbols, FileOrder order) {
         List<Integer> at = byName.get(name);
         if (at == null || at.isEmpty()) throw new Failure(name + ": not found in " + object + "'s symbols");
         if (at.size() == 1) return 1;
+        int ordered = byFileOrder(name, fileRuns ? List.of(order.symtabLocals()) : order.addressRuns());
+        if (ordered > 0) return ordered;
         int best = -1, bestScore = 0;
         boolean tie = false;
         List<String> scores = new ArrayList<>();
@@ -162,8 +165,6 @@ public final class KernelSymbols {
             if (score > bestScore) { best = k; bestScore = score; tie = false; }
             else if (score == bestScore && score > 0) tie = true;
         }
-        int ordered = byFileOrder(name, fileLocals);
-        if (ordered > 0) return ordered;
         if (best < 0 || tie) {
             throw new Failure(name + " is defined " + at.size() + " times in " + object + " and its neighbours do not tell which one "
                     + "belongs to this source file (" + (scores.isEmpty() ? "none has this file's symbols as neighbours"
@@ -173,36 +174,41 @@ public final class KernelSymbols {
     }
 
     /**
-     * The position of {@code name} told by the file's own order, or 0. ld writes each input file's
-     * locals in one run, in that file's order, so between two locals of the file that are each
-     * defined once in the module (anchors) lie only the file's own locals: the file's occurrence of
-     * a name is the first one after the nearest anchor that precedes it in the file, or the last
-     * one before the nearest anchor that follows it. A composite module's dozens of display files
-     * each define a static mcif_wb30_regs, whose neighbours (shared macro-made names, other files'
-     * symbols near a run's edge) do not tell them apart.
+     * The position of {@code name} told by the file's own order, or 0. Each run lists some of the
+     * file's symbols in the order this object has them, with nothing of other files in between
+     * (a module: the file's locals; vmlinux: its symbols of one region, by address). So between two
+     * of a run's symbols that are each defined once here (anchors) lies the file's own occurrence of
+     * a name: the first one after the nearest anchor before it in the run, or the last one before
+     * the nearest anchor after it.
      */
-    private int byFileOrder(String name, List<String> fileLocals) {
-        int self = fileLocals.indexOf(name);
-        if (!fileRuns || self < 0 || fileLocals.lastIndexOf(name) != self) return 0;
-        int before = -1, after = -1;
-        for (int k = self - 1; k >= 0 && before < 0; k--) before = anchor(fileLocals.get(k));
-        for (int k = self + 1; k < fileLocals.size() && after < 0; k++) after = anchor(fileLocals.get(k));
-        if (before < 0 && after < 0 || before >= 0 && after >= 0 && before > after) return 0;
-        List<Integer> at = byName.get(name);
-        int pick = -1;
-        if (before >= 0) {
-            for (int k = 0; k < at.size() && pick < 0; k++) if (at.get(k) > before) pick = k;
-        } else {
-            for (int k = at.size() - 1; k >= 0 && pick < 0; k--) if (at.get(k) < after) pick = k;
+    private int byFileOrder(String name, List<List<String>> runs) {
+        for (List<String> run : runs) {
+            int self = run.indexOf(name);
+            if (self < 0) continue;
+            if (run.lastIndexOf(name) != self) return 0;
+            int before = -1, after = -1;
+            for (int k = self - 1; k >= 0 && before < 0; k--) before = anchor(run.get(k));
+            for (int k = self + 1; k < run.size() && after < 0; k++) after = anchor(run.get(k));
+            if (before < 0 && after < 0 || before >= 0 && after >= 0 && before > after) return 0;
+            List<Integer> at = byName.get(name);
+            int pick = -1;
+            if (before >= 0) {
+                for (int k = 0; k < at.size() && pick < 0; k++) if (at.get(k) > before) pick = k;
+            } else {
+                for (int k = at.size() - 1; k >= 0 && pick < 0; k--) if (at.get(k) < after) pick = k;
+            }
+            return pick < 0 || after >= 0 && at.get(pick) > after ? 0 : pick + 1;
         }
-        if (pick < 0 || after >= 0 && at.get(pick) > after) return 0;
-        return pick + 1;
+        return 0;
     }
 
-    /** The index of a local defined once in this object, or -1. */
+    /**
+     * The index of a symbol defined once in this object, or -1; in a module's table only a local
+     * (its globals follow all locals, away from the file's run).
+     */
     private int anchor(String name) {
         List<Integer> at = byName.get(name);
-        return at != null && at.size() == 1 && entries.get(at.get(0)).isLocal() ? at.get(0) : -1;
+        return at != null && at.size() == 1 && (!fileRuns || entries.get(at.get(0)).isLocal()) ? at.get(0) : -1;
     }
 
     /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */

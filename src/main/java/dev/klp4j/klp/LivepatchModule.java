@@ -34,12 +34,12 @@ public final class LivepatchModule {
      * @param object              the object's path in the tree (fs/proc/cmdline.o), for messages
      * @param originalDefinitions names the original object defines (to pick among kallsyms duplicates)
      * @param exportCrcs          modversions CRCs of the symbols the patched object exports
-     * @param originalLocals      the original object's locals in symbol-table order (the same)
+     * @param originalOrder       where the original object lays its symbols out (the same)
      */
     public record Input(String object, PatchObject patch, Set<String> originalDefinitions,
-                        Map<String, String> exportCrcs, Supplier<dev.klp4j.elf.ElfFile> compiled, List<String> originalLocals) {
+                        Map<String, String> exportCrcs, Supplier<dev.klp4j.elf.ElfFile> compiled, FileOrder originalOrder) {
         public Input(String object, PatchObject patch, Set<String> originalDefinitions, Map<String, String> exportCrcs) {
-            this(object, patch, originalDefinitions, exportCrcs, () -> null, List.of());
+            this(object, patch, originalDefinitions, exportCrcs, () -> null, FileOrder.NONE);
         }
     }
 
@@ -101,7 +101,7 @@ public final class LivepatchModule {
             KernelSymbols home = owner.equals(ObjectOwner.VMLINUX) ? null : modules.computeIfAbsent(owner, target.moduleSymbols());
             own.globalize(patch);
             SymbolResolver resolver = new SymbolResolver(owner, symvers, target.vmlinux(), home, in.originalDefinitions(), own.names(),
-                    m -> modules.computeIfAbsent(m, target.moduleSymbols()), in.originalLocals());
+                    m -> modules.computeIfAbsent(m, target.moduleSymbols()), in.originalOrder());
             // Constant data of this file that the running object's symbols do not tell apart (a name
             // defined many times in a composite module): the patch carries its own copy.
             Set<String> unresolved = unresolvedStatics(patch, resolver);

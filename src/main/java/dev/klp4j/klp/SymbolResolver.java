@@ -2,7 +2,6 @@ package dev.klp4j.klp;
 
 import dev.klp4j.base.Failure;
 
-import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,7 +37,7 @@ public final class SymbolResolver {
     private final Supplier<KernelSymbols> vmlinux;   // loaded on first need
     private final KernelSymbols ownerModule;         // null when the owner is vmlinux
     private final Set<String> fileSymbols;           // names the original object defines
-    private final List<String> fileLocals;           // its locals, in symbol-table order
+    private final FileOrder fileOrder;               // where it lays them out
     private final Set<String> patchDefined;          // new globals of the patch's own objects
     private final Function<String, KernelSymbols> modules; // another module's symbols, by name; null when not found
 
@@ -54,13 +53,13 @@ public final class SymbolResolver {
 
     public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
                           Set<String> fileSymbols, Set<String> patchDefined, Function<String, KernelSymbols> modules) {
-        this(owner, symvers, vmlinux, ownerModule, fileSymbols, patchDefined, modules, List.of());
+        this(owner, symvers, vmlinux, ownerModule, fileSymbols, patchDefined, modules, FileOrder.NONE);
     }
 
     public SymbolResolver(String owner, ModuleSymvers symvers, Supplier<KernelSymbols> vmlinux, KernelSymbols ownerModule,
                           Set<String> fileSymbols, Set<String> patchDefined, Function<String, KernelSymbols> modules,
-                          List<String> fileLocals) {
-        this.fileLocals = List.copyOf(fileLocals);
+                          FileOrder fileOrder) {
+        this.fileOrder = fileOrder;
         this.modules = modules;
         this.patchDefined = patchDefined;
         this.owner = owner;
@@ -100,7 +99,7 @@ public final class SymbolResolver {
      * patch redirects and for the statics it refers to.
      */
     public int ownSympos(String name) {
-        return home().sympos(name, fileSymbols, fileLocals);
+        return home().sympos(name, fileSymbols, fileOrder);
     }
 
     private KernelSymbols home() {
@@ -114,6 +113,6 @@ public final class SymbolResolver {
     private int checkedGlobal(KernelSymbols syms, String name) {
         if (syms.count(name) == 1) return 1;
         int global = syms.globalPosition(name);
-        return global > 0 ? global : syms.sympos(name, fileSymbols, fileLocals);
+        return global > 0 ? global : syms.sympos(name, fileSymbols, fileOrder);
     }
 }

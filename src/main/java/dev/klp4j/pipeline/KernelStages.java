@@ -272,7 +272,7 @@ final class KernelStages implements Stages {
             String obj = e.getKey();
             ObjectDiffer.Outcome diff = diffs.byObject().get(obj);
             inputs.add(new LivepatchModule.Input(obj, e.getValue(), diff.originalDefinitions(),
-                    ObjectCompiler.exportCrcs(patchedDir(), obj), () -> readCompiled(patchedDir().resolve(obj)), diff.originalLocals()));
+                    ObjectCompiler.exportCrcs(patchedDir(), obj), () -> readCompiled(patchedDir().resolve(obj)), diff.originalOrder()));
         }
         ConfigConditions config = ConfigConditions.of(tree);
         // kbuild's delay-objtool: objtool checks a multi-object module when it links it.

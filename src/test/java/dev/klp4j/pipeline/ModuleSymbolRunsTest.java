@@ -55,13 +55,13 @@ class ModuleSymbolRunsTest {
 
         ObjectDiffer.Outcome diff = new ObjectDiffer().diff(b, patched, DiffOptions.defaults().withObjectName("display"));
         assertThat(diff.result().changed()).containsExactly("dcn32_create_3");
-        assertThat(diff.originalLocals()).contains("regs", "caps", "dcn32_create_0").doesNotContain("dcn32_pool");
+        assertThat(diff.originalOrder().symtabLocals()).contains("regs", "caps", "dcn32_create_0").doesNotContain("dcn32_pool");
         // the neighbours' guess: every file's functions are near every table
         assertThatThrownBy(() -> symbols.sympos("regs", diff.originalDefinitions())).hasMessageContaining("do not tell");
 
-        assertThat(symbols.sympos("regs", diff.originalDefinitions(), diff.originalLocals())).isEqualTo(2);
-        assertThat(symbols.sympos("caps", diff.originalDefinitions(), diff.originalLocals())).isEqualTo(2);
+        assertThat(symbols.sympos("regs", diff.originalDefinitions(), diff.originalOrder())).isEqualTo(2);
+        assertThat(symbols.sympos("caps", diff.originalDefinitions(), diff.originalOrder())).isEqualTo(2);
         ObjectDiffer.Outcome last = new ObjectDiffer().diff(c, c, DiffOptions.defaults().withObjectName("display"));
-        assertThat(symbols.sympos("regs", last.originalDefinitions(), last.originalLocals())).isEqualTo(3);
+        assertThat(symbols.sympos("regs", last.originalDefinitions(), last.originalOrder())).isEqualTo(3);
     }
 }
