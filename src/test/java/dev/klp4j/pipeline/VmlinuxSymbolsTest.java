@@ -12,6 +12,7 @@ import dev.klp4j.kbuild.SourceTreeCache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klp4j.testing.TestKernel;
+import dev.klp4j.diff.DiffOptions;
 import dev.klp4j.elf.ElfFile;
 import dev.klp4j.elf.ElfReader;
 import dev.klp4j.elf.Symbol;
@@ -52,6 +53,13 @@ class VmlinuxSymbolsTest {
         // kallsyms is in address order, which follows link order: fs/proc/Makefile lists the objects.
         String mk = Files.readString(c.tree().resolve("fs/proc/Makefile"));
         assertThat(base).isEqualTo(mk.indexOf("base.o") < mk.indexOf("generic.o") ? 1 : 2);
+        // The same from where each object lays its text out (what the build uses first).
+        for (String o : List.of("fs/proc/base.o", "fs/proc/generic.o")) {
+            Path obj = work.resolve(o);
+            ObjectDiffer.Outcome own = new ObjectDiffer().diff(obj, obj, DiffOptions.defaults().withObjectName("vmlinux"));
+            assertThat(own.originalOrder().addressRuns()).anySatisfy(run -> assertThat(run).contains("proc_single_open"));
+            assertThat(vmlinux.sympos("proc_single_open", Set.of(), own.originalOrder())).as(o).isEqualTo(o.endsWith("base.o") ? base : generic);
+        }
     }
 
     static Set<String> defined(Path o) throws Exception {
