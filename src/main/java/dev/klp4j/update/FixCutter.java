@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +36,15 @@ final class FixCutter {
     private FixCutter() {}
 
     static Cut cut(UpdateCut cut) {
+        return cut(cut, symbol -> true);
+    }
+
+    /**
+     * The fixes of {@code cut}, for a kernel whose config sets the symbols {@code configSets}
+     * accepts: a source file the update adds or removes is not-built when its Makefile gates it
+     * on a symbol this config does not set.
+     */
+    static Cut cut(UpdateCut cut, Predicate<String> configSets) {
         TreeChanges c = cut.changes();
         Map<String, Set<String>> valueHeaders = valueChanges(cut);
         List<Fix> sources = new ArrayList<>();
@@ -58,7 +68,12 @@ final class FixCutter {
             } else if (f.endsWith(".h")) {
                 if (!removed) headers.add(f); // a removed header is seen through the files that stopped including it
             } else if (f.endsWith(".c") || f.endsWith(".S")) {
-                if (added) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "a new source file: an object the running kernel does not have"));
+                String dir = f.contains("/") ? f.substring(0, f.lastIndexOf('/') + 1) : "";
+                String unbuilt = !added && !removed ? null
+                        : MakefileGate.unbuilt(added ? cut.newer(dir + "Makefile") : cut.older(dir + "Makefile"), f, configSets);
+                if (unbuilt != null) decided.add(decision(f, FixStatus.NOT_BUILT, (added ? "a new source file that " : "removes a source file that ")
+                        + "this kernel would not build: " + unbuilt));
+                else if (added) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "a new source file: an object the running kernel does not have"));
                 else if (removed) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "removes a source file from the kernel"));
                 else sources.add(withValueHeaders(cut, f, valueHeaders));
             } else {

@@ -28,10 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.Supplier;
@@ -77,7 +79,7 @@ public final class UpdateBuild {
             return UpdateCut.of(o.cacheRoot, pkg, from, target.sourceTarball(), to, toTarball, p -> listener.progress("cut", p));
         }, c -> c.changes().changed().size() + " changed, " + c.changes().added().size() + " added, "
                 + c.changes().removed().size() + " removed file(s)");
-        FixCutter.Cut fixes = FixCutter.cut(cut);
+        FixCutter.Cut fixes = FixCutter.cut(cut, configSets(target.config()));
         List<FixDecision> decided = new FixRounds(o, listener).decideAll(target.release(), cut, fixes);
         List<DebianChangelog.Item> items = step("changelog", () -> changelog(sources.changelog(pkg, to, p -> listener.progress("changelog", p)),
                 from, to), i -> i.size() + " item(s) between " + from + " and " + to);
@@ -249,5 +251,20 @@ public final class UpdateBuild {
 
     private <T> T step(String name, Supplier<T> body, Function<T, String> detail) {
         return listener.timed(name, body, detail);
+    }
+
+    /** The symbols a kernel config sets (=y or =m); every one when the config cannot be read (nothing is then called not built). */
+    static Predicate<String> configSets(Path config) {
+        if (config == null || !Files.isRegularFile(config)) return symbol -> true;
+        try {
+            Set<String> set = new HashSet<>();
+            for (String l : Files.readAllLines(config, StandardCharsets.ISO_8859_1)) {
+                int eq = l.indexOf('=');
+                if (l.startsWith("CONFIG_") && eq > 0 && (l.endsWith("=y") || l.endsWith("=m"))) set.add(l.substring(0, eq));
+            }
+            return set::contains;
+        } catch (IOException e) {
+            return symbol -> true;
+        }
     }
 }

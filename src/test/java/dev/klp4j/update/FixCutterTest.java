@@ -59,6 +59,33 @@ class FixCutterTest {
     }
 
     @Test
+    void aSourceFileAddedOrRemovedUnderASymbolThisConfigDoesNotSetIsNotBuilt() throws IOException {
+        // 6.12.118 renames qcom_pmi8998_charger.c to qcom_smbx.c, built with an arm64 driver's symbol.
+        Path a = tmp.resolve("olds"), b = tmp.resolve("news");
+        write(a, "drivers/power/supply/Makefile", "obj-$(CONFIG_CHARGER_QCOM_SMB2)\t+= qcom_pmi8998_charger.o\nobj-$(CONFIG_BATTERY_X) += x.o\n");
+        write(b, "drivers/power/supply/Makefile", "obj-$(CONFIG_CHARGER_QCOM_SMB2)\t+= qcom_smbx.o\nobj-$(CONFIG_BATTERY_X) += x.o \\\n\tx_extra.o\n"
+                + "obj-$(CONFIG_BATTERY_Y) += y.o\ny-y := y_core.o y_new.o\n");
+        write(a, "drivers/power/supply/qcom_pmi8998_charger.c", "int q;\n");
+        write(b, "drivers/power/supply/qcom_smbx.c", "int q;\n");
+        write(b, "drivers/power/supply/x_extra.c", "int x;\n"); // its symbol is set: a new object the running kernel lacks
+        write(b, "drivers/power/supply/y_new.c", "int y;\n");   // a part of y.o, whose symbol is not set
+        UpdateCut cut = UpdateCut.ofTrees(tmp.resolve("cuts"), a, b);
+        Map<String, FixDecision> decided = FixCutter.cut(cut, symbol -> symbol.equals("CONFIG_BATTERY_X")).decided().stream()
+                .collect(Collectors.toMap(FixDecision::id, d -> d));
+        assertThat(decided.get("drivers/power/supply/qcom_smbx.c")).satisfies(d -> {
+            assertThat(d.status()).isEqualTo(FixStatus.NOT_BUILT);
+            assertThat(d.reason()).isEqualTo("a new source file that this kernel would not build: its Makefile builds it only with"
+                    + " CONFIG_CHARGER_QCOM_SMB2, which this kernel's config does not set");
+        });
+        assertThat(decided.get("drivers/power/supply/qcom_pmi8998_charger.c").status()).isEqualTo(FixStatus.NOT_BUILT);
+        assertThat(decided.get("drivers/power/supply/y_new.c").reason()).contains("CONFIG_BATTERY_Y");
+        assertThat(decided.get("drivers/power/supply/x_extra.c").status()).isEqualTo(FixStatus.NEEDS_REBOOT);
+        // Without a config, nothing is called not built.
+        assertThat(FixCutter.cut(cut).decided()).filteredOn(d -> d.id().endsWith(".c")).extracting(FixDecision::status)
+                .containsOnly(FixStatus.NEEDS_REBOOT);
+    }
+
+    @Test
     void aFixsPatchAppliesToTheOlderTree() throws IOException {
         UpdateCut cut = cut();
         Fix fix = FixCutter.cut(cut).sources().get(0);

@@ -2,11 +2,26 @@ package dev.klp4j.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Which live-patched fixes a refusal of the update's one module takes out. */
+/** Which live-patched fixes a refusal of the update's one module takes out; what a release's config sets. */
 class UpdateBuildTest {
+    @TempDir Path tmp;
+
+    @Test
+    void aConfigSetsItsYAndMSymbolsAndNoConfigSetsAll() throws Exception {
+        Path config = tmp.resolve("config-6.12.117+deb13-amd64");
+        Files.writeString(config, "CONFIG_LIVEPATCH=y\nCONFIG_XFS_FS=m\n# CONFIG_CHARGER_QCOM_SMB2 is not set\nCONFIG_LOG_BUF_SHIFT=17\n");
+        var sets = UpdateBuild.configSets(config);
+        assertThat(List.of("CONFIG_LIVEPATCH", "CONFIG_XFS_FS")).allMatch(sets);
+        assertThat(List.of("CONFIG_CHARGER_QCOM_SMB2", "CONFIG_LOG_BUF_SHIFT", "CONFIG_NOT_THERE")).noneMatch(sets);
+        assertThat(UpdateBuild.configSets(tmp.resolve("missing")).test("CONFIG_ANY")).isTrue();
+    }
+
     private static FixDecision live(String id, String... files) {
         return new FixDecision(id, List.of(files), List.of("f"), FixStatus.LIVE_PATCHED, null, List.of(), List.of());
     }
