@@ -211,7 +211,6 @@ public final class KernelSymbols {
         return at != null && at.size() == 1 && (!fileRuns || entries.get(at.get(0)).isLocal()) ? at.get(0) : -1;
     }
 
-    /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */
     /**
      * The position of the one global (upper-case type) definition of {@code name}, for a reference
      * to a global that a static elsewhere shares the name of; 0 if there is not exactly one.
@@ -228,6 +227,7 @@ public final class KernelSymbols {
         return found;
     }
 
+    /** How many of the file's own, otherwise unique, symbols sit within {@link #WINDOW} entries of the occurrence. */
     private int neighbourScore(int index, String name, Set<String> fileSymbols) {
         Set<String> seen = new HashSet<>();
         for (int d = -WINDOW; d <= WINDOW; d++) {

@@ -68,14 +68,16 @@ final class FixCutter {
             } else if (f.endsWith(".h")) {
                 if (!removed) headers.add(f); // a removed header is seen through the files that stopped including it
             } else if (f.endsWith(".c") || f.endsWith(".S")) {
-                String dir = f.contains("/") ? f.substring(0, f.lastIndexOf('/') + 1) : "";
-                String unbuilt = !added && !removed ? null
-                        : MakefileGate.unbuilt(added ? cut.newer(dir + "Makefile") : cut.older(dir + "Makefile"), f, configSets);
+                if (!added && !removed) {
+                    sources.add(withValueHeaders(cut, f, valueHeaders));
+                    continue;
+                }
+                String makefile = f.substring(0, f.lastIndexOf('/') + 1) + "Makefile";
+                String unbuilt = MakefileGate.unbuilt(added ? cut.newer(makefile) : cut.older(makefile), f, configSets);
                 if (unbuilt != null) decided.add(decision(f, FixStatus.NOT_BUILT, (added ? "a new source file that " : "removes a source file that ")
                         + "this kernel would not build: " + unbuilt));
                 else if (added) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "a new source file: an object the running kernel does not have"));
-                else if (removed) decided.add(decision(f, FixStatus.NEEDS_REBOOT, "removes a source file from the kernel"));
-                else sources.add(withValueHeaders(cut, f, valueHeaders));
+                else decided.add(decision(f, FixStatus.NEEDS_REBOOT, "removes a source file from the kernel"));
             } else {
                 decided.add(decision(f, FixStatus.NEEDS_REBOOT, "not C source (" + f.substring(f.lastIndexOf('/') + 1)
                         + "): klp4j live patches C functions only"));

@@ -10,6 +10,7 @@ import dev.klp4j.debian.TargetPackages;
 import dev.klp4j.debian.TargetResolver;
 import dev.klp4j.kbuild.IncludeGraph;
 import dev.klp4j.kbuild.SourceTreeCache;
+import dev.klp4j.kernel.KernelConfig;
 import dev.klp4j.kernel.KernelTarget;
 import dev.klp4j.kernel.KernelTree;
 import dev.klp4j.pipeline.BuildOptions;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -253,18 +253,8 @@ public final class UpdateBuild {
         return listener.timed(name, body, detail);
     }
 
-    /** The symbols a kernel config sets (=y or =m); every one when the config cannot be read (nothing is then called not built). */
+    /** The symbols a kernel config sets (=y or =m); every one without a config (nothing is then called not built). */
     static Predicate<String> configSets(Path config) {
-        if (config == null || !Files.isRegularFile(config)) return symbol -> true;
-        try {
-            Set<String> set = new HashSet<>();
-            for (String l : Files.readAllLines(config, StandardCharsets.ISO_8859_1)) {
-                int eq = l.indexOf('=');
-                if (l.startsWith("CONFIG_") && eq > 0 && (l.endsWith("=y") || l.endsWith("=m"))) set.add(l.substring(0, eq));
-            }
-            return set::contains;
-        } catch (IOException e) {
-            return symbol -> true;
-        }
+        return KernelConfig.read(config).<Predicate<String>>map(c -> c::sets).orElse(symbol -> true);
     }
 }

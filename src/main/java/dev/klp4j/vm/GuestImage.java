@@ -3,6 +3,7 @@ package dev.klp4j.vm;
 import dev.klp4j.kernel.ModuleInfo;
 
 import dev.klp4j.base.Failure;
+import dev.klp4j.kernel.KernelConfig;
 import dev.klp4j.kernel.KernelTree;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -12,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -176,18 +177,9 @@ public final class GuestImage {
      */
     boolean sharesModules() {
         ModulesDep dep = ModulesDep.read(kernel.modulesDir());
-        Set<String> builtIn = new HashSet<>();
-        if (Files.isRegularFile(kernel.config())) {
-            try {
-                for (String line : Files.readAllLines(kernel.config(), StandardCharsets.ISO_8859_1)) {
-                    if (line.endsWith("=y")) builtIn.add(line.substring(0, line.length() - 2));
-                }
-            } catch (IOException e) {
-                throw new Failure(kernel.config() + ": cannot read: " + e.getMessage());
-            }
-        }
-        return (dep.contains("9p") || builtIn.contains("CONFIG_9P_FS"))
-                && (dep.contains("9pnet_virtio") || builtIn.contains("CONFIG_NET_9P_VIRTIO"));
+        Optional<KernelConfig> config = KernelConfig.read(kernel.config());
+        return (dep.contains("9p") || config.map(c -> c.builtIn("CONFIG_9P_FS")).orElse(false))
+                && (dep.contains("9pnet_virtio") || config.map(c -> c.builtIn("CONFIG_NET_9P_VIRTIO")).orElse(false));
     }
 
     /** Writes the initramfs to {@code out}; returns the guest paths of the patches, in order. */
